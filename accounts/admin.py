@@ -1,0 +1,134 @@
+"""User admin: balances are read-only; credits change only through the "adjust credits" action."""
+
+import uuid
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.shortcuts import redirect, render
+
+from accounts.models import User
+from accounts.services import user_register
+from billing.models import CreditTransaction
+from billing.services import credits_adjust
+from photomania.api.errors import ApplicationError
+
+
+class CreditTransactionInline(admin.TabularInline):
+    model = CreditTransaction
+    fk_name = "user"
+    fields = ("created_at", "kind", "amount", "balance_after", "reference", "note", "created_by")
+    readonly_fields = fields
+    extra = 0
+    max_num = 0
+    can_delete = False
+    ordering = ("-created_at", "-id")
+    show_change_link = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("created_by")
+
+
+class AdjustCreditsForm(forms.Form):
+    amount = forms.IntegerField(help_text="Positive adds credits, negative removes them.")
+    note = forms.CharField(max_length=500, widget=forms.Textarea(attrs={"rows": 2}), help_text="Required: why.")
+
+    def clean_amount(self):
+        amount = self.cleaned_data["amount"]
+        if amount == 0:
+            raise forms.ValidationError("Amount must not be zero.")
+        return amount
+
+
+class UserCreationForm(forms.ModelForm):
+    password = forms.CharField(widget=forms.PasswordInput, required=False, help_text="Leave empty for no password.")
+
+    class Meta:
+        model = User
+        fields = ("email", "name", "is_staff")
+
+    def clean_email(self):
+        email = User.objects.normalize_email(self.cleaned_data["email"]).lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError("A user with this email already exists.")
+        return email
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    ordering = ("-created_at",)
+    list_display = ("email", "name", "plan", "credits", "is_past_due", "is_staff", "created_at")
+    list_filter = ("plan", "is_past_due", "is_staff", "is_active")
+    search_fields = ("email", "name", "referral_code")
+    readonly_fields = (
+        "credits",
+        "credits_refilled_at",
+        "referral_code",
+        "referred_by",
+        "created_at",
+        "updated_at",
+        "last_login",
+    )
+    raw_id_fields = ("referred_by",)
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        ("Profile", {"fields": ("name", "image")}),
+        ("Billing", {"fields": ("plan", "credits", "credits_refilled_at", "is_past_due")}),
+        ("Referrals", {"fields": ("referral_code", "referred_by")}),
+        ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        ("Dates", {"fields": ("last_login", "created_at", "updated_at")}),
+    )
+    add_form = UserCreationForm
+    add_fieldsets = ((None, {"fields": ("email", "name", "password", "is_staff")}),)
+    inlines = [CreditTransactionInline]
+    actions = ["adjust_credits"]
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        password = form.cleaned_data.get("password")
+        if password:
+            obj.set_password(password)
+        else:
+            obj.set_unusable_password()
+        user_register(user=obj)
+
+    @admin.action(description="Adjust credits (writes the ledger, needs a note)")
+    def adjust_credits(self, request, queryset):
+        if "apply" in request.POST:
+            form = AdjustCreditsForm(request.POST)
+            if form.is_valid():
+                done = 0
+                batch = uuid.uuid4().hex[:12]
+                for user in queryset:
+                    try:
+                        credits_adjust(
+                            user=user,
+                            amount=form.cleaned_data["amount"],
+                            note=form.cleaned_data["note"],
+                            actor=request.user,
+                            reference=f"admin:{batch}:{user.pk}",
+                        )
+                        done += 1
+                    except ApplicationError as exc:
+                        self.message_user(request, f"{user.email}: {exc.message}", messages.ERROR)
+                if done:
+                    self.message_user(request, f"Adjusted credits of {done} user(s).", messages.SUCCESS)
+                return redirect(request.get_full_path())
+        else:
+            form = AdjustCreditsForm()
+        return render(
+            request,
+            "admin/accounts/adjust_credits.html",
+            {
+                **self.admin_site.each_context(request),
+                "form": form,
+                "users": queryset,
+                "title": "Adjust credits",
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                "opts": self.model._meta,
+            },
+        )

@@ -1,0 +1,90 @@
+"""The PhotoMania user: email is the login; credits are a cache of the ledger's sum."""
+
+import secrets
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+
+def generate_referral_code() -> str:
+    """Eight URL-safe characters (48 random bits)."""
+    return secrets.token_urlsafe(6)
+
+
+def generate_callback_secret() -> str:
+    return "whsec_" + secrets.token_urlsafe(32)
+
+
+class Plan(models.TextChoices):
+    FREE = "FREE", "Free"
+    STARTER = "STARTER", "Starter"
+    PRO = "PRO", "Pro"
+    ENTERPRISE = "ENTERPRISE", "Enterprise"
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def get_by_natural_key(self, email):
+        return self.get(email__iexact=email)
+
+    def create_user(self, email, password=None, **fields):
+        # Every user is born through the service, so the signup grant lands in the ledger.
+        from accounts.services import user_create
+
+        return user_create(email=email, password=password, **fields)
+
+    def create_superuser(self, email, password=None, **fields):
+        fields.setdefault("is_staff", True)
+        fields.setdefault("is_superuser", True)
+        return self.create_user(email, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    email = models.EmailField("email address", max_length=254, unique=True)
+    name = models.CharField(max_length=150, blank=True)
+    image = models.URLField(max_length=2048, blank=True, help_text="Avatar URL")
+
+    plan = models.CharField(max_length=16, choices=Plan.choices, default=Plan.FREE)
+    # Written only by billing.services (the ledger); starts at 0 and the signup grant adds
+    # the FREE plan's credits (10 by default) so that balance == sum(ledger) from day one.
+    credits = models.IntegerField(default=0)
+    credits_refilled_at = models.DateTimeField(default=timezone.now)
+    is_past_due = models.BooleanField(default=False, help_text="Last subscription invoice failed")
+
+    referral_code = models.CharField(max_length=16, unique=True, default=generate_referral_code)
+    referred_by = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="referrals")
+    callback_secret = models.CharField(max_length=64, default=generate_callback_secret)
+
+    is_staff = models.BooleanField(default=False)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+            models.CheckConstraint(condition=models.Q(credits__gte=0), name="user_credits_non_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+    def clean(self):
+        super().clean()
+        self.email = self.__class__.objects.normalize_email(self.email).lower()
+
+    def get_full_name(self) -> str:
+        return self.name or self.email
+
+    def get_short_name(self) -> str:
+        return self.name or self.email.split("@")[0]

@@ -1,0 +1,42 @@
+"""User lifecycle: every new user goes through user_register, which grants the sign-up credits."""
+
+from django.db import transaction
+
+from accounts.models import User
+from billing.services import credits_signup_grant
+
+
+def user_register(*, user: User, referral_code: str | None = None) -> User:
+    """Save a new (unsaved) user and grant the FREE plan's credits in one transaction."""
+    user.email = User.objects.normalize_email(user.email).lower()
+    with transaction.atomic():
+        if referral_code:
+            user.referred_by = User.objects.filter(referral_code=referral_code).first()
+        user.save()
+        credits_signup_grant(user=user)
+    user.refresh_from_db(fields=["credits"])
+    return user
+
+
+def user_create(*, email: str, password: str | None = None, referral_code: str | None = None, **fields) -> User:
+    """Create a user from plain values (createsuperuser, demo data, tests)."""
+    user = User(email=email, **fields)
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    return user_register(user=user, referral_code=referral_code)
+
+
+def user_update_profile(*, user: User, name: str | None = None, image: str | None = None) -> User:
+    """Change the fields a user may edit about themselves (name and avatar URL)."""
+    changed = []
+    if name is not None:
+        user.name = name
+        changed.append("name")
+    if image is not None:
+        user.image = image
+        changed.append("image")
+    if changed:
+        user.save(update_fields=[*changed, "updated_at"])
+    return user

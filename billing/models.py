@@ -1,0 +1,80 @@
+"""Plans, credit packs and the append-only credit ledger."""
+
+from django.conf import settings
+from django.db import models
+
+from accounts.models import Plan as PlanCode
+
+
+class Plan(models.Model):
+    code = models.CharField(max_length=16, choices=PlanCode.choices, unique=True)
+    name = models.CharField(max_length=60)
+    monthly_credits = models.PositiveIntegerField()
+    price_cents = models.PositiveIntegerField(default=0, help_text="Display price per month")
+    currency = models.CharField(max_length=3, default="usd")
+    stripe_price_id = models.CharField(max_length=100, blank=True, db_index=True, help_text="Monthly price")
+    stripe_price_id_yearly = models.CharField(max_length=100, blank=True, db_index=True)
+    is_active = models.BooleanField(default=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "monthly_credits"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CreditPack(models.Model):
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=60)
+    credits = models.PositiveIntegerField()
+    price_cents = models.PositiveIntegerField(default=0)
+    currency = models.CharField(max_length=3, default="usd")
+    stripe_price_id = models.CharField(max_length=100, blank=True, db_index=True)
+    is_active = models.BooleanField(default=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "credits"]
+        constraints = [models.CheckConstraint(condition=models.Q(credits__gte=1), name="pack_credits_min_1")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CreditTransaction(models.Model):
+    """One movement of credits. Rows are never updated or deleted."""
+
+    class Kind(models.TextChoices):
+        SIGNUP_GRANT = "SIGNUP_GRANT", "Sign-up grant"
+        EFFECT_CHARGE = "EFFECT_CHARGE", "Effect charge"
+        REFUND = "REFUND", "Refund"
+        PLAN_REFILL = "PLAN_REFILL", "Plan refill"
+        REFERRAL_BONUS = "REFERRAL_BONUS", "Referral bonus"
+        PURCHASE = "PURCHASE", "Credit pack purchase"
+        PURCHASE_REVERSAL = "PURCHASE_REVERSAL", "Credit pack refund"
+        ADMIN_ADJUSTMENT = "ADMIN_ADJUSTMENT", "Admin adjustment"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="credit_transactions")
+    amount = models.IntegerField(help_text="Signed: positive adds credits, negative spends them")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    balance_after = models.IntegerField()
+    job = models.ForeignKey(
+        "effects.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="credit_transactions"
+    )
+    reference = models.CharField(max_length=200, unique=True)
+    note = models.CharField(max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="ledger_user_created")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(balance_after__gte=0), name="ledger_balance_non_negative")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.amount:+d} {self.kind} ({self.reference})"

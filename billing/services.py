@@ -1,0 +1,188 @@
+"""The credit ledger: the only code that changes a user's balance.
+
+Every movement locks the user row, writes one append-only CreditTransaction with a unique
+``reference`` and updates ``User.credits`` in the same transaction. A repeated reference
+changes nothing and returns the first row, so callers can retry freely.
+"""
+
+from collections.abc import Callable
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+
+from accounts.models import Plan as PlanCode
+from billing.models import CreditTransaction, Plan
+from photomania.api.errors import InsufficientCredits
+
+Kind = CreditTransaction.Kind
+
+DEFAULT_PLANS = (
+    # code, name, monthly credits, display price (cents), position
+    (PlanCode.FREE, "Free", 10, 0, 0),
+    (PlanCode.STARTER, "Starter", 100, 900, 1),
+    (PlanCode.PRO, "Pro", 500, 2900, 2),
+    (PlanCode.ENTERPRISE, "Enterprise", 2500, 9900, 3),
+)
+
+
+def plans_ensure_defaults() -> None:
+    """Create the four plans with default quotas where missing (never overwrites staff edits)."""
+    for code, name, credits, price_cents, position in DEFAULT_PLANS:
+        Plan.objects.get_or_create(
+            code=code,
+            defaults={"name": name, "monthly_credits": credits, "price_cents": price_cents, "position": position},
+        )
+
+
+def plan_monthly_credits(*, code: str) -> int:
+    """The plan's monthly quota (the seed's getCreditsForPlan), as staff set it in admin."""
+    plan = Plan.objects.filter(code=code).only("monthly_credits").first()
+    if plan is None:
+        plans_ensure_defaults()
+        plan = Plan.objects.get(code=code)
+    return plan.monthly_credits
+
+
+def _ledger_write(
+    *,
+    user_id: int,
+    reference: str,
+    kind: str,
+    delta: Callable[[int], int],
+    job=None,
+    note: str = "",
+    created_by=None,
+) -> CreditTransaction:
+    """Lock the user, compute the signed change from the current balance, apply and record it."""
+    User = get_user_model()
+    existing = CreditTransaction.objects.filter(reference=reference).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            user = User.objects.select_for_update().only("id", "credits").get(pk=user_id)
+            # Re-check under the lock: a concurrent writer with the same reference has
+            # committed by the time we hold the row.
+            existing = CreditTransaction.objects.filter(reference=reference).first()
+            if existing is not None:
+                return existing
+            amount = delta(user.credits)
+            balance = user.credits + amount
+            if balance < 0:
+                raise InsufficientCredits(needed=-amount, available=user.credits)
+            if amount:
+                User.objects.filter(pk=user_id).update(credits=balance)
+            return CreditTransaction.objects.create(
+                user_id=user_id,
+                amount=amount,
+                kind=kind,
+                balance_after=balance,
+                job=job,
+                reference=reference,
+                note=note[:500],
+                created_by=created_by,
+            )
+    except IntegrityError:
+        # The same reference was written for another user row concurrently; it is unique, so
+        # the first writer wins and this call is a replay.
+        existing = CreditTransaction.objects.filter(reference=reference).first()
+        if existing is None:
+            raise
+        return existing
+
+
+def _positive(amount: int) -> int:
+    if amount <= 0:
+        raise ValueError("amount must be positive")
+    return amount
+
+
+def credits_grant(
+    *, user, amount: int, kind: str, reference: str, job=None, note: str = "", created_by=None
+) -> CreditTransaction:
+    """Add ``amount`` credits (sign-up, referral, purchase, refund, admin top-up)."""
+    _positive(amount)
+    return _ledger_write(
+        user_id=user.pk,
+        reference=reference,
+        kind=kind,
+        delta=lambda _b: amount,
+        job=job,
+        note=note,
+        created_by=created_by,
+    )
+
+
+def credits_charge(
+    *, user, amount: int, reference: str, kind: str = Kind.EFFECT_CHARGE, job=None, note: str = "", created_by=None
+) -> CreditTransaction:
+    """Spend ``amount`` credits; raises InsufficientCredits (nothing written) if the balance is short."""
+    _positive(amount)
+    return _ledger_write(
+        user_id=user.pk,
+        reference=reference,
+        kind=kind,
+        delta=lambda _b: -amount,
+        job=job,
+        note=note,
+        created_by=created_by,
+    )
+
+
+def credits_refund(*, user, amount: int, reference: str, job=None, note: str = "") -> CreditTransaction:
+    """Give back credits of a failed or cancelled job, once per ``reference``."""
+    return credits_grant(user=user, amount=amount, kind=Kind.REFUND, reference=reference, job=job, note=note)
+
+
+def credits_revoke(
+    *, user, amount: int, reference: str, kind: str = Kind.PURCHASE_REVERSAL, note: str = ""
+) -> CreditTransaction:
+    """Take back up to ``amount`` credits, never below zero (refunded purchases)."""
+    _positive(amount)
+    return _ledger_write(
+        user_id=user.pk, reference=reference, kind=kind, delta=lambda balance: -min(amount, balance), note=note
+    )
+
+
+def credits_set(*, user, quota: int, reference: str, kind: str = Kind.PLAN_REFILL, note: str = "") -> CreditTransaction:
+    """Set the balance to ``quota`` (the seed's refill semantics: a reset, not a top-up)."""
+    if quota < 0:
+        raise ValueError("quota must not be negative")
+    return _ledger_write(
+        user_id=user.pk, reference=reference, kind=kind, delta=lambda balance: quota - balance, note=note
+    )
+
+
+def credits_top_up(
+    *, user, quota: int, reference: str, kind: str = Kind.PLAN_REFILL, note: str = ""
+) -> CreditTransaction:
+    """Raise the balance to ``quota`` if it is below; never lowers it."""
+    return _ledger_write(
+        user_id=user.pk, reference=reference, kind=kind, delta=lambda balance: max(quota - balance, 0), note=note
+    )
+
+
+def credits_adjust(*, user, amount: int, note: str, actor, reference: str) -> CreditTransaction:
+    """A staff adjustment (positive or negative) with a required note, recorded with its author."""
+    if not note.strip():
+        raise ValueError("an adjustment needs a note")
+    if amount == 0:
+        raise ValueError("amount must not be zero")
+    return _ledger_write(
+        user_id=user.pk,
+        reference=reference,
+        kind=Kind.ADMIN_ADJUSTMENT,
+        delta=lambda _b: amount,
+        note=note,
+        created_by=actor,
+    )
+
+
+def credits_signup_grant(*, user) -> CreditTransaction:
+    """The FREE plan's monthly credits for a new user (``signup:<user>``)."""
+    return credits_grant(
+        user=user,
+        amount=plan_monthly_credits(code=PlanCode.FREE),
+        kind=Kind.SIGNUP_GRANT,
+        reference=f"signup:{user.pk}",
+    )

@@ -1,0 +1,112 @@
+"""Load the demo catalog and demo accounts (idempotent: run it as often as you like)."""
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from accounts.models import User
+from accounts.services import user_create
+from effects.models import Effect
+
+DEMO_EFFECTS = (
+    # slug, name, category, credits, model_id, config, description
+    ("grayscale", "Black & White", "Classic", 1, "local:grayscale", {"intensity": 1.0}, "Timeless monochrome."),
+    ("sepia", "Sepia", "Classic", 1, "local:sepia", {"intensity": 0.9}, "Warm brown tones of old prints."),
+    (
+        "vintage",
+        "Vintage",
+        "Classic",
+        1,
+        "local:vintage",
+        {"intensity": 0.8, "vignette": 0.5},
+        "Faded film with a vignette.",
+    ),
+    (
+        "cartoon",
+        "Cartoon",
+        "Artistic",
+        2,
+        "local:cartoon",
+        {"edge_size": 7, "colors": 8},
+        "Bold outlines, flat colours.",
+    ),
+    (
+        "pencil-sketch",
+        "Pencil Sketch",
+        "Artistic",
+        2,
+        "local:pencil-sketch",
+        {"color": False, "shade": 0.05},
+        "Hand-drawn graphite look.",
+    ),
+    (
+        "watercolor",
+        "Watercolour",
+        "Artistic",
+        3,
+        "local:watercolor",
+        {"sigma_s": 60, "sigma_r": 0.45},
+        "Soft painted washes.",
+    ),
+    (
+        "oil-paint",
+        "Oil Paint",
+        "Artistic",
+        3,
+        "local:oil-paint",
+        {"size": 7, "dyn_ratio": 1},
+        "Thick, smoothed brush strokes.",
+    ),
+    (
+        "hdr",
+        "HDR Boost",
+        "Enhance",
+        2,
+        "local:hdr",
+        {"sigma_s": 12, "sigma_r": 0.15},
+        "Crisp detail and local contrast.",
+    ),
+    ("pixelate", "Pixel Art", "Fun", 1, "local:pixelate", {"block_size": 16}, "Chunky retro pixels."),
+    (
+        "portrait-blur",
+        "Portrait Blur",
+        "Enhance",
+        2,
+        "local:portrait-blur",
+        {"radius": 12, "focus": 0.35},
+        "Soft background, sharp subject.",
+    ),
+    ("posterize", "Pop Poster", "Fun", 1, "local:posterize", {"levels": 4}, "Flat bands of bold colour."),
+)
+
+DEMO_EMAIL = "demo@photomania.local"
+DEMO_PASSWORD = "photomania-demo"
+ADMIN_EMAIL = "admin@photomania.local"
+ADMIN_PASSWORD = "photomania-admin"
+
+
+class Command(BaseCommand):
+    help = "Create demo effects, a demo user and a staff user (idempotent)."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        for position, (slug, name, category, credits, model_id, config, description) in enumerate(DEMO_EFFECTS):
+            Effect.objects.update_or_create(
+                slug=slug,
+                defaults={
+                    "name": name,
+                    "category": category,
+                    "credits": credits,
+                    "model_id": model_id,
+                    "config": config,
+                    "description": description,
+                    "position": position * 10,
+                    "is_active": True,
+                },
+            )
+        if not User.objects.filter(email=DEMO_EMAIL).exists():
+            user_create(email=DEMO_EMAIL, password=DEMO_PASSWORD, name="Demo User")
+        if not User.objects.filter(email=ADMIN_EMAIL).exists():
+            user_create(email=ADMIN_EMAIL, password=ADMIN_PASSWORD, name="Staff", is_staff=True, is_superuser=True)
+        self.stdout.write(self.style.SUCCESS(f"{len(DEMO_EFFECTS)} demo effects ready."))
+        self.stdout.write(f"Demo user:  {DEMO_EMAIL} / {DEMO_PASSWORD}")
+        self.stdout.write(f"Staff user: {ADMIN_EMAIL} / {ADMIN_PASSWORD}  (admin at /admin/)")

@@ -1,0 +1,113 @@
+"""The effect catalog and jobs (a user's applied effect: the seed's UserEffect)."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+def preview_upload_to(instance: "Effect", filename: str) -> str:
+    return f"previews/{instance.slug}-{uuid.uuid4().hex[:8]}.jpg"
+
+
+def job_source_upload_to(instance: "Job", filename: str) -> str:
+    return f"jobs/{instance.pk}/source"
+
+
+def job_result_upload_to(instance: "Job", filename: str) -> str:
+    # A fixed key per job: a duplicate delivery overwrites, never piles up results.
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "jpg"
+    return f"jobs/{instance.pk}/result.{ext}"
+
+
+class Effect(models.Model):
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=80, unique=True)
+    description = models.TextField(blank=True)
+    preview = models.ImageField(upload_to=preview_upload_to, blank=True)
+    credits = models.PositiveSmallIntegerField(default=1)
+    category = models.CharField(max_length=60, db_index=True)
+    model_id = models.CharField(
+        max_length=200, help_text="Engine and model, e.g. local:sepia or replicate:owner/model[:version]"
+    )
+    config = models.JSONField(default=dict, blank=True)
+    is_active = models.BooleanField(default=True)
+    position = models.PositiveIntegerField(default=0, help_text="Lower comes first")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position", "name"]
+        indexes = [models.Index(fields=["is_active", "position"], name="effect_active_position")]
+        constraints = [models.CheckConstraint(condition=models.Q(credits__gte=1), name="effect_credits_min_1")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class JobStatus(models.TextChoices):
+    PENDING = "PENDING", "Pending"
+    PROCESSING = "PROCESSING", "Processing"
+    COMPLETED = "COMPLETED", "Completed"
+    FAILED = "FAILED", "Failed"
+
+
+TERMINAL_STATUSES = (JobStatus.COMPLETED, JobStatus.FAILED)
+
+
+class Job(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs")
+    effect = models.ForeignKey(Effect, on_delete=models.PROTECT, related_name="jobs")
+
+    source = models.FileField(upload_to=job_source_upload_to, blank=True, max_length=255)
+    source_url = models.URLField(max_length=2048, blank=True, help_text="The URL the user gave, if any")
+    result = models.FileField(upload_to=job_result_upload_to, blank=True, max_length=255)
+
+    status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.PENDING)
+    error_code = models.CharField(max_length=40, blank=True)
+    error_message = models.CharField(max_length=500, blank=True)
+    credits_charged = models.PositiveSmallIntegerField(default=0)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    queue = models.CharField(max_length=20, default="default")
+    provider_prediction_id = models.CharField(max_length=100, blank=True)
+    callback_url = models.URLField(max_length=2048, blank=True)
+
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="job_user_created"),
+            models.Index(fields=["status", "updated_at"], name="job_status_updated"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.effect_id}:{self.pk} ({self.status})"
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.status in TERMINAL_STATUSES
+
+
+class IdempotencyKey(models.Model):
+    """A remembered apply request: same key + same body → same response, charged once."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    request_fingerprint = models.CharField(max_length=64)
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.JSONField(null=True, blank=True)
+    job = models.ForeignKey(Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_user_key_unique")]
+
+    def __str__(self) -> str:
+        return self.key
