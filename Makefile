@@ -6,9 +6,11 @@ REQ_HASH := $(shell sha1sum requirements.txt | cut -c1-12)
 STAMP := $(VENV)/.installed-$(REQ_HASH)
 
 # The suite runs against the real services on loopback.
+TEST_DB ?= photomania
+TEST_REDIS_DB ?= 1
 TEST_ENV := PHOTOMANIA_TESTING=1 \
-	DATABASE_URL=postgres://postgres@127.0.0.1:5432/photomania \
-	REDIS_URL=redis://127.0.0.1:6379/1
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/$(TEST_DB) \
+	REDIS_URL=redis://127.0.0.1:6379/$(TEST_REDIS_DB)
 # A production-shaped environment for `check --deploy`.
 PROD_ENV := DEBUG=False ALLOWED_HOSTS=photomania.example \
 	SECRET_KEY=ci-only-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOP

@@ -7,6 +7,7 @@ from effects.views import media
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", include("photomania.api.urls")),
     path("accounts/", include("allauth.urls")),
     path("_allauth/", include("allauth.headless.urls")),
     path("media/<path:name>", media, name="media"),

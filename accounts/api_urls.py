@@ -1,0 +1,3 @@
+"""/api/ routes of the accounts app."""
+
+urlpatterns: list = []

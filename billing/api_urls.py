@@ -1,0 +1,3 @@
+"""/api/ routes of the billing app."""
+
+urlpatterns: list = []

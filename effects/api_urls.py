@@ -1,0 +1,3 @@
+"""/api/ routes of the effects app."""
+
+urlpatterns: list = []
