@@ -3,9 +3,36 @@
 import os
 
 from celery import Celery
+from celery.signals import before_task_publish, task_postrun, task_prerun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "photomania.settings")
 
 app = Celery("photomania")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+# The request id of the web request that enqueued a task follows it into the worker's logs.
+@before_task_publish.connect
+def _attach_request_id(headers=None, **kwargs):
+    from photomania.middleware import request_id_var
+
+    if headers is not None and "request_id" not in headers:
+        headers["request_id"] = request_id_var.get()
+
+
+@task_prerun.connect
+def _restore_request_id(task=None, **kwargs):
+    from photomania.middleware import request_id_var
+
+    request_id = getattr(task.request, "request_id", None) if task is not None else None
+    task.request._request_id_token = request_id_var.set(request_id or f"task-{task.request.id}")
+
+
+@task_postrun.connect
+def _clear_request_id(task=None, **kwargs):
+    from photomania.middleware import request_id_var
+
+    token = getattr(task.request, "_request_id_token", None) if task is not None else None
+    if token is not None:
+        request_id_var.reset(token)
