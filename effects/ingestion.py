@@ -7,8 +7,11 @@ user can act on; nothing is charged before an image has passed these checks.
 from __future__ import annotations
 
 import io
+import ipaddress
+import socket
 import warnings
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from PIL import Image, UnidentifiedImageError
@@ -84,3 +87,103 @@ def image_from_upload(upload) -> ValidatedImage:
         )
     upload.seek(0)
     return image_validate_bytes(upload.read(settings.IMAGE_MAX_UPLOAD_BYTES + 1))
+
+
+# --- Remote images (SSRF-safe) ---------------------------------------------------------------
+
+# Addresses the guard refuses beyond what ``ipaddress`` already flags (private, loopback, ...).
+_CGNAT = ipaddress.ip_network("100.64.0.0/10")
+_METADATA_ADDRESSES = {
+    ipaddress.ip_address("169.254.169.254"),
+    ipaddress.ip_address("fd00:ec2::254"),
+}
+
+
+def _address_refused(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """True when ``ip`` must never be contacted: anything not on the public internet."""
+    if isinstance(ip, ipaddress.IPv6Address):
+        # ::ffff:a.b.c.d (mapped) and 64:ff9b::/96 / ::a.b.c.d forms reach the IPv4 address.
+        embedded = ip.ipv4_mapped or ip.sixtofour
+        if embedded is None and ip in ipaddress.ip_network("64:ff9b::/96"):
+            embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        if embedded is not None and _address_refused(embedded):
+            return True
+        if ip.teredo:
+            return True
+    return (
+        ip in _METADATA_ADDRESSES
+        or ip.is_private
+        or ip.is_loopback
+        or ip.is_link_local
+        or ip.is_unspecified
+        or ip.is_multicast
+        or ip.is_reserved
+        or not ip.is_global
+        or (isinstance(ip, ipaddress.IPv4Address) and ip in _CGNAT)
+    )
+
+
+def _resolve(host: str, port: int) -> list[str]:
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError, OSError):
+        raise _invalid(f"The image URL's host {host!r} could not be resolved") from None
+    addresses = []
+    for _family, _type, _proto, _canon, sockaddr in infos:
+        address = sockaddr[0].split("%", 1)[0]  # drop an IPv6 zone id
+        if address not in addresses:
+            addresses.append(address)
+    if not addresses:
+        raise _invalid(f"The image URL's host {host!r} could not be resolved")
+    return addresses
+
+
+@dataclass(frozen=True)
+class CheckedURL:
+    """A URL whose host resolved only to public addresses; ``address`` is the one to connect to."""
+
+    url: str
+    scheme: str
+    host: str
+    port: int
+    address: str
+
+
+def image_url_resolve(url: str) -> CheckedURL:
+    """Check an image URL (scheme, host, every resolved address) and return the IP to pin."""
+    if not isinstance(url, str) or not url.strip():
+        raise _invalid("The image URL is empty")
+    url = url.strip()
+    if len(url) > 2048:
+        raise _invalid("The image URL is too long")
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        raise _invalid("The image URL is not a valid URL") from None
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https"):
+        raise _invalid("The image URL must start with http:// or https://")
+    host = (parts.hostname or "").rstrip(".").lower()
+    if not host:
+        raise _invalid("The image URL has no host")
+    if parts.username or parts.password:
+        raise _invalid("The image URL must not contain credentials")
+    port = port or (443 if scheme == "https" else 80)
+    addresses = _resolve(host, port)
+    if host in {h.lower() for h in settings.IMAGE_FETCH_ALLOWED_HOSTS}:
+        return CheckedURL(url=url, scheme=scheme, host=host, port=port, address=addresses[0])
+    for address in addresses:
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            raise _invalid(f"The image URL's host {host!r} resolved to an invalid address") from None
+        if _address_refused(ip):
+            # Refuse when any address is private: a later lookup could pick that one.
+            raise _invalid("The image URL points to a private or reserved network address, which is not allowed")
+    return CheckedURL(url=url, scheme=scheme, host=host, port=port, address=addresses[0])
+
+
+def image_url_check(url: str) -> str:
+    """Refuse non-http(s) URLs and hosts resolving to non-public addresses; return the URL."""
+    return image_url_resolve(url).url
