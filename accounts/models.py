@@ -2,6 +2,7 @@
 
 import secrets
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
@@ -88,3 +89,35 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.name or self.email.split("@")[0]
+
+
+class AuditEvent(models.Model):
+    """One security-relevant event (append-only); written by accounts.audit.audit_record."""
+
+    class Event(models.TextChoices):
+        LOGIN_FAILED = "login_failed", "Login failed"
+        LOGIN_LOCKED_OUT = "login_locked_out", "Login locked out (too many failures)"
+        ADMIN_CREDIT_ADJUSTMENT = "admin_credit_adjustment", "Admin credit adjustment"
+        SSRF_REFUSED = "ssrf_refused", "Image URL refused (SSRF guard)"
+        WEBHOOK_SIGNATURE_FAILED = "webhook_signature_failed", "Webhook signature failed"
+
+    event = models.CharField(max_length=40, choices=Event.choices)
+    # The account the event is about (a login's target, an adjusted user); the actor is who did it.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_events"
+    )
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["event", "-created_at"], name="audit_event_created"),
+            models.Index(fields=["user", "-created_at"], name="audit_user_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} {self.created_at:%Y-%m-%d %H:%M:%S}"
