@@ -9,12 +9,15 @@ from __future__ import annotations
 import io
 import ipaddress
 import socket
+import time
 import warnings
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
+import requests
 from django.conf import settings
 from PIL import Image, UnidentifiedImageError
+from requests.adapters import HTTPAdapter
 
 from photomania.api.errors import ApplicationError, ErrorCode
 
@@ -187,3 +190,116 @@ def image_url_resolve(url: str) -> CheckedURL:
 def image_url_check(url: str) -> str:
     """Refuse non-http(s) URLs and hosts resolving to non-public addresses; return the URL."""
     return image_url_resolve(url).url
+
+
+class _PinnedAdapter(HTTPAdapter):
+    """Connect to the address the guard checked (not a second DNS answer), keeping TLS on the host name."""
+
+    def __init__(self, checked: CheckedURL):
+        self._checked = checked
+        super().__init__(max_retries=0)
+
+    def build_connection_pool_key_attributes(self, request, verify, cert=None):
+        host_params, pool_kwargs = super().build_connection_pool_key_attributes(request, verify, cert)
+        host_params["host"] = self._checked.address
+        if host_params["scheme"] == "https":
+            pool_kwargs["server_hostname"] = self._checked.host
+            pool_kwargs["assert_hostname"] = self._checked.host
+        return host_params, pool_kwargs
+
+
+@dataclass(frozen=True)
+class SafeResponse:
+    status: int
+    headers: dict
+    body: bytes
+    url: str
+
+
+def safe_http_request(
+    method: str,
+    url: str,
+    *,
+    max_bytes: int,
+    timeout: float,
+    max_redirects: int = 0,
+    headers: dict | None = None,
+    data: bytes | None = None,
+) -> SafeResponse:
+    """One HTTP exchange with an untrusted URL: every hop checked and pinned, capped in bytes and time.
+
+    Raises ApplicationError(INVALID_INPUT) for refused URLs and ``requests.RequestException``
+    (or TimeoutError) for network failures, so callers can tell the two apart.
+    """
+    deadline = time.monotonic() + timeout
+    hops = 0
+    while True:
+        checked = image_url_resolve(url)
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError("deadline exceeded")
+        with requests.Session() as session:
+            session.trust_env = False  # no proxies or netrc from the environment
+            session.mount(f"{checked.scheme}://", _PinnedAdapter(checked))
+            default_port = 443 if checked.scheme == "https" else 80
+            host_header = checked.host if checked.port == default_port else f"{checked.host}:{checked.port}"
+            if ":" in checked.host:
+                host_header = f"[{checked.host}]" + ("" if checked.port == default_port else f":{checked.port}")
+            response = session.request(
+                method,
+                url,
+                headers={"User-Agent": "PhotoMania/1.0", **(headers or {}), "Host": host_header},
+                data=data,
+                allow_redirects=False,
+                stream=True,
+                timeout=(min(remaining, 5.0), remaining),
+            )
+            with response:
+                if response.is_redirect:
+                    hops += 1
+                    if hops > max_redirects:
+                        raise _invalid(f"The URL redirected more than {max_redirects} times")
+                    location = response.headers.get("Location", "")
+                    url = urljoin(url, location)
+                    if response.status_code in (301, 302, 303) and method != "HEAD":
+                        method, data = "GET", None
+                    continue
+                declared = response.headers.get("Content-Length")
+                if declared and declared.isdigit() and int(declared) > max_bytes:
+                    raise _too_large(max_bytes)
+                body = bytearray()
+                for chunk in response.iter_content(64 * 1024):
+                    body.extend(chunk)
+                    if len(body) > max_bytes:
+                        raise _too_large(max_bytes)
+                    if time.monotonic() > deadline:
+                        raise TimeoutError("deadline exceeded")
+                return SafeResponse(
+                    status=response.status_code, headers=dict(response.headers), body=bytes(body), url=url
+                )
+
+
+def _too_large(max_bytes: int) -> ApplicationError:
+    return ApplicationError(
+        ErrorCode.PAYLOAD_TOO_LARGE, f"The image is larger than {max_bytes // (1024 * 1024)} MB", status=413
+    )
+
+
+def image_fetch(url: str) -> ValidatedImage:
+    """Download an image URL SSRF-safely (checked + pinned hops, byte cap, deadline) and validate it."""
+    try:
+        response = safe_http_request(
+            "GET",
+            url,
+            max_bytes=settings.IMAGE_MAX_UPLOAD_BYTES,
+            timeout=settings.IMAGE_FETCH_TIMEOUT,
+            max_redirects=settings.IMAGE_FETCH_MAX_REDIRECTS,
+            headers={"Accept": "image/jpeg, image/png, image/webp"},
+        )
+    except (requests.RequestException, TimeoutError, OSError) as exc:
+        raise ApplicationError(
+            ErrorCode.INVALID_INPUT, f"The image URL could not be fetched ({type(exc).__name__})", status=400
+        ) from None
+    if response.status != 200:
+        raise _invalid(f"The image URL answered HTTP {response.status}")
+    return image_validate_bytes(response.body)

@@ -39,3 +39,5 @@ def staff_user(db):
     from tests.factories import UserFactory
 
     return UserFactory(is_staff=True, is_superuser=True)
+
+pytest_plugins = ["tests.fixtures_pipeline"]
