@@ -67,3 +67,14 @@ def validate_config(model_id: str, config: object) -> dict:
         raise EngineConfigError("config must be a JSON object")
     ref = parse_model_id(model_id)
     return _ENGINES[ref.engine].validate_config(ref.model, config)
+
+
+def _register_builtin() -> None:
+    from effects.engines.local import LocalEngine
+    from effects.engines.replicate import ReplicateEngine
+
+    register("local", LocalEngine())
+    register("replicate", ReplicateEngine())
+
+
+_register_builtin()

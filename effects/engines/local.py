@@ -1,0 +1,323 @@
+"""The built-in engine: classic photo effects with Pillow and OpenCV, run inside the worker.
+
+Pure: bytes in, bytes out, no Django. Every effect declares its parameters, so a config is
+validated (and normalised with defaults) before it ever reaches a worker.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from PIL import Image, ImageOps
+
+from effects.engines import EngineConfigError, EngineError
+
+OUTPUT_FORMATS = {
+    "jpeg": ("JPEG", "image/jpeg", "jpg"),
+    "png": ("PNG", "image/png", "png"),
+    "webp": ("WEBP", "image/webp", "webp"),
+}
+INPUT_FORMATS = ("JPEG", "PNG", "WEBP")
+
+
+@dataclass(frozen=True)
+class EngineOutput:
+    data: bytes
+    content_type: str
+    extension: str
+    width: int
+    height: int
+
+
+# --- Parameters -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Param:
+    kind: type
+    default: object
+    low: float | None = None
+    high: float | None = None
+    odd: bool = False
+    choices: tuple = ()
+
+    def clean(self, name: str, value: object) -> object:
+        if self.kind is bool:
+            if not isinstance(value, bool):
+                raise EngineConfigError(f"'{name}' must be true or false")
+            return value
+        if self.kind is str:
+            if value not in self.choices:
+                raise EngineConfigError(f"'{name}' must be one of {', '.join(self.choices)}")
+            return value
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise EngineConfigError(f"'{name}' must be a number")
+        if self.kind is int:
+            if value != int(value):
+                raise EngineConfigError(f"'{name}' must be a whole number")
+            value = int(value)
+        else:
+            value = float(value)
+        if (self.low is not None and value < self.low) or (self.high is not None and value > self.high):
+            raise EngineConfigError(f"'{name}' must be between {self.low:g} and {self.high:g}, got {value:g}")
+        if self.odd and value % 2 == 0:
+            raise EngineConfigError(f"'{name}' must be an odd number, got {value}")
+        return value
+
+
+COMMON_PARAMS = {
+    "format": Param(str, "jpeg", choices=tuple(OUTPUT_FORMATS)),
+    "quality": Param(int, 90, 30, 100),
+}
+
+
+# --- Effects (RGB uint8 array in, RGB uint8 array out) --------------------------------------
+
+
+def _gray(rgb: np.ndarray) -> np.ndarray:
+    return cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+
+
+def _blend(original: np.ndarray, effect: np.ndarray, amount: float) -> np.ndarray:
+    if amount >= 1.0:
+        return effect
+    return cv2.addWeighted(effect, amount, original, 1.0 - amount, 0)
+
+
+def grayscale(rgb: np.ndarray, intensity: float) -> np.ndarray:
+    gray = cv2.cvtColor(_gray(rgb), cv2.COLOR_GRAY2RGB)
+    return _blend(rgb, gray, intensity)
+
+
+_SEPIA = np.array([[0.393, 0.769, 0.189], [0.349, 0.686, 0.168], [0.272, 0.534, 0.131]], dtype=np.float32)
+
+
+def sepia(rgb: np.ndarray, intensity: float) -> np.ndarray:
+    toned = np.clip(rgb.astype(np.float32) @ _SEPIA.T, 0, 255).astype(np.uint8)
+    return _blend(rgb, toned, intensity)
+
+
+def _vignette_mask(height: int, width: int, strength: float) -> np.ndarray:
+    ys = np.linspace(-1.0, 1.0, height, dtype=np.float32)[:, None]
+    xs = np.linspace(-1.0, 1.0, width, dtype=np.float32)[None, :]
+    distance = np.sqrt(xs**2 + ys**2) / np.sqrt(2.0)  # 0 at the centre, 1 in the corners
+    return 1.0 - strength * np.clip(distance, 0, 1) ** 2
+
+
+def vintage(rgb: np.ndarray, intensity: float, vignette: float) -> np.ndarray:
+    image = rgb.astype(np.float32)
+    # Faded film: lifted blacks, lower contrast, warm highlights and cool shadows.
+    faded = image * (1 - 0.25 * intensity) + 30 * intensity
+    faded[..., 0] += 18 * intensity
+    faded[..., 2] -= 12 * intensity
+    toned = 0.8 * faded + 0.2 * (np.clip(faded, 0, 255) @ _SEPIA.T) * intensity + 0.2 * faded * (1 - intensity)
+    toned *= _vignette_mask(*rgb.shape[:2], vignette)[..., None]
+    return np.clip(toned, 0, 255).astype(np.uint8)
+
+
+def _quantize(rgb: np.ndarray, colors: int) -> np.ndarray:
+    image = Image.fromarray(rgb).quantize(colors=colors, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    return np.asarray(image.convert("RGB"))
+
+
+def cartoon(rgb: np.ndarray, edge_size: int, colors: int) -> np.ndarray:
+    smooth = cv2.bilateralFilter(rgb, 9, 75, 75)
+    flat = _quantize(smooth, colors)
+    gray = cv2.medianBlur(_gray(rgb), 5)
+    edges = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, edge_size, 2)
+    return np.where(edges[..., None] == 0, np.uint8(0), flat)
+
+
+def pencil_sketch(rgb: np.ndarray, color: bool, shade: float) -> np.ndarray:
+    # Colour dodge of the grey image by its blurred negative: white paper, graphite edges;
+    # ``shade`` deepens the strokes.
+    gray = cv2.bilateralFilter(_gray(rgb), 7, 40, 7).astype(np.float32)
+    sigma = max(2.0, min(rgb.shape[:2]) / 60)
+    blurred = cv2.GaussianBlur(255 - gray, (0, 0), sigmaX=sigma)
+    sketch = np.clip(gray * 255 / np.maximum(255 - blurred, 1), 0, 255)
+    sketch = np.clip(255 - (255 - sketch) * (1 + shade * 20), 0, 255)
+    if color:
+        tint = rgb.astype(np.float32) * 0.7 + 255 * 0.3
+        return np.clip(tint * (sketch[..., None] / 255), 0, 255).astype(np.uint8)
+    return cv2.cvtColor(sketch.astype(np.uint8), cv2.COLOR_GRAY2RGB)
+
+
+def watercolor(rgb: np.ndarray, sigma_s: float, sigma_r: float) -> np.ndarray:
+    bgr = cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)
+    return cv2.cvtColor(cv2.stylization(bgr, sigma_s=sigma_s, sigma_r=sigma_r), cv2.COLOR_BGR2RGB)
+
+
+def oil_paint(rgb: np.ndarray, size: int, dyn_ratio: int) -> np.ndarray:
+    # Brush strokes: a median of ``size`` smears detail into patches; ``dyn_ratio`` coarsens
+    # the tonal levels like the classic oil-paint filter; an edge-preserving pass blends them.
+    strokes = cv2.medianBlur(rgb, size)
+    step = 4 * dyn_ratio
+    strokes = ((strokes.astype(np.int32) // step) * step + step // 2).clip(0, 255).astype(np.uint8)
+    bgr = cv2.cvtColor(strokes, cv2.COLOR_RGB2BGR)
+    painted = cv2.edgePreservingFilter(bgr, flags=cv2.RECURS_FILTER, sigma_s=size * 6, sigma_r=0.3)
+    return cv2.cvtColor(painted, cv2.COLOR_BGR2RGB)
+
+
+def hdr(rgb: np.ndarray, sigma_s: float, sigma_r: float) -> np.ndarray:
+    bgr = cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)
+    return cv2.cvtColor(cv2.detailEnhance(bgr, sigma_s=sigma_s, sigma_r=sigma_r), cv2.COLOR_BGR2RGB)
+
+
+def pixelate(rgb: np.ndarray, block_size: int) -> np.ndarray:
+    height, width = rgb.shape[:2]
+    small = cv2.resize(
+        rgb, (max(1, -(-width // block_size)), max(1, -(-height // block_size))), interpolation=cv2.INTER_AREA
+    )
+    # Each small pixel becomes one block_size x block_size block, aligned to the top-left corner.
+    blocks = np.repeat(np.repeat(small, block_size, axis=0), block_size, axis=1)
+    return np.ascontiguousarray(blocks[:height, :width])
+
+
+def portrait_blur(rgb: np.ndarray, radius: int, focus: float) -> np.ndarray:
+    height, width = rgb.shape[:2]
+    kernel = radius * 2 + 1
+    blurred = cv2.GaussianBlur(rgb, (kernel, kernel), 0)
+    # An elliptical sharp zone around the subject (centre, slightly above) with a soft edge.
+    ys = (np.arange(height, dtype=np.float32)[:, None] - height * 0.45) / (height / 2)
+    xs = (np.arange(width, dtype=np.float32)[None, :] - width / 2) / (width / 2)
+    distance = np.sqrt(xs**2 + ys**2)
+    mask = np.clip((distance - focus) / max(0.25, 1 - focus), 0, 1)[..., None]
+    return (rgb * (1 - mask) + blurred * mask).astype(np.uint8)
+
+
+def posterize(rgb: np.ndarray, levels: int) -> np.ndarray:
+    # Map each channel to ``levels`` evenly spaced values spanning 0..255.
+    index = np.minimum((rgb.astype(np.int32) * levels) // 256, levels - 1)
+    return (index * 255 // (levels - 1)).astype(np.uint8)
+
+
+@dataclass(frozen=True)
+class EffectSpec:
+    function: Callable[..., np.ndarray]
+    params: dict[str, Param]
+    description: str
+
+
+EFFECTS: dict[str, EffectSpec] = {
+    "grayscale": EffectSpec(grayscale, {"intensity": Param(float, 1.0, 0, 1)}, "Monochrome, blended by intensity"),
+    "sepia": EffectSpec(sepia, {"intensity": Param(float, 0.9, 0, 1)}, "Brown toned print"),
+    "vintage": EffectSpec(
+        vintage,
+        {"intensity": Param(float, 0.8, 0, 1), "vignette": Param(float, 0.5, 0, 1)},
+        "Faded film tone with a vignette",
+    ),
+    "cartoon": EffectSpec(
+        cartoon,
+        {"edge_size": Param(int, 7, 3, 31, odd=True), "colors": Param(int, 8, 2, 64)},
+        "Flat colours with bold outlines",
+    ),
+    "pencil-sketch": EffectSpec(
+        pencil_sketch, {"color": Param(bool, False), "shade": Param(float, 0.05, 0, 0.1)}, "Pencil drawing"
+    ),
+    "watercolor": EffectSpec(
+        watercolor, {"sigma_s": Param(float, 60, 1, 200), "sigma_r": Param(float, 0.45, 0.01, 1)}, "Painted washes"
+    ),
+    "oil-paint": EffectSpec(
+        oil_paint, {"size": Param(int, 7, 3, 15, odd=True), "dyn_ratio": Param(int, 1, 1, 8)}, "Oil brush strokes"
+    ),
+    "hdr": EffectSpec(
+        hdr, {"sigma_s": Param(float, 12, 1, 200), "sigma_r": Param(float, 0.15, 0.01, 1)}, "Detail enhancement"
+    ),
+    "pixelate": EffectSpec(pixelate, {"block_size": Param(int, 16, 2, 128)}, "Square pixel blocks"),
+    "portrait-blur": EffectSpec(
+        portrait_blur, {"radius": Param(int, 12, 1, 50), "focus": Param(float, 0.35, 0.05, 0.9)}, "Blurred background"
+    ),
+    "posterize": EffectSpec(posterize, {"levels": Param(int, 4, 2, 8)}, "Bands of flat colour"),
+}
+
+
+# --- Image I/O ------------------------------------------------------------------------------
+
+
+def load_image(data: bytes, *, max_side: int, max_pixels: int = 50_000_000) -> Image.Image:
+    """Decode allowed formats only, apply EXIF orientation, normalise the mode, cap the long side."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data), formats=INPUT_FORMATS)
+            if image.width * image.height > max_pixels:
+                raise EngineError("the image has too many pixels", code="INVALID_IMAGE")
+            image.load()
+    except EngineError:
+        raise
+    except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise EngineError("the image could not be decoded", code="INVALID_IMAGE") from None
+    image = ImageOps.exif_transpose(image)
+    image = _normalise_mode(image)
+    if max(image.size) > max_side:
+        image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    return image
+
+
+def _normalise_mode(image: Image.Image) -> Image.Image:
+    """RGB, or RGBA when the source carries transparency."""
+    if image.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
+        array = np.asarray(image, dtype=np.float64)
+        peak = 65535.0 if image.mode.startswith("I;16") or array.max() > 255 else 255.0
+        return Image.fromarray((array * (255.0 / peak)).clip(0, 255).astype(np.uint8), "L").convert("RGB")
+    if image.mode == "P":
+        image = image.convert("RGBA" if "transparency" in image.info else "RGB")
+    if image.mode in ("RGBA", "LA", "PA"):
+        return image.convert("RGBA")
+    if image.mode == "CMYK":
+        return image.convert("RGB")
+    return image.convert("RGB")
+
+
+def encode_image(image: Image.Image, *, fmt: str, quality: int) -> EngineOutput:
+    """Encode without any metadata (no EXIF, GPS, ICC or text chunks)."""
+    pil_format, content_type, extension = OUTPUT_FORMATS[fmt]
+    if pil_format == "JPEG" and image.mode == "RGBA":
+        background = Image.new("RGB", image.size, (255, 255, 255))
+        background.paste(image, mask=image.getchannel("A"))
+        image = background
+    clean = Image.frombytes(image.mode, image.size, image.tobytes())  # drops info/exif carried along
+    buffer = io.BytesIO()
+    options: dict = {"quality": quality} if pil_format in ("JPEG", "WEBP") else {"optimize": True}
+    clean.save(buffer, pil_format, **options)
+    return EngineOutput(buffer.getvalue(), content_type, extension, clean.width, clean.height)
+
+
+# --- The engine -----------------------------------------------------------------------------
+
+
+class LocalEngine:
+    """Runs the effects in EFFECTS in-process."""
+
+    name = "local"
+
+    def validate_config(self, model: str, config: dict) -> dict:
+        """Check every key against the effect's parameters; return the config with defaults filled in."""
+        spec = EFFECTS.get(model)
+        if spec is None:
+            raise EngineConfigError(f"unknown built-in effect {model!r}; known: {', '.join(sorted(EFFECTS))}")
+        params = {**spec.params, **COMMON_PARAMS}
+        unknown = sorted(set(config) - set(params))
+        if unknown:
+            raise EngineConfigError(
+                f"unknown parameter(s) {', '.join(unknown)} for {model}; allowed: {', '.join(sorted(params))}"
+            )
+        return {name: param.clean(name, config.get(name, param.default)) for name, param in params.items()}
+
+    def apply(self, model: str, config: dict, data: bytes, *, max_side: int = 2048) -> EngineOutput:
+        """Apply ``model`` to the image bytes and return the encoded result."""
+        cleaned = self.validate_config(model, config)
+        spec = EFFECTS[model]
+        image = load_image(data, max_side=max_side)
+        alpha = image.getchannel("A") if image.mode == "RGBA" else None
+        rgb = np.asarray(image.convert("RGB"))
+        result = spec.function(rgb, **{name: cleaned[name] for name in spec.params})
+        out = Image.fromarray(np.ascontiguousarray(result, dtype=np.uint8), "RGB")
+        if alpha is not None and cleaned["format"] != "jpeg":
+            out.putalpha(alpha)
+        return encode_image(out, fmt=cleaned["format"], quality=cleaned["quality"])

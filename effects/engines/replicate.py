@@ -1,0 +1,177 @@
+"""The AI provider engine: Replicate's predictions API over plain HTTP (requests).
+
+Pure: no Django. The caller passes the API base, token and webhook URL; it persists the
+prediction id, so a retried job resumes the same prediction instead of paying twice.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import hmac
+import re
+import time
+from dataclasses import dataclass
+
+import requests
+
+from effects.engines import EngineConfigError, EngineError
+
+_MODEL = re.compile(r"^(?P<owner>[a-z0-9][a-z0-9_.-]*)/(?P<name>[a-z0-9][a-z0-9_.-]*)(?::(?P<version>[a-f0-9]{64}))?$")
+TERMINAL = {"succeeded", "failed", "canceled"}
+WEBHOOK_TOLERANCE = 300
+
+
+@dataclass(frozen=True)
+class Prediction:
+    id: str
+    status: str
+    output_url: str | None
+    error: str | None
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.status in TERMINAL
+
+
+def _output_url(output: object) -> str | None:
+    """Replicate's output is a URL, a list of URLs or an object; take the first image URL."""
+    if isinstance(output, str):
+        return output if output.startswith(("http://", "https://")) else None
+    if isinstance(output, list):
+        for item in output:
+            url = _output_url(item)
+            if url:
+                return url
+    if isinstance(output, dict):
+        for key in ("image", "output", "url"):
+            url = _output_url(output.get(key))
+            if url:
+                return url
+    return None
+
+
+def prediction_from_json(payload: dict) -> Prediction:
+    """Read a prediction object (API response or webhook body)."""
+    if not isinstance(payload, dict) or not isinstance(payload.get("id"), str):
+        raise EngineError("the provider returned a malformed prediction", transient=True, code="PROVIDER_ERROR")
+    error = payload.get("error")
+    return Prediction(
+        id=payload["id"],
+        status=str(payload.get("status", "")),
+        output_url=_output_url(payload.get("output")),
+        error=str(error)[:300] if error else None,
+    )
+
+
+class ReplicateClient:
+    """create / get / cancel predictions; HTTP failures become EngineError (5xx, 429, network: transient)."""
+
+    def __init__(self, *, base: str, token: str, timeout: float = 30.0):
+        if not token:
+            raise EngineError("the Replicate API token is not configured", code="EFFECT_MISCONFIGURED")
+        self.base = base.rstrip("/")
+        self.timeout = timeout
+        self.session = requests.Session()
+        self.session.trust_env = False
+        self.session.headers.update({"Authorization": f"Bearer {token}", "User-Agent": "PhotoMania/1.0"})
+
+    def _call(self, method: str, path: str, **kwargs) -> dict:
+        try:
+            response = self.session.request(method, f"{self.base}{path}", timeout=self.timeout, **kwargs)
+        except requests.RequestException as exc:
+            raise EngineError(
+                f"the provider is unreachable ({type(exc).__name__})", transient=True, code="PROVIDER_UNAVAILABLE"
+            ) from None
+        if response.status_code == 429 or response.status_code >= 500:
+            raise EngineError(
+                f"the provider answered HTTP {response.status_code}", transient=True, code="PROVIDER_UNAVAILABLE"
+            )
+        if response.status_code >= 400:
+            detail = ""
+            with contextlib.suppress(ValueError, AttributeError):
+                detail = str(response.json().get("detail", ""))[:200]
+            raise EngineError(
+                f"the provider refused the request (HTTP {response.status_code}){': ' + detail if detail else ''}",
+                code="PROVIDER_REJECTED",
+            )
+        try:
+            return response.json()
+        except ValueError:
+            raise EngineError("the provider returned invalid JSON", transient=True, code="PROVIDER_ERROR") from None
+
+    def create_prediction(
+        self, *, model: str, config: dict, image: bytes, content_type: str, webhook_url: str | None = None
+    ) -> Prediction:
+        """Start a prediction with the image inlined as a data URI."""
+        match = _MODEL.match(model)
+        if not match:
+            raise EngineConfigError(f"invalid Replicate model {model!r}")
+        data_uri = f"data:{content_type};base64,{base64.b64encode(image).decode()}"
+        body: dict = {"input": {**config.get("input", {}), config.get("image_param", "image"): data_uri}}
+        if webhook_url:
+            body["webhook"] = webhook_url
+            body["webhook_events_filter"] = ["completed"]
+        if match["version"]:
+            body["version"] = match["version"]
+            path = "/predictions"
+        else:
+            path = f"/models/{match['owner']}/{match['name']}/predictions"
+        return prediction_from_json(self._call("POST", path, json=body))
+
+    def get_prediction(self, prediction_id: str) -> Prediction:
+        return prediction_from_json(self._call("GET", f"/predictions/{prediction_id}"))
+
+    def cancel_prediction(self, prediction_id: str) -> Prediction:
+        return prediction_from_json(self._call("POST", f"/predictions/{prediction_id}/cancel"))
+
+
+def webhook_signature(*, secret: str, webhook_id: str, timestamp: str, body: bytes) -> str:
+    """Replicate's (Standard Webhooks) signature: base64 HMAC-SHA256 over ``id.timestamp.body``."""
+    key = base64.b64decode(secret.removeprefix("whsec_"))
+    signed = f"{webhook_id}.{timestamp}.".encode() + body
+    return base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
+
+
+def webhook_verify(*, secret: str, headers: dict, body: bytes, now: float | None = None) -> bool:
+    """True when one of the ``v1,<sig>`` entries matches and the timestamp is within 5 minutes."""
+    webhook_id = headers.get("webhook-id", "")
+    timestamp = headers.get("webhook-timestamp", "")
+    signatures = headers.get("webhook-signature", "")
+    if not (secret and webhook_id and timestamp.isdigit() and signatures):
+        return False
+    if abs((now or time.time()) - int(timestamp)) > WEBHOOK_TOLERANCE:
+        return False
+    try:
+        expected = webhook_signature(secret=secret, webhook_id=webhook_id, timestamp=timestamp, body=body)
+    except (ValueError, TypeError):
+        return False
+    for entry in signatures.split():
+        version, _, signature = entry.partition(",")
+        if version == "v1" and hmac.compare_digest(signature, expected):
+            return True
+    return False
+
+
+class ReplicateEngine:
+    """Validates ``replicate:owner/model[:version]`` effects; the client does the HTTP."""
+
+    name = "replicate"
+
+    def validate_config(self, model: str, config: dict) -> dict:
+        """Allowed keys: ``input`` (extra model inputs) and ``image_param`` (the image input's name)."""
+        if not _MODEL.match(model):
+            raise EngineConfigError(
+                f"Replicate model must look like owner/name or owner/name:<64-hex version>, got {model!r}"
+            )
+        unknown = sorted(set(config) - {"input", "image_param"})
+        if unknown:
+            raise EngineConfigError(f"unknown parameter(s) {', '.join(unknown)}; allowed: image_param, input")
+        extra = config.get("input", {})
+        if not isinstance(extra, dict):
+            raise EngineConfigError("'input' must be an object of model inputs")
+        image_param = config.get("image_param", "image")
+        if not isinstance(image_param, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,63}", image_param):
+            raise EngineConfigError("'image_param' must be an input name such as 'image'")
+        return {"input": extra, "image_param": image_param}
