@@ -7,7 +7,8 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.shortcuts import redirect, render
 
-from accounts.models import User
+from accounts.audit import audit_record
+from accounts.models import AuditEvent, User
 from accounts.services import user_register
 from billing.models import CreditTransaction
 from billing.services import credits_adjust
@@ -105,12 +106,21 @@ class UserAdmin(BaseUserAdmin):
                 batch = uuid.uuid4().hex[:12]
                 for user in queryset:
                     try:
-                        credits_adjust(
+                        entry = credits_adjust(
                             user=user,
                             amount=form.cleaned_data["amount"],
                             note=form.cleaned_data["note"],
                             actor=request.user,
                             reference=f"admin:{batch}:{user.pk}",
+                        )
+                        audit_record(
+                            event=AuditEvent.Event.ADMIN_CREDIT_ADJUSTMENT,
+                            user=user,
+                            request=request,
+                            amount=entry.amount,
+                            balance_after=entry.balance_after,
+                            note=entry.note,
+                            reference=entry.reference,
                         )
                         done += 1
                     except ApplicationError as exc:
@@ -132,3 +142,24 @@ class UserAdmin(BaseUserAdmin):
                 "opts": self.model._meta,
             },
         )
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The audit log is read-only: rows are written by accounts.audit.audit_record."""
+
+    list_display = ("created_at", "event", "user", "actor", "ip_address", "request_id")
+    list_filter = ("event", "created_at")
+    search_fields = ("user__email", "actor__email", "ip_address", "request_id")
+    list_select_related = ("user", "actor")
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in AuditEvent._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

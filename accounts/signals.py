@@ -1,0 +1,43 @@
+"""Signal receivers that feed the audit log (connected in AccountsConfig.ready)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.signals import user_login_failed
+from django.dispatch import receiver
+
+from accounts.audit import audit_record
+from accounts.models import AuditEvent
+
+
+def _login_locked_out(request, login: str) -> bool:
+    """True when allauth's per-key ``login_failed`` limit for ``login`` is now used up.
+
+    allauth consumes one unit of that limit before each attempt and refuses further attempts
+    while it is exhausted, so the failure that exhausts it is the moment of the lockout.
+    """
+    from allauth.account import app_settings
+    from allauth.core.internal import ratelimit
+    from django.contrib.sites.shortcuts import get_current_site
+    from django.core.cache import cache
+
+    rates = [r for r in ratelimit.parse_rates(app_settings.RATE_LIMITS.get("login_failed")) if r.per == "key"]
+    if request is None or not rates:
+        return False
+    key = f"{get_current_site(request).domain}:{login.lower()}"
+    for rate in rates:
+        cache_key = ratelimit.get_cache_key(request, app="allauth.account", action="login_failed", rate=rate, key=key)
+        if len(cache.get(cache_key, [])) >= rate.amount:
+            return True
+    return False
+
+
+@receiver(user_login_failed, dispatch_uid="accounts.audit.login_failed")
+def audit_login_failed(sender, credentials, request=None, **kwargs):
+    """Every failed password login (allauth pages, headless API and admin) is recorded."""
+    from accounts.models import User
+
+    login = str(credentials.get("email") or credentials.get("username") or "")[:254]
+    user = User.objects.filter(email__iexact=login).first() if login else None
+    audit_record(event=AuditEvent.Event.LOGIN_FAILED, user=user, request=request, login=login)
+    if login and _login_locked_out(request, login):
+        audit_record(event=AuditEvent.Event.LOGIN_LOCKED_OUT, user=user, request=request, login=login)

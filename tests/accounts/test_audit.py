@@ -1,0 +1,118 @@
+"""The audit log: security events become a row and a structured log line."""
+
+import json
+import logging
+
+from django.urls import reverse
+
+from accounts.audit import audit_record
+from accounts.models import AuditEvent
+
+LOGIN_URL = "/_allauth/app/v1/auth/login"
+
+
+def _login(client, email, password):
+    return client.post(LOGIN_URL, json.dumps({"email": email, "password": password}), content_type="application/json")
+
+
+def test_audit_record_writes_a_row_and_a_structured_log_line_with_secrets_masked(rf, user, caplog):
+    request = rf.post("/api/webhooks/stripe", REMOTE_ADDR="203.0.113.9")
+    request.request_id = "req-abc-12345"
+    caplog.set_level(logging.INFO, logger="photomania.audit")
+
+    row = audit_record(
+        event=AuditEvent.Event.WEBHOOK_SIGNATURE_FAILED, user=user, request=request, provider="stripe", signature="t=1"
+    )
+
+    row.refresh_from_db()
+    assert (row.event, row.user_id, row.ip_address, row.request_id) == (
+        "webhook_signature_failed",
+        user.pk,
+        "203.0.113.9",
+        "req-abc-12345",
+    )
+    assert row.data == {"provider": "stripe", "signature": "********"}
+    [log] = [r for r in caplog.records if r.name == "photomania.audit"]
+    assert log.audit_event == "webhook_signature_failed"
+    assert log.audit_data == {"provider": "stripe", "signature": "********"}
+    assert log.audit_ip == "203.0.113.9"
+
+
+def test_audit_record_refuses_an_unknown_event_name(db):
+    try:
+        audit_record(event="something_else")
+    except ValueError:
+        refused = True
+    else:
+        refused = False
+
+    assert refused
+    assert not AuditEvent.objects.exists()
+
+
+def test_a_failed_api_login_is_audited_with_the_targeted_account(client, user):
+    response = _login(client, user.email, "wrong-password")
+
+    assert response.status_code == 400
+    event = AuditEvent.objects.get(event=AuditEvent.Event.LOGIN_FAILED)
+    assert event.user_id == user.pk
+    assert event.data == {"login": user.email}
+    assert event.ip_address == "127.0.0.1"
+
+
+def test_a_failed_login_for_an_unknown_email_is_audited_without_a_user(client, db):
+    _login(client, "nobody@example.com", "whatever-password")
+
+    event = AuditEvent.objects.get(event=AuditEvent.Event.LOGIN_FAILED)
+    assert event.user_id is None
+    assert event.data == {"login": "nobody@example.com"}
+
+
+def test_repeated_login_failures_record_one_lockout_when_the_limit_is_reached(client, user):
+    # RATE_LIMIT_LOGIN_FAILED's per-key part is 5 per 5 minutes: the 5th failure locks out.
+    for i in range(7):
+        _login(client, user.email, f"wrong-{i}")
+
+    failures = AuditEvent.objects.filter(event=AuditEvent.Event.LOGIN_FAILED, user=user).count()
+    lockouts = AuditEvent.objects.filter(event=AuditEvent.Event.LOGIN_LOCKED_OUT, user=user).count()
+    assert (failures, lockouts) == (5, 1)
+
+
+def test_a_successful_login_is_not_audited_as_a_failure(client, user):
+    response = _login(client, user.email, "correct-horse-battery-staple")
+
+    assert response.status_code == 200
+    assert not AuditEvent.objects.exists()
+
+
+def test_an_admin_credit_adjustment_is_audited_with_actor_and_amount(client, staff_user, user):
+    client.force_login(staff_user)
+
+    client.post(
+        reverse("admin:accounts_user_changelist"),
+        {
+            "action": "adjust_credits",
+            "_selected_action": [user.pk],
+            "apply": "1",
+            "amount": "-3",
+            "note": "chargeback 77",
+        },
+    )
+
+    event = AuditEvent.objects.get(event=AuditEvent.Event.ADMIN_CREDIT_ADJUSTMENT)
+    assert (event.user_id, event.actor_id) == (user.pk, staff_user.pk)
+    assert event.data["amount"] == -3
+    assert event.data["balance_after"] == 7
+    assert event.data["note"] == "chargeback 77"
+
+
+def test_the_audit_log_is_read_only_in_admin(client, staff_user, user):
+    audit_record(event=AuditEvent.Event.SSRF_REFUSED, user=user, url="http://169.254.169.254/")
+    client.force_login(staff_user)
+
+    listing = client.get(reverse("admin:accounts_auditevent_changelist"))
+    add = client.get(reverse("admin:accounts_auditevent_add"))
+
+    assert listing.status_code == 200
+    assert "ssrf_refused" in listing.content.decode() or "SSRF" in listing.content.decode()
+    assert add.status_code == 403
