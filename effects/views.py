@@ -1,10 +1,32 @@
-"""Server-rendered effect pages, and the signed media view for local storage."""
+"""Server-rendered effect pages (gallery, apply, job, history), and the signed media view.
 
+Pages call the same services as the API: ingestion validates the photo, ``job_create``
+charges and enqueues, ``job_delete`` removes a job with its files.
+"""
+
+from itertools import groupby
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
-from django.views.decorators.http import require_GET
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from rest_framework.settings import api_settings
+from rest_framework.throttling import SimpleRateThrottle
 
+from billing.models import CreditTransaction
+from effects.ingestion import image_from_upload, image_url_check
+from effects.models import Effect, Job, JobStatus
+from effects.services import job_create, job_delete
 from effects.storage import media_signature_valid
+from photomania.api.errors import ApplicationError, ErrorCode, InsufficientCredits
+
+HISTORY_PAGE_SIZE = 12
 
 
 @require_GET
@@ -23,3 +45,183 @@ def media(request, name: str):
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+class _UserScopedThrottle(SimpleRateThrottle):
+    """The API's per-user throttle for a scope, keyed like DRF's ScopedRateThrottle so pages
+    and the API share one counter in the cache."""
+
+    def __init__(self, scope: str):
+        self.scope = scope
+        super().__init__()
+
+    def get_rate(self):
+        # Read at call time (DRF binds the rates at import), so a settings change applies.
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
+
+
+def _throttle(request, scope: str) -> None:
+    throttle = _UserScopedThrottle(scope)
+    if not throttle.allow_request(request, None):
+        wait = throttle.wait()
+        seconds = int(wait) + 1 if wait else 60
+        raise ApplicationError(
+            ErrorCode.RATE_LIMITED,
+            f"You are applying effects too quickly. Please try again in {seconds} seconds.",
+            details={"retryAfter": [str(seconds)]},
+        )
+
+
+class ApplyForm(forms.Form):
+    image = forms.FileField(
+        required=False,
+        label="Upload a photo",
+        help_text="JPEG, PNG or WEBP.",
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+    image_url = forms.URLField(
+        required=False,
+        label="…or paste an image URL",
+        max_length=2048,
+        assume_scheme="https",
+        widget=forms.URLInput(attrs={"placeholder": "https://example.com/photo.jpg", "inputmode": "url"}),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        has_file, has_url = bool(cleaned.get("image")), bool(cleaned.get("image_url"))
+        if not self.errors and has_file == has_url:
+            raise forms.ValidationError(
+                "Choose a photo to upload or paste an image URL." if not has_file else "Give a file or a URL, not both."
+            )
+        return cleaned
+
+
+def gallery(request):
+    """Home: active effects grouped by category, with preview and cost."""
+    effects = list(Effect.objects.filter(is_active=True).order_by("category", "position", "name"))
+    categories = [(name, list(items)) for name, items in groupby(effects, key=lambda e: e.category)]
+    return render(request, "effects/gallery.html", {"categories": categories, "effect_count": len(effects)})
+
+
+@require_http_methods(["GET", "POST"])
+def effect_detail(request, slug: str):
+    """One effect: what it does, and (signed in) a form to apply it to a photo."""
+    effect = get_object_or_404(Effect, slug=slug, is_active=True)
+    status = 200
+    insufficient = None
+    retry_after = None
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.path)
+        form = ApplyForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                job = _apply(request, effect, form.cleaned_data)
+            except InsufficientCredits as exc:
+                status = exc.status
+                insufficient = {"needed": effect.credits, "available": request.user.credits}
+            except ApplicationError as exc:
+                status = exc.status
+                field = "image" if form.cleaned_data.get("image") else "image_url"
+                if exc.code == ErrorCode.RATE_LIMITED:
+                    field = None
+                    retry_after = exc.details["retryAfter"][0]
+                form.add_error(field, exc.message)
+            else:
+                messages.success(request, f"“{effect.name}” is being applied to your photo.")
+                return redirect("job_detail", job_id=job.pk)
+        else:
+            status = 400
+        request.user.refresh_from_db(fields=["credits"])
+    else:
+        form = ApplyForm()
+    response = render(
+        request,
+        "effects/effect_detail.html",
+        {
+            "effect": effect,
+            "form": form,
+            "insufficient": insufficient,
+            "max_upload_mb": settings.IMAGE_MAX_UPLOAD_BYTES // (1024 * 1024),
+        },
+        status=status,
+    )
+    if retry_after:
+        response["Retry-After"] = retry_after
+    return response
+
+
+def _apply(request, effect: Effect, data: dict) -> Job:
+    _throttle(request, "apply")
+    if data.get("image"):
+        _throttle(request, "upload")
+        source = image_from_upload(data["image"])
+        return job_create(user=request.user, effect=effect, source=source)
+    url = image_url_check(data["image_url"])
+    return job_create(user=request.user, effect=effect, image_url=url)
+
+
+@login_required
+@require_GET
+def job_detail(request, job_id):
+    """A job's live status while it runs, then before/after and download, or the failure."""
+    job = get_object_or_404(Job.objects.select_related("effect"), pk=job_id, user=request.user)
+    refunded = None
+    if job.status == JobStatus.FAILED:
+        refund = CreditTransaction.objects.filter(reference=f"refund:{job.pk}").only("amount").first()
+        refunded = refund.amount if refund else None
+    return render(
+        request,
+        "effects/job_detail.html",
+        {
+            "job": job,
+            "source_url": _source_url(job),
+            "result_url": job.result.url if job.result else "",
+            "download_name": f"photomania-{job.effect.slug}.{job.result.name.rsplit('.', 1)[-1]}" if job.result else "",
+            "poll_url": f"/api/jobs/{job.pk}",
+            "refunded": refunded,
+        },
+    )
+
+
+def _source_url(job: Job) -> str:
+    if job.source:
+        return job.source.url
+    return job.source_url
+
+
+@login_required
+@require_GET
+def job_history(request):
+    """The user's jobs, newest first, with thumbnails, a status filter and pagination."""
+    status = request.GET.get("status", "")
+    jobs = Job.objects.filter(user=request.user).select_related("effect").order_by("-created_at")
+    if status in JobStatus.values:
+        jobs = jobs.filter(status=status)
+    else:
+        status = ""
+    page = Paginator(jobs, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    items = [
+        {"job": job, "thumb": job.result.url if job.result else (job.source.url if job.source else "")}
+        for job in page.object_list
+    ]
+    return render(
+        request,
+        "effects/job_history.html",
+        {"page": page, "items": items, "status": status, "statuses": JobStatus.choices},
+    )
+
+
+@login_required
+@require_POST
+def job_delete_view(request, job_id):
+    """Delete one of the user's jobs with its stored files (POST + CSRF)."""
+    job = get_object_or_404(Job, pk=job_id, user=request.user)
+    name = job.effect.name
+    job_delete(job=job)
+    messages.success(request, f"Deleted your “{name}” photo.")
+    return redirect("job_history")

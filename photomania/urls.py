@@ -3,13 +3,17 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts import views as account_views
 from effects.views import media
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("photomania.api.urls")),
+    # Sign-up wraps allauth's to keep ?ref= in the session (pages engineer).
+    path("accounts/signup/", account_views.signup, name="account_signup"),
     path("accounts/", include("allauth.urls")),
     path("_allauth/", include("allauth.headless.urls")),
+    path("stripe/", include("djstripe.urls", namespace="djstripe")),
     path("media/<path:name>", media, name="media"),
     path("", include("photomania.pages")),
 ]

@@ -1,0 +1,105 @@
+// PhotoMania progressive enhancements. Every page works without this file; it adds
+// live job status, copy-to-clipboard, delete confirmation and a before/after slider.
+(function () {
+  "use strict";
+
+  // Copy buttons: <button data-copy-target="input-id">.
+  function initCopyButtons() {
+    document.querySelectorAll("[data-copy-target]").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        var input = document.getElementById(button.getAttribute("data-copy-target"));
+        if (!input) return;
+        var done = function () {
+          var label = button.textContent;
+          button.textContent = "Copied!";
+          var status = document.getElementById(button.getAttribute("data-copy-status"));
+          if (status) status.textContent = "Link copied to the clipboard.";
+          setTimeout(function () { button.textContent = label; }, 2000);
+        };
+        if (navigator.clipboard && window.isSecureContext) {
+          navigator.clipboard.writeText(input.value).then(done, function () { input.select(); });
+        } else {
+          input.select();
+          try { document.execCommand("copy"); done(); } catch (e) { /* the text stays selected */ }
+        }
+      });
+    });
+  }
+
+  // Forms that delete something ask first: <form data-confirm="Delete this?">.
+  function initConfirmForms() {
+    document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+      form.addEventListener("submit", function (event) {
+        if (!window.confirm(form.getAttribute("data-confirm"))) event.preventDefault();
+      });
+    });
+  }
+
+  // Job page: poll the JSON job endpoint with the session cookie; reload when it finishes.
+  function initJobPolling() {
+    var box = document.querySelector("[data-job-poll-url]");
+    if (!box) return;
+    var url = box.getAttribute("data-job-poll-url");
+    var statusEl = box.querySelector("[data-job-status]");
+    var elapsedEl = box.querySelector("[data-job-elapsed]");
+    var started = Date.now();
+    var delay = 800;
+    var labels = { PENDING: "Waiting in the queue…", PROCESSING: "Applying the effect…" };
+
+    setInterval(function () {
+      if (elapsedEl) elapsedEl.textContent = Math.round((Date.now() - started) / 1000) + " s";
+    }, 1000);
+
+    function poll() {
+      fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (body) {
+          var job = body && body.data;
+          if (job && job.status) {
+            box.setAttribute("data-status", job.status);
+            if (statusEl && labels[job.status]) statusEl.textContent = labels[job.status];
+            if (job.status === "COMPLETED" || job.status === "FAILED") {
+              if (statusEl) statusEl.textContent = job.status === "COMPLETED" ? "Done! Loading the result…" : "The job failed.";
+              window.location.reload();
+              return;
+            }
+          }
+          delay = Math.min(delay * 1.3, 3000);
+          setTimeout(poll, delay);
+        })
+        .catch(function () { delay = Math.min(delay * 2, 5000); setTimeout(poll, delay); });
+    }
+    setTimeout(poll, delay);
+  }
+
+  // Before/after slider: a range input reveals the "after" image over the "before" one.
+  function initSliders() {
+    document.querySelectorAll("[data-compare-slider]").forEach(function (slider) {
+      var layer = slider.querySelector(".after-layer");
+      var range = slider.parentElement.querySelector("input[type=range]");
+      if (!layer || !range) return;
+      slider.hidden = false;
+      range.hidden = false;
+      var update = function () { layer.style.clipPath = "inset(0 " + (100 - range.value) + "% 0 0)"; };
+      range.addEventListener("input", update);
+      update();
+    });
+  }
+
+  // Effect form: show which source (file or URL) is in use.
+  function initSourceChoice() {
+    var file = document.getElementById("id_image");
+    var url = document.getElementById("id_image_url");
+    if (!file || !url) return;
+    file.addEventListener("change", function () { if (file.files.length) url.value = ""; });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    initCopyButtons();
+    initConfirmForms();
+    initJobPolling();
+    initSliders();
+    initSourceChoice();
+  });
+})();
