@@ -1,3 +1,13 @@
 """/api/ routes of the accounts app."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from accounts.api import CallbackSecretRotateView, CallbackSecretView, CreditHistoryView, CreditsView, UserView
+
+urlpatterns = [
+    path("user", UserView.as_view(), name="api-user"),
+    path("user/credits", CreditsView.as_view(), name="api-user-credits"),
+    path("user/credits/history", CreditHistoryView.as_view(), name="api-user-credits-history"),
+    path("user/callback-secret", CallbackSecretView.as_view(), name="api-user-callback-secret"),
+    path("user/callback-secret/rotate", CallbackSecretRotateView.as_view(), name="api-user-callback-secret-rotate"),
+]

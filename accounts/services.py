@@ -40,3 +40,12 @@ def user_update_profile(*, user: User, name: str | None = None, image: str | Non
     if changed:
         user.save(update_fields=[*changed, "updated_at"])
     return user
+
+
+def user_callback_secret_rotate(*, user: User) -> str:
+    """Replace the secret that signs this user's job callbacks; the old one stops working at once."""
+    from accounts.models import generate_callback_secret
+
+    user.callback_secret = generate_callback_secret()
+    user.save(update_fields=["callback_secret", "updated_at"])
+    return user.callback_secret

@@ -1,3 +1,15 @@
 """/api/ routes of the effects app."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from effects.api import ApplyView, EffectDetailView, EffectListView, JobDetailView, JobListView
+from effects.webhooks import ReplicateWebhookView
+
+urlpatterns = [
+    path("effects", EffectListView.as_view(), name="api-effects"),
+    path("effects/apply", ApplyView.as_view(), name="api-effects-apply"),
+    path("effects/<str:ref>", EffectDetailView.as_view(), name="api-effect"),
+    path("jobs", JobListView.as_view(), name="api-jobs"),
+    path("jobs/<str:job_id>", JobDetailView.as_view(), name="api-job"),
+    path("webhooks/replicate", ReplicateWebhookView.as_view(), name="webhook-replicate"),
+]

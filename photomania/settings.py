@@ -77,6 +77,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "photomania.middleware.RequestIdMiddleware",
+    # API (issue 3): 413 for oversized /api/ bodies before parsing, JSON envelope for every /api/ error.
+    "photomania.api.middleware.ApiEnvelopeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "photomania.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -180,6 +182,33 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2}
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE: dict = {}
+
+# --- Job pipeline (effects engineer) ---------------------------------------------------------
+# Workers consume `-Q priority,default`; kombu's Redis transport with queue_order_strategy
+# "priority" polls the queues in that fixed order (BRPOP key order), so paid jobs go first.
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS["queue_order_strategy"] = "priority"
+    CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = env.int(
+        "CELERY_VISIBILITY_TIMEOUT", default=CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
+    )
+CELERY_TASK_ROUTES = {
+    "effects.sweep_jobs": {"queue": "default"},
+    "effects.send_job_callback": {"queue": "default"},
+}
+JOB_RETRY_BACKOFF_BASE = env.float("JOB_RETRY_BACKOFF_BASE", default=5.0)
+# A PENDING job never published (broker down at apply) is re-enqueued after this many seconds.
+JOB_ENQUEUE_GRACE = env.int("JOB_ENQUEUE_GRACE", default=60)
+# A published PENDING job still not started after this long is published again (lost message).
+JOB_PENDING_STALE = env.int("JOB_PENDING_STALE", default=900)
+JOB_SWEEP_INTERVAL = env.int("JOB_SWEEP_INTERVAL", default=60)
+CELERY_BEAT_SCHEDULE["effects-sweep"] = {"task": "effects.sweep_jobs", "schedule": float(JOB_SWEEP_INTERVAL)}
+REPLICATE_TIMEOUT = env.float("REPLICATE_TIMEOUT", default=30.0)
+REPLICATE_POLL_INTERVAL = env.float("REPLICATE_POLL_INTERVAL", default=5.0)
+REPLICATE_DEADLINE = env.int("REPLICATE_DEADLINE", default=900)
+CALLBACK_TIMEOUT = env.float("CALLBACK_TIMEOUT", default=10.0)
+CALLBACK_MAX_RETRIES = env.int("CALLBACK_MAX_RETRIES", default=8)
+CALLBACK_RETRY_BACKOFF = env.float("CALLBACK_RETRY_BACKOFF", default=10.0)
+# --- end job pipeline ------------------------------------------------------------------------
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -295,6 +324,17 @@ DJSTRIPE_USE_NATIVE_JSONFIELD = True
 DJSTRIPE_WEBHOOK_VALIDATION = "verify_signature"
 REFERRAL_BONUS_CREDITS = env.int("REFERRAL_BONUS_CREDITS", default=5)
 FREE_REFILL_DAYS = 30
+# -- billing engineer's block: Stripe / dj-stripe wiring --
+# dj-stripe reads STRIPE_API_HOST once at start-up (a local Stripe-compatible server, e.g. stripe-mock).
+if STRIPE_API_BASE:
+    STRIPE_API_HOST = STRIPE_API_BASE
+# Our /api/webhooks/stripe verifies with STRIPE_WEBHOOK_SECRET (300 s tolerance) and never honours
+# dj-stripe's DEBUG-only x-djstripe-webhook-secret header. dj-stripe's own endpoint
+# (/stripe/webhook/<uuid>/) uses the secret of its WebhookEndpoint row.
+DJSTRIPE_SUBSCRIBER_MODEL = AUTH_USER_MODEL
+# The daily free-plan refill: tops FREE users up to the FREE quota once per FREE_REFILL_DAYS.
+CELERY_BEAT_SCHEDULE["billing-free-refill"] = {"task": "billing.free_credits_refill", "schedule": timedelta(days=1)}
+# -- end billing block --
 
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -312,7 +352,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "photomania.api.exceptions.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "photomania.api.pagination.EnvelopePagination",
     "PAGE_SIZE": 20,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # API (issue 3): documents the envelope and the error responses of every operation.
+    "DEFAULT_SCHEMA_CLASS": "photomania.api.schema.EnvelopeAutoSchema",
     "DEFAULT_THROTTLE_RATES": {
         "apply": env.str("RATE_LIMIT_APPLY", default="30/min"),
         "upload": env.str("RATE_LIMIT_UPLOAD", default="60/hour"),
@@ -328,6 +369,8 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # API (issue 3): the envelope's "success" flag is true on success bodies, false on errors.
+    "ENUM_NAME_OVERRIDES": {"SuccessTrueEnum": [(True, True)], "SuccessFalseEnum": [(False, False)], "ErrorCodeEnum": "photomania.api.errors.ErrorCode"},
 }
 
 # --- Security -------------------------------------------------------------------------------

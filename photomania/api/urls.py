@@ -1,9 +1,18 @@
 """Everything under /api/: each app's API routes, then a JSON 404 for unknown paths."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from photomania.api.views import ApiNotFoundView
+from photomania.health import HealthView
 
 urlpatterns = [
+    path("health", HealthView.as_view(), name="api-health"),
+    path("schema", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("effects.api_urls")),
     path("", include("accounts.api_urls")),
     path("", include("billing.api_urls")),
+    # Keep last: unknown /api/ paths get the JSON envelope, never an HTML page.
+    re_path(r"^.*$", ApiNotFoundView.as_view(), name="api-not-found"),
 ]

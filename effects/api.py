@@ -1,0 +1,316 @@
+"""/api/effects and /api/jobs: the catalog, applying an effect, and the caller's jobs.
+
+``JobSerializer`` / ``job_payload`` define the job JSON; the pipeline POSTs the same payload
+to a client's ``callbackUrl``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.db import transaction
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
+from rest_framework import generics, serializers
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+
+from effects.idempotency import idempotency_fingerprint, idempotent_run
+from effects.ingestion import image_from_upload, image_url_check
+from effects.models import Effect, Job
+from effects.selectors import JOB_STATUSES, effect_get_active, effect_list_active, job_get_for_user, job_list_for_user
+from effects.services import job_create, job_delete
+from photomania.api.errors import ApplicationError, ErrorCode
+from photomania.api.links import absolute_url
+from photomania.api.throttles import DEFAULT_THROTTLES, ApplyThrottle, UploadThrottle
+from photomania.api.views import ApiView, not_found
+
+# --- Serializers -----------------------------------------------------------------------------
+
+
+def _file_url(field, request) -> str | None:
+    if not field:
+        return None
+    return absolute_url(field.url, request)
+
+
+class EffectSerializer(serializers.ModelSerializer):
+    """A catalog entry as the seed shows it (never the engine's modelId or config)."""
+
+    previewUrl = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Effect
+        fields = ["id", "name", "slug", "description", "previewUrl", "credits", "category"]
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_previewUrl(self, effect: Effect) -> str:
+        return _file_url(effect.preview, self.context.get("request")) or ""
+
+
+class JobEffectSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Effect
+        fields = ["id", "slug", "name"]
+        read_only_fields = fields
+
+
+class JobErrorSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+
+
+class JobSerializer(serializers.ModelSerializer):
+    """A job (the seed's UserEffect). Source and result URLs are signed and expire."""
+
+    effect = JobEffectSerializer(read_only=True)
+    sourceUrl = serializers.SerializerMethodField()
+    resultUrl = serializers.SerializerMethodField()
+    error = serializers.SerializerMethodField()
+    creditsCharged = serializers.IntegerField(source="credits_charged", read_only=True)
+    createdAt = serializers.DateTimeField(source="created_at", read_only=True)
+    startedAt = serializers.DateTimeField(source="started_at", read_only=True, allow_null=True)
+    completedAt = serializers.DateTimeField(source="completed_at", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Job
+        fields = [
+            "id",
+            "status",
+            "effect",
+            "sourceUrl",
+            "resultUrl",
+            "error",
+            "creditsCharged",
+            "createdAt",
+            "startedAt",
+            "completedAt",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_sourceUrl(self, job: Job) -> str | None:
+        return _file_url(job.source, self.context.get("request")) or job.source_url or None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_resultUrl(self, job: Job) -> str | None:
+        return _file_url(job.result, self.context.get("request"))
+
+    @extend_schema_field(JobErrorSerializer(allow_null=True))
+    def get_error(self, job: Job) -> dict | None:
+        if not job.error_code:
+            return None
+        return {"code": job.error_code, "message": job.error_message}
+
+
+def job_payload(job: Job, request=None) -> dict:
+    """The job's JSON (as GET /api/jobs/{id} returns it), with absolute URLs; for callbacks too."""
+    data = JobSerializer(job, context={"request": request}).data
+    return {**data, "effect": dict(data["effect"])}
+
+
+class ApplyInputSerializer(serializers.Serializer):
+    effectId = serializers.CharField(max_length=80, help_text="The effect's id or slug")
+    imageUrl = serializers.URLField(max_length=2048, required=False, help_text="http(s) URL of the photo")
+    image = serializers.FileField(required=False, help_text="The photo (JPEG, PNG or WEBP), multipart only")
+    callbackUrl = serializers.URLField(
+        max_length=2048,
+        required=False,
+        allow_blank=True,
+        help_text="Optional https URL that receives the job JSON when it finishes (signed with your callback secret)",
+    )
+
+    def validate(self, attrs):
+        if bool(attrs.get("imageUrl")) == bool(attrs.get("image")):
+            raise serializers.ValidationError({"imageUrl": ["Give exactly one of imageUrl or an image file."]})
+        return attrs
+
+
+class ApplyJsonInput(serializers.Serializer):
+    """Apply an effect to a photo at a URL (the seed's JSON body)."""
+
+    effectId = serializers.CharField(max_length=80, help_text="The effect's id or slug")
+    imageUrl = serializers.URLField(max_length=2048, help_text="http(s) URL of the photo")
+    callbackUrl = serializers.URLField(max_length=2048, required=False, allow_blank=True)
+
+
+class ApplyUploadInput(serializers.Serializer):
+    """Apply an effect to an uploaded photo (multipart)."""
+
+    effectId = serializers.CharField(max_length=80, help_text="The effect's id or slug")
+    image = serializers.FileField(help_text="The photo (JPEG, PNG or WEBP)")
+    callbackUrl = serializers.URLField(max_length=2048, required=False, allow_blank=True)
+
+
+ApplyOutput = inline_serializer(
+    "ApplyResult",
+    fields={
+        "jobId": serializers.UUIDField(),
+        "status": serializers.ChoiceField(choices=JOB_STATUSES),
+    },
+)
+
+Deleted = inline_serializer("Deleted", fields={"id": serializers.CharField(), "deleted": serializers.BooleanField()})
+
+# --- Views -------------------------------------------------------------------------------------
+
+
+class EffectListView(ApiView, generics.ListAPIView):
+    permission_classes = [AllowAny]
+    serializer_class = EffectSerializer
+
+    def get_queryset(self):
+        params = self.request.query_params
+        return effect_list_active(category=params.get("category"), q=params.get("q"))
+
+    @extend_schema(
+        operation_id="effects_list",
+        tags=["effects"],
+        parameters=[
+            OpenApiParameter("category", str, description="Only effects in this category"),
+            OpenApiParameter("q", str, description="Search name, description and category"),
+        ],
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class EffectDetailView(ApiView):
+    """GET an active effect by id or slug; DELETE the caller's saved effect (a job) by id, as in the seed."""
+
+    def get_permissions(self):
+        if self.request.method == "GET":
+            return [AllowAny()]
+        return [IsAuthenticated()]
+
+    @extend_schema(operation_id="effects_retrieve", tags=["effects"], responses=EffectSerializer)
+    def get(self, request, ref: str):
+        effect = effect_get_active(ref=ref)
+        if effect is None:
+            raise not_found("Effect not found")
+        return Response(EffectSerializer(effect, context={"request": request}).data)
+
+    @extend_schema(operation_id="effects_saved_destroy", tags=["effects"], responses=Deleted)
+    def delete(self, request, ref: str):
+        return _delete_job(request, ref)
+
+
+def _delete_job(request, job_id: str) -> Response:
+    job = job_get_for_user(user=request.user, job_id=job_id)
+    if job is None:
+        raise not_found("Job not found")
+    with transaction.atomic():
+        job_delete(job=job)
+    return Response({"id": str(job_id), "deleted": True})
+
+
+class ApplyView(ApiView):
+    permission_classes = [IsAuthenticated]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    throttle_classes = [*DEFAULT_THROTTLES, ApplyThrottle, UploadThrottle]
+    documented_error_statuses = ["402", "422"]
+
+    @extend_schema(
+        operation_id="effects_apply",
+        tags=["effects"],
+        request={
+            "application/json": ApplyJsonInput,
+            "multipart/form-data": ApplyUploadInput,
+        },
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                location=OpenApiParameter.HEADER,
+                description="Repeat a request safely: the same key and body return the same job (kept 24 h)",
+            )
+        ],
+        responses={200: ApplyOutput},
+    )
+    def post(self, request):
+        """Charge the effect's credits and queue a job for the photo; returns the job id (status PENDING)."""
+        params = ApplyInputSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        effect = effect_get_active(ref=data["effectId"])
+        if effect is None:
+            raise not_found("Effect not found")
+        source = image_from_upload(data["image"]) if data.get("image") else None
+        image_url = image_url_check(data["imageUrl"]) if data.get("imageUrl") else ""
+        callback_url = _callback_url_check(data.get("callbackUrl") or "")
+
+        def action():
+            job = job_create(
+                user=request.user, effect=effect, source=source, image_url=image_url, callback_url=callback_url
+            )
+            return 200, {"jobId": str(job.pk), "status": job.status}, job
+
+        key = request.headers.get("Idempotency-Key")
+        if key is None:
+            status, body, _job = action()
+            return Response(body, status=status)
+        fingerprint = idempotency_fingerprint(
+            parts=[
+                "apply",
+                str(effect.pk),
+                image_url,
+                callback_url,
+                hashlib.sha256(source.data).hexdigest() if source else "",
+            ]
+        )
+        result = idempotent_run(user=request.user, key=key, fingerprint=fingerprint, action=action)
+        response = Response(result.body, status=result.status)
+        if result.replayed:
+            response["Idempotent-Replayed"] = "true"
+        return response
+
+
+def _callback_url_check(url: str) -> str:
+    if not url:
+        return ""
+    try:
+        return image_url_check(url)
+    except ApplicationError as exc:
+        raise ApplicationError(
+            ErrorCode.INVALID_INPUT, exc.message.replace("image URL", "callback URL"), status=400
+        ) from None
+
+
+class JobListView(ApiView, generics.ListAPIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = JobSerializer
+
+    def get_queryset(self):
+        status = self.request.query_params.get("status") or None
+        if status is not None and status not in JOB_STATUSES:
+            raise ApplicationError(
+                ErrorCode.VALIDATION_ERROR,
+                "Invalid input",
+                details={"status": [f"Must be one of {', '.join(JOB_STATUSES)}."]},
+            )
+        return job_list_for_user(user=self.request.user, status=status)
+
+    @extend_schema(
+        operation_id="jobs_list",
+        tags=["jobs"],
+        parameters=[OpenApiParameter("status", str, enum=JOB_STATUSES, description="Only jobs in this status")],
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class JobDetailView(ApiView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(operation_id="jobs_retrieve", tags=["jobs"], responses=JobSerializer)
+    def get(self, request, job_id: str):
+        job = job_get_for_user(user=request.user, job_id=job_id)
+        if job is None:
+            raise not_found("Job not found")
+        return Response(job_payload(job, request))
+
+    @extend_schema(operation_id="jobs_destroy", tags=["jobs"], responses=Deleted)
+    def delete(self, request, job_id: str):
+        return _delete_job(request, job_id)

@@ -1,0 +1,56 @@
+"""Reads of the effect catalog and of a user's jobs, shaped for the API and pages."""
+
+import uuid
+
+from django.db.models import Q, QuerySet
+
+from effects.models import Effect, Job, JobStatus
+
+_MAX_PK = 2**63 - 1
+
+
+def effect_list_active(*, category: str | None = None, q: str | None = None) -> QuerySet[Effect]:
+    """Active effects in catalog order, optionally by category (case-insensitive) and search text."""
+    effects = Effect.objects.filter(is_active=True).order_by("position", "name", "pk")
+    if category:
+        effects = effects.filter(category__iexact=category)
+    if q:
+        effects = effects.filter(Q(name__icontains=q) | Q(description__icontains=q) | Q(category__icontains=q))
+    return effects
+
+
+def effect_get_active(*, ref: str) -> Effect | None:
+    """An active effect by id or slug; None when unknown or inactive."""
+    ref = str(ref).strip()
+    if not ref:
+        return None
+    match = Q(slug=ref)
+    if ref.isascii() and ref.isdigit() and int(ref) <= _MAX_PK:
+        match |= Q(pk=int(ref))
+    return Effect.objects.filter(match, is_active=True).order_by("pk").first()
+
+
+def _as_uuid(value) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except (ValueError, TypeError, AttributeError):
+        return None
+
+
+def job_list_for_user(*, user, status: str | None = None) -> QuerySet[Job]:
+    """The user's jobs, newest first, with their effect joined (one query per page)."""
+    jobs = Job.objects.filter(user=user).select_related("effect").order_by("-created_at", "-pk")
+    if status:
+        jobs = jobs.filter(status=status)
+    return jobs
+
+
+def job_get_for_user(*, user, job_id) -> Job | None:
+    """The user's job with this id; None for unknown ids, malformed ids and other users' jobs."""
+    pk = _as_uuid(job_id)
+    if pk is None:
+        return None
+    return Job.objects.filter(user=user, pk=pk).select_related("effect").first()
+
+
+JOB_STATUSES = [choice for choice, _label in JobStatus.choices]

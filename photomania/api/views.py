@@ -1,0 +1,37 @@
+"""Shared bits of the API views, and the JSON 404 for unknown /api/ routes."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework.permissions import AllowAny
+from rest_framework.views import APIView
+
+from photomania.api.errors import ApplicationError, ErrorCode
+from photomania.api.throttles import DEFAULT_THROTTLES
+
+
+class ApiView(APIView):
+    """Base for our API views: authenticated by default, per-user/per-IP throttles."""
+
+    throttle_classes = DEFAULT_THROTTLES
+
+
+def not_found(message: str = "Not found") -> ApplicationError:
+    return ApplicationError(ErrorCode.NOT_FOUND, message)
+
+
+@extend_schema(exclude=True)
+class ApiNotFoundView(APIView):
+    """Any path under /api/ that no route matched: a JSON 404 whatever the method."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes: list = []
+
+    def dispatch(self, request, *args, **kwargs):
+        # Every method is "allowed" here so the answer is always 404, never 405.
+        self.http_method_names = [*APIView.http_method_names]
+        return super().dispatch(request, *args, **kwargs)
+
+    def _not_found(self, request, *args, **kwargs):
+        raise not_found("No API route matches this URL")
+
+    get = post = put = patch = delete = head = options = _not_found
