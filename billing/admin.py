@@ -38,3 +38,6 @@ class CreditTransactionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+import billing.admin_stripe  # noqa: E402,F401  (Stripe bookkeeping admin, owned by billing/Stripe)

@@ -78,3 +78,42 @@ class CreditTransaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.amount:+d} {self.kind} ({self.reference})"
+
+
+class CreditPackPurchase(models.Model):
+    """One Checkout Session for a credit pack: what was promised, what was granted, what was clawed back."""
+
+    class Status(models.TextChoices):
+        PENDING = "PENDING", "Awaiting payment"
+        PAID = "PAID", "Paid, credits granted"
+        REFUNDED = "REFUNDED", "Refunded"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pack_purchases")
+    pack = models.ForeignKey(CreditPack, null=True, blank=True, on_delete=models.SET_NULL, related_name="purchases")
+    credits = models.PositiveIntegerField(help_text="Credits promised at checkout (staff edits later do not change it)")
+    stripe_checkout_session_id = models.CharField(max_length=255, unique=True)
+    stripe_payment_intent_id = models.CharField(max_length=255, blank=True, db_index=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    credits_revoked = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.credits} credits ({self.stripe_checkout_session_id})"
+
+
+class SubscriptionState(models.Model):
+    """The subscription event last applied to a user's plan, so older events never overwrite newer ones."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="subscription_state")
+    stripe_subscription_id = models.CharField(max_length=255, blank=True)
+    status = models.CharField(max_length=32, blank=True)
+    event_created = models.DateTimeField(help_text="`created` of the Stripe event last applied")
+    event_id = models.CharField(max_length=255, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.stripe_subscription_id} {self.status}"

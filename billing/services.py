@@ -6,9 +6,12 @@ changes nothing and returns the first row, so callers can retry freely.
 """
 
 from collections.abc import Callable
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from accounts.models import Plan as PlanCode
 from billing.models import CreditTransaction, Plan
@@ -186,3 +189,90 @@ def credits_signup_grant(*, user) -> CreditTransaction:
         kind=Kind.SIGNUP_GRANT,
         reference=f"signup:{user.pk}",
     )
+
+
+def referral_bonus_award(*, user) -> list[CreditTransaction]:
+    """Once the referred user has a verified email, both they and their referrer get the bonus, once.
+
+    References ``referral:<new user>:referee`` and ``referral:<new user>:referrer``; self-referral,
+    inactive referrers and unverified emails get nothing.
+    """
+    from allauth.account.models import EmailAddress
+
+    amount = settings.REFERRAL_BONUS_CREDITS
+    referrer = user.referred_by
+    if amount <= 0 or referrer is None or referrer.pk == user.pk or not referrer.is_active:
+        return []
+    if not EmailAddress.objects.filter(user=user, verified=True).exists():
+        return []
+    with transaction.atomic():
+        return [
+            credits_grant(user=user, amount=amount, kind=Kind.REFERRAL_BONUS, reference=f"referral:{user.pk}:referee"),
+            credits_grant(
+                user=referrer,
+                amount=amount,
+                kind=Kind.REFERRAL_BONUS,
+                reference=f"referral:{user.pk}:referrer",
+                note=f"referred user {user.pk}",
+            ),
+        ]
+
+
+def free_credits_refill(*, user, now: datetime | None = None) -> CreditTransaction | None:
+    """Top a FREE user back up to the FREE quota if their last refill is FREE_REFILL_DAYS old.
+
+    The period (days since sign-up // FREE_REFILL_DAYS) is in the reference
+    (``free-refill:<user>:<period>``), so overlapping runs refill once; never lowers a balance.
+    """
+    now = now or timezone.now()
+    days = settings.FREE_REFILL_DAYS
+    User = get_user_model()
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        if locked.plan != PlanCode.FREE or locked.credits_refilled_at > now - timedelta(days=days):
+            return None
+        period = (now - locked.created_at).days // days
+        row = credits_top_up(
+            user=locked,
+            quota=plan_monthly_credits(code=PlanCode.FREE),
+            reference=f"free-refill:{locked.pk}:{period}",
+            note="free plan refill",
+        )
+        User.objects.filter(pk=locked.pk).update(credits_refilled_at=now)
+    return row
+
+
+def free_credits_refill_due(*, now: datetime | None = None) -> int:
+    """Refill every FREE user whose last refill is FREE_REFILL_DAYS old (the daily beat task); returns how many."""
+    now = now or timezone.now()
+    User = get_user_model()
+    due = User.objects.filter(
+        plan=PlanCode.FREE, is_active=True, credits_refilled_at__lte=now - timedelta(days=settings.FREE_REFILL_DAYS)
+    ).order_by("pk")
+    refilled = 0
+    for user in due.only("pk").iterator(chunk_size=500):
+        if free_credits_refill(user=user, now=now) is not None:
+            refilled += 1
+    return refilled
+
+
+# Checkout and portal live with the other Stripe calls; pages and the API import them from here.
+from billing.stripe_services import billing_portal_session_create, checkout_session_create  # noqa: E402
+
+__all__ = [
+    "billing_portal_session_create",
+    "checkout_session_create",
+    "credits_adjust",
+    "credits_charge",
+    "credits_grant",
+    "credits_refund",
+    "credits_revoke",
+    "credits_set",
+    "credits_signup_grant",
+    "credits_top_up",
+    "free_credits_refill",
+    "free_credits_refill_due",
+    "plan_monthly_credits",
+    "plans_ensure_defaults",
+    "referral_bonus_award",
+]

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from billing.models import CreditPack, Plan
+from billing.stripe_services import billing_portal_session_create, checkout_session_create
 from photomania.api.errors import ApplicationError
 
 logger = logging.getLogger(__name__)
@@ -39,6 +40,12 @@ def money_display(cents: int, currency: str) -> str:
 @require_GET
 def billing(request):
     """Plans and packs with prices, checkout buttons, the portal, and the past-due state."""
+    # Stripe returns here with ?checkout=success|cancel (see billing.stripe_services).
+    outcome = request.GET.get("checkout")
+    if outcome == "success":
+        return redirect("billing_success")
+    if outcome == "cancel":
+        return redirect("billing_cancel")
     plans = list(Plan.objects.filter(is_active=True).order_by("position", "monthly_credits"))
     packs = list(CreditPack.objects.filter(is_active=True).order_by("position", "credits"))
     for item in (*plans, *packs):
@@ -46,20 +53,19 @@ def billing(request):
     return render(request, "billing/billing.html", {"plans": plans, "packs": packs})
 
 
-def _session_url(session) -> str:
-    """Services return a Stripe session object (or its URL); pages only need the URL."""
-    if isinstance(session, str):
-        return session
-    if isinstance(session, dict):
-        return session["url"]
-    return session.url
+def _error_text(exc: ApplicationError) -> str:
+    """The service's message, or its first field message when the message is generic."""
+    if exc.details:
+        for messages_ in exc.details.values():
+            if messages_:
+                return str(messages_[0]) + "."
+    return exc.message
 
 
 @login_required
 @require_POST
 def checkout(request):
     """Start Stripe Checkout for a plan or a credit pack (POST + CSRF)."""
-    from billing.services import checkout_session_create
 
     form = CheckoutForm(request.POST)
     if not form.is_valid():
@@ -72,23 +78,22 @@ def checkout(request):
             pack_code=form.cleaned_data["pack"] or None,
         )
     except ApplicationError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, _error_text(exc))
         return redirect("billing")
-    return redirect(_session_url(session))
+    return redirect(session["url"])
 
 
 @login_required
 @require_POST
 def portal(request):
     """Open the Stripe customer portal (manage or cancel the subscription, update the card)."""
-    from billing.services import billing_portal_session_create
 
     try:
         session = billing_portal_session_create(user=request.user)
     except ApplicationError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, _error_text(exc))
         return redirect("billing")
-    return redirect(_session_url(session))
+    return redirect(session)
 
 
 @login_required

@@ -1,0 +1,31 @@
+"""Admin for billing's Stripe bookkeeping (imported at the end of billing/admin.py). Read-only: webhooks write these."""
+
+from django.contrib import admin
+
+from billing.models import CreditPackPurchase, SubscriptionState
+
+
+class _ReadOnly(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CreditPackPurchase)
+class CreditPackPurchaseAdmin(_ReadOnly):
+    list_display = ("created_at", "user", "pack", "credits", "status", "credits_revoked", "stripe_checkout_session_id")
+    list_filter = ("status", "pack")
+    search_fields = ("user__email", "stripe_checkout_session_id", "stripe_payment_intent_id")
+    list_select_related = ("user", "pack")
+
+
+@admin.register(SubscriptionState)
+class SubscriptionStateAdmin(_ReadOnly):
+    list_display = ("user", "stripe_subscription_id", "status", "event_created", "event_id")
+    search_fields = ("user__email", "stripe_subscription_id", "event_id")
+    list_select_related = ("user",)

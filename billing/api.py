@@ -1,0 +1,78 @@
+"""Billing API: Checkout, the customer portal and the Stripe webhook (under /api/)."""
+
+from django.utils.decorators import method_decorator
+from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.parsers import BaseParser
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from billing.stripe_services import billing_portal_session_create, checkout_session_create
+from billing.webhooks import stripe_webhook_process
+
+
+class CheckoutInputSerializer(serializers.Serializer):
+    plan = serializers.CharField(required=False, allow_blank=False, max_length=16)
+    pack = serializers.CharField(required=False, allow_blank=False, max_length=40)
+
+    def validate(self, attrs):
+        if bool(attrs.get("plan")) == bool(attrs.get("pack")):
+            raise serializers.ValidationError("Send exactly one of plan or pack")
+        return attrs
+
+
+class CheckoutOutputSerializer(serializers.Serializer):
+    url = serializers.URLField()
+    sessionId = serializers.CharField()
+
+
+class CheckoutView(APIView):
+    """POST /api/checkout {"plan"} or {"pack"} → a Stripe Checkout Session to redirect to."""
+
+    @extend_schema(request=CheckoutInputSerializer, responses=CheckoutOutputSerializer)
+    def post(self, request):
+        data = CheckoutInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        session = checkout_session_create(
+            user=request.user, plan_code=data.validated_data.get("plan"), pack_code=data.validated_data.get("pack")
+        )
+        return Response(CheckoutOutputSerializer(session).data)
+
+
+class BillingPortalView(APIView):
+    """POST /api/billing/portal → the Stripe customer-portal URL."""
+
+    @extend_schema(request=None, responses=inline_serializer("PortalOutput", {"url": serializers.URLField()}))
+    def post(self, request):
+        return Response({"url": billing_portal_session_create(user=request.user)})
+
+
+class RawBodyParser(BaseParser):
+    """Leaves the body alone: the signature covers the exact bytes Stripe sent."""
+
+    media_type = "*/*"
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        return None
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class StripeWebhookView(APIView):
+    """POST /api/webhooks/stripe: Stripe's signed event deliveries (no session, no CSRF)."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    parser_classes = [RawBodyParser]
+    throttle_classes: list = []
+
+    @extend_schema(request=None, responses=inline_serializer("WebhookAck", {"received": serializers.BooleanField()}))
+    def post(self, request):
+        stripe_webhook_process(
+            payload=request.body,
+            signature=request.headers.get("Stripe-Signature"),
+            headers=request.headers,
+            remote_ip=request.META.get("REMOTE_ADDR") or "127.0.0.1",  # REMOTE_ADDR is always set by WSGI servers
+        )
+        return Response({"received": True})

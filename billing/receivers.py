@@ -1,0 +1,50 @@
+"""Signal wiring only: dj-stripe webhook signals and allauth's email confirmation call billing services."""
+
+from allauth.account.signals import email_confirmed
+from django.dispatch import receiver
+from djstripe.event_handlers import djstripe_receiver
+
+from billing import handlers
+from billing.services import referral_bonus_award
+
+
+def _object(event) -> dict:
+    return (event.data or {}).get("object") or {}
+
+
+@djstripe_receiver(["customer.subscription.created", "customer.subscription.updated"])
+def on_subscription_changed(sender, event, **kwargs):
+    handlers.subscription_event_apply(event_id=event.id, event_created=event.created, subscription=_object(event))
+
+
+@djstripe_receiver("customer.subscription.deleted")
+def on_subscription_deleted(sender, event, **kwargs):
+    handlers.subscription_event_apply(
+        event_id=event.id, event_created=event.created, subscription=_object(event), deleted=True
+    )
+
+
+@djstripe_receiver(["invoice.paid", "invoice.payment_succeeded"])
+def on_invoice_paid(sender, event, **kwargs):
+    handlers.invoice_paid_apply(invoice=_object(event))
+
+
+@djstripe_receiver("invoice.payment_failed")
+def on_invoice_payment_failed(sender, event, **kwargs):
+    handlers.invoice_payment_failed_apply(invoice=_object(event))
+
+
+@djstripe_receiver(["checkout.session.completed", "checkout.session.async_payment_succeeded"])
+def on_checkout_session_paid(sender, event, **kwargs):
+    handlers.checkout_session_paid_apply(session=_object(event))
+
+
+@djstripe_receiver("charge.refunded")
+def on_charge_refunded(sender, event, **kwargs):
+    handlers.charge_refunded_apply(charge=_object(event))
+
+
+@receiver(email_confirmed)
+def on_email_confirmed(sender, request=None, email_address=None, **kwargs):
+    if email_address is not None:
+        referral_bonus_award(user=email_address.user)

@@ -1,0 +1,96 @@
+"""Stripe webhook intake: verify the signature, then let dj-stripe store and dispatch the event.
+
+Verification always uses STRIPE_WEBHOOK_SECRET with Stripe's own verifier (HMAC-SHA256, several
+``v1`` values accepted, 300 s tolerance); no header or DEBUG flag can replace the secret. Only
+verified deliveries are recorded (as dj-stripe WebhookEventTrigger rows); a handler failure is
+recorded on its row with the traceback and re-raised as a 5xx so Stripe retries. dj-stripe's
+Event.process skips an event id it already stored, so replays change nothing.
+"""
+
+import json
+import logging
+from traceback import format_exc
+
+import stripe
+from django.conf import settings
+from django.db import transaction
+from djstripe.models import WebhookEventTrigger
+
+from photomania.api.errors import ApplicationError, ErrorCode
+
+logger = logging.getLogger(__name__)
+
+WEBHOOK_TOLERANCE_SECONDS = 300
+# Headers worth keeping with a delivery; anything else (cookies, auth) is not stored.
+_KEPT_HEADERS = ("Stripe-Signature", "User-Agent", "Content-Type", "Content-Length")
+
+
+class WebhookProcessingFailed(ApplicationError):
+    """A handler raised: the delivery is answered 500 so Stripe sends it again."""
+
+    def __init__(self):
+        super().__init__(ErrorCode.INTERNAL_ERROR, "Webhook handler failed", status=500)
+
+
+def stripe_event_verify(*, payload: bytes, signature: str | None) -> dict:
+    """Check ``Stripe-Signature`` against STRIPE_WEBHOOK_SECRET and return the parsed event.
+
+    Missing/bad signature, stale timestamp or a body that is not a Stripe event → INVALID_INPUT (400).
+    """
+    secret = settings.STRIPE_WEBHOOK_SECRET
+    if not secret or not settings.STRIPE_SECRET_KEY:
+        # An empty secret would let anyone sign; refuse rather than accept.
+        raise ApplicationError(ErrorCode.SERVICE_UNAVAILABLE, "Webhooks are not configured")
+    if not signature:
+        raise ApplicationError(ErrorCode.INVALID_INPUT, "Missing Stripe-Signature header")
+    try:
+        body = payload.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ApplicationError(ErrorCode.INVALID_INPUT, "Malformed event")
+    try:
+        stripe.Webhook.construct_event(body, signature, secret, tolerance=WEBHOOK_TOLERANCE_SECONDS)
+    except stripe.SignatureVerificationError as exc:
+        logger.warning("stripe webhook rejected: %s", exc.__class__.__name__)
+        raise ApplicationError(ErrorCode.INVALID_INPUT, "Invalid signature")
+    except ValueError:
+        raise ApplicationError(ErrorCode.INVALID_INPUT, "Malformed event")
+    try:
+        event = json.loads(body)
+    except ValueError:
+        raise ApplicationError(ErrorCode.INVALID_INPUT, "Malformed event")
+    if (
+        not isinstance(event, dict)
+        or event.get("object") != "event"
+        or not isinstance(event.get("id"), str)
+        or not isinstance(event.get("type"), str)
+        or not isinstance(event.get("data"), dict)
+        or not isinstance(event["data"].get("object"), dict)
+        or "livemode" not in event
+    ):
+        raise ApplicationError(ErrorCode.INVALID_INPUT, "Malformed event")
+    return event
+
+
+def stripe_webhook_process(*, payload: bytes, signature: str | None, headers, remote_ip: str) -> WebhookEventTrigger:
+    """Verify one delivery and feed it through dj-stripe (its tables sync, our receivers run)."""
+    stripe_event_verify(payload=payload, signature=signature)
+    trigger = WebhookEventTrigger.objects.create(
+        headers={name: headers[name] for name in _KEPT_HEADERS if name in headers},
+        body=payload.decode("utf-8"),
+        remote_ip=remote_ip,
+        valid=True,
+    )
+    try:
+        with transaction.atomic():
+            trigger.process(save=False, api_key=settings.STRIPE_SECRET_KEY)
+    except Exception as exc:
+        # Everything the handlers did is rolled back; the failure stays on the trigger row.
+        trigger.exception = str(exc)[: WebhookEventTrigger._meta.get_field("exception").max_length]
+        trigger.traceback = format_exc()
+        trigger.processed = False
+        trigger.event = None
+        trigger.save()
+        logger.exception("stripe webhook %s failed", trigger.json_body.get("id"))
+        raise WebhookProcessingFailed()
+    trigger.save()
+    return trigger
