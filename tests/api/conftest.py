@@ -28,6 +28,15 @@ def token_client(user) -> APIClient:
     return client
 
 
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    # Stored uploads and results go to a per-test folder, not the development var/media.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "effects.storage.SignedFileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
+    }
+
+
 @pytest.fixture
 def anon_client():
     return APIClient()
