@@ -4,8 +4,6 @@ Pages call the same services as the API: ingestion validates the photo, ``job_cr
 charges and enqueues, ``job_delete`` removes a job with its files.
 """
 
-from itertools import groupby
-
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -14,17 +12,17 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from rest_framework.settings import api_settings
-from rest_framework.throttling import SimpleRateThrottle
 
 from billing.models import CreditTransaction
 from effects.ingestion import image_from_upload, image_url_check
 from effects.models import Effect, Job, JobStatus
+from effects.selectors import effect_get_active, effect_list_active, job_get_for_user, job_list_for_user
 from effects.services import job_create, job_delete
 from effects.storage import media_signature_valid
 from photomania.api.errors import ApplicationError, ErrorCode, InsufficientCredits
+from photomania.api.throttles import ApplyThrottle, UploadThrottle
 
 HISTORY_PAGE_SIZE = 12
 
@@ -47,24 +45,9 @@ def media(request, name: str):
     return response
 
 
-class _UserScopedThrottle(SimpleRateThrottle):
-    """The API's per-user throttle for a scope, keyed like DRF's ScopedRateThrottle so pages
-    and the API share one counter in the cache."""
-
-    def __init__(self, scope: str):
-        self.scope = scope
-        super().__init__()
-
-    def get_rate(self):
-        # Read at call time (DRF binds the rates at import), so a settings change applies.
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
-
-    def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
-
-
-def _throttle(request, scope: str) -> None:
-    throttle = _UserScopedThrottle(scope)
+def _throttle(request, throttle_class) -> None:
+    """The API's per-user throttles (same cache keys, so pages and the API share the budget)."""
+    throttle = throttle_class()
     if not throttle.allow_request(request, None):
         wait = throttle.wait()
         seconds = int(wait) + 1 if wait else 60
@@ -102,15 +85,21 @@ class ApplyForm(forms.Form):
 
 def gallery(request):
     """Home: active effects grouped by category, with preview and cost."""
-    effects = list(Effect.objects.filter(is_active=True).order_by("category", "position", "name"))
-    categories = [(name, list(items)) for name, items in groupby(effects, key=lambda e: e.category)]
+    effects = list(effect_list_active())
+    # Categories appear in the order of their first effect (staff order effects by position).
+    by_category: dict[str, list[Effect]] = {}
+    for effect in effects:
+        by_category.setdefault(effect.category, []).append(effect)
+    categories = list(by_category.items())
     return render(request, "effects/gallery.html", {"categories": categories, "effect_count": len(effects)})
 
 
 @require_http_methods(["GET", "POST"])
 def effect_detail(request, slug: str):
     """One effect: what it does, and (signed in) a form to apply it to a photo."""
-    effect = get_object_or_404(Effect, slug=slug, is_active=True)
+    effect = effect_get_active(ref=slug)
+    if effect is None:
+        raise Http404
     status = 200
     insufficient = None
     retry_after = None
@@ -156,9 +145,9 @@ def effect_detail(request, slug: str):
 
 
 def _apply(request, effect: Effect, data: dict) -> Job:
-    _throttle(request, "apply")
+    _throttle(request, ApplyThrottle)
     if data.get("image"):
-        _throttle(request, "upload")
+        _throttle(request, UploadThrottle)
         source = image_from_upload(data["image"])
         return job_create(user=request.user, effect=effect, source=source)
     url = image_url_check(data["image_url"])
@@ -169,7 +158,9 @@ def _apply(request, effect: Effect, data: dict) -> Job:
 @require_GET
 def job_detail(request, job_id):
     """A job's live status while it runs, then before/after and download, or the failure."""
-    job = get_object_or_404(Job.objects.select_related("effect"), pk=job_id, user=request.user)
+    job = job_get_for_user(user=request.user, job_id=job_id)
+    if job is None:
+        raise Http404
     refunded = None
     if job.status == JobStatus.FAILED:
         refund = CreditTransaction.objects.filter(reference=f"refund:{job.pk}").only("amount").first()
@@ -199,11 +190,9 @@ def _source_url(job: Job) -> str:
 def job_history(request):
     """The user's jobs, newest first, with thumbnails, a status filter and pagination."""
     status = request.GET.get("status", "")
-    jobs = Job.objects.filter(user=request.user).select_related("effect").order_by("-created_at")
-    if status in JobStatus.values:
-        jobs = jobs.filter(status=status)
-    else:
+    if status not in JobStatus.values:
         status = ""
+    jobs = job_list_for_user(user=request.user, status=status or None)
     page = Paginator(jobs, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     items = [
         {"job": job, "thumb": job.result.url if job.result else (job.source.url if job.source else "")}
@@ -220,7 +209,9 @@ def job_history(request):
 @require_POST
 def job_delete_view(request, job_id):
     """Delete one of the user's jobs with its stored files (POST + CSRF)."""
-    job = get_object_or_404(Job, pk=job_id, user=request.user)
+    job = job_get_for_user(user=request.user, job_id=job_id)
+    if job is None:
+        raise Http404
     name = job.effect.name
     job_delete(job=job)
     messages.success(request, f"Deleted your “{name}” photo.")

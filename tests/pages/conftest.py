@@ -26,3 +26,7 @@ def media_storage(settings, tmp_path):
         "default": {"BACKEND": "effects.storage.SignedFileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
     }
     return tmp_path
+
+
+# The billing suite's fake Stripe server and catalog, reused for the checkout buttons.
+from tests.billing.conftest import _fake_stripe_server, catalog, fake_stripe  # noqa: E402, F401
