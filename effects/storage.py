@@ -23,7 +23,14 @@ def media_signature_valid(name: str, expires: int, signature: str) -> bool:
 
 
 class SignedFileSystemStorage(FileSystemStorage):
-    """FileSystemStorage whose ``url()`` is a Django-signed link valid for MEDIA_URL_EXPIRY seconds."""
+    """FileSystemStorage whose ``url()`` is a Django-signed link valid for MEDIA_URL_EXPIRY seconds.
+
+    Saving to an existing name overwrites it: a job's result lives at one fixed key, so a
+    duplicate delivery replaces the file instead of leaving a second copy.
+    """
+
+    def __init__(self, *args, allow_overwrite: bool = True, **kwargs):
+        super().__init__(*args, allow_overwrite=allow_overwrite, **kwargs)
 
     def url(self, name):
         expires = int(time.time()) + settings.MEDIA_URL_EXPIRY

@@ -1,0 +1,55 @@
+"""Replicate webhook intake: verify the Standard-Webhooks signature, then nudge the job's poll task.
+
+The request does no slow work: it only schedules ``effects.poll_job``, which reads the
+prediction from the API (the source of truth) and copies the output into our storage.
+"""
+
+import json
+import logging
+
+from django.conf import settings
+from drf_spectacular.utils import extend_schema
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from effects.engines import EngineError
+from effects.engines.replicate import prediction_from_json, webhook_verify
+from effects.models import Job, JobStatus
+from photomania.api.errors import ApplicationError, ErrorCode
+
+logger = logging.getLogger(__name__)
+
+
+def replicate_webhook_receive(*, body: bytes, headers) -> str:
+    """Verify a delivery and schedule a poll of its job; returns what happened (for logs/tests)."""
+    secret = settings.REPLICATE_WEBHOOK_SECRET
+    if not secret:
+        raise ApplicationError(ErrorCode.SERVICE_UNAVAILABLE, "Webhooks are not configured")
+    lowered = {key.lower(): value for key, value in headers.items()}
+    if not webhook_verify(secret=secret, headers=lowered, body=body):
+        raise ApplicationError(ErrorCode.INVALID_INPUT, "Invalid signature")
+    try:
+        prediction = prediction_from_json(json.loads(body))
+    except (ValueError, EngineError):
+        raise ApplicationError(ErrorCode.INVALID_INPUT, "Malformed prediction")
+    job = Job.objects.filter(provider_prediction_id=prediction.id).only("id", "status", "queue").first()
+    if job is None or job.status != JobStatus.PROCESSING:
+        return "ignored"
+    from effects.tasks import poll_job
+
+    poll_job.apply_async(args=[str(job.pk)], queue=job.queue)
+    return "scheduled"
+
+
+@extend_schema(exclude=True)
+class ReplicateWebhookView(APIView):
+    """POST /api/webhooks/replicate: Replicate's prediction webhook (signed, no user auth)."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes: list = []
+
+    def post(self, request):
+        outcome = replicate_webhook_receive(body=request.body, headers=request.headers)
+        return Response({"received": True, "outcome": outcome})
