@@ -120,7 +120,7 @@ class CallbackSecretView(ApiView):
 
     @extend_schema(operation_id="user_callback_secret_retrieve", tags=["user"], responses=CallbackSecret)
     def get(self, request):
-        return Response({"callbackSecret": request.user.callback_secret})
+        return Response({"callbackSecret": request.user.callback_secret}, headers={"Cache-Control": "no-store"})
 
 
 class CallbackSecretRotateView(ApiView):
@@ -128,4 +128,5 @@ class CallbackSecretRotateView(ApiView):
 
     @extend_schema(operation_id="user_callback_secret_rotate", tags=["user"], request=None, responses=CallbackSecret)
     def post(self, request):
-        return Response({"callbackSecret": user_callback_secret_rotate(user=request.user)})
+        secret = user_callback_secret_rotate(user=request.user)
+        return Response({"callbackSecret": secret}, headers={"Cache-Control": "no-store"})
