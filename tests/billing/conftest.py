@@ -12,7 +12,7 @@ from billing.models import CreditPack, Plan
 from tests.fakes.stripe_server import FakeStripe
 
 WEBHOOK_SECRET = "whsec_test_billing_secret"
-SECRET_KEY = "sk_test_fake_billing_key"
+SECRET_KEY = "sk_test_FakeBillingKey0123456789abcdef"
 PRICES = {"STARTER": "price_starter_m", "PRO": "price_pro_m", "ENTERPRISE": "price_ent_m"}
 PACK_PRICES = {"pack-50": "price_pack_50", "pack-200": "price_pack_200"}
 
