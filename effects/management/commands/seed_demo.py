@@ -6,6 +6,7 @@ from django.db import transaction
 from accounts.models import User
 from accounts.services import user_create
 from effects.models import Effect
+from effects.services import effect_render_preview
 
 DEMO_EFFECTS = (
     # slug, name, category, credits, model_id, config, description
@@ -103,6 +104,9 @@ class Command(BaseCommand):
                     "is_active": True,
                 },
             )
+        # Gallery previews: each effect without one is rendered on the bundled sample photo.
+        for effect in Effect.objects.filter(preview="", model_id__startswith="local:"):
+            effect_render_preview(effect=effect)
         if not User.objects.filter(email=DEMO_EMAIL).exists():
             user_create(email=DEMO_EMAIL, password=DEMO_PASSWORD, name="Demo User")
         if not User.objects.filter(email=ADMIN_EMAIL).exists():
