@@ -1,5 +1,7 @@
 """Root URLs: pages, allauth (pages + headless API), the REST API, admin, signed media."""
 
+import os
+
 from django.contrib import admin
 from django.urls import include, path
 
@@ -17,3 +19,7 @@ urlpatterns = [
     path("media/<path:name>", media, name="media"),
     path("", include("photomania.pages")),
 ]
+
+# Bench-only bare baseline views (bench/baseline_urls.py), never mounted unless asked for.
+if os.environ.get("PHOTOMANIA_BENCH") == "1":
+    urlpatterns.insert(0, path("bench/", include("bench.baseline_urls")))
