@@ -1,11 +1,23 @@
 """Staff curate the effect catalog here; configs are validated by the effect's engine."""
 
+import base64
+from datetime import timedelta
+
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import timezone
 from django.utils.html import format_html
 
 from effects.engines import EngineConfigError, validate_config
-from effects.models import Effect, IdempotencyKey, Job
+from effects.ingestion import image_from_upload
+from effects.models import Effect, IdempotencyKey, Job, JobStatus
+from effects.selectors import job_dashboard_stats
+from effects.services import effect_render_preview, effect_try, job_fail, job_retry
+from photomania.api.errors import ApplicationError
 
 
 class EffectForm(forms.ModelForm):
@@ -35,6 +47,32 @@ class EffectForm(forms.ModelForm):
         return cleaned
 
 
+def _thumbnail(file, alt: str = ""):
+    if not file:
+        return "—"
+    return format_html('<img src="{}" alt="{}" class="pm-thumb" loading="lazy">', file.url, alt)
+
+
+def _unique_copy_slug(slug: str) -> str:
+    base = f"{slug[:70]}-copy"
+    candidate, n = base, 2
+    while Effect.objects.filter(slug=candidate).exists():
+        candidate, n = f"{base}-{n}", n + 1
+    return candidate
+
+
+class TryEffectForm(forms.Form):
+    image = forms.FileField(label="Photo", help_text="JPEG, PNG or WEBP. Nobody is charged.")
+
+
+class FailJobsForm(forms.Form):
+    message = forms.CharField(
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Shown to the user on the job page. Their credits are refunded.",
+    )
+
+
 @admin.register(Effect)
 class EffectAdmin(admin.ModelAdmin):
     form = EffectForm
@@ -45,28 +83,223 @@ class EffectAdmin(admin.ModelAdmin):
     search_fields = ("name", "slug", "description", "model_id")
     prepopulated_fields = {"slug": ("name",)}
     readonly_fields = ("thumbnail", "created_at", "updated_at")
+    ordering = ("position", "name")
+    actions = ["activate", "deactivate", "duplicate", "render_preview"]
+    change_form_template = "admin/effects/effect/change_form.html"
 
     @admin.display(description="Preview")
     def thumbnail(self, obj: Effect):
-        if not obj.preview:
-            return "—"
-        return format_html('<img src="{}" alt="" style="height:48px;border-radius:4px">', obj.preview.url)
+        return _thumbnail(obj.preview, f"{obj.name} preview")
+
+    @admin.action(description="Activate selected effects (show them in the gallery)")
+    def activate(self, request, queryset):
+        count = queryset.update(is_active=True)
+        self.message_user(request, f"Activated {count} effect(s).", messages.SUCCESS)
+
+    @admin.action(description="Deactivate selected effects (hide them from the gallery)")
+    def deactivate(self, request, queryset):
+        count = queryset.update(is_active=False)
+        self.message_user(request, f"Deactivated {count} effect(s).", messages.SUCCESS)
+
+    @admin.action(description="Duplicate selected effects (copies start inactive)")
+    def duplicate(self, request, queryset):
+        copies = []
+        for effect in queryset:
+            copy = Effect.objects.create(
+                name=f"{effect.name} (copy)"[:120],
+                slug=_unique_copy_slug(effect.slug),
+                description=effect.description,
+                credits=effect.credits,
+                category=effect.category,
+                model_id=effect.model_id,
+                config=effect.config,
+                is_active=False,
+                position=effect.position,
+            )
+            copies.append(copy.name)
+        self.message_user(request, f"Created {len(copies)} inactive copy(ies): {', '.join(copies)}.", messages.SUCCESS)
+
+    @admin.action(description="Render preview on the sample photo")
+    def render_preview(self, request, queryset):
+        done = 0
+        for effect in queryset:
+            try:
+                effect_render_preview(effect=effect)
+                done += 1
+            except ApplicationError as exc:
+                self.message_user(request, f"{effect.name}: {exc.message}", messages.ERROR)
+        if done:
+            self.message_user(request, f"Rendered the preview of {done} effect(s).", messages.SUCCESS)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:object_id>/render-preview/",
+                self.admin_site.admin_view(self.render_preview_view),
+                name="effects_effect_render_preview",
+            ),
+            path("<int:object_id>/try/", self.admin_site.admin_view(self.try_view), name="effects_effect_try"),
+            *super().get_urls(),
+        ]
+
+    def _effect_or_404(self, request, object_id, *, change: bool) -> Effect:
+        effect = self.get_object(request, str(object_id))
+        if effect is None:
+            raise Http404
+        allowed = self.has_change_permission(request, effect) if change else self.has_view_permission(request, effect)
+        if not allowed:
+            raise PermissionDenied
+        return effect
+
+    def render_preview_view(self, request, object_id):
+        """POST: run the effect on the bundled sample photo and set it as the preview."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        effect = self._effect_or_404(request, object_id, change=True)
+        try:
+            effect_render_preview(effect=effect)
+        except ApplicationError as exc:
+            self.message_user(request, f"Could not render the preview: {exc.message}", messages.ERROR)
+        else:
+            self.message_user(request, "The preview was rendered from the sample photo.", messages.SUCCESS)
+        return redirect("admin:effects_effect_change", effect.pk)
+
+    def try_view(self, request, object_id):
+        """Upload a photo and see the effect's result right away, without a job or a charge."""
+        effect = self._effect_or_404(request, object_id, change=False)
+        before = after = None
+        status = 200
+        if request.method == "POST":
+            form = TryEffectForm(request.POST, request.FILES)
+            if form.is_valid():
+                try:
+                    source = image_from_upload(form.cleaned_data["image"])
+                    result = effect_try(effect=effect, source=source)
+                except ApplicationError as exc:
+                    form.add_error("image", exc.message)
+                    status = 400
+                else:
+                    before = _data_url(source.data, source.content_type)
+                    after = _data_url(result, _sniff_content_type(result))
+            else:
+                status = 400
+        else:
+            form = TryEffectForm()
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": effect,
+            "title": f"Try “{effect.name}”",
+            "form": form,
+            "before": before,
+            "after": after,
+        }
+        return render(request, "admin/effects/effect/try.html", context, status=status)
+
+
+def _data_url(data: bytes, content_type: str) -> str:
+    return f"data:{content_type};base64,{base64.b64encode(data).decode()}"
+
+
+def _sniff_content_type(data: bytes) -> str:
+    if data.startswith(b"\x89PNG"):
+        return "image/png"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return "image/jpeg"
 
 
 @admin.register(Job)
 class JobAdmin(admin.ModelAdmin):
-    list_display = ("id", "user", "effect", "status", "credits_charged", "attempts", "created_at", "completed_at")
+    list_display = (
+        "id",
+        "result_thumbnail",
+        "user",
+        "effect",
+        "status",
+        "credits_charged",
+        "attempts",
+        "created_at",
+        "completed_at",
+    )
     list_filter = ("status", "effect", "created_at")
     search_fields = ("id", "user__email", "effect__slug", "provider_prediction_id")
     list_select_related = ("user", "effect")
     date_hierarchy = "created_at"
-    readonly_fields = [f.name for f in Job._meta.fields]
+    readonly_fields = ["source_thumbnail", "result_thumbnail", *[f.name for f in Job._meta.fields]]
+    actions = ["retry", "fail_and_refund"]
 
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="Source")
+    def source_thumbnail(self, obj: Job):
+        return _thumbnail(obj.source, "Source photo") if obj.source else (obj.source_url or "—")
+
+    @admin.display(description="Result")
+    def result_thumbnail(self, obj: Job):
+        return _thumbnail(obj.result, "Result")
+
+    @admin.action(description="Retry selected jobs (re-run, no new charge)")
+    def retry(self, request, queryset):
+        done = 0
+        for job in queryset.select_related("user", "effect"):
+            if job.status == JobStatus.COMPLETED:
+                self.message_user(request, f"Job {job.pk} is completed; not retried.", messages.WARNING)
+                continue
+            job_retry(job=job)
+            done += 1
+        if done:
+            self.message_user(request, f"Queued {done} job(s) again.", messages.SUCCESS)
+
+    @admin.action(description="Fail selected jobs and refund their credits")
+    def fail_and_refund(self, request, queryset):
+        if "apply" in request.POST:
+            form = FailJobsForm(request.POST)
+            if form.is_valid():
+                done = 0
+                for job in queryset.select_related("user", "effect"):
+                    if job.status == JobStatus.FAILED:
+                        continue
+                    job_fail(job=job, code="ADMIN_FAILED", message=form.cleaned_data["message"])
+                    done += 1
+                self.message_user(request, f"Failed and refunded {done} job(s).", messages.SUCCESS)
+                return redirect(request.get_full_path())
+        else:
+            form = FailJobsForm()
+        return render(
+            request,
+            "admin/effects/job/fail_and_refund.html",
+            {
+                **self.admin_site.each_context(request),
+                "form": form,
+                "jobs": queryset.select_related("user", "effect"),
+                "title": "Fail and refund jobs",
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                "opts": self.opts,
+            },
+        )
+
+    def get_urls(self):
+        return [
+            path("dashboard/", self.admin_site.admin_view(self.dashboard_view), name="effects_job_dashboard"),
+            *super().get_urls(),
+        ]
+
+    def dashboard_view(self, request):
+        """Jobs per status in the last 24 h, failure rate per effect, credits spent."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Jobs dashboard (last 24 hours)",
+            **job_dashboard_stats(since=timezone.now() - timedelta(hours=24)),
+        }
+        return render(request, "admin/effects/job/dashboard.html", context)
 
 
 @admin.register(IdempotencyKey)

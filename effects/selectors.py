@@ -54,3 +54,37 @@ def job_get_for_user(*, user, job_id) -> Job | None:
 
 
 JOB_STATUSES = [choice for choice, _label in JobStatus.choices]
+
+
+# --- Staff dashboard (pages engineer) -----------------------------------------------------------
+
+
+def job_dashboard_stats(*, since) -> dict:
+    """Jobs per status, failure rate per effect and credits spent since ``since`` (admin dashboard)."""
+    from django.db.models import Count, Sum
+
+    from billing.models import CreditTransaction
+
+    recent = Job.objects.filter(created_at__gte=since)
+    counts = dict(recent.values_list("status").annotate(n=Count("pk")).order_by())
+    per_status = [(label, counts.get(value, 0), value) for value, label in JobStatus.choices]
+    per_effect = []
+    for row in (
+        recent.values("effect__name")
+        .annotate(total=Count("pk"), failed=Count("pk", filter=Q(status=JobStatus.FAILED)))
+        .order_by("-total", "effect__name")
+    ):
+        rate = row["failed"] / row["total"] if row["total"] else 0.0
+        per_effect.append({"effect": row["effect__name"], "total": row["total"], "failed": row["failed"], "rate": rate})
+    ledger = CreditTransaction.objects.filter(created_at__gte=since)
+    charged = -(ledger.filter(kind=CreditTransaction.Kind.EFFECT_CHARGE).aggregate(s=Sum("amount"))["s"] or 0)
+    refunded = ledger.filter(kind=CreditTransaction.Kind.REFUND).aggregate(s=Sum("amount"))["s"] or 0
+    return {
+        "since": since,
+        "per_status": per_status,
+        "total_jobs": sum(counts.values()),
+        "per_effect": per_effect,
+        "credits_charged": charged,
+        "credits_refunded": refunded,
+        "credits_spent": charged - refunded,
+    }
