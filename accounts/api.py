@@ -25,6 +25,7 @@ class HttpURLField(serializers.URLField):
 class UserSerializer(serializers.ModelSerializer):
     """The caller's profile. Only ``name`` and ``image`` are writable (through PATCH)."""
 
+    image = serializers.CharField(read_only=True, help_text="Avatar URL, or empty")
     emailVerified = serializers.SerializerMethodField()
     creditsRefilledAt = serializers.DateTimeField(source="credits_refilled_at", read_only=True)
     referralCode = serializers.CharField(source="referral_code", read_only=True)

@@ -45,7 +45,7 @@ class EffectSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "slug", "description", "previewUrl", "credits", "category"]
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(OpenApiTypes.STR)
     def get_previewUrl(self, effect: Effect) -> str:
         return _file_url(effect.preview, self.context.get("request")) or ""
 
