@@ -9,6 +9,7 @@ import pytest
 import stripe
 
 from billing.models import CreditPack, Plan
+from billing.services import plans_ensure_defaults
 from tests.fakes.stripe_server import FakeStripe
 
 WEBHOOK_SECRET = "whsec_test_billing_secret"
@@ -35,8 +36,21 @@ def fake_stripe(_fake_stripe_server, settings, monkeypatch):
     return _fake_stripe_server
 
 
+DEFAULT_PACKS = (("pack-50", "50 credits", 50, 500), ("pack-200", "200 credits", 200, 1500))
+
+
 @pytest.fixture
-def catalog(db):
+def billing_catalog(db):
+    """The seeded plans and packs (a transactional test's flush removes the migration's rows)."""
+    plans_ensure_defaults()
+    for code, name, credits, price_cents in DEFAULT_PACKS:
+        CreditPack.objects.get_or_create(
+            code=code, defaults={"name": name, "credits": credits, "price_cents": price_cents}
+        )
+
+
+@pytest.fixture
+def catalog(billing_catalog):
     """Plans and packs linked to Stripe price ids (what the catalog sync sets up)."""
     for code, price in PRICES.items():
         Plan.objects.filter(code=code).update(stripe_price_id=price)

@@ -99,7 +99,7 @@ def test_checkout_for_another_plan_while_subscribed_returns_409_pointing_to_the_
     assert "portal" in response.json()["error"]["message"]
 
 
-def test_checkout_for_a_plan_without_a_stripe_price_returns_503(api, fake_stripe):
+def test_checkout_for_a_plan_without_a_stripe_price_returns_503(api, fake_stripe, billing_catalog):
     response = api.post("/api/checkout", {"plan": "PRO"}, content_type="application/json")
 
     assert response.status_code == 503

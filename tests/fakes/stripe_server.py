@@ -218,7 +218,17 @@ class FakeStripe:
         store = self.objects[collection]
         kind = COLLECTIONS[collection][0]
         if object_id and "/" in object_id:
-            return 404, _error("invalid_request_error", f"Unrecognized request URL ({method})")
+            # A sub-list such as /v1/invoices/<id>/lines or /v1/products/<id>/features.
+            parent_id, _, sub = object_id.partition("/")
+            parent = store.get(parent_id)
+            if method != "GET" or "/" in sub:
+                return 404, _error("invalid_request_error", f"Unrecognized request URL ({method})")
+            if parent is None:
+                return 404, _missing(kind, parent_id)
+            nested = parent.get(sub)
+            data = nested.get("data", []) if isinstance(nested, dict) else []
+            url = f"/v1/{collection}/{object_id}"
+            return 200, {"object": "list", "data": copy.deepcopy(data), "has_more": False, "url": url}
         if method == "GET" and object_id is None:
             items = list(store.values())
             for field in ("customer", "subscription", "product", "invoice", "payment_intent", "type"):
@@ -254,6 +264,7 @@ class FakeStripe:
         obj = copy.deepcopy(obj)
         expand = query.get("expand") or []
         for field in expand if isinstance(expand, list) else [expand]:
+            field = field.removeprefix("data.")  # list calls expand their members' fields
             value = obj.get(field)
             if isinstance(value, str):
                 for collection, (_kind, prefix) in COLLECTIONS.items():
