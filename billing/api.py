@@ -9,8 +9,10 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.audit import audit_record
+from accounts.models import AuditEvent
 from billing.stripe_services import billing_portal_session_create, checkout_session_create
-from billing.webhooks import stripe_webhook_process
+from billing.webhooks import WebhookSignatureInvalid, stripe_webhook_process
 
 
 class CheckoutInputSerializer(serializers.Serializer):
@@ -69,10 +71,16 @@ class StripeWebhookView(APIView):
 
     @extend_schema(request=None, responses=inline_serializer("WebhookAck", {"received": serializers.BooleanField()}))
     def post(self, request):
-        stripe_webhook_process(
-            payload=request.body,
-            signature=request.headers.get("Stripe-Signature"),
-            headers=request.headers,
-            remote_ip=request.META.get("REMOTE_ADDR") or "127.0.0.1",  # REMOTE_ADDR is always set by WSGI servers
-        )
+        try:
+            stripe_webhook_process(
+                payload=request.body,
+                signature=request.headers.get("Stripe-Signature"),
+                headers=request.headers,
+                remote_ip=request.META.get("REMOTE_ADDR") or "127.0.0.1",  # REMOTE_ADDR is always set by WSGI servers
+            )
+        except WebhookSignatureInvalid as exc:
+            audit_record(
+                event=AuditEvent.Event.WEBHOOK_SIGNATURE_FAILED, request=request, provider="stripe", reason=exc.message
+            )
+            raise
         return Response({"received": True})

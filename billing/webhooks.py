@@ -25,6 +25,13 @@ WEBHOOK_TOLERANCE_SECONDS = 300
 _KEPT_HEADERS = ("Stripe-Signature", "User-Agent", "Content-Type", "Content-Length")
 
 
+class WebhookSignatureInvalid(ApplicationError):
+    """Missing, wrong or stale ``Stripe-Signature``: answered 400, nothing is stored or processed."""
+
+    def __init__(self, message: str = "Invalid signature"):
+        super().__init__(ErrorCode.INVALID_INPUT, message)
+
+
 class WebhookProcessingFailed(ApplicationError):
     """A handler raised: the delivery is answered 500 so Stripe sends it again."""
 
@@ -42,7 +49,7 @@ def stripe_event_verify(*, payload: bytes, signature: str | None) -> dict:
         # An empty secret would let anyone sign; refuse rather than accept.
         raise ApplicationError(ErrorCode.SERVICE_UNAVAILABLE, "Webhooks are not configured")
     if not signature:
-        raise ApplicationError(ErrorCode.INVALID_INPUT, "Missing Stripe-Signature header")
+        raise WebhookSignatureInvalid("Missing Stripe-Signature header")
     try:
         body = payload.decode("utf-8")
     except UnicodeDecodeError:
@@ -51,7 +58,7 @@ def stripe_event_verify(*, payload: bytes, signature: str | None) -> dict:
         stripe.Webhook.construct_event(body, signature, secret, tolerance=WEBHOOK_TOLERANCE_SECONDS)
     except stripe.SignatureVerificationError as exc:
         logger.warning("stripe webhook rejected: %s", exc.__class__.__name__)
-        raise ApplicationError(ErrorCode.INVALID_INPUT, "Invalid signature")
+        raise WebhookSignatureInvalid()
     except ValueError:
         raise ApplicationError(ErrorCode.INVALID_INPUT, "Malformed event")
     try:

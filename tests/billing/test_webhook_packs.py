@@ -4,8 +4,10 @@ import threading
 
 import pytest
 from django.db import connection
+from django.db.models import Sum
 from django.test import Client
 
+from accounts.models import User
 from billing.models import CreditPackPurchase, CreditTransaction
 from billing.services import checkout_session_create, credits_charge
 from tests.billing import stripe_objects as so
@@ -177,3 +179,22 @@ def test_the_same_event_delivered_concurrently_grants_once(user, fake_stripe, ca
     assert statuses == [200] * 4
     assert balance(user) == 60
     assert CreditTransaction.objects.filter(kind=Kind.PURCHASE).count() == 1
+
+
+@pytest.mark.django_db
+def test_balances_equal_ledger_sums_after_purchase_refill_and_refund(client, user, fake_stripe, catalog):
+    session = paid_pack_session(fake_stripe, user, "pack-200")
+    deliver(client, event_payload("checkout.session.completed", session))
+    invoice = so.invoice(fake_stripe, customer=session["customer"], plan_code="STARTER")
+    deliver(client, event_payload("invoice.paid", invoice))
+    refund = so.charge(
+        fake_stripe, customer=session["customer"], payment_intent_id=session["payment_intent"], amount_refunded=500
+    )
+
+    deliver(client, event_payload("charge.refunded", refund))
+
+    for account in User.objects.all():
+        assert account.credits == (
+            CreditTransaction.objects.filter(user=account).aggregate(total=Sum("amount"))["total"] or 0
+        )
+    assert balance(user) == 0

@@ -6,6 +6,7 @@ import time
 import pytest
 from djstripe.models import Event, WebhookEndpoint, WebhookEventTrigger
 
+from accounts.models import AuditEvent
 from accounts.models import Plan as PlanCode
 from billing.models import CreditTransaction, Plan
 from tests.billing import stripe_objects as so
@@ -43,6 +44,15 @@ def test_a_signature_with_the_wrong_secret_is_rejected_with_400(client, user, su
     assert response.status_code == 400
     assert response.json()["error"] == {"code": "INVALID_INPUT", "message": "Invalid signature"}
     assert nothing_changed(user)
+
+
+def test_a_rejected_signature_is_written_to_the_audit_log(client, user, sub_event):
+    body = json.dumps(sub_event)
+
+    deliver(client, body, signature=sign(body, secret="whsec_attacker"))
+
+    audit = AuditEvent.objects.get(event=AuditEvent.Event.WEBHOOK_SIGNATURE_FAILED)
+    assert audit.data == {"provider": "stripe", "reason": "Invalid signature"}
 
 
 def test_a_tampered_body_is_rejected_with_400(client, user, sub_event):
