@@ -190,3 +190,15 @@ def test_uploads_have_their_own_rate_limit(user_client, effect, settings):
     assert upload().status_code == 200
     assert_error(upload(), 429, "RATE_LIMITED")
     assert _apply(user_client, effectId="sepia-dream", imageUrl=PUBLIC_IMAGE_URL).status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_apply_while_the_database_is_down_returns_503(effect, database_down):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.credentials(HTTP_X_SESSION_TOKEN="any-token-the-database-would-have-to-check")
+
+    response = _apply(client, effectId="sepia-dream", imageUrl=PUBLIC_IMAGE_URL)
+
+    assert_error(response, 503, "SERVICE_UNAVAILABLE")

@@ -90,3 +90,13 @@ def test_browser_session_write_with_csrf_token_succeeds(user):
 
     assert response.status_code == 200
     assert response.json()["data"]["name"] == "Alice"
+
+
+def test_signups_are_rate_limited_per_ip_by_allauth(settings):
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "signup": "2/m/ip"}
+    for i in range(2):
+        assert _signup(APIClient(), email=f"burst{i}@example.com").status_code == 200
+
+    response = _signup(APIClient(), email="burst-over@example.com")
+
+    assert response.status_code == 429

@@ -137,3 +137,11 @@ def test_database_down_returns_503_service_unavailable(anon_client, database_dow
 
     assert_error(response, 503, "SERVICE_UNAVAILABLE")
     assert response["Retry-After"]
+
+
+
+def test_405_names_the_allowed_methods(anon_client):
+    response = anon_client.post("/api/effects", {}, format="json")
+
+    assert_error(response, 405, "METHOD_NOT_ALLOWED")
+    assert "GET" in response["Allow"]
