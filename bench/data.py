@@ -49,14 +49,14 @@ def reset() -> None:
     User.objects.filter(email__endswith="@bench.local").delete()
 
 
-def effects_create(count: int, *, model_id: str = "local:grayscale") -> list:
+def effects_create(count: int, *, model_id: str = "local:grayscale", prefix: str = "bench") -> list:
     """``count`` active effects in catalog order."""
     from effects.models import Effect
 
     return Effect.objects.bulk_create(
         Effect(
             name=f"Bench effect {i:03d}",
-            slug=f"bench-{i:03d}",
+            slug=f"{prefix}-{i:03d}",
             description="A benchmark effect with a description of realistic length for the catalog page.",
             credits=1,
             category=("Classic", "Artistic", "Portrait")[i % 3],

@@ -254,7 +254,7 @@ end
 def _lua_string(value: str | bytes) -> str:
     if isinstance(value, bytes):
         value = value.decode("latin-1")
-    return "".join(c if c.isalnum() or c in " -_./:=,;{}[]@" else f"\\{ord(c):03d}" for c in value)
+    return "".join(c if (c.isascii() and c.isalnum()) or c in " -_./:=,;{}[]@" else f"\\{ord(c):03d}" for c in value)
 
 
 @dataclass
@@ -311,7 +311,7 @@ def wrk(
             f'{{method = "{r.method}", path = "{_lua_string(r.path)}", headers = {{{headers}}}, body = {body}}}'
         )
     script = _WRK_LUA % {"requests": "{" + ", ".join(entries) + "}"}
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False, dir=BENCH_DIR) as handle:
+    with tempfile.NamedTemporaryFile("w", encoding="ascii", suffix=".lua", delete=False, dir=BENCH_DIR) as handle:
         handle.write(script)
     try:
         out = subprocess.run(
