@@ -1,13 +1,15 @@
 """POST /api/checkout and POST /api/billing/portal against the fake Stripe server."""
 
+import threading
+
 import pytest
+from django.db import connection
 from djstripe.models import Customer
 
 from accounts.models import Plan as PlanCode
 from billing.models import CreditPackPurchase
 from billing.services import checkout_session_create
-
-pytestmark = pytest.mark.django_db
+from tests.factories import UserFactory
 
 
 @pytest.fixture
@@ -152,7 +154,34 @@ def test_portal_returns_a_stripe_portal_url_for_the_users_customer(api, user, fa
     }
 
 
-def test_portal_requires_sign_in(client, fake_stripe):
+def test_portal_requires_sign_in(client, fake_stripe, db):
     response = client.post("/api/billing/portal", content_type="application/json")
 
     assert response.status_code == 401
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_first_checkouts_create_one_stripe_customer(fake_stripe, catalog):
+    user = UserFactory()
+    barrier = threading.Barrier(3)
+    errors = []
+
+    def checkout():
+        try:
+            barrier.wait()
+            checkout_session_create(user=user, pack_code="pack-50")
+        except Exception as exc:  # surfaced by the assertion below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=checkout) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert Customer.objects.filter(subscriber=user).count() == 1
+    assert len(fake_stripe.calls("POST", "/v1/customers")) == 1
+    assert len(fake_stripe.calls("POST", "/v1/checkout/sessions")) == 3
