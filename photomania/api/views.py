@@ -26,12 +26,8 @@ class ApiNotFoundView(APIView):
     permission_classes = [AllowAny]
     throttle_classes: list = []
 
-    def dispatch(self, request, *args, **kwargs):
-        # Every method is "allowed" here so the answer is always 404, never 405.
-        self.http_method_names = [*APIView.http_method_names]
-        return super().dispatch(request, *args, **kwargs)
-
     def _not_found(self, request, *args, **kwargs):
         raise not_found("No API route matches this URL")
 
+    # Every method answers 404 (never 405): the route itself does not exist.
     get = post = put = patch = delete = head = options = _not_found

@@ -114,6 +114,15 @@ def test_unhandled_error_in_an_api_view_returns_500_with_request_id_and_no_inter
 
 
 @pytest.mark.urls("tests.api.failing_urls")
+def test_unhandled_error_is_logged_with_the_request_id_the_response_carries(anon_client, caplog):
+    anon_client.get("/api/explode", HTTP_X_REQUEST_ID="req-500-logged")
+
+    records = [r for r in caplog.records if r.name == "photomania.api" and r.levelname == "ERROR"]
+    assert [r.request_id for r in records] == ["req-500-logged"]
+    assert records[0].exc_info is not None
+
+
+@pytest.mark.urls("tests.api.failing_urls")
 def test_unhandled_error_outside_drf_under_api_returns_json_500(anon_client):
     anon_client.raise_request_exception = False
 
@@ -137,7 +146,6 @@ def test_database_down_returns_503_service_unavailable(anon_client, database_dow
 
     assert_error(response, 503, "SERVICE_UNAVAILABLE")
     assert response["Retry-After"]
-
 
 
 def test_405_names_the_allowed_methods(anon_client):
