@@ -45,6 +45,7 @@ format: venv
 	$(BIN)/ruff check --fix .
 
 test: venv services
+	@bash .ci/browser.sh
 	$(BIN)/ruff check .
 	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 	$(PROD_ENV) $(BIN)/python manage.py check --deploy --fail-level WARNING
