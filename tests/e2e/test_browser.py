@@ -122,6 +122,7 @@ def test_main_pages_render_without_csp_or_script_errors(page, live_server, e2e_m
         (f"/jobs/{user.jobs.get(status=JobStatus.PENDING).pk}/", "24-job-pending"),
         ("/billing/", "25-billing"),
         ("/effects/bw/", "26-effect-page"),
+        ("/accounts/email/", "29-email-settings"),
         ("/no-such-page/", "27-not-found"),
     ]:
         page.goto(f"{live_server.url}{path}")
@@ -133,9 +134,11 @@ def test_main_pages_render_without_csp_or_script_errors(page, live_server, e2e_m
     assert page.csp_errors == [] and page.js_errors == []
 
 
-def test_referral_link_copy_button_copies_the_link(page, live_server, browser):
+def test_referral_link_copy_button_copies_the_link(page, live_server, shoot):
     user = UserFactory(email="copier@example.com", password=PASSWORD)
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.goto(f"{live_server.url}/accounts/login/")
+    shoot(page, "06-login")
     _log_in(page, live_server, "copier@example.com")
     page.goto(f"{live_server.url}/dashboard/")
 

@@ -28,5 +28,6 @@ def media_storage(settings, tmp_path):
     return tmp_path
 
 
-# The billing suite's fake Stripe server and catalog, reused for the checkout buttons.
-from tests.billing.conftest import _fake_stripe_server, catalog, fake_stripe  # noqa: E402, F401
+# The billing suite's fixtures (fake Stripe server, catalog), reused for the checkout buttons.
+from tests.billing.conftest import *  # noqa: E402, F403
+from tests.billing.conftest import _fake_stripe_server  # noqa: E402, F401
