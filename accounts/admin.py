@@ -12,6 +12,7 @@ from accounts.models import AuditEvent, User
 from accounts.services import user_register
 from billing.models import CreditTransaction
 from billing.services import credits_adjust
+from photomania.admin import ReadOnlyModelAdmin
 from photomania.api.errors import ApplicationError
 
 
@@ -145,7 +146,7 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyModelAdmin):
     """The audit log is read-only: rows are written by accounts.audit.audit_record."""
 
     list_display = ("created_at", "event", "user", "actor", "ip_address", "request_id")
@@ -154,12 +155,3 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_select_related = ("user", "actor")
     date_hierarchy = "created_at"
     readonly_fields = [f.name for f in AuditEvent._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -3,6 +3,7 @@
 from django.contrib import admin
 
 from billing.models import CreditPack, CreditTransaction, Plan
+from photomania.admin import ReadOnlyModelAdmin
 
 
 @admin.register(Plan)
@@ -23,21 +24,12 @@ class CreditPackAdmin(admin.ModelAdmin):
 
 
 @admin.register(CreditTransaction)
-class CreditTransactionAdmin(admin.ModelAdmin):
+class CreditTransactionAdmin(ReadOnlyModelAdmin):
     list_display = ("created_at", "user", "kind", "amount", "balance_after", "reference", "job")
     list_filter = ("kind", "created_at")
     search_fields = ("user__email", "reference", "note")
     list_select_related = ("user", "job")
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 import billing.admin_stripe  # noqa: E402,F401  (Stripe bookkeeping admin, owned by billing/Stripe)

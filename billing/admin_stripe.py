@@ -3,17 +3,7 @@
 from django.contrib import admin
 
 from billing.models import CreditPackPurchase, SubscriptionState
-
-
-class _ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from photomania.admin import ReadOnlyModelAdmin as _ReadOnly
 
 
 @admin.register(CreditPackPurchase)

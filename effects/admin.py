@@ -16,7 +16,14 @@ from effects.engines import EngineConfigError, validate_config
 from effects.ingestion import image_from_upload
 from effects.models import Effect, IdempotencyKey, Job, JobStatus
 from effects.selectors import job_dashboard_stats
-from effects.services import effect_render_preview, effect_try, job_fail, job_retry
+from effects.services import (
+    effect_duplicate,
+    effect_render_preview,
+    effect_try,
+    effects_set_active,
+    job_fail,
+    job_retry,
+)
 from photomania.api.errors import ApplicationError
 
 
@@ -53,14 +60,6 @@ def _thumbnail(file, alt: str = ""):
     return format_html('<img src="{}" alt="{}" class="pm-thumb" loading="lazy">', file.url, alt)
 
 
-def _unique_copy_slug(slug: str) -> str:
-    base = f"{slug[:70]}-copy"
-    candidate, n = base, 2
-    while Effect.objects.filter(slug=candidate).exists():
-        candidate, n = f"{base}-{n}", n + 1
-    return candidate
-
-
 class TryEffectForm(forms.Form):
     image = forms.FileField(label="Photo", help_text="JPEG, PNG or WEBP. Nobody is charged.")
 
@@ -93,30 +92,17 @@ class EffectAdmin(admin.ModelAdmin):
 
     @admin.action(description="Activate selected effects (show them in the gallery)")
     def activate(self, request, queryset):
-        count = queryset.update(is_active=True)
+        count = effects_set_active(effects=queryset, active=True)
         self.message_user(request, f"Activated {count} effect(s).", messages.SUCCESS)
 
     @admin.action(description="Deactivate selected effects (hide them from the gallery)")
     def deactivate(self, request, queryset):
-        count = queryset.update(is_active=False)
+        count = effects_set_active(effects=queryset, active=False)
         self.message_user(request, f"Deactivated {count} effect(s).", messages.SUCCESS)
 
     @admin.action(description="Duplicate selected effects (copies start inactive)")
     def duplicate(self, request, queryset):
-        copies = []
-        for effect in queryset:
-            copy = Effect.objects.create(
-                name=f"{effect.name} (copy)"[:120],
-                slug=_unique_copy_slug(effect.slug),
-                description=effect.description,
-                credits=effect.credits,
-                category=effect.category,
-                model_id=effect.model_id,
-                config=effect.config,
-                is_active=False,
-                position=effect.position,
-            )
-            copies.append(copy.name)
+        copies = [effect_duplicate(effect=effect).name for effect in queryset]
         self.message_user(request, f"Created {len(copies)} inactive copy(ies): {', '.join(copies)}.", messages.SUCCESS)
 
     @admin.action(description="Render preview on the sample photo")

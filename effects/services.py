@@ -40,6 +40,34 @@ logger = logging.getLogger(__name__)
 PRIORITY_PLANS = {PlanCode.STARTER, PlanCode.PRO, PlanCode.ENTERPRISE}
 
 
+def effects_set_active(*, effects, active: bool) -> int:
+    """Show or hide effects in the catalog (bulk); returns how many changed."""
+    return effects.exclude(is_active=active).update(is_active=active, updated_at=timezone.now())
+
+
+def _unique_copy_slug(slug: str) -> str:
+    base = f"{slug[:70]}-copy"
+    candidate, n = base, 2
+    while Effect.objects.filter(slug=candidate).exists():
+        candidate, n = f"{base}-{n}", n + 1
+    return candidate
+
+
+def effect_duplicate(*, effect: Effect) -> Effect:
+    """An inactive copy of an effect (same engine, config and price) for staff to tweak."""
+    return Effect.objects.create(
+        name=f"{effect.name} (copy)"[:120],
+        slug=_unique_copy_slug(effect.slug),
+        description=effect.description,
+        credits=effect.credits,
+        category=effect.category,
+        model_id=effect.model_id,
+        config=effect.config,
+        is_active=False,
+        position=effect.position,
+    )
+
+
 def job_queue_for(*, user) -> str:
     """Paid plans' jobs go to the priority queue, which workers drain first."""
     return "priority" if user.plan in PRIORITY_PLANS else "default"

@@ -3,6 +3,8 @@
 import logging
 import re
 
+import kombu.exceptions
+import redis.exceptions
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import Http404
@@ -13,6 +15,12 @@ from photomania.api.errors import ApplicationError, ErrorCode
 from photomania.middleware import request_id_var
 
 logger = logging.getLogger("photomania.api")
+
+_BACKING_SERVICE_ERRORS = (
+    redis.exceptions.ConnectionError,
+    redis.exceptions.TimeoutError,
+    kombu.exceptions.OperationalError,
+)
 
 
 def _camel(name: str) -> str:
@@ -96,8 +104,10 @@ def exception_handler(exc, context):
         )
     if isinstance(exc, drf.APIException):
         return error_response(ErrorCode.INVALID_INPUT, str(exc.detail), exc.status_code)
-    if isinstance(exc, (OperationalError, InterfaceError)):
-        logger.warning("database unavailable: %s", exc.__class__.__name__)
+    if isinstance(exc, (OperationalError, InterfaceError, *_BACKING_SERVICE_ERRORS)):
+        # The database, the cache (throttles) or the broker is down: say so, and let the
+        # client retry; nothing was written (the request's transaction rolled back).
+        logger.warning("backing service unavailable: %s", exc.__class__.__name__)
         return error_response(
             ErrorCode.SERVICE_UNAVAILABLE, "Service temporarily unavailable", 503, headers={"Retry-After": "5"}
         )

@@ -61,11 +61,6 @@ def test_apply_while_the_broker_is_down_charges_once_and_the_sweeper_completes_t
     assert user.credits == ledger_sum(user) == 9
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug (issue 3): a Redis ConnectionError raised by the DRF throttles' cache lookup "
-    "reaches photomania/api/exceptions.py:exception_handler unmapped and becomes 500 INTERNAL_ERROR",
-)
 def test_apply_while_redis_is_down_entirely_answers_503_and_charges_nothing(
     broker_on_own_redis, cache_on_own_redis, start_worker
 ):
