@@ -71,6 +71,7 @@ def bench_env(**extra: str) -> dict[str, str]:
 
 def django_setup() -> None:
     """Configure Django in this process with the bench environment (for seeding and checks)."""
+    os.environ.pop("PHOTOMANIA_TESTING", None)  # `make bench` must measure production settings
     os.environ.update(bench_env())
     sys.path.insert(0, str(ROOT))
     import django
