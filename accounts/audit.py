@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from django.db import DatabaseError, transaction
+from django.db import transaction
 
 from accounts.models import AuditEvent
 from photomania.middleware import request_id_var
@@ -66,7 +66,9 @@ def audit_record(*, event: str, user=None, request=None, **data) -> AuditEvent |
                 request_id=request_id,
                 data=data,
             )
-    except (DatabaseError, ValueError):
+    except Exception:
+        # Whatever went wrong (database down, no database in this context), the caller's own
+        # answer (a 400, a refused login) must not become a 500; the log line below still goes out.
         logger.exception("audit record could not be written", extra={"audit_event": str(event)})
     level = logging.INFO if event == AuditEvent.Event.ADMIN_CREDIT_ADJUSTMENT else logging.WARNING
     logger.log(

@@ -183,8 +183,16 @@ def image_url_resolve(url: str) -> CheckedURL:
             raise _invalid(f"The image URL's host {host!r} resolved to an invalid address") from None
         if _address_refused(ip):
             # Refuse when any address is private: a later lookup could pick that one.
+            _audit_ssrf_refusal(url=url, host=host, address=address)
             raise _invalid("The image URL points to a private or reserved network address, which is not allowed")
     return CheckedURL(url=url, scheme=scheme, host=host, port=port, address=addresses[0])
+
+
+def _audit_ssrf_refusal(*, url: str, host: str, address: str) -> None:
+    from accounts.audit import audit_record
+    from accounts.models import AuditEvent
+
+    audit_record(event=AuditEvent.Event.SSRF_REFUSED, url=url[:500], host=host, address=address)
 
 
 def image_url_check(url: str) -> str:

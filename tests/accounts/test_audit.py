@@ -116,3 +116,30 @@ def test_the_audit_log_is_read_only_in_admin(client, staff_user, user):
     assert listing.status_code == 200
     assert "ssrf_refused" in listing.content.decode() or "SSRF" in listing.content.decode()
     assert add.status_code == 403
+
+
+def test_an_image_url_refused_by_the_ssrf_guard_is_audited(user):
+    from rest_framework.test import APIClient
+
+    from tests.api.conftest import session_token_for
+    from tests.factories import EffectFactory
+
+    effect = EffectFactory()
+    client = APIClient()
+    client.credentials(HTTP_X_SESSION_TOKEN=session_token_for(user))
+
+    response = client.post(
+        "/api/effects/apply",
+        {"effectId": effect.slug, "imageUrl": "http://169.254.169.254/latest/meta-data/"},
+        format="json",
+        headers={"X-Request-ID": "req-ssrf-12345678"},
+    )
+
+    event = AuditEvent.objects.get(event=AuditEvent.Event.SSRF_REFUSED)
+    assert response.status_code == 400
+    assert event.data == {
+        "url": "http://169.254.169.254/latest/meta-data/",
+        "host": "169.254.169.254",
+        "address": "169.254.169.254",
+    }
+    assert event.request_id == "req-ssrf-12345678"
