@@ -7,6 +7,7 @@ to a client's ``callbackUrl``.
 from __future__ import annotations
 
 import hashlib
+import time
 
 from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
@@ -19,7 +20,14 @@ from rest_framework.response import Response
 from effects.idempotency import idempotency_fingerprint, idempotent_run
 from effects.ingestion import image_from_upload, image_url_check
 from effects.models import Effect, Job
-from effects.selectors import JOB_STATUSES, effect_get_active, effect_list_active, job_get_for_user, job_list_for_user
+from effects.selectors import (
+    JOB_STATUSES,
+    effect_catalog_version,
+    effect_get_active,
+    effect_list_active,
+    job_get_for_user,
+    job_list_for_user,
+)
 from effects.services import job_create, job_delete
 from photomania.api.errors import ApplicationError, ErrorCode
 from photomania.api.links import absolute_url
@@ -156,14 +164,34 @@ Deleted = inline_serializer("Deleted", fields={"id": serializers.CharField(), "d
 
 # --- Views -------------------------------------------------------------------------------------
 
+# Signed preview URLs in a cached page stay valid far longer than this (MEDIA_URL_EXPIRY).
+CATALOG_CACHE_SECONDS = 60
+CATALOG_CACHE_MAX_PAGES = 256
+
 
 class EffectListView(ApiView, generics.ListAPIView):
+    """The public catalog. Pages are kept per process for CATALOG_CACHE_SECONDS, keyed by the
+    catalog version (which every Effect write changes), so staff edits show on the next request."""
+
     permission_classes = [AllowAny]
     serializer_class = EffectSerializer
+    _pages: dict[tuple, tuple[float, dict]] = {}
 
     def get_queryset(self):
         params = self.request.query_params
         return effect_list_active(category=params.get("category"), q=params.get("q"))
+
+    def list(self, request, *args, **kwargs):
+        key = (effect_catalog_version(), request.scheme, request.get_host(), request.META.get("QUERY_STRING", ""))
+        now = time.monotonic()
+        hit = self._pages.get(key)
+        if hit is not None and hit[0] > now:
+            return Response(hit[1])
+        response = super().list(request, *args, **kwargs)
+        if len(self._pages) >= CATALOG_CACHE_MAX_PAGES:
+            self._pages.clear()
+        self._pages[key] = (now + CATALOG_CACHE_SECONDS, response.data)
+        return response
 
     @extend_schema(
         operation_id="effects_list",

@@ -2,6 +2,7 @@
 
 import uuid
 
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 
 from effects.models import Effect, Job, JobStatus
@@ -17,6 +18,14 @@ def effect_list_active(*, category: str | None = None, q: str | None = None) -> 
     if q:
         effects = effects.filter(Q(name__icontains=q) | Q(description__icontains=q) | Q(category__icontains=q))
     return effects
+
+
+CATALOG_VERSION_KEY = "effects:catalog-version"
+
+
+def effect_catalog_version() -> str:
+    """A token that changes whenever any effect changes (see effects.services.effect_catalog_changed)."""
+    return cache.get_or_set(CATALOG_VERSION_KEY, lambda: uuid.uuid4().hex, None)
 
 
 def effect_get_active(*, ref: str) -> Effect | None:

@@ -19,6 +19,7 @@ from pathlib import Path
 import requests
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
@@ -29,7 +30,7 @@ from PIL import Image
 
 from accounts.models import Plan as PlanCode
 from billing.services import credits_charge, credits_refund
-from effects.engines import EngineError, get_engine, parse_model_id, validate_config
+from effects.engines import EngineError, get_engine, parse_model_id, segmentation, validate_config
 from effects.engines.replicate import Prediction, ReplicateClient
 from effects.ingestion import ValidatedImage, image_fetch, image_validate_bytes, safe_http_request
 from effects.models import Effect, Job, JobStatus, job_result_upload_to
@@ -39,10 +40,25 @@ logger = logging.getLogger(__name__)
 
 PRIORITY_PLANS = {PlanCode.STARTER, PlanCode.PRO, PlanCode.ENTERPRISE}
 
+# The engines import nothing from Django: the segmentation model's location is handed over here,
+# once per process (every process that runs or validates effects imports this module).
+segmentation.configure(model_path=settings.SEGMENTATION_MODEL_PATH)
+
+
+def effect_catalog_changed() -> None:
+    """Invalidate cached catalog reads in every process (called on every Effect write)."""
+    from effects.selectors import CATALOG_VERSION_KEY
+
+    cache.set(CATALOG_VERSION_KEY, uuid.uuid4().hex, None)
+
 
 def effects_set_active(*, effects, active: bool) -> int:
     """Show or hide effects in the catalog (bulk); returns how many changed."""
-    return effects.exclude(is_active=active).update(is_active=active, updated_at=timezone.now())
+    changed = effects.exclude(is_active=active).update(is_active=active, updated_at=timezone.now())
+    # A bulk update sends no model signals, so say so ourselves (now, and again after commit).
+    effect_catalog_changed()
+    transaction.on_commit(effect_catalog_changed)
+    return changed
 
 
 def _unique_copy_slug(slug: str) -> str:

@@ -222,6 +222,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Sessions (browser cookies and allauth's X-Session-Token) are read from the cache, written through to the DB.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 LOGIN_REDIRECT_URL = "/"
 LOGIN_URL = "account_login"
 
@@ -308,6 +310,11 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Multipart bodies up to the image cap plus form overhead are let through to our validator.
 REQUEST_MAX_BODY_BYTES = IMAGE_MAX_UPLOAD_BYTES + 512 * 1024
 
+# The person-segmentation model behind local:background-* effects; .ci/models.sh installs it at setup.
+SEGMENTATION_MODEL_PATH = Path(
+    env.str("SEGMENTATION_MODEL_PATH", default=str(VAR_DIR / "models" / "selfie_segmentation.tflite"))
+)
+
 REPLICATE_API_TOKEN = env.str("REPLICATE_API_TOKEN", default="")
 REPLICATE_API_BASE = env.str("REPLICATE_API_BASE", default="https://api.replicate.com/v1")
 REPLICATE_WEBHOOK_SECRET = env.str("REPLICATE_WEBHOOK_SECRET", default="")
@@ -370,7 +377,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     # API (issue 3): the envelope's "success" flag is true on success bodies, false on errors.
-    "ENUM_NAME_OVERRIDES": {"SuccessTrueEnum": [(True, True)], "SuccessFalseEnum": [(False, False)], "ErrorCodeEnum": "photomania.api.errors.ErrorCode"},
+    "ENUM_NAME_OVERRIDES": {
+        "SuccessTrueEnum": [(True, True)],
+        "SuccessFalseEnum": [(False, False)],
+        "ErrorCodeEnum": "photomania.api.errors.ErrorCode",
+    },
 }
 
 # --- Security -------------------------------------------------------------------------------

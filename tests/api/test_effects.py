@@ -2,6 +2,8 @@
 
 import pytest
 
+from effects.models import Effect
+from effects.services import effects_set_active
 from tests.api.test_envelope import assert_error
 from tests.factories import EffectFactory
 
@@ -90,6 +92,26 @@ def test_effect_list_reflects_an_admin_edit_immediately(anon_client):
     data = anon_client.get("/api/effects").json()["data"]
 
     assert data[0]["name"] == "After"
+
+
+def test_effect_list_hides_effects_deactivated_in_bulk_at_once(anon_client):
+    keep, hide = EffectFactory(), EffectFactory()
+    anon_client.get("/api/effects")
+
+    effects_set_active(effects=Effect.objects.filter(pk=hide.pk), active=False)
+
+    slugs = [e["slug"] for e in anon_client.get("/api/effects").json()["data"]]
+    assert slugs == [keep.slug]
+
+
+def test_a_repeated_catalog_read_is_served_without_database_queries(anon_client, django_assert_num_queries):
+    EffectFactory.create_batch(3)
+    anon_client.get("/api/effects")
+
+    with django_assert_num_queries(0):
+        response = anon_client.get("/api/effects")
+
+    assert len(response.json()["data"]) == 3
 
 
 def test_effect_detail_by_id(anon_client, effect):

@@ -1,0 +1,17 @@
+"""Keep cached catalog reads honest: any saved or deleted Effect changes the catalog version."""
+
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from effects.models import Effect
+from effects.services import effect_catalog_changed
+
+
+@receiver(post_save, sender=Effect, dispatch_uid="effects.catalog_changed.save")
+@receiver(post_delete, sender=Effect, dispatch_uid="effects.catalog_changed.delete")
+def _effect_changed(sender, **kwargs) -> None:
+    # Now (readers inside this transaction) and again after commit (a reader in another process
+    # may have cached the old rows under the first new version in between).
+    effect_catalog_changed()
+    transaction.on_commit(effect_catalog_changed)
