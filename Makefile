@@ -25,6 +25,7 @@ $(STAMP): requirements.txt
 	@touch $@
 
 venv: $(STAMP)
+	@bash .ci/models.sh
 
 run: venv
 	@mkdir -p var

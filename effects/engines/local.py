@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageOps
 
-from effects.engines import EngineConfigError, EngineError
+from effects.engines import EngineConfigError, EngineError, segmentation
 
 OUTPUT_FORMATS = {
     "jpeg": ("JPEG", "image/jpeg", "jpg"),
@@ -190,6 +190,27 @@ def portrait_blur(rgb: np.ndarray, radius: int, focus: float) -> np.ndarray:
     return (rgb * (1 - mask) + blurred * mask).astype(np.uint8)
 
 
+def background_blur(rgb: np.ndarray, radius: int, feather: float, threshold: float) -> np.ndarray:
+    # The person, found by the segmentation model, stays sharp; the background is blurred with
+    # the person cut out first (normalised by the blurred mask), so no halo of the subject's
+    # colours bleeds into the background around the outline.
+    subject = segmentation.person_mask(rgb, threshold=threshold, feather=feather)[..., None]
+    background = 1.0 - subject
+    kernel = radius * 2 + 1
+    spread = cv2.GaussianBlur(rgb.astype(np.float32) * background, (kernel, kernel), 0)
+    weight = cv2.GaussianBlur(background, (kernel, kernel), 0)[..., None]
+    fallback = cv2.GaussianBlur(rgb, (kernel, kernel), 0).astype(np.float32)
+    blurred = np.where(weight > 1e-3, spread / np.maximum(weight, 1e-3), fallback)
+    return np.clip(rgb * subject + blurred * background, 0, 255).astype(np.uint8)
+
+
+def background_gray(rgb: np.ndarray, feather: float, threshold: float) -> np.ndarray:
+    # Colour stays on the person only.
+    subject = segmentation.person_mask(rgb, threshold=threshold, feather=feather)[..., None]
+    gray = cv2.cvtColor(_gray(rgb), cv2.COLOR_GRAY2RGB)
+    return np.clip(rgb * subject + gray * (1.0 - subject), 0, 255).astype(np.uint8)
+
+
 def posterize(rgb: np.ndarray, levels: int) -> np.ndarray:
     # Map each channel to ``levels`` evenly spaced values spanning 0..255.
     index = np.minimum((rgb.astype(np.int32) * levels) // 256, levels - 1)
@@ -201,6 +222,10 @@ class EffectSpec:
     function: Callable[..., np.ndarray]
     params: dict[str, Param]
     description: str
+    segmentation: bool = False  # needs the person-segmentation model installed
+
+
+_MASK_PARAMS = {"feather": Param(float, 3.0, 0, 50), "threshold": Param(float, 0.5, 0.05, 0.95)}
 
 
 EFFECTS: dict[str, EffectSpec] = {
@@ -233,6 +258,18 @@ EFFECTS: dict[str, EffectSpec] = {
         portrait_blur, {"radius": Param(int, 12, 1, 50), "focus": Param(float, 0.35, 0.05, 0.9)}, "Blurred background"
     ),
     "posterize": EffectSpec(posterize, {"levels": Param(int, 4, 2, 8)}, "Bands of flat colour"),
+    "background-blur": EffectSpec(
+        background_blur,
+        {"radius": Param(int, 15, 1, 60), **_MASK_PARAMS},
+        "Blurred background behind the person (segmentation model)",
+        segmentation=True,
+    ),
+    "background-gray": EffectSpec(
+        background_gray,
+        dict(_MASK_PARAMS),
+        "Colour person on a black-and-white background (segmentation model)",
+        segmentation=True,
+    ),
 }
 
 
@@ -307,7 +344,10 @@ class LocalEngine:
             raise EngineConfigError(
                 f"unknown parameter(s) {', '.join(unknown)} for {model}; allowed: {', '.join(sorted(params))}"
             )
-        return {name: param.clean(name, config.get(name, param.default)) for name, param in params.items()}
+        cleaned = {name: param.clean(name, config.get(name, param.default)) for name, param in params.items()}
+        if spec.segmentation:
+            segmentation.load_model()  # a missing model is a clear config error (admin form, job start)
+        return cleaned
 
     def apply(self, model: str, config: dict, data: bytes, *, max_side: int = 2048) -> EngineOutput:
         """Apply ``model`` to the image bytes and return the encoded result."""

@@ -228,4 +228,4 @@ def test_render_preview_stores_a_preview_image():
 def test_seed_demo_renders_previews_for_every_demo_effect():
     call_command("seed_demo", stdout=io.StringIO())
 
-    assert Effect.objects.filter(model_id__startswith="local:").exclude(preview="").count() == 11
+    assert Effect.objects.filter(model_id__startswith="local:").exclude(preview="").count() == 13
