@@ -58,14 +58,11 @@ def _ledger_write(
 ) -> CreditTransaction:
     """Lock the user, compute the signed change from the current balance, apply and record it."""
     User = get_user_model()
-    existing = CreditTransaction.objects.filter(reference=reference).first()
-    if existing is not None:
-        return existing
     try:
         with transaction.atomic():
             user = User.objects.select_for_update().only("id", "credits").get(pk=user_id)
-            # Re-check under the lock: a concurrent writer with the same reference has
-            # committed by the time we hold the row.
+            # Checked under the lock: a concurrent writer with the same reference has
+            # committed by the time we hold the row, so a replay returns the first row.
             existing = CreditTransaction.objects.filter(reference=reference).first()
             if existing is not None:
                 return existing

@@ -48,8 +48,10 @@ def _invalid(message: str) -> ApplicationError:
     return ApplicationError(ErrorCode.INVALID_INPUT, message, status=400)
 
 
-def image_validate_bytes(data: bytes) -> ValidatedImage:
-    """Check size, format (by content), dimensions and that the whole image decodes."""
+def image_validate_bytes(data: bytes, *, decode: bool = True) -> ValidatedImage:
+    """Check size, format (by content), dimensions and (unless ``decode`` is False) that the whole
+    image decodes. Bytes we validated at apply time skip the full decode: the engine decodes them
+    anyway, under the same format and pixel limits."""
     if not data:
         raise _invalid("The image is empty")
     if len(data) > settings.IMAGE_MAX_UPLOAD_BYTES:
@@ -66,7 +68,8 @@ def image_validate_bytes(data: bytes) -> ValidatedImage:
                 width, height = img.size
                 if width * height > settings.IMAGE_MAX_PIXELS:
                     raise _invalid(f"The image is too large ({width}x{height} pixels)")
-                img.load()
+                if decode:
+                    img.load()
     except ApplicationError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):

@@ -33,7 +33,7 @@ from billing.services import credits_charge, credits_refund
 from effects.engines import EngineError, get_engine, parse_model_id, segmentation, validate_config
 from effects.engines.replicate import Prediction, ReplicateClient
 from effects.ingestion import ValidatedImage, image_fetch, image_validate_bytes, safe_http_request
-from effects.models import Effect, Job, JobStatus, job_result_upload_to
+from effects.models import Effect, Job, JobStatus, job_result_upload_to, job_source_upload_to
 from photomania.api.errors import ApplicationError, ErrorCode
 
 logger = logging.getLogger(__name__)
@@ -129,12 +129,17 @@ def job_create(
             credits_charged=effect.credits,
             queue=job_queue_for(user=user),
         )
+        if source is not None:
+            # The key is fixed per job, so the row can name it before the bytes are written.
+            job.source.name = job_source_upload_to(job, f"source.{source.extension}")
         job.save(force_insert=True)
         credits_charge(user=user, amount=effect.credits, reference=f"charge:{job_id}", job=job)
         if source is not None:
             # Stored inside the transaction: if the upload fails, no charge survives.
-            job.source.save(f"source.{source.extension}", ContentFile(source.data), save=False)
-            Job.objects.filter(pk=job.pk).update(source=job.source.name)
+            stored = job.source.storage.save(job.source.name, ContentFile(source.data))
+            if stored != job.source.name:
+                job.source.name = stored
+                Job.objects.filter(pk=job.pk).update(source=stored)
         job_enqueue(job=job)
     return job
 
@@ -173,7 +178,7 @@ def job_source_load(*, job: Job) -> ValidatedImage:
     """The job's source image: the stored upload, or the URL fetched again SSRF-safely (then stored)."""
     if job.source:
         with job.source.open("rb") as handle:
-            return image_validate_bytes(handle.read())
+            return image_validate_bytes(handle.read(), decode=False)
     # Checked again here, not only at apply time: DNS may now answer with a private address.
     source = image_fetch(job.source_url)
     job.source.save(f"source.{source.extension}", ContentFile(source.data), save=False)
