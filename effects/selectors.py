@@ -46,9 +46,15 @@ def _as_uuid(value) -> uuid.UUID | None:
         return None
 
 
+# Job payloads and pages show the effect's id, slug and name (and cost); its engine config and
+# copy are not needed and are the bulk of the row.
+_JOB_EFFECT_UNUSED = ("effect__config", "effect__description", "effect__model_id")
+
+
 def job_list_for_user(*, user, status: str | None = None) -> QuerySet[Job]:
     """The user's jobs, newest first, with their effect joined (one query per page)."""
-    jobs = Job.objects.filter(user=user).select_related("effect").order_by("-created_at", "-pk")
+    jobs = Job.objects.filter(user=user).select_related("effect").defer(*_JOB_EFFECT_UNUSED)
+    jobs = jobs.order_by("-created_at", "-pk")
     if status:
         jobs = jobs.filter(status=status)
     return jobs
@@ -59,7 +65,7 @@ def job_get_for_user(*, user, job_id) -> Job | None:
     pk = _as_uuid(job_id)
     if pk is None:
         return None
-    return Job.objects.filter(user=user, pk=pk).select_related("effect").first()
+    return Job.objects.filter(user=user, pk=pk).select_related("effect").defer(*_JOB_EFFECT_UNUSED).first()
 
 
 JOB_STATUSES = [choice for choice, _label in JobStatus.choices]
