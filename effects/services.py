@@ -275,6 +275,8 @@ def job_complete(*, job: Job, data: bytes, extension: str) -> bool:
         )
         if updated:
             _job_terminal_hooks(job_id=job.pk)
+    if updated:
+        logger.info("job %s completed", job.pk)
     job.refresh_from_db()
     return bool(updated)
 
