@@ -13,6 +13,9 @@ _MAX_PK = 2**63 - 1
 def effect_list_active(*, category: str | None = None, q: str | None = None) -> QuerySet[Effect]:
     """Active effects in catalog order, optionally by category (case-insensitive) and search text."""
     effects = Effect.objects.filter(is_active=True).order_by("position", "name", "pk")
+    if "\x00" in (category or "") + (q or ""):
+        # PostgreSQL text cannot hold NUL: nothing matches, and sending it would fail the query.
+        return effects.none()
     if category:
         effects = effects.filter(category__iexact=category)
     if q:
@@ -31,7 +34,7 @@ def effect_catalog_version() -> str:
 def effect_get_active(*, ref: str) -> Effect | None:
     """An active effect by id or slug; None when unknown or inactive."""
     ref = str(ref).strip()
-    if not ref:
+    if not ref or "\x00" in ref:  # no slug holds NUL (PostgreSQL text cannot)
         return None
     match = Q(slug=ref)
     if ref.isascii() and ref.isdigit() and int(ref) <= _MAX_PK:

@@ -139,3 +139,18 @@ def test_unknown_effect_detail_is_404(anon_client):
     response = anon_client.get("/api/effects/99999999999999999999999")
 
     assert_error(response, 404, "NOT_FOUND")
+
+
+@pytest.mark.parametrize("query", ["q=a%00b", "category=Vintage%00"])
+def test_catalog_search_with_a_nul_byte_is_an_empty_page_not_a_500(anon_client, effect, query):
+    # Found by tests/fuzz/test_schema_stateful.py: PostgreSQL rejects NUL in text parameters.
+    response = anon_client.get(f"/api/effects?{query}")
+
+    assert response.status_code == 200
+    assert response.json()["data"] == []
+
+
+def test_effect_detail_with_a_nul_byte_is_404_not_a_500(anon_client, effect):
+    response = anon_client.get("/api/effects/sepia%00dream")
+
+    assert_error(response, 404, "NOT_FOUND")
