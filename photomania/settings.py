@@ -382,6 +382,11 @@ SPECTACULAR_SETTINGS = {
         "SuccessFalseEnum": [(False, False)],
         "ErrorCodeEnum": "photomania.api.errors.ErrorCode",
     },
+    # Links chain an apply to the job it created (clients and stateful fuzzing follow them).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "photomania.api.schema.add_links",
+    ],
 }
 
 # --- Security -------------------------------------------------------------------------------

@@ -6,6 +6,8 @@ can answer with the ``{"success": false, "error": {...}}`` body. REST clients au
 allauth's ``X-Session-Token`` header (drf-spectacular's contrib extension describes it).
 """
 
+import copy
+
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
 
@@ -99,3 +101,50 @@ class EnvelopeAutoSchema(AutoSchema):
                 "content": {"application/json": {"schema": component.ref}},
             }
         return responses
+
+
+# OpenAPI links, so clients (and schemathesis' stateful tests) can chain calls: the job an apply
+# creates is the one to read and delete; a catalog entry is the effect to show or apply.
+# Keyed by operationId; each operation's success response carries them.
+_LINKS: dict[str, dict[str, dict]] = {
+    "effects_list": {
+        "GetEffect": {"operationId": "effects_retrieve", "parameters": {"ref": "$response.body#/data/0/slug"}},
+        "ApplyEffect": {"operationId": "effects_apply", "requestBody": {"effectId": "$response.body#/data/0/slug"}},
+    },
+    "effects_retrieve": {
+        "ApplyEffect": {"operationId": "effects_apply", "requestBody": {"effectId": "$response.body#/data/slug"}},
+    },
+    "effects_apply": {
+        "GetJob": {"operationId": "jobs_retrieve", "parameters": {"job_id": "$response.body#/data/jobId"}},
+        "DeleteJob": {"operationId": "jobs_destroy", "parameters": {"job_id": "$response.body#/data/jobId"}},
+        "DeleteSavedEffect": {
+            "operationId": "effects_saved_destroy",
+            "parameters": {"ref": "$response.body#/data/jobId"},
+        },
+    },
+    "jobs_list": {
+        "GetJob": {"operationId": "jobs_retrieve", "parameters": {"job_id": "$response.body#/data/0/id"}},
+    },
+    "jobs_retrieve": {
+        "DeleteJob": {"operationId": "jobs_destroy", "parameters": {"job_id": "$request.path.job_id"}},
+    },
+    "jobs_destroy": {
+        "GetJob": {"operationId": "jobs_retrieve", "parameters": {"job_id": "$request.path.job_id"}},
+    },
+    "effects_saved_destroy": {
+        "GetJob": {"operationId": "jobs_retrieve", "parameters": {"job_id": "$request.path.ref"}},
+    },
+}
+
+
+def add_links(result: dict, generator, request, public: bool) -> dict:
+    """drf-spectacular postprocessing hook: attach ``_LINKS`` to each operation's 2xx response."""
+    for path_item in result.get("paths", {}).values():
+        for operation in path_item.values():
+            links = _LINKS.get(operation.get("operationId"))
+            if not links:
+                continue
+            success = [code for code in operation["responses"] if code.startswith("2")]
+            for code in success:
+                operation["responses"][code]["links"] = copy.deepcopy(links)
+    return result

@@ -31,6 +31,29 @@ def test_schema_documents_the_envelope_and_camelcase_payloads(anon_client):
     assert missing["schema"] == {"$ref": "#/components/schemas/ErrorResponse"}
 
 
+def test_the_job_an_apply_returns_is_linked_to_reading_and_deleting_it(anon_client):
+    spec = anon_client.get("/api/schema?format=json").json()
+
+    links = spec["paths"]["/api/effects/apply"]["post"]["responses"]["200"]["links"]
+    targets = {link["operationId"]: link["parameters"] for link in links.values()}
+    assert targets == {
+        "jobs_retrieve": {"job_id": "$response.body#/data/jobId"},
+        "jobs_destroy": {"job_id": "$response.body#/data/jobId"},
+        "effects_saved_destroy": {"ref": "$response.body#/data/jobId"},
+    }
+
+
+@pytest.mark.parametrize("path", ["/api/jobs/{job_id}", "/api/effects/{ref}"])
+def test_deletes_are_documented_as_the_200_envelope_they_answer(anon_client, path):
+    # Found by tests/fuzz/test_schema_stateful.py: spectacular documented both as "204 No response body".
+    spec = anon_client.get("/api/schema?format=json").json()
+
+    responses = spec["paths"][path]["delete"]["responses"]
+    assert "204" not in responses
+    data = responses["200"]["content"]["application/json"]["schema"]["properties"]["data"]
+    assert data == {"$ref": "#/components/schemas/Deleted"}
+
+
 def test_docs_page_is_served(anon_client):
     response = anon_client.get("/api/docs")
 
