@@ -40,4 +40,22 @@ def staff_user(db):
 
     return UserFactory(is_staff=True, is_superuser=True)
 
+
 pytest_plugins = ["tests.fixtures_pipeline"]
+
+
+@pytest.fixture
+def wsgi_keeps_test_connection():
+    """For tests that call the real WSGI app in-process (schemathesis): keep the test's connection.
+
+    As Django's test client does: the real handler would close the test's connection (and with
+    it the test's transaction) at the end of every request.
+    """
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)

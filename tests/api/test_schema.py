@@ -2,9 +2,7 @@
 
 import pytest
 import schemathesis
-from django.core import signals
 from django.core.management import call_command
-from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
@@ -65,17 +63,6 @@ def _load_schema():
     from photomania.wsgi import application
 
     return schemathesis.openapi.from_wsgi("/api/schema?format=json", application)
-
-
-@pytest.fixture
-def wsgi_keeps_test_connection():
-    # As Django's test client does: the real WSGI handler would close the test's connection
-    # (and with it the test's transaction) at the end of every request.
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    yield
-    signals.request_started.connect(close_old_connections)
-    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

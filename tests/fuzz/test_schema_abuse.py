@@ -3,8 +3,6 @@ the Stripe webhook included, with authentication that must be enforced (ignored_
 
 import pytest
 import schemathesis
-from django.core import signals
-from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
@@ -21,16 +19,6 @@ def _schema():
     # Both modes: operations without parameters have no negative form, and would be skipped.
     schema.config.generation.update(modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
     return schema
-
-
-@pytest.fixture
-def wsgi_keeps_test_connection():
-    # The real WSGI handler would close the test's connection (and its transaction) per request.
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    yield
-    signals.request_started.connect(close_old_connections)
-    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import hypothesis
 import pytest
 import schemathesis
 from django.core import signals
-from django.db import close_old_connections, transaction
+from django.db import transaction
 from schemathesis import GenerationMode
 from schemathesis.config import SchemathesisConfig
 
@@ -42,16 +42,6 @@ CHECKS = [
     "ignored_auth",
     "object_level_authorization",
 ]
-
-
-@pytest.fixture
-def wsgi_keeps_test_connection():
-    # The real WSGI handler would close the test's connection (and its transaction) per request.
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    yield
-    signals.request_started.connect(close_old_connections)
-    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
