@@ -31,7 +31,7 @@ from effects.selectors import (
 from effects.services import job_create, job_delete
 from photomania.api.errors import ApplicationError, ErrorCode
 from photomania.api.links import absolute_url
-from photomania.api.throttles import DEFAULT_THROTTLES, ApplyThrottle, UploadThrottle
+from photomania.api.throttles import DEFAULT_THROTTLES, AnonThrottle, ApplyThrottle, UploadThrottle
 from photomania.api.views import ApiView, not_found
 
 # --- Serializers -----------------------------------------------------------------------------
@@ -174,6 +174,9 @@ class EffectListView(ApiView, generics.ListAPIView):
     catalog version (which every Effect write changes), so staff edits show on the next request."""
 
     permission_classes = [AllowAny]
+    # The catalog is the same for everyone: no session or token lookup, throttled per client IP.
+    authentication_classes: list = []
+    throttle_classes = [AnonThrottle]
     serializer_class = EffectSerializer
     _pages: dict[tuple, tuple[float, dict]] = {}
 

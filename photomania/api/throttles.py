@@ -5,7 +5,7 @@ The client IP honours REST_FRAMEWORK["NUM_PROXIES"] (TRUSTED_PROXY_COUNT), never
 X-Forwarded-For a client could forge.
 """
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache  # PooledRedisCache is one
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle, UserRateThrottle
@@ -13,6 +13,7 @@ from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle, User
 
 def _window_hit(key: str, ttl: int) -> int:
     """Count one request in a fixed window; one round trip to Redis (INCR + EXPIRE pipelined)."""
+    cache = caches["default"]  # the backend itself (django.core.cache.cache is a proxy)
     if isinstance(cache, RedisCache):
         key = cache.make_and_validate_key(key)
         client = cache._cache.get_client(key, write=True)
