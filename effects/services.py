@@ -103,6 +103,17 @@ def _publish(job: Job, suffix: str = "0") -> None:
     Job.objects.filter(pk=job.pk, status=JobStatus.PENDING, enqueued_at__isnull=True).update(enqueued_at=timezone.now())
 
 
+def effect_ensure_runnable(*, effect: Effect) -> None:
+    """Refuse (503, nothing charged) an effect whose engine, config or model is not usable now."""
+    try:
+        validate_config(effect.model_id, effect.config)
+    except EngineError as exc:
+        logger.error("effect %s cannot run: %s", effect.slug, exc.message)
+        raise ApplicationError(
+            ErrorCode.SERVICE_UNAVAILABLE, "This effect is temporarily unavailable; you were not charged"
+        ) from None
+
+
 def job_create(
     *,
     user,
@@ -118,6 +129,7 @@ def job_create(
     """
     if (source is None) == (not image_url):
         raise ValueError("give exactly one of source or image_url")
+    effect_ensure_runnable(effect=effect)
     job_id = uuid.uuid4()
     with transaction.atomic():
         job = Job(

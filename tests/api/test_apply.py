@@ -159,6 +159,17 @@ def test_apply_with_too_few_credits_returns_402_and_charges_nothing(user_client,
     assert not CreditTransaction.objects.filter(kind=CreditTransaction.Kind.EFFECT_CHARGE).exists()
 
 
+def test_apply_to_an_effect_that_cannot_run_returns_503_and_charges_nothing(user_client, user):
+    EffectFactory(slug="broken", model_id="local:no-such-effect")
+
+    response = _apply(user_client, effectId="broken", imageUrl=PUBLIC_IMAGE_URL)
+
+    assert_error(response, 503, "SERVICE_UNAVAILABLE")
+    user.refresh_from_db()
+    assert user.credits == 10
+    assert not Job.objects.exists()
+
+
 def test_apply_requires_authentication(anon_client, effect):
     response = _apply(anon_client, effectId="sepia-dream", imageUrl=PUBLIC_IMAGE_URL)
 
