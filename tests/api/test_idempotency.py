@@ -1,10 +1,8 @@
 """Idempotency-Key on POST /api/effects/apply: Stripe's semantics, per user, kept 24 h."""
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from billing.models import CreditTransaction
@@ -12,6 +10,7 @@ from effects.idempotency import idempotency_keys_purge
 from effects.models import IdempotencyKey, Job
 from tests.api.conftest import PUBLIC_IMAGE_URL, token_client
 from tests.api.test_envelope import assert_error
+from tests.concurrency import run_concurrently
 from tests.factories import EffectFactory, UserFactory
 
 BODY = {"effectId": "sepia-dream", "imageUrl": PUBLIC_IMAGE_URL}
@@ -112,25 +111,6 @@ def test_purge_deletes_only_expired_keys(user_client, effect):
     assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["new"]
 
 
-def _run_concurrently(count, request):
-    barrier = threading.Barrier(count)
-    responses = [None] * count
-
-    def worker(index):
-        try:
-            barrier.wait(timeout=10)
-            responses[index] = request()
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return responses
-
-
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_requests_with_one_key_charge_once_and_return_the_same_job():
     user = UserFactory()
@@ -144,7 +124,7 @@ def test_concurrent_requests_with_one_key_charge_once_and_return_the_same_job():
         client.credentials(**client_token)
         return _apply(client, "race-key")
 
-    responses = _run_concurrently(4, request)
+    responses = run_concurrently(4, lambda _i: request())
 
     assert [r.status_code for r in responses] == [200] * 4
     assert len({r.json()["data"]["jobId"] for r in responses}) == 1
@@ -166,7 +146,7 @@ def test_concurrent_applies_never_overspend():
         client.credentials(**client_token)
         return client.post("/api/effects/apply", BODY, format="json")
 
-    responses = _run_concurrently(6, request)
+    responses = run_concurrently(6, lambda _i: request())
 
     statuses = sorted(r.status_code for r in responses)
     assert statuses == [200, 200, 200, 402, 402, 402]

@@ -1,14 +1,12 @@
 """POST /api/checkout and POST /api/billing/portal against the fake Stripe server."""
 
-import threading
-
 import pytest
-from django.db import connection
 from djstripe.models import Customer
 
 from accounts.models import Plan as PlanCode
 from billing.models import CreditPackPurchase
 from billing.services import checkout_session_create
+from tests.concurrency import run_concurrently
 from tests.factories import UserFactory
 
 
@@ -163,23 +161,8 @@ def test_portal_requires_sign_in(client, fake_stripe, db):
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_first_checkouts_create_one_stripe_customer(fake_stripe, catalog):
     user = UserFactory()
-    barrier = threading.Barrier(3)
-    errors = []
-
-    def checkout():
-        try:
-            barrier.wait()
-            checkout_session_create(user=user, pack_code="pack-50")
-        except Exception as exc:  # surfaced by the assertion below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=checkout) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = run_concurrently(3, lambda _i: checkout_session_create(user=user, pack_code="pack-50"))
+    errors = [o for o in outcomes if isinstance(o, Exception)]
 
     assert errors == []
     assert Customer.objects.filter(subscriber=user).count() == 1

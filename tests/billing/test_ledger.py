@@ -1,9 +1,7 @@
 """The credit ledger: every movement is one row, balances never go negative, references are idempotent."""
 
-import threading
-
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Sum
 
 from accounts.models import User
@@ -18,6 +16,7 @@ from billing.services import (
     credits_top_up,
 )
 from photomania.api.errors import ErrorCode, InsufficientCredits
+from tests.concurrency import run_concurrently
 from tests.factories import UserFactory
 
 Kind = CreditTransaction.Kind
@@ -126,35 +125,11 @@ def test_database_refuses_a_negative_balance(user):
         User.objects.filter(pk=user.pk).update(credits=-1)
 
 
-def _run_in_threads(count, target):
-    barrier = threading.Barrier(count)
-    results = []
-    lock = threading.Lock()
-
-    def worker(i):
-        barrier.wait()
-        try:
-            outcome = target(i)
-        except Exception as exc:  # collected and asserted on by the caller
-            outcome = exc
-        finally:
-            connection.close()
-        with lock:
-            results.append(outcome)
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results
-
-
 @pytest.mark.django_db(transaction=True)
 def test_fifty_concurrent_one_credit_charges_on_ten_credits_succeed_exactly_ten_times():
     user = UserFactory()
 
-    results = _run_in_threads(50, lambda i: credits_charge(user=user, amount=1, reference=f"charge:c{i}"))
+    results = run_concurrently(50, lambda i: credits_charge(user=user, amount=1, reference=f"charge:c{i}"))
 
     succeeded = [r for r in results if isinstance(r, CreditTransaction)]
     refused = [r for r in results if isinstance(r, InsufficientCredits)]
@@ -168,7 +143,7 @@ def test_fifty_concurrent_one_credit_charges_on_ten_credits_succeed_exactly_ten_
 def test_concurrent_writes_with_one_reference_change_the_balance_once():
     user = UserFactory()
 
-    results = _run_in_threads(20, lambda i: credits_charge(user=user, amount=3, reference="charge:same"))
+    results = run_concurrently(20, lambda i: credits_charge(user=user, amount=3, reference="charge:same"))
 
     user.refresh_from_db()
     assert all(isinstance(r, CreditTransaction) for r in results), results

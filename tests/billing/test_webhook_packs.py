@@ -1,9 +1,6 @@
 """Credit-pack webhooks: paid sessions grant once (also async and concurrent), refunds claw back."""
 
-import threading
-
 import pytest
-from django.db import connection
 from django.db.models import Sum
 from django.test import Client
 
@@ -12,6 +9,7 @@ from billing.models import CreditPackPurchase, CreditTransaction
 from billing.services import checkout_session_create, credits_charge
 from tests.billing import stripe_objects as so
 from tests.billing.conftest import deliver, event_payload
+from tests.concurrency import run_concurrently
 
 Kind = CreditTransaction.Kind
 
@@ -160,21 +158,8 @@ def test_a_refunded_subscription_charge_takes_nothing_back(client, user, fake_st
 @pytest.mark.django_db(transaction=True)
 def test_the_same_event_delivered_concurrently_grants_once(user, fake_stripe, catalog):
     event = event_payload("checkout.session.completed", paid_pack_session(fake_stripe, user))
-    barrier = threading.Barrier(4)
-    statuses = []
-
-    def post():
-        try:
-            barrier.wait()
-            statuses.append(deliver(Client(), event).status_code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=post) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = run_concurrently(4, lambda _i: deliver(Client(), event))
+    statuses = [getattr(o, "status_code", o) for o in outcomes]
 
     assert statuses == [200] * 4
     assert balance(user) == 60
