@@ -71,6 +71,14 @@ def job_get_for_user(*, user, job_id) -> Job | None:
     return Job.objects.filter(user=user, pk=pk).select_related("effect").defer(*_JOB_EFFECT_UNUSED).first()
 
 
+def job_refunded_credits(*, job: Job) -> int | None:
+    """Credits the ledger gave back for this job (None when it was not refunded)."""
+    from billing.models import CreditTransaction
+
+    row = CreditTransaction.objects.filter(job=job, kind=CreditTransaction.Kind.REFUND).only("amount").first()
+    return row.amount if row else None
+
+
 JOB_STATUSES = [choice for choice, _label in JobStatus.choices]
 
 

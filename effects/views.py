@@ -15,10 +15,15 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from billing.models import CreditTransaction
 from effects.ingestion import image_from_upload, image_url_check
 from effects.models import Effect, Job, JobStatus
-from effects.selectors import effect_get_active, effect_list_active, job_get_for_user, job_list_for_user
+from effects.selectors import (
+    effect_get_active,
+    effect_list_active,
+    job_get_for_user,
+    job_list_for_user,
+    job_refunded_credits,
+)
 from effects.services import job_create, job_delete
 from effects.storage import media_signature_valid
 from photomania.api.errors import ApplicationError, ErrorCode, InsufficientCredits
@@ -161,10 +166,7 @@ def job_detail(request, job_id):
     job = job_get_for_user(user=request.user, job_id=job_id)
     if job is None:
         raise Http404
-    refunded = None
-    if job.status == JobStatus.FAILED:
-        refund = CreditTransaction.objects.filter(reference=f"refund:{job.pk}").only("amount").first()
-        refunded = refund.amount if refund else None
+    refunded = job_refunded_credits(job=job) if job.status == JobStatus.FAILED else None
     return render(
         request,
         "effects/job_detail.html",
