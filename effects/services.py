@@ -286,7 +286,7 @@ def job_complete(*, job: Job, data: bytes, extension: str) -> bool:
             updated_at=now,
         )
         if updated:
-            _job_terminal_hooks(job_id=job.pk)
+            _job_terminal_hooks(job=job)
     if updated:
         logger.info("job %s completed", job.pk)
     job.refresh_from_db()
@@ -306,7 +306,7 @@ def _job_fail(*, job: Job, code: str, message: str, from_statuses=(JobStatus.PEN
         )
         if updated:
             job_refund(job=job)
-            _job_terminal_hooks(job_id=job.pk)
+            _job_terminal_hooks(job=job)
     job.refresh_from_db()
     return bool(updated)
 
@@ -355,9 +355,9 @@ def job_retry(*, job: Job) -> Job:
     return job
 
 
-def _job_terminal_hooks(*, job_id) -> None:
+def _job_terminal_hooks(*, job: Job) -> None:
     """After a terminal transition commits: the client callback, if the job asked for one."""
-    job = Job.objects.only("callback_url").get(pk=job_id)
+    job_id = job.pk
     if job.callback_url:
         transaction.on_commit(lambda: _publish_callback(job_id=str(job_id)), robust=True)
 
