@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 
 from accounts.audit import audit_record
 from accounts.models import AuditEvent, User
-from accounts.services import user_register
+from accounts.services import user_register, user_set_initial_password
 from billing.models import CreditTransaction
 from billing.services import credits_adjust
 from photomania.admin import ReadOnlyModelAdmin
@@ -91,11 +91,7 @@ class UserAdmin(BaseUserAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             return super().save_model(request, obj, form, change)
-        password = form.cleaned_data.get("password")
-        if password:
-            obj.set_password(password)
-        else:
-            obj.set_unusable_password()
+        user_set_initial_password(user=obj, password=form.cleaned_data.get("password"))
         user_register(user=obj)
 
     @admin.action(description="Adjust credits (writes the ledger, needs a note)")

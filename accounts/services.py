@@ -21,11 +21,16 @@ def user_register(*, user: User, referral_code: str | None = None) -> User:
 def user_create(*, email: str, password: str | None = None, referral_code: str | None = None, **fields) -> User:
     """Create a user from plain values (createsuperuser, demo data, tests)."""
     user = User(email=email, **fields)
+    user_set_initial_password(user=user, password=password)
+    return user_register(user=user, referral_code=referral_code)
+
+
+def user_set_initial_password(*, user: User, password: str | None) -> None:
+    """Hash the given password on a new user, or mark it unusable (password reset sets one later)."""
     if password:
         user.set_password(password)
     else:
         user.set_unusable_password()
-    return user_register(user=user, referral_code=referral_code)
 
 
 def user_update_profile(*, user: User, name: str | None = None, image: str | None = None) -> User:
