@@ -111,6 +111,15 @@ def test_purge_deletes_only_expired_keys(user_client, effect):
     assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["new"]
 
 
+def _thread_client(credentials: dict):
+    """A client of its own for one thread, signed in with the same session token."""
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.credentials(**credentials)
+    return client
+
+
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_requests_with_one_key_charge_once_and_return_the_same_job():
     user = UserFactory()
@@ -118,11 +127,7 @@ def test_concurrent_requests_with_one_key_charge_once_and_return_the_same_job():
     client_token = token_client(user)._credentials
 
     def request():
-        from rest_framework.test import APIClient
-
-        client = APIClient()
-        client.credentials(**client_token)
-        return _apply(client, "race-key")
+        return _apply(_thread_client(client_token), "race-key")
 
     responses = run_concurrently(4, lambda _i: request())
 
@@ -140,11 +145,7 @@ def test_concurrent_applies_never_overspend():
     client_token = token_client(user)._credentials
 
     def request():
-        from rest_framework.test import APIClient
-
-        client = APIClient()
-        client.credentials(**client_token)
-        return client.post("/api/effects/apply", BODY, format="json")
+        return _thread_client(client_token).post("/api/effects/apply", BODY, format="json")
 
     responses = run_concurrently(6, lambda _i: request())
 
