@@ -13,7 +13,7 @@ from accounts.services import user_register, user_set_initial_password
 from billing.models import CreditTransaction
 from billing.services import credits_adjust
 from photomania.admin import ReadOnlyModelAdmin
-from photomania.api.errors import ApplicationError
+from photomania.errors import ApplicationError
 
 
 class CreditTransactionInline(admin.TabularInline):

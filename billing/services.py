@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from accounts.models import Plan as PlanCode
 from billing.models import CreditTransaction, Plan
-from photomania.api.errors import InsufficientCredits
+from photomania.errors import InsufficientCredits
 
 Kind = CreditTransaction.Kind
 

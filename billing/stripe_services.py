@@ -15,7 +15,7 @@ from djstripe.models import Customer, Price, Product
 
 from accounts.models import Plan as PlanCode
 from billing.models import CreditPack, CreditPackPurchase, Plan
-from photomania.api.errors import ApplicationError, ErrorCode
+from photomania.errors import ApplicationError, ErrorCode
 
 logger = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from billing.models import CreditPack, Plan
 from billing.stripe_services import billing_portal_session_create, checkout_session_create
-from photomania.api.errors import ApplicationError
+from photomania.errors import ApplicationError
 
 logger = logging.getLogger(__name__)
 

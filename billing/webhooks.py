@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from djstripe.models import WebhookEventTrigger
 
-from photomania.api.errors import ApplicationError, ErrorCode
+from photomania.errors import ApplicationError, ErrorCode
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ class WebhookProcessingFailed(ApplicationError):
     """A handler raised: the delivery is answered 500 so Stripe sends it again."""
 
     def __init__(self):
-        super().__init__(ErrorCode.INTERNAL_ERROR, "Webhook handler failed", status=500)
+        super().__init__(ErrorCode.INTERNAL_ERROR, "Webhook handler failed")
 
 
 def stripe_event_verify(*, payload: bytes, signature: str | None) -> dict:

@@ -24,7 +24,7 @@ from effects.services import (
     job_fail,
     job_retry,
 )
-from photomania.api.errors import ApplicationError
+from photomania.errors import ApplicationError
 
 
 class EffectForm(forms.ModelForm):

@@ -29,10 +29,10 @@ from effects.selectors import (
     job_list_for_user,
 )
 from effects.services import job_create, job_delete
-from photomania.api.errors import ApplicationError, ErrorCode
 from photomania.api.links import absolute_url
 from photomania.api.throttles import DEFAULT_THROTTLES, AnonThrottle, ApplyThrottle, UploadThrottle
 from photomania.api.views import ApiView, not_found
+from photomania.errors import ApplicationError, ErrorCode
 
 # --- Serializers -----------------------------------------------------------------------------
 
@@ -305,9 +305,7 @@ def _callback_url_check(url: str) -> str:
     try:
         return image_url_check(url)
     except ApplicationError as exc:
-        raise ApplicationError(
-            ErrorCode.INVALID_INPUT, exc.message.replace("image URL", "callback URL"), status=400
-        ) from None
+        raise ApplicationError(ErrorCode.INVALID_INPUT, exc.message.replace("image URL", "callback URL")) from None
 
 
 class JobListView(ApiView, generics.ListAPIView):

@@ -19,7 +19,7 @@ from django.conf import settings
 from PIL import Image, UnidentifiedImageError
 from requests.adapters import HTTPAdapter
 
-from photomania.api.errors import ApplicationError, ErrorCode
+from photomania.errors import ApplicationError, ErrorCode
 
 ALLOWED_FORMATS = ("JPEG", "PNG", "WEBP")
 CONTENT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
@@ -45,7 +45,7 @@ class ValidatedImage:
 
 
 def _invalid(message: str) -> ApplicationError:
-    return ApplicationError(ErrorCode.INVALID_INPUT, message, status=400)
+    return ApplicationError(ErrorCode.INVALID_INPUT, message)
 
 
 def image_validate_bytes(data: bytes, *, decode: bool = True) -> ValidatedImage:
@@ -58,7 +58,6 @@ def image_validate_bytes(data: bytes, *, decode: bool = True) -> ValidatedImage:
         raise ApplicationError(
             ErrorCode.PAYLOAD_TOO_LARGE,
             f"The image is larger than {settings.IMAGE_MAX_UPLOAD_BYTES // (1024 * 1024)} MB",
-            status=413,
         )
     try:
         with warnings.catch_warnings():
@@ -89,7 +88,6 @@ def image_from_upload(upload) -> ValidatedImage:
         raise ApplicationError(
             ErrorCode.PAYLOAD_TOO_LARGE,
             f"The image is larger than {settings.IMAGE_MAX_UPLOAD_BYTES // (1024 * 1024)} MB",
-            status=413,
         )
     upload.seek(0)
     return image_validate_bytes(upload.read(settings.IMAGE_MAX_UPLOAD_BYTES + 1))
@@ -291,9 +289,7 @@ def safe_http_request(
 
 
 def _too_large(max_bytes: int) -> ApplicationError:
-    return ApplicationError(
-        ErrorCode.PAYLOAD_TOO_LARGE, f"The image is larger than {max_bytes // (1024 * 1024)} MB", status=413
-    )
+    return ApplicationError(ErrorCode.PAYLOAD_TOO_LARGE, f"The image is larger than {max_bytes // (1024 * 1024)} MB")
 
 
 def image_fetch(url: str) -> ValidatedImage:
@@ -309,7 +305,7 @@ def image_fetch(url: str) -> ValidatedImage:
         )
     except (requests.RequestException, TimeoutError, OSError) as exc:
         raise ApplicationError(
-            ErrorCode.INVALID_INPUT, f"The image URL could not be fetched ({type(exc).__name__})", status=400
+            ErrorCode.INVALID_INPUT, f"The image URL could not be fetched ({type(exc).__name__})"
         ) from None
     if response.status != 200:
         raise _invalid(f"The image URL answered HTTP {response.status}")

@@ -34,7 +34,7 @@ from effects.engines import EngineError, get_engine, parse_model_id, segmentatio
 from effects.engines.replicate import Prediction, ReplicateClient
 from effects.ingestion import ValidatedImage, image_fetch, image_validate_bytes, safe_http_request
 from effects.models import Effect, Job, JobStatus, job_result_upload_to, job_source_upload_to
-from photomania.api.errors import ApplicationError, ErrorCode
+from photomania.errors import ApplicationError, ErrorCode
 
 logger = logging.getLogger(__name__)
 
@@ -557,10 +557,10 @@ def effect_try(*, effect: Effect, source: ValidatedImage) -> bytes:
         ref = parse_model_id(effect.model_id)
         config = validate_config(effect.model_id, effect.config)
         if ref.engine != "local":
-            raise ApplicationError(ErrorCode.INVALID_INPUT, "Only built-in effects can be tried instantly", status=400)
+            raise ApplicationError(ErrorCode.INVALID_INPUT, "Only built-in effects can be tried instantly")
         return get_engine("local").apply(ref.model, config, source.data, max_side=settings.IMAGE_MAX_SIDE).data
     except EngineError as exc:
-        raise ApplicationError(ErrorCode.INVALID_INPUT, f"The effect failed: {exc.message}", status=400) from None
+        raise ApplicationError(ErrorCode.INVALID_INPUT, f"The effect failed: {exc.message}") from None
 
 
 def effect_render_preview(*, effect: Effect) -> Effect:

@@ -26,8 +26,9 @@ from effects.selectors import (
 )
 from effects.services import job_create, job_delete
 from effects.storage import media_signature_valid
-from photomania.api.errors import ApplicationError, ErrorCode, InsufficientCredits
+from photomania.api.exceptions import http_status_for
 from photomania.api.throttles import ApplyThrottle, UploadThrottle
+from photomania.errors import ApplicationError, ErrorCode, InsufficientCredits
 
 HISTORY_PAGE_SIZE = 12
 
@@ -116,10 +117,10 @@ def effect_detail(request, slug: str):
             try:
                 job = _apply(request, effect, form.cleaned_data)
             except InsufficientCredits as exc:
-                status = exc.status
+                status = http_status_for(exc.code)
                 insufficient = {"needed": effect.credits, "available": request.user.credits}
             except ApplicationError as exc:
-                status = exc.status
+                status = http_status_for(exc.code)
                 field = "image" if form.cleaned_data.get("image") else "image_url"
                 if exc.code == ErrorCode.RATE_LIMITED:
                     field = None

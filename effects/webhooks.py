@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 from effects.engines import EngineError
 from effects.engines.replicate import prediction_from_json, webhook_verify
 from effects.models import Job, JobStatus
-from photomania.api.errors import ApplicationError, ErrorCode
+from photomania.errors import ApplicationError, ErrorCode
 
 logger = logging.getLogger(__name__)
 

@@ -380,7 +380,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "SuccessTrueEnum": [(True, True)],
         "SuccessFalseEnum": [(False, False)],
-        "ErrorCodeEnum": "photomania.api.errors.ErrorCode",
+        "ErrorCodeEnum": "photomania.errors.ErrorCode",
     },
     # Links chain an apply to the job it created (clients and stateful fuzzing follow them).
     "POSTPROCESSING_HOOKS": [

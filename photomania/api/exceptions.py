@@ -11,7 +11,7 @@ from django.http import Http404
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
 
-from photomania.api.errors import ApplicationError, ErrorCode
+from photomania.errors import ApplicationError, ErrorCode
 from photomania.middleware import request_id_var
 
 logger = logging.getLogger("photomania.api")
@@ -58,6 +58,31 @@ def error_response(code: ErrorCode, message: str, status: int, details: dict | N
     return Response(error_body(code, message, details), status=status, headers=headers)
 
 
+# The one place that knows which HTTP status each domain error code answers with.
+HTTP_STATUS = {
+    ErrorCode.UNAUTHORIZED: 401,
+    ErrorCode.INVALID_TOKEN: 401,
+    ErrorCode.FORBIDDEN: 403,
+    ErrorCode.INSUFFICIENT_CREDITS: 402,
+    ErrorCode.VALIDATION_ERROR: 400,
+    ErrorCode.INVALID_INPUT: 400,
+    ErrorCode.NOT_FOUND: 404,
+    ErrorCode.ALREADY_EXISTS: 409,
+    ErrorCode.INTERNAL_ERROR: 500,
+    ErrorCode.SERVICE_UNAVAILABLE: 503,
+    ErrorCode.METHOD_NOT_ALLOWED: 405,
+    ErrorCode.PAYLOAD_TOO_LARGE: 413,
+    ErrorCode.UNSUPPORTED_MEDIA_TYPE: 415,
+    ErrorCode.RATE_LIMITED: 429,
+    ErrorCode.IDEMPOTENCY_CONFLICT: 422,
+}
+
+
+def http_status_for(code: ErrorCode) -> int:
+    """The HTTP status an ApplicationError with this code is answered with (pages use it too)."""
+    return HTTP_STATUS[ErrorCode(code)]
+
+
 _AUTH_HEADER_RE = re.compile(r"(session|token)", re.I)
 
 
@@ -71,7 +96,7 @@ def _auth_error_code(request) -> ErrorCode:
 def exception_handler(exc, context):
     request = context.get("request")
     if isinstance(exc, ApplicationError):
-        return error_response(exc.code, exc.message, exc.status, exc.details)
+        return error_response(exc.code, exc.message, http_status_for(exc.code), exc.details)
     if isinstance(exc, Http404):
         return error_response(ErrorCode.NOT_FOUND, "Not found", 404)
     if isinstance(exc, PermissionDenied):

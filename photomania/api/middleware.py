@@ -11,8 +11,8 @@ import logging
 from django.conf import settings
 from django.http import JsonResponse
 
-from photomania.api.errors import ErrorCode
 from photomania.api.exceptions import error_body
+from photomania.errors import ErrorCode
 from photomania.middleware import request_id_var
 
 logger = logging.getLogger("photomania.api")

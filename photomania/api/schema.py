@@ -11,7 +11,7 @@ import copy
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
 
-from photomania.api.errors import ErrorCode
+from photomania.errors import ErrorCode
 
 ERROR_COMPONENT = "ErrorResponse"
 

@@ -3,8 +3,8 @@
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from photomania.api.health import HealthView
 from photomania.api.views import ApiNotFoundView
-from photomania.health import HealthView
 
 urlpatterns = [
     path("health", HealthView.as_view(), name="api-health"),

@@ -15,7 +15,8 @@ from billing.services import (
     credits_set,
     credits_top_up,
 )
-from photomania.api.errors import ErrorCode, InsufficientCredits
+from photomania.api.exceptions import http_status_for
+from photomania.errors import ErrorCode, InsufficientCredits
 from tests.concurrency import run_concurrently
 from tests.factories import UserFactory
 
@@ -55,7 +56,7 @@ def test_charge_more_than_balance_raises_and_writes_nothing(user):
 
     user.refresh_from_db()
     assert info.value.code == ErrorCode.INSUFFICIENT_CREDITS
-    assert info.value.status == 402
+    assert http_status_for(info.value.code) == 402
     assert user.credits == 10
     assert not CreditTransaction.objects.filter(reference="charge:too-much").exists()
 

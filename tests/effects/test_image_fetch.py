@@ -3,7 +3,7 @@
 import pytest
 
 from effects.ingestion import image_fetch
-from photomania.api.errors import ApplicationError, ErrorCode
+from photomania.errors import ApplicationError, ErrorCode
 from tests.fixtures_pipeline import image_bytes
 
 

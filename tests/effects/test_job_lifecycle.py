@@ -22,7 +22,7 @@ from effects.services import (
     job_retry,
     jobs_sweep,
 )
-from photomania.api.errors import ApplicationError
+from photomania.errors import ApplicationError
 from tests.factories import EffectFactory, JobFactory, UserFactory
 from tests.fixtures_pipeline import image_bytes
 

@@ -3,7 +3,8 @@
 import pytest
 
 from effects.ingestion import image_url_check
-from photomania.api.errors import ApplicationError, ErrorCode
+from photomania.api.exceptions import http_status_for
+from photomania.errors import ApplicationError, ErrorCode
 
 
 @pytest.mark.parametrize(
@@ -54,7 +55,7 @@ def test_url_check_refuses_non_public_addresses(url):
         image_url_check(url)
 
     assert exc.value.code == ErrorCode.INVALID_INPUT
-    assert exc.value.status == 400
+    assert http_status_for(exc.value.code) == 400
 
 
 def test_url_check_refuses_credentials_in_url():

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from billing.stripe_services import stripe_catalog_sync
-from photomania.api.errors import ApplicationError
+from photomania.errors import ApplicationError
 
 
 class Command(BaseCommand):

@@ -7,7 +7,7 @@ from accounts.models import User
 from accounts.services import user_create
 from effects.models import Effect
 from effects.services import effect_render_preview, effects_set_active
-from photomania.api.errors import ApplicationError
+from photomania.errors import ApplicationError
 
 DEMO_EFFECTS = (
     # slug, name, category, credits, model_id, config, description

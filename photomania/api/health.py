@@ -20,8 +20,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from photomania.api.errors import ErrorCode
 from photomania.api.exceptions import error_body
+from photomania.errors import ErrorCode
 
 logger = logging.getLogger("photomania.health")
 
