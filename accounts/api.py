@@ -5,10 +5,10 @@ from rest_framework import generics, serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from accounts.models import Plan, User
+from accounts.models import User
 from accounts.selectors import user_credit_history, user_credit_summary, user_email_verified
 from accounts.services import user_callback_secret_rotate, user_update_profile
-from billing.models import CreditTransaction
+from billing.models import CreditTransaction, PlanCode
 from photomania.api.views import ApiView
 
 
@@ -60,7 +60,7 @@ class UserUpdateSerializer(serializers.Serializer):
 
 class CreditsSerializer(serializers.Serializer):
     credits = serializers.IntegerField()
-    plan = serializers.ChoiceField(choices=Plan.choices)
+    plan = serializers.ChoiceField(choices=PlanCode.choices)
     monthlyCredits = serializers.IntegerField(source="monthly_credits")
     creditsRefilledAt = serializers.DateTimeField(source="credits_refilled_at")
 

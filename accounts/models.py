@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from billing.models import PlanCode
+
 
 def generate_referral_code() -> str:
     """Eight URL-safe characters (48 random bits)."""
@@ -16,13 +18,6 @@ def generate_referral_code() -> str:
 
 def generate_callback_secret() -> str:
     return "whsec_" + secrets.token_urlsafe(32)
-
-
-class Plan(models.TextChoices):
-    FREE = "FREE", "Free"
-    STARTER = "STARTER", "Starter"
-    PRO = "PRO", "Pro"
-    ENTERPRISE = "ENTERPRISE", "Enterprise"
 
 
 class UserManager(BaseUserManager):
@@ -48,7 +43,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     name = models.CharField(max_length=150, blank=True)
     image = models.URLField(max_length=2048, blank=True, help_text="Avatar URL")
 
-    plan = models.CharField(max_length=16, choices=Plan.choices, default=Plan.FREE)
+    plan = models.CharField(max_length=16, choices=PlanCode.choices, default=PlanCode.FREE)
     # Written only by billing.services (the ledger); starts at 0 and the signup grant adds
     # the FREE plan's credits (10 by default) so that balance == sum(ledger) from day one.
     credits = models.IntegerField(default=0)

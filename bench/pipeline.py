@@ -60,8 +60,8 @@ def _wait_terminal(job_ids, timeout: float):
 
 def run() -> list[Row]:
     from effects.ingestion import image_validate_bytes
+    from effects.jobs.lifecycle import job_create
     from effects.models import JobStatus
-    from effects.services import job_create
 
     data.reset()
     image = data.photo_jpeg(*PHOTO)

@@ -21,8 +21,7 @@ from django.utils import timezone
 from djstripe.models import Customer
 from djstripe.models import Invoice as StripeInvoice
 
-from accounts.models import Plan as PlanCode
-from billing.models import CreditPack, CreditPackPurchase, CreditTransaction, Plan, SubscriptionState
+from billing.models import CreditPack, CreditPackPurchase, CreditTransaction, Plan, PlanCode, SubscriptionState
 from billing.services import credits_grant, credits_revoke, credits_set
 
 logger = logging.getLogger(__name__)

@@ -3,7 +3,14 @@
 from django.conf import settings
 from django.db import models
 
-from accounts.models import Plan as PlanCode
+
+class PlanCode(models.TextChoices):
+    """The plan a user is on (``User.plan``); each has one Plan row with its price and credits."""
+
+    FREE = "FREE", "Free"
+    STARTER = "STARTER", "Starter"
+    PRO = "PRO", "Pro"
+    ENTERPRISE = "ENTERPRISE", "Enterprise"
 
 
 class Plan(models.Model):

@@ -13,8 +13,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.models import Plan as PlanCode
-from billing.models import CreditTransaction, Plan
+from billing.models import CreditTransaction, Plan, PlanCode
 from photomania.errors import InsufficientCredits
 
 Kind = CreditTransaction.Kind

@@ -13,8 +13,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from djstripe.models import Customer, Price, Product
 
-from accounts.models import Plan as PlanCode
-from billing.models import CreditPack, CreditPackPurchase, Plan
+from billing.models import CreditPack, CreditPackPurchase, Plan, PlanCode
 from photomania.errors import ApplicationError, ErrorCode
 
 logger = logging.getLogger(__name__)

@@ -12,18 +12,12 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html
 
+from effects.catalog import effect_duplicate, effect_render_preview, effect_try, effects_set_active
 from effects.engines import EngineConfigError, validate_config
 from effects.ingestion import image_from_upload
-from effects.models import Effect, IdempotencyKey, Job, JobStatus
+from effects.jobs.lifecycle import job_fail, job_retry
+from effects.models import Effect, IdempotencyKey, Job, JobErrorCode, JobStatus
 from effects.selectors import job_dashboard_stats
-from effects.services import (
-    effect_duplicate,
-    effect_render_preview,
-    effect_try,
-    effects_set_active,
-    job_fail,
-    job_retry,
-)
 from photomania.errors import ApplicationError
 
 
@@ -250,7 +244,7 @@ class JobAdmin(admin.ModelAdmin):
                 for job in queryset.select_related("user", "effect"):
                     if job.status == JobStatus.FAILED:
                         continue
-                    job_fail(job=job, code="ADMIN_FAILED", message=form.cleaned_data["message"])
+                    job_fail(job=job, code=JobErrorCode.ADMIN_FAILED, message=form.cleaned_data["message"])
                     done += 1
                 self.message_user(request, f"Failed and refunded {done} job(s).", messages.SUCCESS)
                 return redirect(request.get_full_path())

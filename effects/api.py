@@ -1,7 +1,7 @@
 """/api/effects and /api/jobs: the catalog, applying an effect, and the caller's jobs.
 
-``JobSerializer`` / ``job_payload`` define the job JSON; the pipeline POSTs the same payload
-to a client's ``callbackUrl``.
+The job JSON (``JobSerializer`` / ``job_payload``) lives in ``effects.jobs.payloads``: the
+pipeline POSTs the same payload to a client's ``callbackUrl``.
 """
 
 from __future__ import annotations
@@ -19,7 +19,9 @@ from rest_framework.response import Response
 
 from effects.idempotency import idempotency_fingerprint, idempotent_run
 from effects.ingestion import image_from_upload, image_url_check
-from effects.models import Effect, Job
+from effects.jobs.lifecycle import job_create, job_delete
+from effects.jobs.payloads import JobSerializer, file_url, job_payload
+from effects.models import Effect
 from effects.selectors import (
     JOB_STATUSES,
     effect_catalog_version,
@@ -28,19 +30,11 @@ from effects.selectors import (
     job_get_for_user,
     job_list_for_user,
 )
-from effects.services import job_create, job_delete
-from photomania.api.links import absolute_url
 from photomania.api.throttles import DEFAULT_THROTTLES, AnonThrottle, ApplyThrottle, UploadThrottle
 from photomania.api.views import ApiView, not_found
 from photomania.errors import ApplicationError, ErrorCode
 
 # --- Serializers -----------------------------------------------------------------------------
-
-
-def _file_url(field, request) -> str | None:
-    if not field:
-        return None
-    return absolute_url(field.url, request)
 
 
 class EffectSerializer(serializers.ModelSerializer):
@@ -55,68 +49,7 @@ class EffectSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_previewUrl(self, effect: Effect) -> str:
-        return _file_url(effect.preview, self.context.get("request")) or ""
-
-
-class JobEffectSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Effect
-        fields = ["id", "slug", "name"]
-        read_only_fields = fields
-
-
-class JobErrorSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    message = serializers.CharField()
-
-
-class JobSerializer(serializers.ModelSerializer):
-    """A job (the seed's UserEffect). Source and result URLs are signed and expire."""
-
-    effect = JobEffectSerializer(read_only=True)
-    sourceUrl = serializers.SerializerMethodField()
-    resultUrl = serializers.SerializerMethodField()
-    error = serializers.SerializerMethodField()
-    creditsCharged = serializers.IntegerField(source="credits_charged", read_only=True)
-    createdAt = serializers.DateTimeField(source="created_at", read_only=True)
-    startedAt = serializers.DateTimeField(source="started_at", read_only=True, allow_null=True)
-    completedAt = serializers.DateTimeField(source="completed_at", read_only=True, allow_null=True)
-
-    class Meta:
-        model = Job
-        fields = [
-            "id",
-            "status",
-            "effect",
-            "sourceUrl",
-            "resultUrl",
-            "error",
-            "creditsCharged",
-            "createdAt",
-            "startedAt",
-            "completedAt",
-        ]
-        read_only_fields = fields
-
-    @extend_schema_field(serializers.CharField(allow_null=True))
-    def get_sourceUrl(self, job: Job) -> str | None:
-        return _file_url(job.source, self.context.get("request")) or job.source_url or None
-
-    @extend_schema_field(serializers.CharField(allow_null=True))
-    def get_resultUrl(self, job: Job) -> str | None:
-        return _file_url(job.result, self.context.get("request"))
-
-    @extend_schema_field(JobErrorSerializer(allow_null=True))
-    def get_error(self, job: Job) -> dict | None:
-        if not job.error_code:
-            return None
-        return {"code": job.error_code, "message": job.error_message}
-
-
-def job_payload(job: Job, request=None) -> dict:
-    """The job's JSON (as GET /api/jobs/{id} returns it), with absolute URLs; for callbacks too."""
-    data = JobSerializer(job, context={"request": request}).data
-    return {**data, "effect": dict(data["effect"])}
+        return file_url(effect.preview, self.context.get("request")) or ""
 
 
 class ApplyInputSerializer(serializers.Serializer):

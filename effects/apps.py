@@ -7,3 +7,22 @@ class EffectsConfig(AppConfig):
 
     def ready(self) -> None:
         from effects import receivers  # noqa: F401  (connects the catalog-version receivers)
+
+        _configure_engines()
+
+
+def _configure_engines() -> None:
+    """The engines import nothing from Django: hand them their settings once per process."""
+    from django.conf import settings
+
+    from effects.engines import replicate, segmentation
+
+    segmentation.configure(model_path=settings.SEGMENTATION_MODEL_PATH)
+
+    def replicate_client() -> replicate.ReplicateClient:
+        # Built per call, so a changed setting (tests, a reloaded config) takes effect at once.
+        return replicate.ReplicateClient(
+            base=settings.REPLICATE_API_BASE, token=settings.REPLICATE_API_TOKEN, timeout=settings.REPLICATE_TIMEOUT
+        )
+
+    replicate.configure(client_factory=replicate_client)

@@ -56,6 +56,24 @@ class JobStatus(models.TextChoices):
 TERMINAL_STATUSES = (JobStatus.COMPLETED, JobStatus.FAILED)
 
 
+class JobErrorCode(models.TextChoices):
+    """Why a job failed (or why its last attempt did): ``Job.error_code`` and the job JSON's ``error.code``."""
+
+    INVALID_INPUT = "INVALID_INPUT", "The image is unusable (bad bytes, refused URL)"
+    INVALID_IMAGE = "INVALID_IMAGE", "The engine could not decode the image"
+    EFFECT_MISCONFIGURED = "EFFECT_MISCONFIGURED", "The effect's engine, model or config is invalid"
+    MODEL_UNAVAILABLE = "MODEL_UNAVAILABLE", "A model file the effect needs is missing"
+    ENGINE_ERROR = "ENGINE_ERROR", "The engine failed"
+    PROVIDER_ERROR = "PROVIDER_ERROR", "The AI provider answered something malformed"
+    PROVIDER_UNAVAILABLE = "PROVIDER_UNAVAILABLE", "The AI provider could not be reached"
+    PROVIDER_REJECTED = "PROVIDER_REJECTED", "The AI provider refused the request"
+    PROVIDER_FAILED = "PROVIDER_FAILED", "The AI provider failed the job"
+    TRANSIENT_ERROR = "TRANSIENT_ERROR", "A temporary storage or network error"
+    TIMEOUT = "TIMEOUT", "The job took too long"
+    INTERNAL_ERROR = "INTERNAL_ERROR", "An unexpected error"
+    ADMIN_FAILED = "ADMIN_FAILED", "Failed by staff"
+
+
 class Job(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs")
@@ -66,7 +84,7 @@ class Job(models.Model):
     result = models.FileField(upload_to=job_result_upload_to, blank=True, max_length=255)
 
     status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.PENDING)
-    error_code = models.CharField(max_length=40, blank=True)
+    error_code = models.CharField(max_length=40, blank=True, choices=JobErrorCode.choices)
     error_message = models.CharField(max_length=500, blank=True)
     credits_charged = models.PositiveSmallIntegerField(default=0)
     attempts = models.PositiveSmallIntegerField(default=0)

@@ -4,8 +4,8 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from effects.catalog import effect_catalog_changed
 from effects.models import Effect
-from effects.services import effect_catalog_changed
 
 
 @receiver(post_save, sender=Effect, dispatch_uid="effects.catalog_changed.save")

@@ -27,7 +27,7 @@ CATALOG_VERSION_KEY = "effects:catalog-version"
 
 
 def effect_catalog_version() -> str:
-    """A token that changes whenever any effect changes (see effects.services.effect_catalog_changed)."""
+    """A token that changes whenever any effect changes (see effects.catalog.effect_catalog_changed)."""
     return cache.get_or_set(CATALOG_VERSION_KEY, lambda: uuid.uuid4().hex, None)
 
 

@@ -1,4 +1,7 @@
-"""Celery tasks for jobs: thin wrappers that load by id, call a service and decide what runs next."""
+"""Celery tasks for jobs: thin wrappers that load by id, call a service and decide what runs next.
+
+The task names are part of the messages in flight: never rename them.
+"""
 
 import random
 
@@ -6,21 +9,22 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 
+from effects.jobs.callbacks import CallbackDeliveryError, job_callback_send
+from effects.jobs.dispatch import job_poll_publish, job_retry_publish
+from effects.jobs.lifecycle import JobOutcome, JobStep, job_poll, job_process, job_timeout
+from effects.jobs.sweep import jobs_sweep
 
-def _follow_up(job_id: str, step) -> None:
-    from effects.services import JobOutcome
 
+def _follow_up(job_id: str, step: JobStep) -> None:
     if step.outcome == JobOutcome.RETRY:
-        process_job.apply_async(args=[job_id], queue=step.queue, countdown=step.countdown)
+        job_retry_publish(job_id=job_id, queue=step.queue, countdown=step.countdown)
     elif step.outcome == JobOutcome.WAIT:
-        poll_job.apply_async(args=[job_id], queue=step.queue, countdown=step.countdown)
+        job_poll_publish(job_id=job_id, queue=step.queue, countdown=step.countdown)
 
 
 @shared_task(name="effects.process_job", acks_late=True, reject_on_worker_lost=True)
 def process_job(job_id: str) -> str:
     """Run one job; a transient failure schedules the next attempt (the job is PENDING meanwhile)."""
-    from effects.services import job_process, job_timeout
-
     try:
         step = job_process(job_id=job_id)
     except SoftTimeLimitExceeded:
@@ -34,8 +38,6 @@ def process_job(job_id: str) -> str:
 @shared_task(name="effects.poll_job", acks_late=True, reject_on_worker_lost=True)
 def poll_job(job_id: str) -> str:
     """Check a provider job: the polling fallback, re-scheduled with a countdown (never sleeps)."""
-    from effects.services import job_poll
-
     step = job_poll(job_id=job_id)
     _follow_up(job_id, step)
     return str(step.outcome)
@@ -44,8 +46,6 @@ def poll_job(job_id: str) -> str:
 @shared_task(name="effects.sweep_jobs")
 def sweep_jobs() -> dict:
     """Periodic (celery beat): recover lost messages and stuck jobs."""
-    from effects.services import jobs_sweep
-
     return jobs_sweep()
 
 
@@ -57,8 +57,6 @@ def sweep_jobs() -> dict:
 )
 def send_job_callback(self, job_id: str) -> bool:
     """POST a finished job to the client's callbackUrl; retried with exponential backoff + jitter."""
-    from effects.services import CallbackDeliveryError, job_callback_send
-
     try:
         return job_callback_send(job_id=job_id)
     except CallbackDeliveryError as exc:

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from effects.ingestion import image_from_upload, image_url_check
+from effects.jobs.lifecycle import job_create, job_delete
 from effects.models import Effect, Job, JobStatus
 from effects.selectors import (
     effect_get_active,
@@ -24,7 +25,6 @@ from effects.selectors import (
     job_list_for_user,
     job_refunded_credits,
 )
-from effects.services import job_create, job_delete
 from effects.storage import media_signature_valid
 from photomania.api.exceptions import http_status_for
 from photomania.api.throttles import ApplyThrottle, UploadThrottle

@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from effects.engines import EngineError
 from effects.engines.replicate import prediction_from_json, webhook_verify
+from effects.jobs.dispatch import job_poll_publish
 from effects.models import Job, JobStatus
 from photomania.errors import ApplicationError, ErrorCode
 
@@ -36,9 +37,7 @@ def replicate_webhook_receive(*, body: bytes, headers) -> str:
     job = Job.objects.filter(provider_prediction_id=prediction.id).only("id", "status", "queue").first()
     if job is None or job.status != JobStatus.PROCESSING:
         return "ignored"
-    from effects.tasks import poll_job
-
-    poll_job.apply_async(args=[str(job.pk)], queue=job.queue)
+    job_poll_publish(job_id=str(job.pk), queue=job.queue)
     return "scheduled"
 
 

@@ -15,7 +15,8 @@ import cv2
 import numpy as np
 from PIL import Image, ImageOps
 
-from effects.engines import EngineConfigError, EngineError, segmentation
+from effects.engines import segmentation
+from effects.engines.base import EngineConfigError, EngineError, RunMode
 
 OUTPUT_FORMATS = {
     "jpeg": ("JPEG", "image/jpeg", "jpg"),
@@ -332,6 +333,7 @@ class LocalEngine:
     """Runs the effects in EFFECTS in-process."""
 
     name = "local"
+    run_mode = RunMode.SYNC
 
     def validate_config(self, model: str, config: dict) -> dict:
         """Check every key against the effect's parameters; return the config with defaults filled in."""

@@ -12,27 +12,18 @@ import hashlib
 import hmac
 import re
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
 
 import requests
 
-from effects.engines import EngineConfigError, EngineError
+from effects.engines.base import EngineConfigError, EngineError, RemoteRun, RunMode, get_engine
 
 _MODEL = re.compile(r"^(?P<owner>[a-z0-9][a-z0-9_.-]*)/(?P<name>[a-z0-9][a-z0-9_.-]*)(?::(?P<version>[a-f0-9]{64}))?$")
-TERMINAL = {"succeeded", "failed", "canceled"}
 WEBHOOK_TOLERANCE = 300
 
 
-@dataclass(frozen=True)
-class Prediction:
-    id: str
-    status: str
-    output_url: str | None
-    error: str | None
-
-    @property
-    def is_terminal(self) -> bool:
-        return self.status in TERMINAL
+# A prediction is the engines' RemoteRun: its id, status, output URL and error.
+Prediction = RemoteRun
 
 
 def _output_url(output: object) -> str | None:
@@ -155,9 +146,38 @@ def webhook_verify(*, secret: str, headers: dict, body: bytes, now: float | None
 
 
 class ReplicateEngine:
-    """Validates ``replicate:owner/model[:version]`` effects; the client does the HTTP."""
+    """Runs ``replicate:owner/model[:version]`` effects as predictions that complete later.
+
+    The client (API base, token, timeout) comes from ``client_factory``, which the Django side
+    hands over with :func:`configure`; it is called for every request, so settings stay live.
+    """
 
     name = "replicate"
+    run_mode = RunMode.REMOTE
+
+    def __init__(self, client_factory: Callable[[], ReplicateClient] | None = None):
+        self.client_factory = client_factory
+
+    def _client(self) -> ReplicateClient:
+        if self.client_factory is None:
+            raise EngineError("the Replicate client is not configured", code="EFFECT_MISCONFIGURED")
+        return self.client_factory()
+
+    def start(
+        self, model: str, config: dict, *, image: bytes, content_type: str, webhook_url: str | None
+    ) -> Prediction:
+        """Create a prediction for the image; it runs at Replicate and completes later."""
+        return self._client().create_prediction(
+            model=model, config=config, image=image, content_type=content_type, webhook_url=webhook_url
+        )
+
+    def status(self, run_id: str) -> Prediction:
+        """The prediction as Replicate reports it now."""
+        return self._client().get_prediction(run_id)
+
+    def cancel(self, run_id: str) -> None:
+        """Ask Replicate to stop a prediction (best effort)."""
+        self._client().cancel_prediction(run_id)
 
     def validate_config(self, model: str, config: dict) -> dict:
         """Allowed keys: ``input`` (extra model inputs) and ``image_param`` (the image input's name)."""
@@ -175,3 +195,8 @@ class ReplicateEngine:
         if not isinstance(image_param, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,63}", image_param):
             raise EngineConfigError("'image_param' must be an input name such as 'image'")
         return {"input": extra, "image_param": image_param}
+
+
+def configure(*, client_factory: Callable[[], ReplicateClient]) -> None:
+    """Hand the registered Replicate engine its client factory (called by the Django side at start-up)."""
+    get_engine("replicate").client_factory = client_factory

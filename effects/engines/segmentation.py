@@ -17,7 +17,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from effects.engines import EngineConfigError
+from effects.engines.base import EngineConfigError
 
 # Where .ci/models.sh puts the model (the project's git-ignored var/ folder).
 DEFAULT_MODEL_PATH = Path(__file__).resolve().parents[2] / "var" / "models" / "selfie_segmentation.tflite"

@@ -6,12 +6,13 @@ import pytest
 from django.contrib.auth import authenticate
 from django.db import IntegrityError, transaction
 
-from accounts.models import Plan, User
+from accounts.models import User
 from accounts.services import user_create
+from billing.models import PlanCode
 
 
 def test_new_user_defaults_to_the_free_plan_with_a_url_safe_referral_code(user):
-    assert user.plan == Plan.FREE
+    assert user.plan == PlanCode.FREE
     assert re.fullmatch(r"[A-Za-z0-9_-]{6,16}", user.referral_code)
 
 

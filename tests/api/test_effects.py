@@ -2,8 +2,8 @@
 
 import pytest
 
+from effects.catalog import effects_set_active
 from effects.models import Effect
-from effects.services import effects_set_active
 from tests.api.test_envelope import assert_error
 from tests.factories import EffectFactory
 

@@ -3,8 +3,7 @@
 import pytest
 from djstripe.models import Customer
 
-from accounts.models import Plan as PlanCode
-from billing.models import CreditPackPurchase
+from billing.models import CreditPackPurchase, PlanCode
 from billing.services import checkout_session_create
 from tests.concurrency import run_concurrently
 from tests.factories import UserFactory

@@ -9,9 +9,8 @@ from django.conf import settings as django_settings
 from django.db import connections
 from django.utils import timezone
 
-from accounts.models import Plan as PlanCode
 from accounts.models import User
-from billing.models import CreditTransaction
+from billing.models import CreditTransaction, PlanCode
 from billing.services import credits_charge, credits_grant, free_credits_refill, free_credits_refill_due
 from billing.tasks import free_credits_refill as free_credits_refill_task
 from celery_app import app as celery_app

@@ -7,8 +7,7 @@ import pytest
 from djstripe.models import Event, WebhookEndpoint, WebhookEventTrigger
 
 from accounts.models import AuditEvent
-from accounts.models import Plan as PlanCode
-from billing.models import CreditTransaction, Plan
+from billing.models import CreditTransaction, Plan, PlanCode
 from tests.billing import stripe_objects as so
 from tests.billing.conftest import WEBHOOK_SECRET, deliver, event_payload, sign
 

@@ -3,8 +3,7 @@
 import pytest
 from djstripe.models import Event, Subscription
 
-from accounts.models import Plan as PlanCode
-from billing.models import CreditTransaction
+from billing.models import CreditTransaction, PlanCode
 from tests.billing import stripe_objects as so
 from tests.billing.conftest import deliver, event_payload
 

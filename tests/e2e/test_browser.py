@@ -7,8 +7,8 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.models import User
+from effects.catalog import effect_render_preview
 from effects.models import Effect, Job, JobStatus
-from effects.services import effect_render_preview
 from tests.factories import EffectFactory, JobFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

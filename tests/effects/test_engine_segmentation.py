@@ -22,8 +22,8 @@ from billing.models import CreditTransaction
 from effects.admin import EffectForm
 from effects.engines import EngineConfigError, segmentation, validate_config
 from effects.engines.local import LocalEngine
+from effects.jobs.lifecycle import JobOutcome, job_process
 from effects.models import Effect, JobStatus
-from effects.services import JobOutcome, job_process
 from tests.factories import EffectFactory, JobFactory
 
 ENGINE = LocalEngine()

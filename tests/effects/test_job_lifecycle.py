@@ -9,19 +9,12 @@ from django.core.files.base import ContentFile
 from django.core.management import call_command
 
 from billing.models import CreditTransaction
+from effects.catalog import effect_render_preview, effect_try
 from effects.ingestion import image_validate_bytes
+from effects.jobs.callbacks import callback_signature_header, job_callback_send
+from effects.jobs.lifecycle import JobOutcome, job_fail, job_process, job_retry
+from effects.jobs.sweep import jobs_sweep
 from effects.models import Effect, Job, JobStatus
-from effects.services import (
-    JobOutcome,
-    callback_signature_header,
-    effect_render_preview,
-    effect_try,
-    job_callback_send,
-    job_fail,
-    job_process,
-    job_retry,
-    jobs_sweep,
-)
 from photomania.errors import ApplicationError
 from tests.factories import EffectFactory, JobFactory, UserFactory
 from tests.fixtures_pipeline import image_bytes

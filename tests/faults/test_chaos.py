@@ -16,8 +16,8 @@ from rest_framework.test import APIClient
 
 from billing.models import CreditTransaction
 from billing.services import checkout_session_create
+from effects.jobs.sweep import jobs_sweep
 from effects.models import Job, JobStatus
-from effects.services import jobs_sweep
 from effects.tasks import process_job
 from tests.api.conftest import session_token_for
 from tests.billing import stripe_objects as so

@@ -13,8 +13,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from billing.models import CreditTransaction
+from effects.jobs.sweep import jobs_sweep
 from effects.models import Job, JobStatus
-from effects.services import jobs_sweep
 from tests.api.conftest import session_token_for
 from tests.factories import EffectFactory, UserFactory
 from tests.faults.conftest import database_url

@@ -9,8 +9,9 @@ from django.utils import timezone
 
 from billing.models import CreditTransaction
 from effects.ingestion import image_validate_bytes
+from effects.jobs.lifecycle import job_create
+from effects.jobs.sweep import jobs_sweep
 from effects.models import Job, JobStatus
-from effects.services import job_create, jobs_sweep
 from tests.factories import EffectFactory, UserFactory
 from tests.fixtures_pipeline import image_bytes, wait_for
 

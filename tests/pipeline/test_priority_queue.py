@@ -6,11 +6,11 @@ from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.db import connections
 
-from accounts.models import Plan
+from billing.models import PlanCode
 from celery_app import app
 from effects.ingestion import image_validate_bytes
+from effects.jobs.lifecycle import job_create
 from effects.models import Job
-from effects.services import job_create
 from tests.factories import EffectFactory, UserFactory
 from tests.fixtures_pipeline import _broker_purge, image_bytes, wait_for
 
@@ -32,7 +32,7 @@ def test_a_paid_plans_job_is_published_on_the_priority_queue(empty_broker):
     effect = EffectFactory(model_id="local:grayscale")
 
     free_job = _apply(UserFactory(), effect)
-    pro_job = _apply(UserFactory(plan=Plan.PRO), effect)
+    pro_job = _apply(UserFactory(plan=PlanCode.PRO), effect)
 
     assert (free_job.queue, pro_job.queue) == ("default", "priority")
     assert (empty_broker.llen("default"), empty_broker.llen("priority")) == (1, 1)
@@ -41,7 +41,7 @@ def test_a_paid_plans_job_is_published_on_the_priority_queue(empty_broker):
 def test_a_worker_runs_waiting_priority_jobs_before_default_ones(empty_broker):
     effect = EffectFactory(model_id="local:grayscale")
     free_jobs = [_apply(UserFactory(), effect) for _ in range(3)]
-    pro_job = _apply(UserFactory(plan=Plan.ENTERPRISE), effect)
+    pro_job = _apply(UserFactory(plan=PlanCode.ENTERPRISE), effect)
     ids = [job.pk for job in [*free_jobs, pro_job]]
 
     with start_worker(app, pool="solo", perform_ping_check=False, queues=["priority", "default"]):

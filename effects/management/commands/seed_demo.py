@@ -5,8 +5,8 @@ from django.db import transaction
 
 from accounts.models import User
 from accounts.services import user_create
+from effects.catalog import effect_render_preview, effects_set_active
 from effects.models import Effect
-from effects.services import effect_render_preview, effects_set_active
 from photomania.errors import ApplicationError
 
 DEMO_EFFECTS = (

@@ -1,0 +1,70 @@
+"""The one module that names the job queues and tasks, and publishes them.
+
+Every publish goes through here; a publish made inside a transaction waits for the commit, so a
+worker never sees a job whose row is not there yet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from celery import current_app
+from django.db import transaction
+from django.utils import timezone
+
+from billing.models import PlanCode
+from effects.models import Job, JobStatus
+
+DEFAULT_QUEUE = "default"
+PRIORITY_QUEUE = "priority"
+PRIORITY_PLANS = {PlanCode.STARTER, PlanCode.PRO, PlanCode.ENTERPRISE}
+
+# Task names are part of the messages in flight: never rename them.
+PROCESS_TASK = "effects.process_job"
+POLL_TASK = "effects.poll_job"
+CALLBACK_TASK = "effects.send_job_callback"
+
+
+def job_queue_for(*, user) -> str:
+    """Paid plans' jobs go to the priority queue, which workers drain first."""
+    return PRIORITY_QUEUE if user.plan in PRIORITY_PLANS else DEFAULT_QUEUE
+
+
+def _after_commit(publish: Callable[[], None], *, robust: bool) -> None:
+    # Outside a transaction this runs at once; ``robust`` keeps a broker outage from failing the caller.
+    transaction.on_commit(publish, robust=robust)
+
+
+def job_enqueue(*, job: Job) -> None:
+    """Send the job's process task to its queue once the current transaction commits."""
+    # A broker outage here must not fail the request: the job is committed and PENDING with no
+    # enqueued_at, and the sweeper re-enqueues such jobs once JOB_ENQUEUE_GRACE has passed.
+    _after_commit(lambda: job_publish(job=job), robust=True)
+
+
+def job_publish(*, job: Job, suffix: str = "0") -> None:
+    """Publish the job's process task now (the task id makes a re-publish recognisable) and stamp enqueued_at."""
+    current_app.send_task(PROCESS_TASK, args=[str(job.pk)], queue=job.queue, task_id=f"job-{job.pk}-{suffix}")
+    Job.objects.filter(pk=job.pk, status=JobStatus.PENDING, enqueued_at__isnull=True).update(enqueued_at=timezone.now())
+
+
+def job_retry_publish(*, job_id: str, queue: str, countdown: float) -> None:
+    """Run the job's process task again after ``countdown`` seconds (a transient failure)."""
+    _after_commit(
+        lambda: current_app.send_task(PROCESS_TASK, args=[str(job_id)], queue=queue, countdown=countdown),
+        robust=False,
+    )
+
+
+def job_poll_publish(*, job_id: str, queue: str, countdown: float = 0) -> None:
+    """Check a provider job after ``countdown`` seconds (the polling fallback, or a webhook's nudge)."""
+    _after_commit(
+        lambda: current_app.send_task(POLL_TASK, args=[str(job_id)], queue=queue, countdown=countdown),
+        robust=False,
+    )
+
+
+def job_callback_enqueue(*, job: Job) -> None:
+    """Send the client callback task once the job's terminal transition commits."""
+    job_id = str(job.pk)
+    _after_commit(lambda: current_app.send_task(CALLBACK_TASK, args=[job_id], queue=DEFAULT_QUEUE), robust=True)

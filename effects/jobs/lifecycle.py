@@ -1,0 +1,433 @@
+"""A job's life in the database: create (charge + row), claim, run, complete, fail (+ refund once),
+retry, delete, and the process/poll steps the worker tasks call.
+
+How an effect runs is the engine's to declare (``RunMode``): a synchronous engine returns the image
+now; a remote engine starts work at a provider that completes later, found by polling (or nudged
+by the provider's webhook). Publishing tasks is ``effects.jobs.dispatch``'s job.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import random
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
+
+import requests
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+
+from billing.services import credits_charge, credits_refund
+from effects.engines import (
+    EngineConfigError,
+    EngineError,
+    RemoteEngine,
+    RemoteRun,
+    RunMode,
+    get_engine,
+    parse_model_id,
+    validate_config,
+)
+from effects.ingestion import ValidatedImage, image_fetch, image_validate_bytes
+from effects.jobs.dispatch import job_callback_enqueue, job_enqueue, job_queue_for
+from effects.models import Effect, Job, JobErrorCode, JobStatus, job_result_upload_to, job_source_upload_to
+from photomania.errors import ApplicationError, ErrorCode
+
+logger = logging.getLogger(__name__)
+
+
+# --- Create, delete ----------------------------------------------------------------------------
+
+
+def effect_ensure_runnable(*, effect: Effect) -> None:
+    """Refuse (SERVICE_UNAVAILABLE, nothing charged) an effect whose engine, config or model is not usable now."""
+    try:
+        validate_config(effect.model_id, effect.config)
+    except EngineError as exc:
+        logger.error("effect %s cannot run: %s", effect.slug, exc.message)
+        raise ApplicationError(
+            ErrorCode.SERVICE_UNAVAILABLE, "This effect is temporarily unavailable; you were not charged"
+        ) from None
+
+
+def job_create(
+    *,
+    user,
+    effect: Effect,
+    source: ValidatedImage | None = None,
+    image_url: str = "",
+    callback_url: str = "",
+) -> Job:
+    """Charge the effect's credits and create a PENDING job in one transaction; enqueue after commit.
+
+    Exactly one of ``source`` (validated uploaded bytes) or ``image_url`` (already checked by
+    the caller, fetched again safely by the worker) must be given.
+    """
+    if (source is None) == (not image_url):
+        raise ValueError("give exactly one of source or image_url")
+    effect_ensure_runnable(effect=effect)
+    job_id = uuid.uuid4()
+    with transaction.atomic():
+        job = Job(
+            id=job_id,
+            user=user,
+            effect=effect,
+            source_url=image_url,
+            callback_url=callback_url,
+            credits_charged=effect.credits,
+            queue=job_queue_for(user=user),
+        )
+        if source is not None:
+            # The key is fixed per job, so the row can name it before the bytes are written.
+            job.source.name = job_source_upload_to(job, f"source.{source.extension}")
+        job.save(force_insert=True)
+        credits_charge(user=user, amount=effect.credits, reference=f"charge:{job_id}", job=job)
+        if source is not None:
+            # Stored inside the transaction: if the upload fails, no charge survives.
+            stored = job.source.storage.save(job.source.name, ContentFile(source.data))
+            if stored != job.source.name:
+                job.source.name = stored
+                Job.objects.filter(pk=job.pk).update(source=stored)
+        job_enqueue(job=job)
+    return job
+
+
+def job_delete(*, job: Job) -> None:
+    """Delete a job and its stored files (DELETE /api/effects/{id} of the PhotoMania API)."""
+    names = [f.name for f in (job.source, job.result) if f]
+    storage = job.source.storage
+    job.delete()
+    for name in names:
+        transaction.on_commit(lambda n=name: storage.delete(n))
+
+
+# --- Processing --------------------------------------------------------------------------------
+
+
+class JobOutcome(StrEnum):
+    SKIPPED = "skipped"  # not ours to run (duplicate delivery, already terminal, unknown id)
+    DONE = "done"  # reached a terminal status
+    RETRY = "retry"  # transient failure: run process_job again after ``countdown``
+    WAIT = "wait"  # waiting on the provider: poll again after ``countdown``
+
+
+@dataclass(frozen=True)
+class JobStep:
+    outcome: JobOutcome
+    countdown: float = 0.0
+    queue: str = "default"
+
+
+def _result_storage():
+    return Job._meta.get_field("result").storage
+
+
+def _engine_error_code(exc: EngineError) -> JobErrorCode:
+    # Engines are pure and name their codes as strings; every code they use is a JobErrorCode.
+    try:
+        return JobErrorCode(exc.code)
+    except ValueError:
+        return JobErrorCode.ENGINE_ERROR
+
+
+def job_source_load(*, job: Job) -> ValidatedImage:
+    """The job's source image: the stored upload, or the URL fetched again SSRF-safely (then stored)."""
+    if job.source:
+        with job.source.open("rb") as handle:
+            return image_validate_bytes(handle.read(), decode=False)
+    # Checked again here, not only at apply time: DNS may now answer with a private address.
+    source = image_fetch(job.source_url)
+    job.source.save(f"source.{source.extension}", ContentFile(source.data), save=False)
+    Job.objects.filter(pk=job.pk).update(source=job.source.name)
+    return source
+
+
+def job_claim(*, job_id) -> Job | None:
+    """PENDING → PROCESSING for exactly one caller; None when the job is not (or no longer) PENDING."""
+    now = timezone.now()
+    claimed = Job.objects.filter(pk=job_id, status=JobStatus.PENDING).update(
+        status=JobStatus.PROCESSING, started_at=now, updated_at=now, attempts=F("attempts") + 1
+    )
+    if not claimed:
+        return None
+    return Job.objects.select_related("effect", "user").get(pk=job_id)
+
+
+def job_process(*, job_id) -> JobStep:
+    """Run a PENDING job once: claim it (PENDING→PROCESSING), apply its effect, finish or reschedule.
+
+    A duplicate delivery finds the job already claimed and does nothing.
+    """
+    job = job_claim(job_id=job_id)
+    if job is None:
+        return JobStep(JobOutcome.SKIPPED)
+    try:
+        ref = parse_model_id(job.effect.model_id)
+        config = validate_config(job.effect.model_id, job.effect.config)
+        engine = get_engine(ref.engine)
+        if engine.run_mode == RunMode.REMOTE:
+            return _job_start_remote(job=job, engine=engine, model=ref.model, config=config)
+        source = job_source_load(job=job)
+        output = engine.apply(ref.model, config, source.data, max_side=settings.IMAGE_MAX_SIDE)
+        job_complete(job=job, data=output.data, extension=output.extension)
+        return JobStep(JobOutcome.DONE)
+    except ApplicationError as exc:
+        # The image itself is unusable (bad bytes, refused URL): permanent.
+        job_mark_failed(job=job, code=JobErrorCode.INVALID_INPUT, message=exc.message)
+    except EngineError as exc:
+        if exc.transient:
+            return _job_retry_later(job=job, code=_engine_error_code(exc), message=exc.message)
+        job_mark_failed(job=job, code=_engine_error_code(exc), message=_engine_message(exc))
+    except (OSError, requests.RequestException) as exc:
+        # Storage or network hiccups: try again later.
+        logger.warning("job %s: transient error %r", job.pk, exc)
+        return _job_retry_later(job=job, code=JobErrorCode.TRANSIENT_ERROR, message="A temporary error occurred")
+    except SoftTimeLimitExceeded:
+        job_mark_failed(job=job, code=JobErrorCode.TIMEOUT, message="The effect took too long to run")
+    except Exception:
+        logger.exception("job %s: unexpected error", job.pk)
+        return _job_retry_later(job=job, code=JobErrorCode.INTERNAL_ERROR, message="An internal error occurred")
+    return JobStep(JobOutcome.DONE)
+
+
+def _engine_message(exc: EngineError) -> str:
+    if exc.code == JobErrorCode.INVALID_IMAGE:
+        return f"The image could not be processed: {exc.message}"
+    if exc.code == JobErrorCode.EFFECT_MISCONFIGURED:
+        return "This effect is misconfigured; our team has been notified"
+    return exc.message[:500]
+
+
+def _retry_countdown(attempt: int) -> float:
+    """Exponential backoff with full jitter, bounded by JOB_RETRY_BACKOFF_MAX."""
+    ceiling = min(settings.JOB_RETRY_BACKOFF_MAX, settings.JOB_RETRY_BACKOFF_BASE * 2 ** max(attempt - 1, 0))
+    return random.uniform(ceiling / 2, ceiling)
+
+
+def _job_retry_later(*, job: Job, code: JobErrorCode, message: str) -> JobStep:
+    """Put a PROCESSING job back to PENDING for another attempt, or fail it when attempts are used up."""
+    job.refresh_from_db(fields=["attempts", "status"])
+    if job.attempts > settings.JOB_MAX_RETRIES:
+        job_mark_failed(job=job, code=code, message=f"{message} (gave up after {job.attempts} attempts)")
+        return JobStep(JobOutcome.DONE)
+    countdown = _retry_countdown(job.attempts)
+    Job.objects.filter(pk=job.pk, status=JobStatus.PROCESSING).update(
+        status=JobStatus.PENDING,
+        error_code=code,
+        error_message=message[:500],
+        # When the retry is due: the sweeper treats the job as lost only well after this.
+        enqueued_at=timezone.now() + timedelta(seconds=countdown),
+        updated_at=timezone.now(),
+    )
+    return JobStep(JobOutcome.RETRY, countdown=countdown, queue=job.queue)
+
+
+# --- Terminal transitions ----------------------------------------------------------------------
+
+
+def job_complete(*, job: Job, data: bytes, extension: str) -> bool:
+    """Store the result at the job's fixed key and mark it COMPLETED (once). False if it was already terminal."""
+    name = job_result_upload_to(job, f"result.{extension}")
+    storage = _result_storage()
+    stored = storage.save(name, ContentFile(data))
+    with transaction.atomic():
+        now = timezone.now()
+        updated = Job.objects.filter(pk=job.pk, status=JobStatus.PROCESSING).update(
+            status=JobStatus.COMPLETED,
+            result=stored,
+            error_code="",
+            error_message="",
+            completed_at=now,
+            updated_at=now,
+        )
+        if updated:
+            _job_terminal_hooks(job=job)
+    if updated:
+        logger.info("job %s completed", job.pk)
+    job.refresh_from_db()
+    return bool(updated)
+
+
+def job_mark_failed(
+    *,
+    job: Job,
+    code: JobErrorCode | str,
+    message: str,
+    from_statuses=(JobStatus.PENDING, JobStatus.PROCESSING),
+) -> bool:
+    """FAILED with an error, and the charge refunded exactly once (``refund:<job>``). False if no transition."""
+    with transaction.atomic():
+        now = timezone.now()
+        updated = Job.objects.filter(pk=job.pk, status__in=from_statuses).update(
+            status=JobStatus.FAILED,
+            error_code=str(code)[:40],
+            error_message=message[:500],
+            completed_at=now,
+            updated_at=now,
+        )
+        if updated:
+            job_refund(job=job)
+            _job_terminal_hooks(job=job)
+    job.refresh_from_db()
+    return bool(updated)
+
+
+def job_refund(*, job: Job) -> None:
+    """Give the job's credits back through the ledger; the reference makes it happen at most once."""
+    if job.credits_charged:
+        credits_refund(
+            user=job.user,
+            amount=job.credits_charged,
+            reference=f"refund:{job.pk}",
+            job=job,
+            note=f"Refund for failed job {job.pk}",
+        )
+
+
+def job_fail(*, job: Job, code: JobErrorCode | str = JobErrorCode.ADMIN_FAILED, message: str) -> Job:
+    """Fail a job (admin action) and refund it once; a COMPLETED job can be failed too."""
+    job_mark_failed(
+        job=job,
+        code=code,
+        message=message,
+        from_statuses=(JobStatus.PENDING, JobStatus.PROCESSING, JobStatus.COMPLETED),
+    )
+    return job
+
+
+def job_retry(*, job: Job) -> Job:
+    """Run a FAILED or stuck job again (admin action). A refunded job is re-run free of charge."""
+    with transaction.atomic():
+        updated = Job.objects.filter(
+            pk=job.pk, status__in=(JobStatus.FAILED, JobStatus.PENDING, JobStatus.PROCESSING)
+        ).update(
+            status=JobStatus.PENDING,
+            error_code="",
+            error_message="",
+            attempts=0,
+            provider_prediction_id="",
+            completed_at=None,
+            updated_at=timezone.now(),
+        )
+        if updated:
+            job.refresh_from_db()
+            job_enqueue(job=job)
+    job.refresh_from_db()
+    return job
+
+
+def job_timeout(*, job_id) -> None:
+    """The worker's soft time limit hit mid-job: fail it (and refund) rather than leave it PROCESSING."""
+    job = Job.objects.select_related("user").filter(pk=job_id).first()
+    if job is not None:
+        job_mark_failed(
+            job=job,
+            code=JobErrorCode.TIMEOUT,
+            message="The effect took too long to run",
+            from_statuses=(JobStatus.PROCESSING,),
+        )
+
+
+def _job_terminal_hooks(*, job: Job) -> None:
+    """After a terminal transition commits: the client callback, if the job asked for one."""
+    if job.callback_url:
+        job_callback_enqueue(job=job)
+
+
+# --- Remote engines (work that completes later) -------------------------------------------------
+
+
+def _remote_webhook_url() -> str | None:
+    if not settings.REPLICATE_WEBHOOK_SECRET:
+        return None
+    return settings.SITE_URL + reverse("webhook-replicate")
+
+
+def _poll_step(job: Job) -> JobStep:
+    return JobStep(JobOutcome.WAIT, countdown=settings.REPLICATE_POLL_INTERVAL, queue=job.queue)
+
+
+def _remote_engine_for(job: Job) -> RemoteEngine:
+    engine = get_engine(parse_model_id(job.effect.model_id).engine)
+    if engine.run_mode != RunMode.REMOTE:
+        raise EngineConfigError("the effect's engine changed while the job was running remotely")
+    return engine
+
+
+def _job_start_remote(*, job: Job, engine: RemoteEngine, model: str, config: dict) -> JobStep:
+    """Start the remote run once (its id is saved at once), or resume the one already started."""
+    if job.provider_prediction_id:
+        run = engine.status(job.provider_prediction_id)
+    else:
+        source = job_source_load(job=job)
+        run = engine.start(
+            model, config, image=source.data, content_type=source.content_type, webhook_url=_remote_webhook_url()
+        )
+        Job.objects.filter(pk=job.pk).update(provider_prediction_id=run.id)
+        job.provider_prediction_id = run.id
+    return job_remote_update(job=job, run=run)
+
+
+def job_remote_update(*, job: Job, run: RemoteRun) -> JobStep:
+    """Act on a remote run's status: copy a succeeded output into our storage, fail a failed one, else wait."""
+    if run.status == "succeeded":
+        if not run.output_url:
+            job_mark_failed(job=job, code=JobErrorCode.PROVIDER_FAILED, message="The AI provider returned no image")
+            return JobStep(JobOutcome.DONE)
+        try:
+            # Provider outputs expire: copy the bytes now, through the same SSRF-safe fetcher.
+            output = image_fetch(run.output_url)
+        except ApplicationError as exc:
+            job_mark_failed(
+                job=job,
+                code=JobErrorCode.PROVIDER_FAILED,
+                message=f"The AI provider's output was unusable: {exc.message}",
+            )
+            return JobStep(JobOutcome.DONE)
+        job_complete(job=job, data=output.data, extension=output.extension)
+        return JobStep(JobOutcome.DONE)
+    if run.status in ("failed", "canceled"):
+        detail = f": {run.error}" if run.error else ""
+        job_mark_failed(
+            job=job, code=JobErrorCode.PROVIDER_FAILED, message=f"The AI provider {run.status} the job{detail}"
+        )
+        return JobStep(JobOutcome.DONE)
+    Job.objects.filter(pk=job.pk).update(updated_at=timezone.now())
+    return _poll_step(job)
+
+
+def job_poll(*, job_id) -> JobStep:
+    """Check a PROCESSING remote job (polling fallback, or nudged by the provider's webhook)."""
+    job = Job.objects.select_related("effect", "user").filter(pk=job_id).first()
+    if job is None or job.status != JobStatus.PROCESSING or not job.provider_prediction_id:
+        return JobStep(JobOutcome.SKIPPED)
+    try:
+        engine = _remote_engine_for(job)
+    except EngineError as exc:
+        job_mark_failed(job=job, code=_engine_error_code(exc), message=exc.message)
+        return JobStep(JobOutcome.DONE)
+    started = job.started_at or job.created_at
+    if timezone.now() - started > timedelta(seconds=settings.REPLICATE_DEADLINE):
+        with contextlib.suppress(EngineError):
+            engine.cancel(job.provider_prediction_id)
+        job_mark_failed(job=job, code=JobErrorCode.TIMEOUT, message="The AI provider took too long")
+        return JobStep(JobOutcome.DONE)
+    try:
+        run = engine.status(job.provider_prediction_id)
+    except EngineError as exc:
+        if not exc.transient:
+            job_mark_failed(job=job, code=_engine_error_code(exc), message=exc.message)
+            return JobStep(JobOutcome.DONE)
+        return _poll_step(job)
+    try:
+        return job_remote_update(job=job, run=run)
+    except (OSError, requests.RequestException):
+        return _poll_step(job)

@@ -1,0 +1,90 @@
+"""The job JSON (GET /api/jobs/{id} of the PhotoMania API, and the body of client callbacks).
+
+The API returns it and the callback sender posts it, so it lives below both: nothing here imports
+the API layer.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from effects.models import Effect, Job, JobErrorCode
+
+
+def absolute_url(url: str, request=None) -> str:
+    """Make a storage URL absolute: against the request's host if given, else SITE_URL."""
+    if not url or not url.startswith("/"):
+        return url
+    if request is not None:
+        return request.build_absolute_uri(url)
+    return settings.SITE_URL + url
+
+
+def file_url(field, request) -> str | None:
+    """A stored file's absolute (signed, for private storage) URL, or None when there is no file."""
+    if not field:
+        return None
+    return absolute_url(field.url, request)
+
+
+class JobEffectSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Effect
+        fields = ["id", "slug", "name"]
+        read_only_fields = fields
+
+
+class JobErrorSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(choices=JobErrorCode.choices, help_text="Why the job failed")
+    message = serializers.CharField()
+
+
+class JobSerializer(serializers.ModelSerializer):
+    """A job (the seed's UserEffect). Source and result URLs are signed and expire."""
+
+    effect = JobEffectSerializer(read_only=True)
+    sourceUrl = serializers.SerializerMethodField()
+    resultUrl = serializers.SerializerMethodField()
+    error = serializers.SerializerMethodField()
+    creditsCharged = serializers.IntegerField(source="credits_charged", read_only=True)
+    createdAt = serializers.DateTimeField(source="created_at", read_only=True)
+    startedAt = serializers.DateTimeField(source="started_at", read_only=True, allow_null=True)
+    completedAt = serializers.DateTimeField(source="completed_at", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Job
+        fields = [
+            "id",
+            "status",
+            "effect",
+            "sourceUrl",
+            "resultUrl",
+            "error",
+            "creditsCharged",
+            "createdAt",
+            "startedAt",
+            "completedAt",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_sourceUrl(self, job: Job) -> str | None:
+        return file_url(job.source, self.context.get("request")) or job.source_url or None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_resultUrl(self, job: Job) -> str | None:
+        return file_url(job.result, self.context.get("request"))
+
+    @extend_schema_field(JobErrorSerializer(allow_null=True))
+    def get_error(self, job: Job) -> dict | None:
+        if not job.error_code:
+            return None
+        return {"code": job.error_code, "message": job.error_message}
+
+
+def job_payload(job: Job, request=None) -> dict:
+    """The job's JSON (as GET /api/jobs/{id} returns it), with absolute URLs; for callbacks too."""
+    data = JobSerializer(job, context={"request": request}).data
+    return {**data, "effect": dict(data["effect"])}
