@@ -40,6 +40,7 @@ services:
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: venv
 	$(BIN)/ruff format .
@@ -48,6 +49,7 @@ format: venv
 test: venv services
 	@bash .ci/browser.sh
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 	$(PROD_ENV) $(BIN)/python manage.py check --deploy --fail-level WARNING
 	$(TEST_ENV) $(BIN)/pytest

@@ -7,11 +7,10 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.shortcuts import redirect, render
 
-from accounts.audit import audit_record
+from accounts.audit import client_ip
 from accounts.models import AuditEvent, User
-from accounts.services import user_register, user_set_initial_password
+from accounts.services import user_credits_adjust, user_register, user_set_initial_password
 from billing.models import CreditTransaction
-from billing.services import credits_adjust
 from photomania.admin import ReadOnlyModelAdmin
 from photomania.errors import ApplicationError
 
@@ -103,21 +102,13 @@ class UserAdmin(BaseUserAdmin):
                 batch = uuid.uuid4().hex[:12]
                 for user in queryset:
                     try:
-                        entry = credits_adjust(
+                        user_credits_adjust(
                             user=user,
                             amount=form.cleaned_data["amount"],
                             note=form.cleaned_data["note"],
                             actor=request.user,
                             reference=f"admin:{batch}:{user.pk}",
-                        )
-                        audit_record(
-                            event=AuditEvent.Event.ADMIN_CREDIT_ADJUSTMENT,
-                            user=user,
-                            request=request,
-                            amount=entry.amount,
-                            balance_after=entry.balance_after,
-                            note=entry.note,
-                            reference=entry.reference,
+                            ip=client_ip(request),
                         )
                         done += 1
                     except ApplicationError as exc:

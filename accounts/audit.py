@@ -19,7 +19,8 @@ logger = logging.getLogger("photomania.audit")
 _SECRET_KEYS = ("password", "token", "secret", "signature")
 
 
-def _client_ip(request) -> str | None:
+def client_ip(request) -> str | None:
+    """The client address an audit row records for this request."""
     # The address that made the TCP connection (REMOTE_ADDR) is the only one we can trust
     # without a configured proxy count; allauth's adapter does the same for its limits.
     if request is None:
@@ -44,14 +45,20 @@ def _clean(data: dict) -> dict:
     return out
 
 
-def audit_record(*, event: str, user=None, request=None, **data) -> AuditEvent | None:
-    """Write one AuditEvent row and log it as a structured line; returns the row (None if the write failed)."""
+def audit_record(
+    *, event: str, user=None, request=None, actor=None, ip: str | None = None, **data
+) -> AuditEvent | None:
+    """Write one AuditEvent row and log it as a structured line; returns the row (None if the write failed).
+
+    ``actor`` (who did it) and ``ip`` default to the request's signed-in user and client address.
+    """
     event = AuditEvent.Event(event)
-    actor = getattr(request, "user", None) if request is not None else None
+    if actor is None:
+        actor = getattr(request, "user", None) if request is not None else None
     actor = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
     user_id = getattr(user, "pk", None)
     data = _clean(data)
-    ip = _client_ip(request)
+    ip = ip or client_ip(request)
     request_id = (getattr(request, "request_id", None) or request_id_var.get() or "")[:64]
     if request_id == "-":
         request_id = ""

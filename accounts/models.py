@@ -26,11 +26,14 @@ class UserManager(BaseUserManager):
     def get_by_natural_key(self, email):
         return self.get(email__iexact=email)
 
-    def create_user(self, email, password=None, **fields):
-        # Every user is born through the service, so the signup grant lands in the ledger.
-        from accounts.services import user_create
+    # Every user is born through accounts.services.user_create, so the signup grant lands in the
+    # ledger. Models never import services: AccountsConfig.ready() hands the function over.
+    user_create = None
 
-        return user_create(email=email, password=password, **fields)
+    def create_user(self, email, password=None, **fields):
+        if UserManager.user_create is None:
+            raise RuntimeError("the accounts app is not ready: users are created through accounts.services")
+        return UserManager.user_create(email=email, password=password, **fields)
 
     def create_superuser(self, email, password=None, **fields):
         fields.setdefault("is_staff", True)

@@ -4,6 +4,7 @@ from django.db.models import QuerySet
 
 from accounts.models import User
 from billing.models import CreditTransaction
+from billing.selectors import credit_history
 from billing.services import plan_monthly_credits
 
 
@@ -26,4 +27,4 @@ def user_credit_summary(*, user: User) -> dict:
 
 def user_credit_history(*, user: User) -> QuerySet[CreditTransaction]:
     """The user's ledger rows, newest first."""
-    return CreditTransaction.objects.filter(user=user).order_by("-created_at", "-id")
+    return credit_history(user=user)

@@ -2,8 +2,10 @@
 
 from django.db import transaction
 
-from accounts.models import User
-from billing.services import credits_signup_grant
+from accounts.audit import audit_record
+from accounts.models import AuditEvent, User
+from billing.models import CreditTransaction
+from billing.services import credits_adjust, credits_signup_grant
 
 
 def user_register(*, user: User, referral_code: str | None = None) -> User:
@@ -54,3 +56,22 @@ def user_callback_secret_rotate(*, user: User) -> str:
     user.callback_secret = generate_callback_secret()
     user.save(update_fields=["callback_secret", "updated_at"])
     return user.callback_secret
+
+
+def user_credits_adjust(
+    *, user: User, amount: int, note: str, actor: User, reference: str, ip: str | None = None
+) -> CreditTransaction:
+    """A staff credit adjustment: the ledger entry and its audit row, in one transaction."""
+    with transaction.atomic():
+        entry = credits_adjust(user=user, amount=amount, note=note, actor=actor, reference=reference)
+        audit_record(
+            event=AuditEvent.Event.ADMIN_CREDIT_ADJUSTMENT,
+            user=user,
+            actor=actor,
+            ip=ip,
+            amount=entry.amount,
+            balance_after=entry.balance_after,
+            note=entry.note,
+            reference=entry.reference,
+        )
+    return entry

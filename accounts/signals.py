@@ -7,6 +7,7 @@ from django.dispatch import receiver
 
 from accounts.audit import audit_record
 from accounts.models import AuditEvent
+from billing.signals import webhook_signature_failed
 
 
 def _login_locked_out(request, login: str) -> bool:
@@ -41,3 +42,9 @@ def audit_login_failed(sender, credentials, request=None, **kwargs):
     audit_record(event=AuditEvent.Event.LOGIN_FAILED, user=user, request=request, login=login)
     if login and _login_locked_out(request, login):
         audit_record(event=AuditEvent.Event.LOGIN_LOCKED_OUT, user=user, request=request, login=login)
+
+
+@receiver(webhook_signature_failed, dispatch_uid="accounts.audit.webhook_signature_failed")
+def audit_webhook_signature_failed(sender, request=None, provider: str = "", reason: str = "", **kwargs):
+    """A webhook delivery with a missing, wrong or stale signature is recorded."""
+    audit_record(event=AuditEvent.Event.WEBHOOK_SIGNATURE_FAILED, request=request, provider=provider, reason=reason)

@@ -7,12 +7,11 @@ from rest_framework import serializers
 from rest_framework.parsers import BaseParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from accounts.audit import audit_record
-from accounts.models import AuditEvent
+from billing.signals import webhook_signature_failed
 from billing.stripe_services import billing_portal_session_create, checkout_session_create
 from billing.webhooks import WebhookSignatureInvalid, stripe_webhook_process
+from photomania.api.views import ApiView
 
 
 class CheckoutInputSerializer(serializers.Serializer):
@@ -30,7 +29,7 @@ class CheckoutOutputSerializer(serializers.Serializer):
     sessionId = serializers.CharField()
 
 
-class CheckoutView(APIView):
+class CheckoutView(ApiView):
     """POST /api/checkout {"plan"} or {"pack"} → a Stripe Checkout Session to redirect to."""
 
     @extend_schema(request=CheckoutInputSerializer, responses=CheckoutOutputSerializer)
@@ -43,7 +42,7 @@ class CheckoutView(APIView):
         return Response(CheckoutOutputSerializer(session).data)
 
 
-class BillingPortalView(APIView):
+class BillingPortalView(ApiView):
     """POST /api/billing/portal → the Stripe customer-portal URL."""
 
     @extend_schema(request=None, responses=inline_serializer("PortalOutput", {"url": serializers.URLField()}))
@@ -61,12 +60,13 @@ class RawBodyParser(BaseParser):
 
 
 @method_decorator(csrf_exempt, name="dispatch")
-class StripeWebhookView(APIView):
+class StripeWebhookView(ApiView):
     """POST /api/webhooks/stripe: Stripe's signed event deliveries (no session, no CSRF)."""
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
     parser_classes = [RawBodyParser]
+    # Signed deliveries from Stripe: a throttle would only make it retry later.
     throttle_classes: list = []
 
     @extend_schema(request=None, responses=inline_serializer("WebhookAck", {"received": serializers.BooleanField()}))
@@ -79,8 +79,8 @@ class StripeWebhookView(APIView):
                 remote_ip=request.META.get("REMOTE_ADDR") or "127.0.0.1",  # REMOTE_ADDR is always set by WSGI servers
             )
         except WebhookSignatureInvalid as exc:
-            audit_record(
-                event=AuditEvent.Event.WEBHOOK_SIGNATURE_FAILED, request=request, provider="stripe", reason=exc.message
+            webhook_signature_failed.send(
+                sender=StripeWebhookView, request=request, provider="stripe", reason=exc.message
             )
             raise
         return Response({"received": True})

@@ -37,7 +37,7 @@ def plans_ensure_defaults() -> None:
 
 
 def plan_monthly_credits(*, code: str) -> int:
-    """The plan's monthly quota (the seed's getCreditsForPlan), as staff set it in admin."""
+    """The plan's monthly quota, as staff set it in admin."""
     plan = Plan.objects.filter(code=code).only("monthly_credits").first()
     if plan is None:
         plans_ensure_defaults()
@@ -144,7 +144,7 @@ def credits_revoke(
 
 
 def credits_set(*, user, quota: int, reference: str, kind: str = Kind.PLAN_REFILL, note: str = "") -> CreditTransaction:
-    """Set the balance to ``quota`` (the seed's refill semantics: a reset, not a top-up)."""
+    """Set the balance to ``quota`` (a refill is a reset, not a top-up)."""
     if quota < 0:
         raise ValueError("quota must not be negative")
     return _ledger_write(
@@ -250,25 +250,3 @@ def free_credits_refill_due(*, now: datetime | None = None) -> int:
         if free_credits_refill(user=user, now=now) is not None:
             refilled += 1
     return refilled
-
-
-# Checkout and portal live with the other Stripe calls; pages and the API import them from here.
-from billing.stripe_services import billing_portal_session_create, checkout_session_create  # noqa: E402
-
-__all__ = [
-    "billing_portal_session_create",
-    "checkout_session_create",
-    "credits_adjust",
-    "credits_charge",
-    "credits_grant",
-    "credits_refund",
-    "credits_revoke",
-    "credits_set",
-    "credits_signup_grant",
-    "credits_top_up",
-    "free_credits_refill",
-    "free_credits_refill_due",
-    "plan_monthly_credits",
-    "plans_ensure_defaults",
-    "referral_bonus_award",
-]

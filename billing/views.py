@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from billing.models import CreditPack, Plan
+from billing.selectors import credit_pack_list_active, plan_list_active
 from billing.stripe_services import billing_portal_session_create, checkout_session_create
 from photomania.errors import ApplicationError
 
@@ -46,8 +46,8 @@ def billing(request):
         return redirect("billing_success")
     if outcome == "cancel":
         return redirect("billing_cancel")
-    plans = list(Plan.objects.filter(is_active=True).order_by("position", "monthly_credits"))
-    packs = list(CreditPack.objects.filter(is_active=True).order_by("position", "credits"))
+    plans = plan_list_active()
+    packs = credit_pack_list_active()
     for item in (*plans, *packs):
         item.price_display = money_display(item.price_cents, item.currency)
     return render(request, "billing/billing.html", {"plans": plans, "packs": packs})

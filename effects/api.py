@@ -30,6 +30,7 @@ from effects.selectors import (
     job_get_for_user,
     job_list_for_user,
 )
+from effects.webhooks import replicate_webhook_receive
 from photomania.api.throttles import DEFAULT_THROTTLES, AnonThrottle, ApplyThrottle, UploadThrottle
 from photomania.api.views import ApiView, not_found
 from photomania.errors import ApplicationError, ErrorCode
@@ -38,7 +39,7 @@ from photomania.errors import ApplicationError, ErrorCode
 
 
 class EffectSerializer(serializers.ModelSerializer):
-    """A catalog entry as the seed shows it (never the engine's modelId or config)."""
+    """A catalog entry as the PhotoMania API shows it (never the engine's modelId or config)."""
 
     previewUrl = serializers.SerializerMethodField()
 
@@ -70,7 +71,7 @@ class ApplyInputSerializer(serializers.Serializer):
 
 
 class ApplyJsonInput(serializers.Serializer):
-    """Apply an effect to a photo at a URL (the seed's JSON body)."""
+    """Apply an effect to a photo at a URL (JSON body)."""
 
     effectId = serializers.CharField(max_length=80, help_text="The effect's id or slug")
     imageUrl = serializers.URLField(max_length=2048, help_text="http(s) URL of the photo")
@@ -142,7 +143,7 @@ class EffectListView(ApiView, generics.ListAPIView):
 
 
 class EffectDetailView(ApiView):
-    """GET an active effect by id or slug; DELETE the caller's saved effect (a job) by id, as in the seed."""
+    """GET an active effect by id or slug; DELETE the caller's saved effect (a job) by id."""
 
     def get_permissions(self):
         if self.request.method == "GET":
@@ -277,3 +278,17 @@ class JobDetailView(ApiView):
     @extend_schema(operation_id="jobs_destroy", tags=["jobs"], responses={200: Deleted})
     def delete(self, request, job_id: str):
         return _delete_job(request, job_id)
+
+
+@extend_schema(exclude=True)
+class ReplicateWebhookView(ApiView):
+    """POST /api/webhooks/replicate: Replicate's prediction webhook (signed, no user auth)."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    # Signed deliveries from the provider: a throttle would only make it retry later.
+    throttle_classes: list = []
+
+    def post(self, request):
+        outcome = replicate_webhook_receive(body=request.body, headers=request.headers)
+        return Response({"received": True, "outcome": outcome})

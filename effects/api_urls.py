@@ -2,8 +2,14 @@
 
 from django.urls import path
 
-from effects.api import ApplyView, EffectDetailView, EffectListView, JobDetailView, JobListView
-from effects.webhooks import ReplicateWebhookView
+from effects.api import (
+    ApplyView,
+    EffectDetailView,
+    EffectListView,
+    JobDetailView,
+    JobListView,
+    ReplicateWebhookView,
+)
 
 urlpatterns = [
     path("effects", EffectListView.as_view(), name="api-effects"),

@@ -5,6 +5,7 @@ import uuid
 from django.core.cache import cache
 from django.db.models import Q, QuerySet
 
+from billing.selectors import credits_refunded_for_job, credits_spent_since
 from effects.models import Effect, Job, JobStatus
 
 _MAX_PK = 2**63 - 1
@@ -73,23 +74,18 @@ def job_get_for_user(*, user, job_id) -> Job | None:
 
 def job_refunded_credits(*, job: Job) -> int | None:
     """Credits the ledger gave back for this job (None when it was not refunded)."""
-    from billing.models import CreditTransaction
-
-    row = CreditTransaction.objects.filter(job=job, kind=CreditTransaction.Kind.REFUND).only("amount").first()
-    return row.amount if row else None
+    return credits_refunded_for_job(job=job)
 
 
 JOB_STATUSES = [choice for choice, _label in JobStatus.choices]
 
 
-# --- Staff dashboard (pages engineer) -----------------------------------------------------------
+# --- Staff dashboard -------------------------------------------------------------------------
 
 
 def job_dashboard_stats(*, since) -> dict:
     """Jobs per status, failure rate per effect and credits spent since ``since`` (admin dashboard)."""
-    from django.db.models import Count, Sum
-
-    from billing.models import CreditTransaction
+    from django.db.models import Count
 
     recent = Job.objects.filter(created_at__gte=since)
     counts = dict(recent.values_list("status").annotate(n=Count("pk")).order_by())
@@ -102,15 +98,10 @@ def job_dashboard_stats(*, since) -> dict:
     ):
         rate = row["failed"] / row["total"] if row["total"] else 0.0
         per_effect.append({"effect": row["effect__name"], "total": row["total"], "failed": row["failed"], "rate": rate})
-    ledger = CreditTransaction.objects.filter(created_at__gte=since)
-    charged = -(ledger.filter(kind=CreditTransaction.Kind.EFFECT_CHARGE).aggregate(s=Sum("amount"))["s"] or 0)
-    refunded = ledger.filter(kind=CreditTransaction.Kind.REFUND).aggregate(s=Sum("amount"))["s"] or 0
     return {
         "since": since,
         "per_status": per_status,
         "total_jobs": sum(counts.values()),
         "per_effect": per_effect,
-        "credits_charged": charged,
-        "credits_refunded": refunded,
-        "credits_spent": charged - refunded,
+        **credits_spent_since(since=since),
     }

@@ -1,5 +1,7 @@
 """Replicate webhook intake: verify the Standard-Webhooks signature, then nudge the job's poll task.
 
+The view that receives it is ``effects.api.ReplicateWebhookView``.
+
 The request does no slow work: it only schedules ``effects.poll_job``, which reads the
 prediction from the API (the source of truth) and copies the output into our storage.
 """
@@ -8,10 +10,6 @@ import json
 import logging
 
 from django.conf import settings
-from drf_spectacular.utils import extend_schema
-from rest_framework.permissions import AllowAny
-from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from effects.engines import EngineError
 from effects.engines.replicate import prediction_from_json, webhook_verify
@@ -39,16 +37,3 @@ def replicate_webhook_receive(*, body: bytes, headers) -> str:
         return "ignored"
     job_poll_publish(job_id=str(job.pk), queue=job.queue)
     return "scheduled"
-
-
-@extend_schema(exclude=True)
-class ReplicateWebhookView(APIView):
-    """POST /api/webhooks/replicate: Replicate's prediction webhook (signed, no user auth)."""
-
-    authentication_classes: list = []
-    permission_classes = [AllowAny]
-    throttle_classes: list = []
-
-    def post(self, request):
-        outcome = replicate_webhook_receive(body=request.body, headers=request.headers)
-        return Response({"received": True, "outcome": outcome})

@@ -381,6 +381,7 @@ SPECTACULAR_SETTINGS = {
         "SuccessTrueEnum": [(True, True)],
         "SuccessFalseEnum": [(False, False)],
         "ErrorCodeEnum": "photomania.errors.ErrorCode",
+        "JobErrorCodeEnum": "effects.models.JobErrorCode",
     },
     # Links chain an apply to the job it created (clients and stateful fuzzing follow them).
     "POSTPROCESSING_HOOKS": [

@@ -42,7 +42,7 @@ class JobErrorSerializer(serializers.Serializer):
 
 
 class JobSerializer(serializers.ModelSerializer):
-    """A job (the seed's UserEffect). Source and result URLs are signed and expire."""
+    """A job (a user's applied effect). Source and result URLs are signed and expire."""
 
     effect = JobEffectSerializer(read_only=True)
     sourceUrl = serializers.SerializerMethodField()

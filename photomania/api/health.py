@@ -18,9 +18,9 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_seriali
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from photomania.api.exceptions import error_body
+from photomania.api.views import ApiView
 from photomania.errors import ErrorCode
 
 logger = logging.getLogger("photomania.health")
@@ -106,9 +106,10 @@ _HealthData = inline_serializer(
 )
 
 
-class HealthView(APIView):
+class HealthView(ApiView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
+    # Load balancers and monitors poll it; it must answer whatever the traffic.
     throttle_classes: list = []
 
     @extend_schema(

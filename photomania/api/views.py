@@ -19,7 +19,7 @@ def not_found(message: str = "Not found") -> ApplicationError:
 
 
 @extend_schema(exclude=True)
-class ApiNotFoundView(APIView):
+class ApiNotFoundView(ApiView):
     """Any path under /api/ that no route matched: a JSON 404 whatever the method."""
 
     authentication_classes: list = []

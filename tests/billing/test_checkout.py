@@ -4,7 +4,7 @@ import pytest
 from djstripe.models import Customer
 
 from billing.models import CreditPackPurchase, PlanCode
-from billing.services import checkout_session_create
+from billing.stripe_services import checkout_session_create
 from tests.concurrency import run_concurrently
 from tests.factories import UserFactory
 

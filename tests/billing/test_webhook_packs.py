@@ -6,7 +6,8 @@ from django.test import Client
 
 from accounts.models import User
 from billing.models import CreditPackPurchase, CreditTransaction
-from billing.services import checkout_session_create, credits_charge
+from billing.services import credits_charge
+from billing.stripe_services import checkout_session_create
 from tests.billing import stripe_objects as so
 from tests.billing.conftest import deliver, event_payload
 from tests.concurrency import run_concurrently

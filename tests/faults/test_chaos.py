@@ -15,7 +15,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from billing.models import CreditTransaction
-from billing.services import checkout_session_create
+from billing.stripe_services import checkout_session_create
 from effects.jobs.sweep import jobs_sweep
 from effects.models import Job, JobStatus
 from effects.tasks import process_job

@@ -1,0 +1,70 @@
+"""The code layout's rules, checked on the import graph: no import cycles, every API view on ApiView.
+
+The import contracts themselves (pure engines, API-only photomania.api, layers) live in
+pyproject.toml and are run by `lint-imports`; this file runs them too, so `pytest` alone proves them.
+"""
+
+from pathlib import Path
+
+import grimp
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+from importlinter.application.use_cases import lint_imports
+from importlinter.configuration import configure
+
+from photomania.api.views import ApiView
+
+OUR_PACKAGES = ("accounts", "billing", "effects", "photomania")
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _import_cycles(graph) -> list[tuple[str, ...]]:
+    cycles = set()
+    for module in graph.modules:
+        for imported in graph.find_modules_directly_imported_by(module):
+            chain = graph.find_shortest_chain(importer=imported, imported=module)
+            if chain:
+                cycles.add(tuple(sorted(chain)))
+    return sorted(cycles)
+
+
+def test_our_modules_import_each_other_without_cycles():
+    graph = grimp.build_graph(*OUR_PACKAGES)
+
+    assert _import_cycles(graph) == []
+
+
+def test_the_cycle_check_finds_a_cycle_when_there_is_one():
+    graph = grimp.build_graph(*OUR_PACKAGES)
+    graph.add_import(importer="billing.models", imported="billing.services")
+
+    assert ("billing.models", "billing.services") in _import_cycles(graph)
+
+
+def test_the_import_contracts_are_kept(monkeypatch):
+    monkeypatch.chdir(REPO_ROOT)
+    configure()
+
+    assert lint_imports(config_filename=str(REPO_ROOT / "pyproject.toml"), cache_dir=None, no_logo=True) is True
+
+
+def _api_views(patterns, prefix=""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            yield from _api_views(entry.url_patterns, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern) and (prefix + str(entry.pattern)).startswith("api/"):
+            view_class = getattr(entry.callback, "view_class", None) or getattr(entry.callback, "cls", None)
+            # The schema and its viewer are drf-spectacular's own views.
+            if view_class is not None and view_class.__module__.startswith(OUR_PACKAGES):
+                yield prefix + str(entry.pattern), view_class
+
+
+@pytest.mark.parametrize(("route", "view_class"), list(_api_views(get_resolver().url_patterns)))
+def test_every_api_view_is_built_on_the_api_base_class(route, view_class):
+    assert issubclass(view_class, ApiView), route
+
+
+def test_the_api_view_list_covers_every_app():
+    modules = {view_class.__module__ for _route, view_class in _api_views(get_resolver().url_patterns)}
+
+    assert {"accounts.api", "billing.api", "effects.api", "photomania.api.health"} <= modules
