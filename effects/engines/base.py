@@ -7,12 +7,24 @@ from enum import StrEnum
 from typing import Protocol
 
 
+class EngineErrorCode(StrEnum):
+    """Why an engine failed; each is also a JobErrorCode (``Job.error_code``)."""
+
+    ENGINE_ERROR = "ENGINE_ERROR"
+    EFFECT_MISCONFIGURED = "EFFECT_MISCONFIGURED"
+    INVALID_IMAGE = "INVALID_IMAGE"
+    MODEL_UNAVAILABLE = "MODEL_UNAVAILABLE"
+    PROVIDER_ERROR = "PROVIDER_ERROR"
+    PROVIDER_UNAVAILABLE = "PROVIDER_UNAVAILABLE"
+    PROVIDER_REJECTED = "PROVIDER_REJECTED"
+
+
 class EngineError(Exception):
     """An engine could not produce a result. ``transient`` errors may succeed on retry."""
 
-    code = "ENGINE_ERROR"
+    code = EngineErrorCode.ENGINE_ERROR
 
-    def __init__(self, message: str, *, transient: bool = False, code: str | None = None):
+    def __init__(self, message: str, *, transient: bool = False, code: EngineErrorCode | None = None):
         super().__init__(message)
         self.message = message
         self.transient = transient
@@ -23,7 +35,7 @@ class EngineError(Exception):
 class EngineConfigError(EngineError):
     """The effect's model id or config is invalid (permanent)."""
 
-    code = "EFFECT_MISCONFIGURED"
+    code = EngineErrorCode.EFFECT_MISCONFIGURED
 
 
 @dataclass(frozen=True)

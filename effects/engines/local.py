@@ -16,7 +16,7 @@ import numpy as np
 from PIL import Image, ImageOps
 
 from effects.engines import segmentation
-from effects.engines.base import EngineConfigError, EngineError, RunMode
+from effects.engines.base import EngineConfigError, EngineError, EngineErrorCode, RunMode
 
 OUTPUT_FORMATS = {
     "jpeg": ("JPEG", "image/jpeg", "jpg"),
@@ -284,12 +284,12 @@ def load_image(data: bytes, *, max_side: int, max_pixels: int = 50_000_000) -> I
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data), formats=INPUT_FORMATS)
             if image.width * image.height > max_pixels:
-                raise EngineError("the image has too many pixels", code="INVALID_IMAGE")
+                raise EngineError("the image has too many pixels", code=EngineErrorCode.INVALID_IMAGE)
             image.load()
     except EngineError:
         raise
     except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise EngineError("the image could not be decoded", code="INVALID_IMAGE") from None
+        raise EngineError("the image could not be decoded", code=EngineErrorCode.INVALID_IMAGE) from None
     image = ImageOps.exif_transpose(image)
     image = _normalise_mode(image)
     if max(image.size) > max_side:

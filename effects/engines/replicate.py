@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 import requests
 
-from effects.engines.base import EngineConfigError, EngineError, RemoteRun, RunMode, get_engine
+from effects.engines.base import EngineConfigError, EngineError, EngineErrorCode, RemoteRun, RunMode, get_engine
 
 _MODEL = re.compile(r"^(?P<owner>[a-z0-9][a-z0-9_.-]*)/(?P<name>[a-z0-9][a-z0-9_.-]*)(?::(?P<version>[a-f0-9]{64}))?$")
 WEBHOOK_TOLERANCE = 300
@@ -46,7 +46,9 @@ def _output_url(output: object) -> str | None:
 def prediction_from_json(payload: dict) -> Prediction:
     """Read a prediction object (API response or webhook body)."""
     if not isinstance(payload, dict) or not isinstance(payload.get("id"), str):
-        raise EngineError("the provider returned a malformed prediction", transient=True, code="PROVIDER_ERROR")
+        raise EngineError(
+            "the provider returned a malformed prediction", transient=True, code=EngineErrorCode.PROVIDER_ERROR
+        )
     error = payload.get("error")
     return Prediction(
         id=payload["id"],
@@ -61,7 +63,7 @@ class ReplicateClient:
 
     def __init__(self, *, base: str, token: str, timeout: float = 30.0):
         if not token:
-            raise EngineError("the Replicate API token is not configured", code="EFFECT_MISCONFIGURED")
+            raise EngineError("the Replicate API token is not configured", code=EngineErrorCode.EFFECT_MISCONFIGURED)
         self.base = base.rstrip("/")
         self.timeout = timeout
         self.session = requests.Session()
@@ -73,11 +75,15 @@ class ReplicateClient:
             response = self.session.request(method, f"{self.base}{path}", timeout=self.timeout, **kwargs)
         except requests.RequestException as exc:
             raise EngineError(
-                f"the provider is unreachable ({type(exc).__name__})", transient=True, code="PROVIDER_UNAVAILABLE"
+                f"the provider is unreachable ({type(exc).__name__})",
+                transient=True,
+                code=EngineErrorCode.PROVIDER_UNAVAILABLE,
             ) from None
         if response.status_code == 429 or response.status_code >= 500:
             raise EngineError(
-                f"the provider answered HTTP {response.status_code}", transient=True, code="PROVIDER_UNAVAILABLE"
+                f"the provider answered HTTP {response.status_code}",
+                transient=True,
+                code=EngineErrorCode.PROVIDER_UNAVAILABLE,
             )
         if response.status_code >= 400:
             detail = ""
@@ -85,12 +91,14 @@ class ReplicateClient:
                 detail = str(response.json().get("detail", ""))[:200]
             raise EngineError(
                 f"the provider refused the request (HTTP {response.status_code}){': ' + detail if detail else ''}",
-                code="PROVIDER_REJECTED",
+                code=EngineErrorCode.PROVIDER_REJECTED,
             )
         try:
             return response.json()
         except ValueError:
-            raise EngineError("the provider returned invalid JSON", transient=True, code="PROVIDER_ERROR") from None
+            raise EngineError(
+                "the provider returned invalid JSON", transient=True, code=EngineErrorCode.PROVIDER_ERROR
+            ) from None
 
     def create_prediction(
         self, *, model: str, config: dict, image: bytes, content_type: str, webhook_url: str | None = None
@@ -160,7 +168,7 @@ class ReplicateEngine:
 
     def _client(self) -> ReplicateClient:
         if self.client_factory is None:
-            raise EngineError("the Replicate client is not configured", code="EFFECT_MISCONFIGURED")
+            raise EngineError("the Replicate client is not configured", code=EngineErrorCode.EFFECT_MISCONFIGURED)
         return self.client_factory()
 
     def start(

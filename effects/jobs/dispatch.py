@@ -1,7 +1,9 @@
 """The one module that names the job queues and tasks, and publishes them.
 
-Every publish goes through here; a publish made inside a transaction waits for the commit, so a
-worker never sees a job whose row is not there yet.
+Every publish goes through here. A publish that follows a write made in a transaction (a new job,
+a retried job, a terminal transition's callback) waits for the commit, so a worker never sees a
+job whose row is not there yet; the follow-ups of a task and a webhook's nudge follow no pending
+write and go out at once.
 """
 
 from __future__ import annotations
@@ -30,16 +32,16 @@ def job_queue_for(*, user) -> str:
     return PRIORITY_QUEUE if user.plan in PRIORITY_PLANS else DEFAULT_QUEUE
 
 
-def _after_commit(publish: Callable[[], None], *, robust: bool) -> None:
+def _after_commit(publish: Callable[[], None]) -> None:
     # Outside a transaction this runs at once; ``robust`` keeps a broker outage from failing the caller.
-    transaction.on_commit(publish, robust=robust)
+    transaction.on_commit(publish, robust=True)
 
 
 def job_enqueue(*, job: Job) -> None:
     """Send the job's process task to its queue once the current transaction commits."""
     # A broker outage here must not fail the request: the job is committed and PENDING with no
     # enqueued_at, and the sweeper re-enqueues such jobs once JOB_ENQUEUE_GRACE has passed.
-    _after_commit(lambda: job_publish(job=job), robust=True)
+    _after_commit(lambda: job_publish(job=job))
 
 
 def job_publish(*, job: Job, suffix: str = "0") -> None:
@@ -50,21 +52,15 @@ def job_publish(*, job: Job, suffix: str = "0") -> None:
 
 def job_retry_publish(*, job_id: str, queue: str, countdown: float) -> None:
     """Run the job's process task again after ``countdown`` seconds (a transient failure)."""
-    _after_commit(
-        lambda: current_app.send_task(PROCESS_TASK, args=[str(job_id)], queue=queue, countdown=countdown),
-        robust=False,
-    )
+    current_app.send_task(PROCESS_TASK, args=[str(job_id)], queue=queue, countdown=countdown)
 
 
 def job_poll_publish(*, job_id: str, queue: str, countdown: float = 0) -> None:
     """Check a provider job after ``countdown`` seconds (the polling fallback, or a webhook's nudge)."""
-    _after_commit(
-        lambda: current_app.send_task(POLL_TASK, args=[str(job_id)], queue=queue, countdown=countdown),
-        robust=False,
-    )
+    current_app.send_task(POLL_TASK, args=[str(job_id)], queue=queue, countdown=countdown)
 
 
 def job_callback_enqueue(*, job: Job) -> None:
     """Send the client callback task once the job's terminal transition commits."""
     job_id = str(job.pk)
-    _after_commit(lambda: current_app.send_task(CALLBACK_TASK, args=[job_id], queue=DEFAULT_QUEUE), robust=True)
+    _after_commit(lambda: current_app.send_task(CALLBACK_TASK, args=[job_id], queue=DEFAULT_QUEUE))
