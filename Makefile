@@ -11,7 +11,7 @@ PORT ?= 8000
 # nothing unless a requirements file changed.
 RUNTIME_STAMP := $(VENV)/.runtime-$(shell cat requirements.txt | sha1sum | cut -c1-12)
 DEV_STAMP := $(VENV)/.dev-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
-PIP_INSTALL := $(BIN)/python -m pip install --progress-bar off --disable-pip-version-check
+PIP_INSTALL := PYTHONUNBUFFERED=1 $(BIN)/python -m pip install --progress-bar off --disable-pip-version-check
 # Only what is being installed: no "already satisfied" lines, and no warnings about package
 # locations named by the machine's own pip configuration that do not exist.
 PIP_FILTER := grep --line-buffered -vE "^Requirement already satisfied|^WARNING: Location '.*' is ignored" || true
@@ -62,8 +62,7 @@ run: venv
 	@echo "==> Loading the demo catalog and accounts"
 	@$(DEV_ENV) $(BIN)/python manage.py seed_demo
 	@echo "==> Serving http://127.0.0.1:$(PORT) (web + Celery worker + beat); Ctrl-C stops."
-	@# honcho answers Ctrl-C with status 130 even when every process stopped cleanly.
-	@$(DEV_ENV) $(BIN)/honcho -f Procfile.dev start -p $(PORT) || test $$? -eq 130
+	@$(DEV_ENV) $(BIN)/python .ci/honcho_run.py -f Procfile.dev start -p $(PORT)
 
 services:
 	@bash .ci/services.sh

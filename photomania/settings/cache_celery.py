@@ -36,7 +36,8 @@ else:
         }
     }
 
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
+# A host name keeps kombu from warning that none was given (the filesystem transport ignores it).
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://localhost/")
 
 
 def _broker_transport_options(url: str) -> dict:
