@@ -14,7 +14,8 @@ DEV_STAMP := $(VENV)/.dev-$(shell cat requirements.txt requirements-dev.txt | sh
 PIP_INSTALL := PYTHONUNBUFFERED=1 $(BIN)/python -m pip install --progress-bar off --disable-pip-version-check
 # Only what is being installed: no "already satisfied" lines, and no warnings about package
 # locations named by the machine's own pip configuration that do not exist.
-PIP_FILTER := grep --line-buffered -vE "^Requirement already satisfied|^WARNING: Location '.*' is ignored" || true
+# (grep finding nothing to print is fine; a pip failure still fails the step through pipefail.)
+PIP_FILTER := { grep --line-buffered -vE "^Requirement already satisfied|^WARNING: Location '.*' is ignored" || true; }
 
 # Development mode is explicit: the settings default to production (DEBUG=False).
 DEV_ENV := DEBUG=True SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)}
