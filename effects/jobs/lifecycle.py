@@ -101,7 +101,7 @@ def job_create(
 
 
 def job_delete(*, job: Job) -> None:
-    """Delete a job and its stored files (DELETE /api/effects/{id} of the PhotoMania API)."""
+    """Delete a job and its stored files (DELETE /api/effects/{id} or /api/jobs/{id})."""
     names = [f.name for f in (job.source, job.result) if f]
     storage = job.source.storage
     job.delete()
