@@ -37,7 +37,7 @@ from effects.engines import (
     validate_config,
 )
 from effects.ingestion import ValidatedImage, image_fetch, image_validate_bytes
-from effects.jobs.dispatch import job_callback_enqueue, job_enqueue, job_queue_for
+from effects.jobs.dispatch import DEFAULT_QUEUE, job_callback_enqueue, job_enqueue, job_queue_for
 from effects.models import Effect, Job, JobErrorCode, JobStatus, job_result_upload_to, job_source_upload_to
 from photomania.errors import ApplicationError, ErrorCode
 
@@ -123,7 +123,7 @@ class JobOutcome(StrEnum):
 class JobStep:
     outcome: JobOutcome
     countdown: float = 0.0
-    queue: str = "default"
+    queue: str = DEFAULT_QUEUE
 
 
 def _result_storage():
