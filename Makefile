@@ -15,7 +15,7 @@ TEST_ENV := PHOTOMANIA_TESTING=1 \
 PROD_ENV := DEBUG=False ALLOWED_HOSTS=photomania.example \
 	SECRET_KEY=ci-only-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOP
 
-.PHONY: run test venv services lint format bench clean
+.PHONY: run test venv services lint format bench gallery references clean
 
 $(STAMP): requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -55,6 +55,14 @@ test: venv services
 # Production settings against the bench's own database (photomania_bench) and Redis db 9.
 bench: venv services
 	$(BIN)/python -m bench
+
+# Contact sheets of every local effect on the sample photos, and docs/effects.md.
+gallery: venv
+	$(BIN)/python manage.py render_gallery
+
+# Rewrite the effects' reference images (tests/effects/engines/references/); review them before committing.
+references: venv
+	$(BIN)/python -m tests.effects.engines.references
 
 clean:
 	rm -rf var .pytest_cache

@@ -198,7 +198,8 @@ def oil_paint(rgb: np.ndarray, size: int, dyn_ratio: int, relief: float) -> np.n
     gray = _gray(painted).astype(np.float32) * np.float32(1 / 255)
     strokes = _stroke_texture(gray, max(5, brush * 2 + 1), seed=11)
     height_map = cv2.GaussianBlur(gray, (0, 0), 1.0) + np.float32(0.03) * strokes
-    shade = _relief(height_map, relief * 1.2)
+    # Slopes are steeper per pixel on a small image: soften the light below 512 px.
+    shade = _relief(height_map, relief * 1.2 * min(1.0, max(work) / 512))
     if work != (width, height):
         painted = _resize(painted, (width, height), down=False)
         shade = _resize(shade, (width, height), down=False)
