@@ -35,7 +35,11 @@ def _unit(rgb: np.ndarray) -> np.ndarray:
 
 
 def _from_unit(image: np.ndarray) -> np.ndarray:
-    return np.clip(image * 255 + 0.5, 0, 255).astype(np.uint8)
+    """float32 in [0, 1] -> uint8. Works in place: ``image`` is a temporary of the caller."""
+    image *= 255
+    image += 0.5
+    np.clip(image, 0, 255, out=image)
+    return image.astype(np.uint8)
 
 
 def _scale(rgb: np.ndarray) -> float:
@@ -75,6 +79,18 @@ def _curve(values: np.ndarray, points: list[tuple[float, float]]) -> np.ndarray:
 
 def _resize(image: np.ndarray, size: tuple[int, int], *, down: bool) -> np.ndarray:
     return cv2.resize(image, size, interpolation=cv2.INTER_AREA if down else cv2.INTER_CUBIC)
+
+
+def _wide_blur(image: np.ndarray, sigma: float) -> np.ndarray:
+    """A Gaussian blur whose cost does not grow with ``sigma``: a wide blur has no fine detail, so
+    it is computed on a copy shrunk by up to sigma/3 and scaled back up (same dtype and size)."""
+    factor = max(1, min(16, int(sigma / 3)))
+    if factor == 1:
+        return cv2.GaussianBlur(image, (0, 0), max(sigma, 0.3))
+    height, width = image.shape[:2]
+    small = cv2.resize(image, (max(1, width // factor), max(1, height // factor)), interpolation=cv2.INTER_AREA)
+    small = cv2.GaussianBlur(small, (0, 0), sigma / factor)
+    return cv2.resize(small, (width, height), interpolation=cv2.INTER_LINEAR)
 
 
 # --- Tone and colour ------------------------------------------------------------------------
@@ -191,14 +207,17 @@ def oil_paint(rgb: np.ndarray, size: int, dyn_ratio: int, relief: float) -> np.n
     height, width = rgb.shape[:2]
     work = _work_size(rgb, 832)
     small = _resize(rgb, work, down=True) if work != (width, height) else rgb
-    brush = max(2, round(size * max(work) / 1024 * 1.3))
+    brush = max(2, round(size * max(work) / 1024 * 1.1))
     bgr = cv2.cvtColor(small, cv2.COLOR_RGB2BGR)
-    # Dabs chosen in Lab keep colours clean; the photo's fine lightness detail is laid back over
-    # them, as a painter's small brush would, so faces stay faces instead of blotches.
-    painted = cv2.xphoto.oilPainting(bgr, brush, dyn_ratio, cv2.COLOR_BGR2Lab)
+    # The dabs are softened by a small bilateral pass, and the photo's fine lightness detail is
+    # laid back over them, as a painter's small brush would, so faces stay faces, not blotches.
+    # (oilPainting's colour-conversion argument is left at its default: with COLOR_BGR2Lab,
+    # OpenCV 5.0.0.93 reads uninitialised memory and the result changes from call to call.)
+    painted = cv2.bilateralFilter(cv2.xphoto.oilPainting(bgr, brush, dyn_ratio), 7, 30, 5)
     painted = cv2.cvtColor(painted, cv2.COLOR_BGR2RGB)
     source = _gray(small).astype(np.float32)
-    detail = source - cv2.GaussianBlur(source, (0, 0), max(1.0, brush * 0.4))
+    # Band-pass: features (eyes, lettering) come back, pixel noise does not.
+    detail = cv2.GaussianBlur(source, (0, 0), 1.0) - cv2.GaussianBlur(source, (0, 0), max(2.0, brush * 0.6))
     painted = _to_uint8(painted + np.float32(0.7) * detail[..., None])
     gray = _gray(painted).astype(np.float32) * np.float32(1 / 255)
     strokes = _stroke_texture(gray, max(5, brush * 2 + 1), seed=11)
@@ -233,7 +252,7 @@ def watercolor(rgb: np.ndarray, wash: float, edges: float, grain: float) -> np.n
     # Rims of the washes: where the wash differs from its surroundings, a little inside the shape.
     lum = cv2.cvtColor(colour, cv2.COLOR_RGB2GRAY)
     rim_sigma = max(1.0, max(height, width) / 400)
-    rim = np.abs(lum - cv2.GaussianBlur(lum, (0, 0), rim_sigma * 2))
+    rim = np.abs(lum - _wide_blur(lum, rim_sigma * 2))
     rim = np.clip(rim * 8, 0, 1)
     # Pigment density: >1 deepens the colour like a second layer of the same paint.
     scale = _scale(rgb)
@@ -295,7 +314,7 @@ def pencil_sketch(rgb: np.ndarray, color: bool, shade: float) -> np.ndarray:
     scale = _scale(rgb)
     gray = cv2.GaussianBlur(_gray(rgb), (0, 0), max(0.6, 0.7 * scale)).astype(np.float32)
     sigma = max(2.0, min(height, width) / 60)
-    blurred = cv2.GaussianBlur(255 - gray, (0, 0), sigmaX=sigma)
+    blurred = _wide_blur(255 - gray, sigma)
     dodge = np.clip(gray * 255 / np.maximum(255 - blurred, 1), 0, 255) * np.float32(1 / 255)
     lines = np.clip((1 - dodge) * (2.5 + shade * 25), 0, 1)
     # Hatching: strokes ~12 px long per 1024 px, only in the darker half of the tones.
@@ -303,7 +322,7 @@ def pencil_sketch(rgb: np.ndarray, color: bool, shade: float) -> np.ndarray:
     kernel = np.eye(length, dtype=np.float32)[::-1] / length
     strokes = cv2.filter2D(_noise((height, width), max(1.0, 0.8 * scale), seed=21), -1, kernel)
     strokes = np.clip(strokes * np.float32(np.sqrt(length)) * 0.5 + 0.5, 0, 1)
-    tone = np.clip((1 - cv2.GaussianBlur(gray, (0, 0), 2 * scale) / 255 - 0.35) * 1.6, 0, 1)
+    tone = np.clip((1 - _wide_blur(gray, 2 * scale) / 255 - 0.35) * 1.6, 0, 1)
     hatching = tone * strokes * np.float32(0.35 + 4 * shade)
     tooth = 1 + _noise((height, width), max(1.0, 1.2 * scale), seed=22) * np.float32(0.25)
     darkness = np.clip((1 - (1 - lines) * (1 - hatching)) * tooth, 0, 1)[..., None]
@@ -332,7 +351,7 @@ def analog_film(rgb: np.ndarray, grain: float, halation: float, fade: float, war
     # Halation: bright parts, blurred wide, added back in red-orange.
     lum = cv2.cvtColor(np.clip(image, 0, 1), cv2.COLOR_RGB2GRAY)
     bright = np.clip((lum - 0.72) / 0.28, 0, 1)
-    glow = cv2.GaussianBlur(bright, (0, 0), 14 * scale)
+    glow = _wide_blur(bright, 14 * scale)
     image += (glow * np.float32(0.55 * halation))[..., None] * np.array([1.0, 0.35, 0.12], dtype=np.float32)
     # Grain: two octaves, luminance only, peaking in the mid-tones.
     noise = _noise((height, width), max(1.0, 1.3 * scale), seed=31) * np.float32(0.7)
@@ -378,19 +397,14 @@ def tilt_shift(rgb: np.ndarray, position: float, width: float, blur: float, satu
     distance = np.clip((np.abs(ys - position) - width / 2) / max(0.5 - width / 4, 0.1), 0, 1)
     # Three blur levels blended by distance: cheaper than a per-row kernel and smooth enough.
     radius = blur * max(height, image_width) / 1024
-    levels = [vivid.astype(np.float32)]
-    for fraction in (0.33, 0.66, 1.0):
-        levels.append(cv2.GaussianBlur(levels[0], (0, 0), max(0.5, radius * fraction)))
+    levels = [vivid] + [_wide_blur(vivid, max(0.5, radius * fraction)) for fraction in (0.33, 0.66, 1.0)]
     position_in_levels = distance * (len(levels) - 1)
-    out = np.empty_like(levels[0])
-    for row_start in range(0, height, 256):
-        rows = slice(row_start, min(height, row_start + 256))
-        p = position_in_levels[rows]
-        index = np.minimum(p.astype(np.int32), len(levels) - 2)
-        frac = (p - index)[:, None, None]
-        lower = np.stack([levels[i][rows.start + r] for r, i in enumerate(index)])
-        upper = np.stack([levels[i + 1][rows.start + r] for r, i in enumerate(index)])
-        out[rows] = lower + (upper - lower) * frac
+    out = np.zeros((height, image_width, 3), np.float32)
+    for index, level in enumerate(levels):
+        # Tent weights over the level index: each row mixes its two nearest levels.
+        weight = np.clip(1 - np.abs(position_in_levels - index), 0, 1)[:, None, None]
+        rows = weight[:, 0, 0] > 0
+        out[rows] += level[rows] * weight[rows]
     return _to_uint8(out)
 
 
@@ -445,7 +459,7 @@ def lomo(rgb: np.ndarray, intensity: float, vignette: float) -> np.ndarray:
     toned = cv2.merge([red, green, blue])
     height, width = rgb.shape[:2]
     mask = _vignette_mask(height, width, vignette * 0.95, power=2.6)
-    softened = cv2.GaussianBlur(toned, (0, 0), max(1.0, 3 * _scale(rgb)))
+    softened = _wide_blur(toned, max(1.0, 3 * _scale(rgb)))
     edge = (1 - mask)[..., None] / max(vignette, 1e-3) if vignette > 0 else 0
     blended = toned + (softened.astype(np.float32) - toned) * np.clip(edge, 0, 1)
     return _to_uint8(blended * mask[..., None])
@@ -462,20 +476,23 @@ LEAKS = {
 
 def light_leak(rgb: np.ndarray, position: str, strength: float) -> np.ndarray:
     # Light leaking into the camera body: warm red-orange-yellow glows from one edge, screened
-    # over the photo (brightens, never darkens), plus a slight overall warm fade.
+    # over the photo (brightens, never darkens), plus a slight overall warm fade. The glow is
+    # smooth, so it is drawn at an eighth of the size and scaled up.
     height, width = rgb.shape[:2]
-    long_side = max(height, width)
-    ys = np.arange(height, dtype=np.float32)[:, None]
-    xs = np.arange(width, dtype=np.float32)[None, :]
-    leak = np.zeros((height, width, 3), np.float32)
+    small_h, small_w = max(2, height // 8), max(2, width // 8)
+    long_side = max(small_h, small_w)
+    ys = np.arange(small_h, dtype=np.float32)[:, None]
+    xs = np.arange(small_w, dtype=np.float32)[None, :]
+    leak = np.zeros((small_h, small_w, 3), np.float32)
     for (cx, cy), radius, colour in LEAKS[position]:
         r = np.float32(radius * long_side)
-        d2 = ((xs - cx * width) ** 2 + (ys - cy * height) ** 2) / (r * r)
+        d2 = ((xs - cx * small_w) ** 2 + (ys - cy * small_h) ** 2) / (r * r)
         glow = np.exp(-d2 * np.float32(1.6))
         leak += glow[..., None] * (np.array(colour, np.float32) / 255)
     # A streak along the edge: light leaks are rarely perfect circles.
-    streak = _noise((height, width), long_side / 6, seed=41) * np.float32(0.15) + 1
+    streak = _noise((small_h, small_w), long_side / 6, seed=41) * np.float32(0.15) + 1
     leak = np.clip(leak * streak[..., None] * np.float32(strength), 0, 1)
+    leak = cv2.resize(leak, (width, height), interpolation=cv2.INTER_LINEAR)
     base = _unit(rgb) * np.float32(0.94) + np.float32(0.04)
     screened = 1 - (1 - base) * (1 - leak)
     return _from_unit(screened)
