@@ -75,15 +75,19 @@ def main() -> int:
     started = time.perf_counter()
     run(args.effect, data)  # warm-up: imports, OpenCV's first-call allocations
     first_ms = (time.perf_counter() - started) * 1000
-    times = []
+    times, cpu_times = [], []
     for _ in range(args.runs):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         out = run(args.effect, data)
         times.append(time.perf_counter() - started)
+        # CPU time on the one core this process may use: what the effect costs with the core to
+        # itself, whatever else the (shared) machine is doing.
+        cpu_times.append(time.process_time() - cpu_started)
     peak_mb = _peak_rss_mb()
     json.dump(
         {
             "times": times,
+            "cpu_times": cpu_times,
             "peak_rss_mb": peak_mb,
             "output_bytes": len(out),
             "first_ms": first_ms,

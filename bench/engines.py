@@ -42,25 +42,29 @@ def run(effects: list[str] | None = None) -> list[Row]:
         # Alternate bare and engine so drift in the machine's load hits both alike.
         bare = _measure(effect, "bare", str(image))
         engine = _measure(effect, "engine", str(image))
-        ours_s, base_s = median(engine["times"]), median(bare["times"])
+        # CPU seconds of a process pinned to one core: the machine is shared, wall time is
+        # reported beside it.
+        ours_s, base_s = median(engine["cpu_times"]), median(bare["cpu_times"])
         ratio = ours_s / base_s
         load = f", model load {engine['model_load_ms']:.0f} ms" if engine["model_load_ms"] is not None else ""
         rows.append(
             Row(
                 f"local:{effect} (4000x3000 JPEG)",
-                f"{ours_s * 1000:,.0f} ms, peak RSS {engine['peak_rss_mb']:.0f} MB{load}",
-                f"{base_s * 1000:,.0f} ms, peak RSS {bare['peak_rss_mb']:.0f} MB",
+                f"{ours_s * 1000:,.0f} ms CPU, peak RSS {engine['peak_rss_mb']:.0f} MB{load}",
+                f"{base_s * 1000:,.0f} ms CPU, peak RSS {bare['peak_rss_mb']:.0f} MB",
                 f"{ratio:.2f}",
                 f"<= {TIME_TARGET_S} s, <= {TIME_RATIO_TARGET}x bare, RSS <= {RSS_TARGET_MB} MB",
                 ours_s <= TIME_TARGET_S and ratio <= TIME_RATIO_TARGET and engine["peak_rss_mb"] <= RSS_TARGET_MB,
-                note=f"median of {RUNS} runs after a warm-up (first call {engine['first_ms']:,.0f} ms); "
-                f"times ours {[round(t * 1000) for t in engine['times']]} ms, "
-                f"bare {[round(t * 1000) for t in bare['times']]} ms",
+                note=f"median of {RUNS} runs after a warm-up (first call {engine['first_ms']:,.0f} ms wall); "
+                f"CPU ours {[round(t * 1000) for t in engine['cpu_times']]} ms, "
+                f"bare {[round(t * 1000) for t in bare['cpu_times']]} ms; "
+                f"wall ours {[round(t * 1000) for t in engine['times']]} ms",
             )
         )
         figures[effect] = {
             "median_ms": ours_s * 1000,
             "bare_median_ms": base_s * 1000,
+            "wall_median_ms": median(engine["times"]) * 1000,
             "peak_rss_mb": engine["peak_rss_mb"],
             "first_call_ms": engine["first_ms"],
             "model_load_ms": engine["model_load_ms"],

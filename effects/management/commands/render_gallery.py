@@ -151,8 +151,9 @@ class Command(BaseCommand):
         if figures:
             lines += [
                 f"*12 MP*: `python -m bench engines` on a {figures.get('_image', '12-megapixel photo')},",
-                f"downscaled to the worker's `IMAGE_MAX_SIDE` ({figures.get('_max_side', 2048)} px): median time and",
-                "peak RSS of a fresh worker-like process; see BENCHMARKS.md.",
+                f"downscaled to the worker's `IMAGE_MAX_SIDE` ({figures.get('_max_side', 2048)} px), the whole",
+                "engine call (decode, effect, encode): median CPU time of a fresh process pinned to one core,",
+                "and its peak RSS; see BENCHMARKS.md.",
             ]
             header += " 12 MP: median | peak RSS |"
             rule += "---|---|"
