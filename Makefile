@@ -89,7 +89,7 @@ bench: venv-dev services
 
 # Contact sheets of every local effect on the sample photos, and docs/effects.md.
 gallery: venv
-	$(BIN)/python manage.py render_gallery
+	@$(DEV_ENV) $(BIN)/python manage.py render_gallery
 
 # Rewrite the effects' reference images (tests/effects/engines/references/); review them before committing.
 references: venv

@@ -135,12 +135,12 @@ EFFECTS: dict[str, EffectSpec] = {
     "cartoon": EffectSpec(
         classic.cartoon,
         {"edge_size": Param(int, 7, 3, 31, odd=True), "colors": Param(int, 8, 2, 64)},
-        "Cel shading in the photo's own colours (``colors`` tone bands) with inked outlines",
+        "Cel shading in the photo's own colours, in a few tone bands, with inked outlines",
     ),
     "pencil-sketch": EffectSpec(
         classic.pencil_sketch,
         {"color": Param(bool, False), "shade": Param(float, 0.05, 0, 0.1)},
-        "Graphite contours and hatching on warm paper (``color``: coloured pencils)",
+        "Graphite contours and hatching on warm paper, or coloured pencils",
     ),
     "watercolor": EffectSpec(
         classic.watercolor,
