@@ -14,6 +14,7 @@ from effects.ingestion import image_validate_bytes
 from effects.jobs.callbacks import callback_signature_header, job_callback_send
 from effects.jobs.lifecycle import JobOutcome, job_fail, job_process, job_retry
 from effects.jobs.sweep import jobs_sweep
+from effects.management.commands.seed_demo import DEMO_EFFECTS
 from effects.models import Effect, Job, JobStatus
 from photomania.errors import ApplicationError
 from tests.factories import EffectFactory, JobFactory, UserFactory
@@ -221,4 +222,5 @@ def test_render_preview_stores_a_preview_image():
 def test_seed_demo_renders_previews_for_every_demo_effect():
     call_command("seed_demo", stdout=io.StringIO())
 
-    assert Effect.objects.filter(model_id__startswith="local:").exclude(preview="").count() == 13
+    local_demo_effects = sum(1 for entry in DEMO_EFFECTS if entry[4].startswith("local:"))
+    assert Effect.objects.filter(model_id__startswith="local:").exclude(preview="").count() == local_demo_effects
