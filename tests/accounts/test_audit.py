@@ -121,8 +121,8 @@ def test_the_audit_log_is_read_only_in_admin(client, staff_user, user):
 def test_an_image_url_refused_by_the_ssrf_guard_is_audited(user):
     from rest_framework.test import APIClient
 
-    from tests.api.conftest import session_token_for
-    from tests.factories import EffectFactory
+    from tests.support.api import session_token_for
+    from tests.support.factories import EffectFactory
 
     effect = EffectFactory()
     client = APIClient()
