@@ -2,6 +2,8 @@
 
 from django.urls import reverse
 
+from accounts.audit import audit_record
+from accounts.models import AuditEvent
 from billing.models import CreditTransaction
 
 
@@ -59,3 +61,36 @@ def test_staff_adding_a_user_in_admin_grants_signup_credits(client, staff_user):
 
     row = CreditTransaction.objects.get(user__email="new@example.com")
     assert row.kind == CreditTransaction.Kind.SIGNUP_GRANT
+
+
+def test_an_admin_credit_adjustment_is_audited_with_actor_and_amount(client, staff_user, user):
+    client.force_login(staff_user)
+
+    client.post(
+        reverse("admin:accounts_user_changelist"),
+        {
+            "action": "adjust_credits",
+            "_selected_action": [user.pk],
+            "apply": "1",
+            "amount": "-3",
+            "note": "chargeback 77",
+        },
+    )
+
+    event = AuditEvent.objects.get(event=AuditEvent.Event.ADMIN_CREDIT_ADJUSTMENT)
+    assert (event.user_id, event.actor_id) == (user.pk, staff_user.pk)
+    assert event.data["amount"] == -3
+    assert event.data["balance_after"] == 7
+    assert event.data["note"] == "chargeback 77"
+
+
+def test_the_audit_log_is_read_only_in_admin(client, staff_user, user):
+    audit_record(event=AuditEvent.Event.SSRF_REFUSED, user=user, url="http://169.254.169.254/")
+    client.force_login(staff_user)
+
+    listing = client.get(reverse("admin:accounts_auditevent_changelist"))
+    add = client.get(reverse("admin:accounts_auditevent_add"))
+
+    assert listing.status_code == 200
+    assert "ssrf_refused" in listing.content.decode() or "SSRF" in listing.content.decode()
+    assert add.status_code == 403

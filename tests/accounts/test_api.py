@@ -55,7 +55,7 @@ def test_patch_refuses_an_overlong_name(user_client):
     assert_error(response, 400, "VALIDATION_ERROR")
 
 
-def test_credits_summary(user_client):
+def test_credits_summary_shows_balance_plan_quota_and_last_refill(user_client):
     data = user_client.get("/api/user/credits").json()["data"]
 
     assert data["credits"] == 10

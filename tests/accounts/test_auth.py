@@ -47,12 +47,6 @@ def test_logout_invalidates_the_session_token():
     assert_error(response, 401, "INVALID_TOKEN")
 
 
-def test_request_without_credentials_returns_401_unauthorized(anon_client):
-    response = anon_client.get("/api/user")
-
-    assert_error(response, 401, "UNAUTHORIZED")
-
-
 def test_request_with_a_made_up_token_returns_401_invalid_token(anon_client):
     response = anon_client.get("/api/user", HTTP_X_SESSION_TOKEN="not-a-real-session-token")
 

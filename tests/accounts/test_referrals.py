@@ -40,17 +40,6 @@ def test_api_signup_with_a_referral_code_links_the_referrer(client):
     assert User.objects.get(email="new@example.com").referred_by == referrer
 
 
-def test_page_signup_uses_the_referral_code_kept_in_the_session(client):
-    referrer = UserFactory()
-    session = client.session
-    session["referral_code"] = referrer.referral_code
-    session.save()
-
-    client.post("/accounts/signup/", {"email": "page@example.com", "password1": PASSWORD, "password2": PASSWORD})
-
-    assert User.objects.get(email="page@example.com").referred_by == referrer
-
-
 def test_signup_with_an_unknown_referral_code_succeeds_without_a_referrer(client):
     api_signup(client, "nobody@example.com", referralCode="doesnotexist")
 

@@ -1,4 +1,8 @@
-"""Credit-pack webhooks: paid sessions grant once (also async and concurrent), refunds claw back."""
+"""What each Stripe event does, delivered through the webhook.
+
+Credit packs: paid sessions grant once (also async and concurrent), refunds claw back.
+Subscriptions: the plan follows the newest event, invoices refill once, failed payments flag past due.
+"""
 
 import pytest
 from django.db.models import Sum
@@ -12,6 +16,8 @@ from billing.services import checkout_session_create, credits_charge
 from tests.fakes import stripe_objects as so
 from tests.support.concurrency import run_concurrently
 from tests.support.fakes import deliver, event_payload
+
+pytestmark = pytest.mark.django_db
 
 Kind = CreditTransaction.Kind
 
@@ -185,12 +191,6 @@ def test_balances_equal_ledger_sums_after_purchase_refill_and_refund(client, use
             CreditTransaction.objects.filter(user=account).aggregate(total=Sum("amount"))["total"] or 0
         )
     assert balance(user) == 0
-
-
-pytestmark = pytest.mark.django_db
-
-
-Kind = CreditTransaction.Kind
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""`manage.py stripe_sync_catalog`: Stripe products/prices into dj-stripe, price ids linked by metadata."""
+"""The catalog sync (`manage.py stripe_sync_catalog`): Stripe products/prices into dj-stripe, price ids linked by metadata."""
 
 from io import StringIO
 

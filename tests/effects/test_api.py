@@ -1,4 +1,5 @@
-"""POST /api/effects/apply: validation, effect lookup, charging, enqueueing, limits."""
+"""The effects API: the catalog (/api/effects), jobs (/api/jobs) and applying an effect (POST /api/effects/apply:
+validation, effect lookup, charging, enqueueing, limits)."""
 
 import uuid
 from datetime import timedelta
@@ -224,9 +225,6 @@ def test_apply_while_the_database_is_down_returns_503(effect, database_down):
     assert_error(response, 503, "SERVICE_UNAVAILABLE")
 
 
-pytestmark = pytest.mark.django_db
-
-
 def test_effect_list_is_public_and_ordered_by_position(anon_client):
     second = EffectFactory(position=2)
     first = EffectFactory(position=1)
@@ -240,7 +238,7 @@ def test_effect_list_is_public_and_ordered_by_position(anon_client):
     assert body["meta"] == {"count": 2, "next": None, "previous": None}
 
 
-def test_effect_list_items_have_the_seed_fields_and_never_the_engine_config(anon_client):
+def test_effect_list_items_have_the_documented_fields_and_never_the_engine_config(anon_client):
     EffectFactory(model_id="replicate:secret/model", config={"apiKey": "hidden"})
 
     item = anon_client.get("/api/effects").json()["data"][0]
@@ -373,9 +371,6 @@ def test_effect_detail_with_a_nul_byte_is_404_not_a_500(anon_client, effect):
     assert_error(response, 404, "NOT_FOUND")
 
 
-pytestmark = pytest.mark.django_db
-
-
 @pytest.fixture
 def job(user, effect):
     job = JobFactory(user=user, effect=effect, credits_charged=2, source_url="https://93.184.215.14/cat.jpg")
@@ -506,12 +501,12 @@ def test_delete_job_removes_the_row_and_its_files(user_client, job, django_captu
     assert not default_storage.exists(name)
 
 
-def test_seed_delete_of_a_saved_effect_deletes_the_callers_job(user_client, job):
+def test_deleting_a_saved_effect_deletes_the_callers_job(user_client, job):
     response = user_client.delete(f"/api/effects/{job.pk}")
 
     assert response.status_code == 200
     assert not Job.objects.filter(pk=job.pk).exists()
 
 
-def test_seed_delete_of_a_saved_effect_requires_authentication(anon_client, job):
+def test_deleting_a_saved_effect_requires_authentication(anon_client, job):
     assert_error(anon_client.delete(f"/api/effects/{job.pk}"), 401, "UNAUTHORIZED")

@@ -1,7 +1,9 @@
-"""The SSRF guard on image URLs: scheme, resolution and every non-public address class."""
+"""Image ingestion: the SSRF guard on image URLs (scheme, resolution, every non-public address class, the
+audit row of a refusal) and fetching a URL (redirects, byte cap, content checks)."""
 
 import pytest
 
+from accounts.models import AuditEvent
 from effects.ingestion import image_fetch, image_url_check
 from photomania.api.errors import ApplicationError, ErrorCode
 from tests.support.images import image_bytes
@@ -143,3 +145,30 @@ def test_fetch_refuses_metadata_address_without_connecting():
         image_fetch("http://169.254.169.254/latest/meta-data/")
 
     assert exc.value.code == ErrorCode.INVALID_INPUT
+
+
+def test_an_image_url_refused_by_the_ssrf_guard_is_audited(user):
+    from rest_framework.test import APIClient
+
+    from tests.support.api import session_token_for
+    from tests.support.factories import EffectFactory
+
+    effect = EffectFactory()
+    client = APIClient()
+    client.credentials(HTTP_X_SESSION_TOKEN=session_token_for(user))
+
+    response = client.post(
+        "/api/effects/apply",
+        {"effectId": effect.slug, "imageUrl": "http://169.254.169.254/latest/meta-data/"},
+        format="json",
+        headers={"X-Request-ID": "req-ssrf-12345678"},
+    )
+
+    event = AuditEvent.objects.get(event=AuditEvent.Event.SSRF_REFUSED)
+    assert response.status_code == 400
+    assert event.data == {
+        "url": "http://169.254.169.254/latest/meta-data/",
+        "host": "169.254.169.254",
+        "address": "169.254.169.254",
+    }
+    assert event.request_id == "req-ssrf-12345678"

@@ -1,4 +1,4 @@
-"""Gallery and effect pages: what visitors see, and applying an effect through the form."""
+"""Effect and job pages: the gallery, applying an effect through the form, the job page, history and deleting."""
 
 import pytest
 from django.core.files.base import ContentFile
@@ -222,9 +222,6 @@ def test_applying_without_a_csrf_token_is_forbidden(user, jpeg_upload):
 
     assert response.status_code == 403
     assert not Job.objects.exists()
-
-
-pytestmark = pytest.mark.django_db
 
 
 def _completed_job(user):

@@ -1,4 +1,4 @@
-"""Admin: every model is browsable, balances are read-only, adjustments go through the ledger."""
+"""The admin site: every model list is browsable by staff, and only by staff."""
 
 import pytest
 from django.urls import reverse

@@ -27,3 +27,9 @@ def test_a_sane_incoming_request_id_is_echoed_and_a_bad_one_replaced(client, db)
     assert kept["X-Request-ID"] == "abc123def456"
     assert replaced["X-Request-ID"] != "<script>"
     assert len(replaced["X-Request-ID"]) == 32
+
+
+def test_every_api_response_carries_a_request_id(anon_client, db):
+    response = anon_client.get("/api/effects", HTTP_X_REQUEST_ID="client-chosen-id-123")
+
+    assert response["X-Request-ID"] == "client-chosen-id-123"

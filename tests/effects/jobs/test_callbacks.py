@@ -38,7 +38,7 @@ def test_callback_to_a_private_address_is_not_sent():
     assert job_callback_send(job_id=job.pk) is False
 
 
-def test_callback_signature_header_format():
+def test_callback_signature_header_is_a_timestamp_and_an_hmac_of_the_body():
     header = callback_signature_header(secret="s3cret", body=b"{}", timestamp=1700000000)
 
     assert header == "t=1700000000,v1=" + hmac.new(b"s3cret", b"1700000000.{}", hashlib.sha256).hexdigest()

@@ -1,4 +1,4 @@
-"""Job lifecycle services without a worker: transitions, retries, failures, refunds, admin tools."""
+"""Job lifecycle services without a worker: transitions, retries, failures and their refunds, admin fail and retry."""
 
 import pytest
 from django.core.files.base import ContentFile
