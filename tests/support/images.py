@@ -1,9 +1,14 @@
-"""The suite's one image maker: small real images encoded with Pillow."""
+"""Where the suite makes its test images: real images encoded with Pillow.
+
+``image_bytes`` makes the small plain images most tests need; ``photo_bytes`` a photo-like one
+(gradients, a disc, a sharp square, noise) for tests that measure what an effect did.
+"""
 
 from __future__ import annotations
 
 import io
 
+import numpy as np
 from PIL import Image
 
 GRADIENT_BLUE = 40
@@ -30,4 +35,21 @@ def image_bytes(
         img = Image.new(mode, size, color)
     buf = io.BytesIO()
     img.save(buf, fmt)
+    return buf.getvalue()
+
+
+def photo_bytes(size: tuple[int, int] = (160, 120), mode: str = "RGB", fmt: str = "PNG", **save) -> bytes:
+    """A photo-like test image: smooth gradients, a disc, a sharp square and some noise."""
+    w, h = size
+    rng = np.random.default_rng(7)
+    ys, xs = np.mgrid[0:h, 0:w]
+    rgb = np.stack([xs * 255 // w, ys * 255 // h, np.full_like(xs, 120)], axis=-1).astype(np.int32)
+    rgb[(xs - w // 3) ** 2 + (ys - h // 2) ** 2 < (h // 4) ** 2] = (230, 40, 60)
+    rgb[h // 4 : h // 2, 2 * w // 3 : 5 * w // 6] = (20, 20, 200)
+    rgb = np.clip(rgb + rng.integers(-12, 12, rgb.shape), 0, 255).astype(np.uint8)
+    img = Image.fromarray(rgb, "RGB")
+    if mode != "RGB":
+        img = img.convert(mode)
+    buf = io.BytesIO()
+    img.save(buf, fmt, **save)
     return buf.getvalue()

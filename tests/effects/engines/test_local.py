@@ -9,34 +9,18 @@ from PIL import Image
 from effects.engines import EngineConfigError, EngineError, validate_config
 from effects.engines.local import EFFECTS, LocalEngine
 from effects.management.commands.seed_demo import DEMO_EFFECTS
+from tests.support.images import image_bytes, photo_bytes
 
 ENGINE = LocalEngine()
 
 
-def photo(size=(160, 120), mode="RGB", fmt="PNG", **save) -> bytes:
-    """A photo-like test image: smooth gradients, a disc, a sharp square and some noise."""
-    w, h = size
-    rng = np.random.default_rng(7)
-    ys, xs = np.mgrid[0:h, 0:w]
-    rgb = np.stack([xs * 255 // w, ys * 255 // h, np.full_like(xs, 120)], axis=-1).astype(np.int32)
-    rgb[(xs - w // 3) ** 2 + (ys - h // 2) ** 2 < (h // 4) ** 2] = (230, 40, 60)
-    rgb[h // 4 : h // 2, 2 * w // 3 : 5 * w // 6] = (20, 20, 200)
-    rgb = np.clip(rgb + rng.integers(-12, 12, rgb.shape), 0, 255).astype(np.uint8)
-    img = Image.fromarray(rgb, "RGB")
-    if mode != "RGB":
-        img = img.convert(mode)
-    buf = io.BytesIO()
-    img.save(buf, fmt, **save)
-    return buf.getvalue()
-
-
 def run(model: str, data: bytes | None = None, **config) -> np.ndarray:
-    out = ENGINE.apply(model, {"format": "png", **config}, data or photo())
+    out = ENGINE.apply(model, {"format": "png", **config}, data or photo_bytes())
     return np.asarray(Image.open(io.BytesIO(out.data)).convert("RGB")).astype(np.int32)
 
 
 def source_array(data: bytes | None = None) -> np.ndarray:
-    return np.asarray(Image.open(io.BytesIO(data or photo())).convert("RGB")).astype(np.int32)
+    return np.asarray(Image.open(io.BytesIO(data or photo_bytes())).convert("RGB")).astype(np.int32)
 
 
 def sharpness(rgb: np.ndarray) -> float:
@@ -46,7 +30,7 @@ def sharpness(rgb: np.ndarray) -> float:
 
 @pytest.mark.parametrize("model", sorted(EFFECTS))
 def test_every_effect_preserves_the_image_size(model):
-    out = ENGINE.apply(model, {}, photo((161, 97)))
+    out = ENGINE.apply(model, {}, photo_bytes((161, 97)))
 
     assert (out.width, out.height) == (161, 97)
     assert Image.open(io.BytesIO(out.data)).size == (161, 97)
@@ -76,7 +60,7 @@ def test_sepia_is_warm_toned():
 
 
 def test_vintage_darkens_the_corners_more_than_the_centre():
-    flat = photo((100, 100))
+    flat = photo_bytes((100, 100))
     out = run("vintage", flat, intensity=0.5, vignette=1.0)
     src = source_array(flat)
 
@@ -168,7 +152,7 @@ def test_validate_fills_in_defaults():
 
 
 def test_long_side_is_capped():
-    out = ENGINE.apply("grayscale", {}, photo((400, 100)), max_side=200)
+    out = ENGINE.apply("grayscale", {}, photo_bytes((400, 100)), max_side=200)
 
     assert (out.width, out.height) == (200, 50)
 
@@ -177,7 +161,7 @@ def test_exif_orientation_is_applied_and_exif_stripped():
     exif = Image.Exif()
     exif[0x0112] = 6  # rotate 90° clockwise on display
     exif[0x8825] = {2: (1.0, 2.0, 3.0)}  # GPS
-    data = photo((160, 120), fmt="JPEG", exif=exif.tobytes())
+    data = photo_bytes((160, 120), fmt="JPEG", exif=exif.tobytes())
 
     out = ENGINE.apply("sepia", {"format": "jpeg"}, data)
     result = Image.open(io.BytesIO(out.data))
@@ -189,7 +173,7 @@ def test_exif_orientation_is_applied_and_exif_stripped():
 
 @pytest.mark.parametrize("fmt", ["jpeg", "png", "webp"])
 def test_output_format_follows_the_config(fmt):
-    out = ENGINE.apply("posterize", {"format": fmt}, photo())
+    out = ENGINE.apply("posterize", {"format": fmt}, photo_bytes())
 
     assert Image.open(io.BytesIO(out.data)).format == fmt.upper()
     assert out.content_type == f"image/{fmt}"
@@ -199,29 +183,27 @@ def test_output_format_follows_the_config(fmt):
 def test_input_modes_are_handled(mode):
     fmt = "JPEG" if mode == "CMYK" else "PNG"
 
-    out = ENGINE.apply("sepia", {"format": "png"}, photo(mode=mode, fmt=fmt))
+    out = ENGINE.apply("sepia", {"format": "png"}, photo_bytes(mode=mode, fmt=fmt))
 
     assert Image.open(io.BytesIO(out.data)).size == (160, 120)
 
 
 def test_sixteen_bit_input_is_scaled_not_clipped():
-    img = Image.fromarray(np.full((20, 20), 32768, dtype=np.uint16))
-    buf = io.BytesIO()
-    img.save(buf, "PNG")
+    data = image_bytes("PNG", (20, 20), 32768, mode="I;16")
 
-    out = run("grayscale", buf.getvalue())
+    out = run("grayscale", data)
 
     assert 120 <= out.mean() <= 135
 
 
 def test_transparency_is_kept_for_png_output():
-    out = ENGINE.apply("grayscale", {"format": "png"}, photo(mode="RGBA"))
+    out = ENGINE.apply("grayscale", {"format": "png"}, photo_bytes(mode="RGBA"))
 
     assert Image.open(io.BytesIO(out.data)).mode == "RGBA"
 
 
 def test_corrupt_input_is_a_permanent_engine_error():
     with pytest.raises(EngineError) as exc:
-        ENGINE.apply("sepia", {}, photo()[:200])
+        ENGINE.apply("sepia", {}, photo_bytes()[:200])
 
     assert exc.value.code == "INVALID_IMAGE" and not exc.value.transient
