@@ -66,6 +66,17 @@ def broker_purge():
 
 
 @pytest.fixture
+def empty_broker():
+    """The Redis broker with no queued messages (before and after the test); yields a client to inspect it."""
+    import redis
+    from django.conf import settings
+
+    broker_purge()
+    yield redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    broker_purge()
+
+
+@pytest.fixture
 def celery_worker_pipeline(settings):
     """A real Celery worker (solo pool, in a thread) consuming priority then default from Redis.
 
