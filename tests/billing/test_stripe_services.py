@@ -1,13 +1,20 @@
-"""The catalog sync (`manage.py stripe_sync_catalog`): Stripe products/prices into dj-stripe, price ids linked by metadata."""
+"""Stripe-facing services against the fake Stripe server.
+
+Checkout sessions for pages and one Stripe customer per user; the catalog sync
+(`manage.py stripe_sync_catalog`): Stripe products/prices into dj-stripe, price ids linked by metadata.
+"""
 
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from djstripe.models import Price, Product
+from djstripe.models import Customer, Price, Product
 
 from billing.models import CreditPack, Plan
+from billing.services import checkout_session_create
 from tests.fakes import stripe_objects as so
+from tests.support.concurrency import run_concurrently
+from tests.support.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -57,3 +64,21 @@ def test_sync_without_stripe_configured_fails_with_a_clear_error(fake_stripe, se
 
     with pytest.raises(CommandError, match="not available"):
         call_command("stripe_sync_catalog", stdout=StringIO())
+
+
+def test_checkout_service_returns_url_and_session_id_for_pages(user, fake_stripe, catalog):
+    session = checkout_session_create(user=user, pack_code="pack-50")
+
+    assert set(session) == {"url", "sessionId"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_first_checkouts_create_one_stripe_customer(fake_stripe, catalog):
+    user = UserFactory()
+    outcomes = run_concurrently(3, lambda _i: checkout_session_create(user=user, pack_code="pack-50"))
+    errors = [o for o in outcomes if isinstance(o, Exception)]
+
+    assert errors == []
+    assert Customer.objects.filter(subscriber=user).count() == 1
+    assert len(fake_stripe.calls("POST", "/v1/customers")) == 1
+    assert len(fake_stripe.calls("POST", "/v1/checkout/sessions")) == 3
