@@ -1,7 +1,8 @@
 """Where the suite makes its test images: real images encoded with Pillow.
 
 ``image_bytes`` makes the small plain images most tests need; ``photo_bytes`` a photo-like one
-(gradients, a disc, a sharp square, noise) for tests that measure what an effect did.
+(gradients, a disc, a sharp square, noise) for tests that measure what an effect did;
+``lit_photo_array`` a pixel array with a bright light and a dark patch for the pure effect functions.
 """
 
 from __future__ import annotations
@@ -53,3 +54,13 @@ def photo_bytes(size: tuple[int, int] = (160, 120), mode: str = "RGB", fmt: str 
     buf = io.BytesIO()
     img.save(buf, fmt, **save)
     return buf.getvalue()
+
+
+def lit_photo_array(height: int = 120, width: int = 160) -> np.ndarray:
+    """An RGB array (not encoded): gradients, a bright light on the left, a dark patch and noise."""
+    rng = np.random.default_rng(3)
+    ys, xs = np.mgrid[0:height, 0:width]
+    rgb = np.stack([xs * 200 // width + 20, ys * 200 // height + 20, np.full_like(xs, 110)], axis=-1)
+    rgb[(xs - 30) ** 2 + (ys - 60) ** 2 < 64] = 255
+    rgb[10:40, 110:150] = 6
+    return np.clip(rgb + rng.integers(-10, 10, rgb.shape), 0, 255).astype(np.uint8)
