@@ -371,7 +371,8 @@ def encode_image(image: Image.Image, *, fmt: str, quality: int) -> EngineOutput:
         image = background
     clean = Image.frombytes(image.mode, image.size, image.tobytes())  # drops info/exif carried along
     buffer = io.BytesIO()
-    options: dict = {"quality": quality} if pil_format in ("JPEG", "WEBP") else {"optimize": True}
+    # PNG at zlib level 1: ``optimize`` costs tens of seconds on a 2048-pixel cut-out for ~20% fewer bytes.
+    options: dict = {"quality": quality} if pil_format in ("JPEG", "WEBP") else {"compress_level": 1}
     clean.save(buffer, pil_format, **options)
     return EngineOutput(buffer.getvalue(), content_type, extension, clean.width, clean.height)
 

@@ -114,7 +114,6 @@ def refine_matte(rgb: np.ndarray, probability: np.ndarray, *, threshold: float, 
     coarse_small = cv2.resize(coarse, size, interpolation=cv2.INTER_AREA) if scale < 1 else coarse
     radius = max(2, round(max(size) * edge / 100))
     refined = cv2.ximgproc.guidedFilter(guide, coarse_small, radius, 1e-4 * 255 * 255)
-    refined = cv2.ximgproc.guidedFilter(guide, refined, max(1, radius // 2), 1e-5 * 255 * 255)
     if scale < 1:
         refined = cv2.resize(refined, (width, height), interpolation=cv2.INTER_LINEAR)
     return np.clip((refined - 0.5) * 1.6 + 0.5, 0.0, 1.0).astype(np.float32)
@@ -155,17 +154,43 @@ def _normalised_blur(image: np.ndarray, weight: np.ndarray, sigma: float) -> np.
     return mean
 
 
+def _shrink(image: np.ndarray, long_side: int = 512) -> np.ndarray:
+    height, width = image.shape[:2]
+    scale = min(1.0, long_side / max(height, width))
+    if scale == 1.0:
+        return image
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    return cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+
+
+def _sample(field: np.ndarray, shape: tuple[int, ...], where: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """Values of a low-resolution ``field`` (covering an image of ``shape``) at the full-resolution
+    pixels ``where`` (rows, columns), bilinearly: cheaper than scaling the whole field up."""
+    rows, cols = where
+    count = len(rows)
+    fy, fx = field.shape[0] / shape[0], field.shape[1] / shape[1]
+    # remap wants maps under 32767 on a side: lay the points out 1024 to a row.
+    pad = (-count) % 1024
+    map_x = np.pad(((cols + 0.5) * fx - 0.5).astype(np.float32), (0, pad)).reshape(-1, 1024)
+    map_y = np.pad(((rows + 0.5) * fy - 0.5).astype(np.float32), (0, pad)).reshape(-1, 1024)
+    sampled = cv2.remap(field, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    return sampled.reshape(count + pad, -1)[:count]
+
+
 def foreground_colours(rgb: np.ndarray, matte: np.ndarray) -> np.ndarray:
     """The person's own colours where the matte is partial (hair, edges), without the old
     background's colour mixed in: solve I = a*F + (1-a)*B with B the local background colour,
     and fall back to the nearby solid person where a is too small to solve for."""
     image = rgb.astype(np.float32)
-    band = (matte > 0.002) & (matte < 0.98)
-    if not band.any():
+    band = np.nonzero((matte > 0.002) & (matte < 0.98))
+    if not len(band[0]):
         return image
-    sigma = max(2.0, max(rgb.shape[:2]) / 200)
-    background = _normalised_blur(image, (matte < 0.05).astype(np.float32), sigma)[band]
-    person = _normalised_blur(image, (matte > 0.95).astype(np.float32), sigma)[band]
+    # The local colours are smooth fields: estimated at up to 512 pixels, sampled on the band.
+    small = _shrink(image)
+    small_matte = _shrink(matte)
+    sigma = max(2.0, max(small.shape) / 200)
+    background = _sample(_normalised_blur(small, (small_matte < 0.05).astype(np.float32), sigma), rgb.shape, band)
+    person = _sample(_normalised_blur(small, (small_matte > 0.95).astype(np.float32), sigma), rgb.shape, band)
     pixels = image[band]
     alpha = matte[band][:, None]
     solved = np.clip((pixels - (1 - alpha) * background) / np.maximum(alpha, 1e-3), 0, 255)
@@ -177,21 +202,29 @@ def foreground_colours(rgb: np.ndarray, matte: np.ndarray) -> np.ndarray:
 def composite(
     foreground: np.ndarray, matte: np.ndarray, backdrop: np.ndarray, *, light_wrap: float, harmonise: float
 ) -> np.ndarray:
-    """The person over a new backdrop. ``light_wrap`` lets the backdrop's light spill over the
-    person's outline; ``harmonise`` pulls the person's overall tint a little towards the backdrop's."""
-    alpha = matte[..., None]
+    """The person over a new backdrop (float32 RGB). ``light_wrap`` lets the backdrop's light spill
+    over the person's outline; ``harmonise`` pulls the person's overall tint towards the backdrop's.
+    The smooth parts (tint, glow) are computed at low resolution."""
     subject = foreground
     if harmonise > 0:
-        person_mean = (foreground * alpha).sum((0, 1)) / max(float(alpha.sum()), 1.0)
-        backdrop_mean = backdrop.reshape(-1, 3).mean(0)
-        subject = subject + harmonise * 0.25 * (backdrop_mean - person_mean)
-    out = subject * alpha + backdrop * (1 - alpha)
+        # Means over every 8th pixel: plenty for an average colour.
+        sparse_matte = matte[::8, ::8, None]
+        person_mean = (foreground[::8, ::8] * sparse_matte).sum((0, 1)) / max(float(sparse_matte.sum()), 1.0)
+        backdrop_mean = backdrop[::8, ::8].reshape(-1, 3).mean(0)
+        subject = foreground + (harmonise * 0.25 * (backdrop_mean - person_mean)).astype(np.float32)
+    inverse = 1 - matte
+    out = cv2.blendLinear(subject, np.ascontiguousarray(backdrop, dtype=np.float32), matte, inverse)
     if light_wrap > 0:
-        sigma = max(2.0, max(matte.shape) / 150)
-        outside = cv2.GaussianBlur(1 - matte, (0, 0), sigmaX=sigma)[..., None]
-        glow = _normalised_blur(backdrop, 1 - matte, sigma)
-        wrap = light_wrap * outside * alpha
-        out = out * (1 - wrap) + glow * wrap
+        small_inverse = _shrink(inverse)
+        sigma = max(2.0, max(small_inverse.shape) / 150)
+        outside = cv2.GaussianBlur(small_inverse, (0, 0), sigmaX=sigma)
+        glow = _normalised_blur(_shrink(np.ascontiguousarray(backdrop)), small_inverse, sigma)
+        # The wrap lives on the person's side of the outline: only those pixels are touched.
+        height, width = matte.shape
+        near = cv2.resize((outside > 0.002).astype(np.uint8), (width, height), interpolation=cv2.INTER_NEAREST)
+        rim = np.nonzero(near.view(bool) & (matte > 0.002))
+        wrap = light_wrap * _sample(outside, matte.shape, rim) * matte[rim][:, None]
+        out[rim] = out[rim] * (1 - wrap) + _sample(glow, matte.shape, rim) * wrap
     return np.clip(out, 0, 255)
 
 
@@ -209,14 +242,18 @@ def backdrop_for(rgb: np.ndarray, matte: np.ndarray, *, kind: str, colour: str, 
     blurred without the person's colours bleeding in)."""
     height, width = rgb.shape[:2]
     if kind == "solid":
-        return np.broadcast_to(parse_colour(colour), (height, width, 3)).astype(np.float32)
+        return np.full((height, width, 3), parse_colour(colour), dtype=np.float32)
     if kind == "gradient":
-        ys = (np.arange(height, dtype=np.float32)[:, None] - height * 0.4) / max(height, width)
-        xs = (np.arange(width, dtype=np.float32)[None, :] - width * 0.5) / max(height, width)
+        # Smooth: drawn at up to 256 pixels and scaled up.
+        scale = min(1.0, 256 / max(height, width))
+        h, w = max(2, round(height * scale)), max(2, round(width * scale))
+        ys = (np.arange(h, dtype=np.float32)[:, None] - h * 0.4) / max(h, w)
+        xs = (np.arange(w, dtype=np.float32)[None, :] - w * 0.5) / max(h, w)
         t = np.clip(np.sqrt(xs**2 + ys**2) / 0.75, 0, 1)[..., None] ** 1.5
-        return parse_colour(colour) * (1 - t) + parse_colour(colour2) * t
+        small = parse_colour(colour) * (1 - t) + parse_colour(colour2) * t
+        return cv2.resize(small.astype(np.float32), (width, height), interpolation=cv2.INTER_LINEAR)
     sigma = max(1.0, blur * max(height, width) / 1000)
-    return _normalised_blur(rgb.astype(np.float32), 1 - matte, sigma)
+    return _normalised_blur(rgb.astype(np.float32), 1 - matte, sigma).astype(np.float32)
 
 
 # --- Effects --------------------------------------------------------------------------------
@@ -254,9 +291,10 @@ def remove_background(
 ) -> np.ndarray:
     """The person cut out: RGBA, transparent background, edge colours cleaned of the old background."""
     matte, _ = subject_matte(rgb, threshold=threshold, edge=edge, face_score=face_score, min_coverage=min_coverage)
-    colours = foreground_colours(rgb, matte)
-    alpha = np.round(matte * 255)[..., None]
-    return np.concatenate([np.clip(np.round(colours), 0, 255), alpha], axis=2).astype(np.uint8)
+    alpha = np.round(matte * 255).astype(np.uint8)
+    # Fully transparent pixels carry no trace of the old background (and compress to nothing).
+    colours = np.where(alpha[..., None] > 0, np.clip(np.round(foreground_colours(rgb, matte)), 0, 255), 0)
+    return np.concatenate([colours.astype(np.uint8), alpha[..., None]], axis=2)
 
 
 def replace_background(
