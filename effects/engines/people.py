@@ -59,8 +59,8 @@ def main_face(found: list[Face]) -> Face:
 
 
 def _people_region(shape: tuple[int, ...], found: list[Face]) -> tuple[int, int, int, int]:
-    """A box around everyone's head and body, from their faces: the segmentation model runs on it,
-    so small people get the model's full resolution and nothing far from a face counts."""
+    """A box around everyone's head and body, from their faces: the segmentation model runs on it
+    too, so small people get the model's full resolution."""
     height, width = shape[:2]
     x0, y0, x1, y1 = width, height, 0, 0
     for face in found:
@@ -72,13 +72,34 @@ def _people_region(shape: tuple[int, ...], found: list[Face]) -> tuple[int, int,
 
 
 def person_probability(rgb: np.ndarray, found: list[Face]) -> np.ndarray:
-    """Person probability at full resolution (float32, 0..1), zero outside the people's region."""
+    """Person probability at full resolution (float32, 0..1).
+
+    The model sees the whole photo; when the people's region is clearly smaller, it also sees that
+    region at its full input resolution, and that sharper answer replaces the first one inside the
+    region, blended over a margin so no straight seam shows (a face the detector missed may sit on
+    the region's edge)."""
     height, width = rgb.shape[:2]
+    whole = cv2.resize(segmentation.person_probability(rgb), (width, height), interpolation=cv2.INTER_LINEAR)
     x0, y0, x1, y1 = _people_region(rgb.shape, found)
-    probability = np.zeros((height, width), dtype=np.float32)
+    if (x1 - x0) * (y1 - y0) > 0.6 * height * width:
+        return whole
     crop = np.ascontiguousarray(rgb[y0:y1, x0:x1])
-    small = segmentation.person_probability(crop)
-    probability[y0:y1, x0:x1] = cv2.resize(small, (x1 - x0, y1 - y0), interpolation=cv2.INTER_LINEAR)
+    region = cv2.resize(segmentation.person_probability(crop), (x1 - x0, y1 - y0), interpolation=cv2.INTER_LINEAR)
+    # Weight 1 inside the region, falling to 0 at its edges that are inside the photo.
+    margin = max(4, round(0.08 * min(x1 - x0, y1 - y0)))
+    ys = np.arange(y0, y1, dtype=np.float32)[:, None]
+    xs = np.arange(x0, x1, dtype=np.float32)[None, :]
+    ramp_y = np.minimum(
+        np.clip((ys - y0) / margin, 0, 1) if y0 > 0 else 1.0,
+        np.clip((y1 - 1 - ys) / margin, 0, 1) if y1 < height else 1.0,
+    )
+    ramp_x = np.minimum(
+        np.clip((xs - x0) / margin, 0, 1) if x0 > 0 else 1.0,
+        np.clip((x1 - 1 - xs) / margin, 0, 1) if x1 < width else 1.0,
+    )
+    weight = np.minimum(ramp_y, ramp_x)
+    probability = whole.copy()
+    probability[y0:y1, x0:x1] = region * weight + whole[y0:y1, x0:x1] * (1 - weight)
     return probability
 
 
