@@ -1,9 +1,24 @@
 # PhotoMania — `make run` serves the product, `make test` runs the whole suite.
+SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
-REQ_HASH := $(shell sha1sum requirements.txt | cut -c1-12)
-STAMP := $(VENV)/.installed-$(REQ_HASH)
+PORT ?= 8000
+
+# One stamp per requirements set, named by the hash of its files: `make run` installs the runtime
+# only, `make test`/`make lint`/`make bench` add the tools; switching back and forth reinstalls
+# nothing unless a requirements file changed.
+RUNTIME_STAMP := $(VENV)/.runtime-$(shell cat requirements.txt | sha1sum | cut -c1-12)
+DEV_STAMP := $(VENV)/.dev-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
+PIP_INSTALL := PYTHONUNBUFFERED=1 $(BIN)/python -m pip install --progress-bar off --disable-pip-version-check
+# Only what is being installed: no "already satisfied" lines, and no warnings about package
+# locations named by the machine's own pip configuration that do not exist.
+# (grep finding nothing to print is fine; a pip failure still fails the step through pipefail.)
+PIP_FILTER := { grep --line-buffered -vE "^Requirement already satisfied|^WARNING: Location '.*' is ignored" || true; }
+
+# Development mode is explicit: the settings default to production (DEBUG=False).
+DEV_ENV := DEBUG=True SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)}
 
 # The suite runs against the real services on loopback.
 TEST_DB ?= photomania
@@ -15,37 +30,53 @@ TEST_ENV := PHOTOMANIA_TESTING=1 \
 PROD_ENV := DEBUG=False ALLOWED_HOSTS=photomania.example \
 	SECRET_KEY=ci-only-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOP
 
-.PHONY: run test venv services lint format bench clean
+.PHONY: run test venv venv-dev models services lint format bench clean
 
-$(STAMP): requirements.txt
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -r requirements.txt
-	@rm -f $(VENV)/.installed-*
+$(BIN)/python:
+	@echo "==> Creating $(VENV) with $(PYTHON)"
+	@$(PYTHON) -m venv $(VENV)
+
+$(RUNTIME_STAMP): requirements.txt | $(BIN)/python
+	@echo "==> Installing runtime dependencies (requirements.txt)"
+	@$(PIP_INSTALL) -r requirements.txt 2>&1 | $(PIP_FILTER)
+	@rm -f $(VENV)/.runtime-*
 	@touch $@
 
-venv: $(STAMP)
+$(DEV_STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
+	@echo "==> Installing runtime, test and tooling dependencies (requirements-dev.txt)"
+	@$(PIP_INSTALL) -r requirements-dev.txt 2>&1 | $(PIP_FILTER)
+	@rm -f $(VENV)/.dev-*
+	@touch $@
+
+venv: $(RUNTIME_STAMP) models
+
+venv-dev: $(DEV_STAMP) models
+
+models:
+	@echo "==> Checking the segmentation model (.ci/models.sh)"
 	@bash .ci/models.sh
 
 run: venv
 	@mkdir -p var
-	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py seed_demo
-	@echo "Serving http://127.0.0.1:8000 (web + Celery worker + beat); Ctrl-C stops."
-	$(BIN)/honcho -f Procfile.dev start
+	@echo "==> Migrating the database"
+	@$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
+	@echo "==> Loading the demo catalog and accounts"
+	@$(DEV_ENV) $(BIN)/python manage.py seed_demo
+	@echo "==> Serving http://127.0.0.1:$(PORT) (web + Celery worker + beat); Ctrl-C stops."
+	@$(DEV_ENV) $(BIN)/python .ci/honcho_run.py -f Procfile.dev start -p $(PORT)
 
 services:
 	@bash .ci/services.sh
 
-lint: venv
+lint: venv-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-format: venv
+format: venv-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: venv services
+test: venv-dev services
 	@bash .ci/browser.sh
 	$(BIN)/ruff check .
 	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
@@ -53,7 +84,7 @@ test: venv services
 	$(TEST_ENV) $(BIN)/pytest
 
 # Production settings against the bench's own database (photomania_bench) and Redis db 9.
-bench: venv services
+bench: venv-dev services
 	$(BIN)/python -m bench
 
 clean:

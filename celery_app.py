@@ -1,6 +1,7 @@
 """The Celery app: configured from Django settings (CELERY_* names), tasks autodiscovered."""
 
 import os
+from pathlib import Path
 
 from celery import Celery
 from celery.signals import before_task_publish, task_postrun, task_prerun
@@ -10,6 +11,22 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "photomania.settings")
 app = Celery("photomania")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+_FILESYSTEM_BROKER_FOLDERS = ("data_folder_in", "data_folder_out", "processed_folder", "control_folder")
+
+
+@app.on_after_configure.connect
+def _create_filesystem_broker_folders(sender, **kwargs):
+    """The filesystem broker needs its folders before the first publish or consume.
+
+    Runs once per process (web, worker, beat, shell) when Celery first reads its configuration.
+    """
+    if not str(sender.conf.broker_url or "").startswith("filesystem://"):
+        return
+    options = sender.conf.broker_transport_options or {}
+    for key in _FILESYSTEM_BROKER_FOLDERS:
+        if options.get(key):
+            Path(options[key]).mkdir(parents=True, exist_ok=True)
 
 
 # The request id of the web request that enqueued a task follows it into the worker's logs.

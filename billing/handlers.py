@@ -62,7 +62,7 @@ def user_for_customer(*, customer_id: str | None, metadata: dict | None = None):
 
 
 def plan_for_price(*, price_id: str | None) -> Plan | None:
-    """The Plan whose monthly or yearly Stripe price is ``price_id`` (the seed's getPlanFromPriceId)."""
+    """The Plan whose monthly or yearly Stripe price is ``price_id``."""
     if not price_id:
         return None
     return Plan.objects.filter(Q(stripe_price_id=price_id) | Q(stripe_price_id_yearly=price_id)).first()

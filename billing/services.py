@@ -38,7 +38,7 @@ def plans_ensure_defaults() -> None:
 
 
 def plan_monthly_credits(*, code: str) -> int:
-    """The plan's monthly quota (the seed's getCreditsForPlan), as staff set it in admin."""
+    """The plan's monthly quota, as staff set it in admin."""
     plan = Plan.objects.filter(code=code).only("monthly_credits").first()
     if plan is None:
         plans_ensure_defaults()
@@ -145,7 +145,7 @@ def credits_revoke(
 
 
 def credits_set(*, user, quota: int, reference: str, kind: str = Kind.PLAN_REFILL, note: str = "") -> CreditTransaction:
-    """Set the balance to ``quota`` (the seed's refill semantics: a reset, not a top-up)."""
+    """Set the balance to ``quota`` (a refill is a reset, not a top-up)."""
     if quota < 0:
         raise ValueError("quota must not be negative")
     return _ledger_write(

@@ -44,7 +44,7 @@ def _file_url(field, request) -> str | None:
 
 
 class EffectSerializer(serializers.ModelSerializer):
-    """A catalog entry as the seed shows it (never the engine's modelId or config)."""
+    """A catalog entry as the PhotoMania API shows it (never the engine's modelId or config)."""
 
     previewUrl = serializers.SerializerMethodField()
 
@@ -71,7 +71,7 @@ class JobErrorSerializer(serializers.Serializer):
 
 
 class JobSerializer(serializers.ModelSerializer):
-    """A job (the seed's UserEffect). Source and result URLs are signed and expire."""
+    """A job (a user's applied effect). Source and result URLs are signed and expire."""
 
     effect = JobEffectSerializer(read_only=True)
     sourceUrl = serializers.SerializerMethodField()
@@ -137,7 +137,7 @@ class ApplyInputSerializer(serializers.Serializer):
 
 
 class ApplyJsonInput(serializers.Serializer):
-    """Apply an effect to a photo at a URL (the seed's JSON body)."""
+    """Apply an effect to a photo at a URL (the JSON body)."""
 
     effectId = serializers.CharField(max_length=80, help_text="The effect's id or slug")
     imageUrl = serializers.URLField(max_length=2048, help_text="http(s) URL of the photo")
@@ -209,7 +209,7 @@ class EffectListView(ApiView, generics.ListAPIView):
 
 
 class EffectDetailView(ApiView):
-    """GET an active effect by id or slug; DELETE the caller's saved effect (a job) by id, as in the seed."""
+    """GET an active effect by id or slug; DELETE the caller's saved effect (a job) by id."""
 
     def get_permissions(self):
         if self.request.method == "GET":

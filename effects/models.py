@@ -1,4 +1,4 @@
-"""The effect catalog and jobs (a user's applied effect: the seed's UserEffect)."""
+"""The effect catalog and jobs (a job is a user's applied effect)."""
 
 import uuid
 

@@ -82,7 +82,7 @@ def job_refunded_credits(*, job: Job) -> int | None:
 JOB_STATUSES = [choice for choice, _label in JobStatus.choices]
 
 
-# --- Staff dashboard (pages engineer) -----------------------------------------------------------
+# --- Staff dashboard -----------------------------------------------------------------------------
 
 
 def job_dashboard_stats(*, since) -> dict:

@@ -157,7 +157,7 @@ def job_create(
 
 
 def job_delete(*, job: Job) -> None:
-    """Delete a job and its stored files (the seed's DELETE /api/effects/{id})."""
+    """Delete a job and its stored files (DELETE /api/effects/{id} or /api/jobs/{id})."""
     names = [f.name for f in (job.source, job.result) if f]
     storage = job.source.storage
     job.delete()

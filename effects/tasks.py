@@ -64,3 +64,11 @@ def send_job_callback(self, job_id: str) -> bool:
     except CallbackDeliveryError as exc:
         countdown = min(settings.CALLBACK_RETRY_BACKOFF * 2**self.request.retries, 3600)
         raise self.retry(exc=exc, countdown=random.uniform(countdown / 2, countdown)) from None
+
+
+@shared_task(name="effects.purge_idempotency_keys")
+def purge_idempotency_keys() -> int:
+    """Periodic (celery beat): forget Idempotency-Keys older than IDEMPOTENCY_KEY_TTL."""
+    from effects.idempotency import idempotency_keys_purge
+
+    return idempotency_keys_purge()

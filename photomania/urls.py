@@ -11,7 +11,7 @@ from effects.views import media
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("photomania.api.urls")),
-    # Sign-up wraps allauth's to keep ?ref= in the session (pages engineer).
+    # Sign-up wraps allauth's to keep ?ref= in the session.
     path("accounts/signup/", account_views.signup, name="account_signup"),
     path("accounts/", include("allauth.urls")),
     path("_allauth/", include("allauth.headless.urls")),

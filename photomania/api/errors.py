@@ -1,4 +1,4 @@
-"""The domain's one error type and its codes (the seed's, plus the few the product needs)."""
+"""The domain's one error type and its codes (the PhotoMania API's error codes)."""
 
 from enum import StrEnum
 
@@ -14,7 +14,7 @@ class ErrorCode(StrEnum):
     ALREADY_EXISTS = "ALREADY_EXISTS"
     INTERNAL_ERROR = "INTERNAL_ERROR"
     SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
-    # Beyond the seed:
+    # Request-level and product-specific codes:
     METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
     PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
     UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"

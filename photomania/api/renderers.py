@@ -1,4 +1,4 @@
-"""Renders every /api/ response in the seed's envelope."""
+"""Renders every /api/ response in the PhotoMania API's envelope."""
 
 from rest_framework.renderers import JSONRenderer
 

@@ -1,4 +1,4 @@
-"""/api/jobs and the seed's DELETE /api/effects/{id}: the caller's jobs only (BOLA → 404)."""
+"""/api/jobs and DELETE /api/effects/{id}: the caller's jobs only (BOLA → 404)."""
 
 import uuid
 from datetime import timedelta

@@ -41,7 +41,7 @@ DEFAULT_PACKS = (("pack-50", "50 credits", 50, 500), ("pack-200", "200 credits",
 
 @pytest.fixture
 def billing_catalog(db):
-    """The seeded plans and packs (a transactional test's flush removes the migration's rows)."""
+    """The plans and packs the migration creates (a transactional test's flush removes the migration's rows)."""
     plans_ensure_defaults()
     for code, name, credits, price_cents in DEFAULT_PACKS:
         CreditPack.objects.get_or_create(

@@ -1,5 +1,6 @@
-"""Production mode refuses to start without its secrets; bad variables give one line naming them."""
+"""Production is the default and refuses to start without its secrets; bad variables give one line naming them."""
 
+import json
 import os
 import subprocess
 import sys
@@ -8,15 +9,43 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 GOOD_KEY = "k" * 20 + "0123456789abcdefghijklmnopqrstuvwxyz"
 # Variables a production process never has (other tests may set them in this process).
-NOT_IN_PRODUCTION = {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+NOT_IN_PRODUCTION = {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE", "PHOTOMANIA_TESTING"}
+PRODUCTION_SECRETS = {"SECRET_KEY": GOOD_KEY, "ALLOWED_HOSTS": "photomania.example"}
+
+
+def production_env(**overrides) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in NOT_IN_PRODUCTION}
+    env.update(overrides)
+    return env
 
 
 def run_check(**env_overrides):
-    env = {k: v for k, v in os.environ.items() if k not in NOT_IN_PRODUCTION}
-    env.update(env_overrides)
     return subprocess.run(
-        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=production_env(**env_overrides),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
+
+
+def read_settings(*names: str, **env_overrides) -> dict:
+    """The given settings as a fresh process sees them with this environment."""
+    script = (
+        "import json, django; from django.conf import settings; django.setup(); "
+        f"print(json.dumps({{n: repr(getattr(settings, n, None)) for n in {list(names)!r}}}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=production_env(DJANGO_SETTINGS_MODULE="photomania.settings", **env_overrides),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def test_production_without_secret_key_refuses_to_start_with_one_line():
@@ -36,7 +65,7 @@ def test_production_without_allowed_hosts_refuses_to_start():
 
 
 def test_malformed_variable_is_named_in_one_line():
-    result = run_check(DB_CONN_MAX_AGE="soon")
+    result = run_check(DEBUG="True", DB_CONN_MAX_AGE="soon")
 
     assert result.returncode != 0
     assert "DB_CONN_MAX_AGE" in result.stderr
@@ -57,3 +86,53 @@ def test_production_env_passes_the_deploy_check():
     )
 
     assert result.returncode == 0, result.stderr + result.stdout
+
+
+def test_debug_is_false_when_unset():
+    values = read_settings("DEBUG", "SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", **PRODUCTION_SECRETS)
+
+    assert values == {"DEBUG": "False", "SECURE_SSL_REDIRECT": "True", "SESSION_COOKIE_SECURE": "True"}
+
+
+def test_without_secrets_and_without_debug_the_process_refuses_to_start():
+    result = run_check()
+
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_forwarded_proto_is_not_trusted_without_a_declared_proxy():
+    values = read_settings("SECURE_PROXY_SSL_HEADER", **PRODUCTION_SECRETS)
+
+    assert values == {"SECURE_PROXY_SSL_HEADER": "None"}
+
+
+def test_forwarded_proto_is_trusted_behind_a_declared_proxy():
+    values = read_settings("SECURE_PROXY_SSL_HEADER", TRUSTED_PROXY_COUNT="1", **PRODUCTION_SECRETS)
+
+    assert values == {"SECURE_PROXY_SSL_HEADER": "('HTTP_X_FORWARDED_PROTO', 'https')"}
+
+
+def test_forwarded_proto_can_be_trusted_explicitly():
+    values = read_settings("SECURE_PROXY_SSL_HEADER", SECURE_PROXY_SSL_HEADER="True", **PRODUCTION_SECRETS)
+
+    assert values == {"SECURE_PROXY_SSL_HEADER": "('HTTP_X_FORWARDED_PROTO', 'https')"}
+
+
+def test_importing_the_settings_creates_no_folders(tmp_path):
+    broker = tmp_path / "broker"
+    media = tmp_path / "media"
+    env = production_env(
+        DEBUG="True",
+        REDIS_URL="",
+        CELERY_BROKER_URL="filesystem://",
+        CELERY_BROKER_FOLDER=str(broker),
+        MEDIA_ROOT=str(media),
+    )
+
+    result = subprocess.run(
+        [sys.executable, "-c", "import photomania.settings"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert list(tmp_path.iterdir()) == []

@@ -1,0 +1,51 @@
+"""Effects and the job pipeline: image limits, job time limits and retries, engines, callbacks."""
+
+from pathlib import Path
+
+from photomania.settings.core import VAR_DIR, env
+
+# --- Uploaded and fetched images ---
+IMAGE_MAX_UPLOAD_BYTES = env.int("IMAGE_MAX_UPLOAD_BYTES", default=15 * 1024 * 1024)
+IMAGE_MAX_PIXELS = env.int("IMAGE_MAX_PIXELS", default=50_000_000)
+IMAGE_MAX_SIDE = env.int("IMAGE_MAX_SIDE", default=2048)
+IMAGE_FETCH_TIMEOUT = env.float("IMAGE_FETCH_TIMEOUT", default=10.0)
+IMAGE_FETCH_MAX_REDIRECTS = 3
+# Hosts the SSRF guard lets through although they resolve to private addresses (tests only).
+IMAGE_FETCH_ALLOWED_HOSTS = env.list("IMAGE_FETCH_ALLOWED_HOSTS", default=[])
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Multipart bodies up to the image cap plus form overhead are let through to our validator.
+REQUEST_MAX_BODY_BYTES = IMAGE_MAX_UPLOAD_BYTES + 512 * 1024
+
+# --- Jobs: time limits, retries, the sweeper ---
+JOB_SOFT_TIME_LIMIT = env.int("JOB_SOFT_TIME_LIMIT", default=120)
+JOB_TIME_LIMIT = env.int("JOB_TIME_LIMIT", default=150)
+JOB_MAX_RETRIES = env.int("JOB_MAX_RETRIES", default=5)
+JOB_RETRY_BACKOFF_BASE = env.float("JOB_RETRY_BACKOFF_BASE", default=5.0)
+JOB_RETRY_BACKOFF_MAX = env.int("JOB_RETRY_BACKOFF_MAX", default=300)
+# A PENDING job never published (broker down at apply) is re-enqueued after this many seconds.
+JOB_ENQUEUE_GRACE = env.int("JOB_ENQUEUE_GRACE", default=60)
+# A published PENDING job still not started after this long is published again (lost message).
+JOB_PENDING_STALE = env.int("JOB_PENDING_STALE", default=900)
+JOB_SWEEP_INTERVAL = env.int("JOB_SWEEP_INTERVAL", default=60)
+
+# --- Engines ---
+# The person-segmentation model behind local:background-* effects; .ci/models.sh installs it at setup.
+SEGMENTATION_MODEL_PATH = Path(
+    env.str("SEGMENTATION_MODEL_PATH", default=str(VAR_DIR / "models" / "selfie_segmentation.tflite"))
+)
+# The folder of the face-detection models (BlazeFace short and full range) behind the people
+# effects; .ci/models.sh installs them there at setup.
+FACE_MODEL_DIR = Path(env.str("FACE_MODEL_DIR", default=str(VAR_DIR / "models")))
+
+REPLICATE_API_TOKEN = env.str("REPLICATE_API_TOKEN", default="")
+REPLICATE_API_BASE = env.str("REPLICATE_API_BASE", default="https://api.replicate.com/v1")
+REPLICATE_WEBHOOK_SECRET = env.str("REPLICATE_WEBHOOK_SECRET", default="")
+REPLICATE_TIMEOUT = env.float("REPLICATE_TIMEOUT", default=30.0)
+REPLICATE_POLL_INTERVAL = env.float("REPLICATE_POLL_INTERVAL", default=5.0)
+REPLICATE_DEADLINE = env.int("REPLICATE_DEADLINE", default=900)
+
+# --- Client callbacks ---
+CALLBACK_TIMEOUT = env.float("CALLBACK_TIMEOUT", default=10.0)
+CALLBACK_MAX_RETRIES = env.int("CALLBACK_MAX_RETRIES", default=8)
+CALLBACK_RETRY_BACKOFF = env.float("CALLBACK_RETRY_BACKOFF", default=10.0)

@@ -1,0 +1,25 @@
+"""The Celery app's wiring: a web process publishes to the filesystem broker of a fresh checkout."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+PUBLISH = "import django; django.setup(); from effects.tasks import sweep_jobs; sweep_jobs.delay()"
+
+
+def test_publishing_creates_the_filesystem_broker_folders_and_queues_the_message(tmp_path):
+    broker = tmp_path / "broker"
+    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "CELERY_BROKER_URL"}}
+    env.update(DJANGO_SETTINGS_MODULE="photomania.settings", PYTHONPATH=str(ROOT), CELERY_BROKER_FOLDER=str(broker))
+
+    result = subprocess.run(
+        [sys.executable, "-c", PUBLISH], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert len(list((broker / "queue").iterdir())) == 1
+    assert (broker / "control" / "default.exchange").is_file()
+    assert not (tmp_path / "control").exists()
