@@ -55,13 +55,22 @@ def _jpeg(rgb: np.ndarray) -> bytes:
 
 def photos() -> dict[str, bytes]:
     """A 4000x3000 portrait (the sample portrait scaled up, its sides mirrored out) and a
-    4000x2500 group (copies of it at several sizes), both as camera-sized JPEGs."""
-    sys.path.insert(0, str(ROOT))
-    from tests.effects.engines.people_photos import group_photo, photo
-
-    portrait = cv2.resize(photo("astronaut.png"), (3000, 3000), interpolation=cv2.INTER_CUBIC)
+    4000x2500 group (copies of her head and shoulders at several sizes over the blurred garage
+    photo), both as camera-sized JPEGs."""
+    samples = ROOT / "effects" / "samples" / "photos"
+    astronaut = np.asarray(Image.open(samples / "astronaut.png").convert("RGB"))
+    portrait = cv2.resize(astronaut, (3000, 3000), interpolation=cv2.INTER_CUBIC)
     portrait = cv2.copyMakeBorder(portrait, 0, 0, 500, 500, cv2.BORDER_REFLECT)
-    group, _ = group_photo(4000, 2500, head_widths=(250, 325, 400, 500, 650, 825))
+    garage = np.asarray(Image.open(samples / "motorcycle_left.png").convert("RGB"))
+    group = cv2.resize(cv2.GaussianBlur(garage, (0, 0), 3), (4000, 2500))
+    head = astronaut[20:260, 120:330]
+    x = 50
+    for index, width in enumerate((250, 325, 400, 500, 650, 825)):
+        height = round(width * head.shape[0] / head.shape[1])
+        copy = cv2.resize(head, (width, height), interpolation=cv2.INTER_AREA)
+        y = 250 + (index * 397) % (2500 - 250 - height)
+        group[y : y + height, x : x + width] = copy[:, ::-1] if index % 2 else copy
+        x += width + 75
     return {"portrait 4000x3000": _jpeg(portrait), "group 4000x2500": _jpeg(group)}
 
 

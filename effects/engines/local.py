@@ -219,9 +219,9 @@ _MASK_PARAMS = {"feather": Param(float, 3.0, 0, 50), "threshold": Param(float, 0
 # photo the person must cover; below either the job fails with NO_SUBJECT.
 _FACE_SCORE = {"face_score": Param(float, 0.6, 0.3, 0.95)}
 _SUBJECT_PARAMS = {**_FACE_SCORE, "min_coverage": Param(float, 0.02, 0, 0.5)}
-# Privacy: the smallest face looked for, in percent of the long side (smaller is slower), and a
-# lower score bar than the subject rule, since a missed face costs more than a blurred patch.
-_PRIVACY_PARAMS = {"min_face": Param(float, 2.5, 1, 10), "face_score": Param(float, 0.5, 0.3, 0.95)}
+# Privacy: the smallest face looked for, in percent of the long side (smaller is slower); staff
+# may lower the score bar (more faces caught, more stray patches hidden too).
+_PRIVACY_PARAMS = {"min_face": Param(float, 2.5, 1, 10), "face_score": Param(float, 0.6, 0.3, 0.95)}
 _MATTE_PARAMS = {"threshold": Param(float, 0.5, 0.1, 0.9), "edge": Param(float, 1.0, 0.2, 4.0)}
 _COLOUR = {"pattern": "#[0-9a-fA-F]{6}", "example": "#1e90ff"}
 

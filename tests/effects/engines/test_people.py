@@ -269,7 +269,7 @@ def test_validate_fills_in_the_people_defaults():
         "strength": 0.7,
         "grow": 0.5,
         "min_face": 2.5,
-        "face_score": 0.5,
+        "face_score": 0.6,
         "format": "jpeg",
         "quality": 90,
     }
