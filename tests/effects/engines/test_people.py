@@ -120,6 +120,16 @@ def test_remove_background_edge_is_soft_and_follows_the_hair():
     assert 10 <= top_row <= 30
 
 
+def test_remove_background_keeps_a_transparent_source_area_transparent():
+    rgba = np.dstack([photo("astronaut.png"), np.full((512, 512), 255, dtype=np.uint8)])
+    rgba[:, 256:, 3] = 0  # the right half of the source is transparent
+
+    alpha = decode(ENGINE.apply("remove-background", {}, encode_png(rgba)).data)[..., 3]
+
+    assert alpha[:, 256:].max() == 0
+    assert alpha[FACE[0], 198:250].min() > 240
+
+
 def test_remove_background_refuses_jpeg_which_has_no_transparency():
     with pytest.raises(EngineConfigError, match=re.escape("'format' must be one of png, webp")):
         validate_config("local:remove-background", {"format": "jpeg"})
