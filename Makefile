@@ -30,7 +30,7 @@ TEST_ENV := PHOTOMANIA_TESTING=1 \
 PROD_ENV := DEBUG=False ALLOWED_HOSTS=photomania.example \
 	SECRET_KEY=ci-only-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOP
 
-.PHONY: run test venv venv-dev models services lint format bench clean
+.PHONY: run test venv venv-dev models services lint format bench gallery references clean
 
 $(BIN)/python:
 	@echo "==> Creating $(VENV) with $(PYTHON)"
@@ -86,6 +86,14 @@ test: venv-dev services
 # Production settings against the bench's own database (photomania_bench) and Redis db 9.
 bench: venv-dev services
 	$(BIN)/python -m bench
+
+# Contact sheets of every local effect on the sample photos, and docs/effects.md.
+gallery: venv
+	@$(DEV_ENV) $(BIN)/python manage.py render_gallery
+
+# Rewrite the effects' reference images (tests/effects/engines/references/); review them before committing.
+references: venv
+	$(BIN)/python -m tests.effects.engines.references
 
 clean:
 	rm -rf var .pytest_cache

@@ -38,6 +38,23 @@ def photo_jpeg(width: int, height: int, *, seed: int = 7, quality: int = 90) -> 
     return buffer.getvalue()
 
 
+def real_photo_jpeg(width: int = 4000, height: int = 3000, *, seed: int = 7, quality: int = 92) -> bytes:
+    """A real photo at camera size: the astronaut portrait from the sample photos, upscaled and
+    cropped to ``width`` x ``height`` (12 MP by default) with sensor-like noise, so the file decodes
+    and compresses like a camera JPEG and the person effects find a person."""
+    from pathlib import Path
+
+    source = Image.open(Path(__file__).resolve().parents[1] / "effects" / "samples" / "photos" / "astronaut.png")
+    side = max(width, height)
+    big = source.convert("RGB").resize((side, side), Image.Resampling.LANCZOS)
+    big = big.crop(((side - width) // 2, 0, (side - width) // 2 + width, height))  # keep the face
+    pixels = np.asarray(big).astype(np.int16)
+    noise = np.random.default_rng(seed).normal(0, 3, pixels.shape[:2]).astype(np.int16)[..., None]
+    buffer = io.BytesIO()
+    Image.fromarray(np.clip(pixels + noise, 0, 255).astype(np.uint8), "RGB").save(buffer, "JPEG", quality=quality)
+    return buffer.getvalue()
+
+
 def reset() -> None:
     """Empty the tables the benchmarks fill (the bench database is the bench's own)."""
     from accounts.models import User

@@ -1,5 +1,6 @@
-"""Each built-in effect on a 12-megapixel photo-like JPEG: the engine against the bare library
-calls (decode + downscale + operation + encode), time and peak RSS, each in its own process."""
+"""Each local effect on a 12-megapixel photo: the engine against the bare library calls (decode +
+downscale + operation + encode), time, peak RSS and model load time, each in its own process
+pinned to one core."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ from bench.harness import BENCH_DIR, ROOT, Row, bench_env, median, report
 
 RUNS = 3
 TIME_RATIO_TARGET = 1.2
+TIME_TARGET_S = 1.5
 RSS_TARGET_MB = 600
+MAX_SIDE = 2048  # IMAGE_MAX_SIDE's default: what the worker passes to the engine
 
 
 def _measure(effect: str, mode: str, image: str) -> dict:
@@ -27,32 +30,53 @@ def _measure(effect: str, mode: str, image: str) -> dict:
     return json.loads(out)
 
 
-def run() -> list[Row]:
+def run(effects: list[str] | None = None) -> list[Row]:
     from effects.engines.local import EFFECTS
 
-    image = BENCH_DIR / "photo-12mp.jpg"
+    image = BENCH_DIR / "astronaut-12mp.jpg"
     if not image.exists():
-        image.write_bytes(data.photo_jpeg(4000, 3000))
-    rows = []
-    # The people effects need a photo with a person: bench.people measures them.
-    for effect in (name for name, spec in EFFECTS.items() if not spec.faces):
+        image.parent.mkdir(parents=True, exist_ok=True)
+        image.write_bytes(data.real_photo_jpeg(4000, 3000))
+    rows, figures = [], {"_image": "4000x3000 JPEG (the astronaut portrait upscaled)", "_max_side": MAX_SIDE}
+    for effect in effects or list(EFFECTS):
         # Alternate bare and engine so drift in the machine's load hits both alike.
         bare = _measure(effect, "bare", str(image))
         engine = _measure(effect, "engine", str(image))
-        ours_s, base_s = median(engine["times"]), median(bare["times"])
+        # CPU seconds of a process pinned to one core: the machine is shared, wall time is
+        # reported beside it.
+        ours_s, base_s = median(engine["cpu_times"]), median(bare["cpu_times"])
         ratio = ours_s / base_s
+        load = f", model load {engine['model_load_ms']:.0f} ms" if engine["model_load_ms"] is not None else ""
         rows.append(
             Row(
                 f"local:{effect} (4000x3000 JPEG)",
-                f"{ours_s * 1000:,.0f} ms, peak RSS {engine['peak_rss_mb']:.0f} MB",
-                f"{base_s * 1000:,.0f} ms, peak RSS {bare['peak_rss_mb']:.0f} MB",
+                f"{ours_s * 1000:,.0f} ms CPU, peak RSS {engine['peak_rss_mb']:.0f} MB{load}",
+                f"{base_s * 1000:,.0f} ms CPU, peak RSS {bare['peak_rss_mb']:.0f} MB",
                 f"{ratio:.2f}",
-                f"<= {TIME_RATIO_TARGET}x time, RSS <= {RSS_TARGET_MB} MB",
-                ratio <= TIME_RATIO_TARGET and engine["peak_rss_mb"] <= RSS_TARGET_MB,
-                note=f"median of {RUNS} runs after a warm-up; "
-                f"times ours {[round(t * 1000) for t in engine['times']]} ms, "
-                f"bare {[round(t * 1000) for t in bare['times']]} ms",
+                f"<= {TIME_TARGET_S} s, <= {TIME_RATIO_TARGET}x bare, RSS <= {RSS_TARGET_MB} MB",
+                ours_s <= TIME_TARGET_S and ratio <= TIME_RATIO_TARGET and engine["peak_rss_mb"] <= RSS_TARGET_MB,
+                note=f"median of {RUNS} runs after a warm-up (first call {engine['first_ms']:,.0f} ms wall); "
+                f"CPU ours {[round(t * 1000) for t in engine['cpu_times']]} ms, "
+                f"bare {[round(t * 1000) for t in bare['cpu_times']]} ms; "
+                f"wall ours {[round(t * 1000) for t in engine['times']]} ms",
             )
         )
-    report(f"Built-in effects on a 12 MP photo-like JPEG ({image.stat().st_size // 1024} KB)", rows)
+        figures[effect] = {
+            "median_ms": ours_s * 1000,
+            "bare_median_ms": base_s * 1000,
+            "wall_median_ms": median(engine["times"]) * 1000,
+            "peak_rss_mb": engine["peak_rss_mb"],
+            "first_call_ms": engine["first_ms"],
+            "model_load_ms": engine["model_load_ms"],
+        }
+    # The gallery (docs/effects.md) reads these figures; a run of some effects updates theirs only.
+    figures_path = BENCH_DIR / "engines.json"
+    previous = json.loads(figures_path.read_text()) if figures_path.exists() else {}
+    figures_path.write_text(json.dumps({**previous, **figures}, indent=2))
+    report(f"Local effects on a 12 MP photo ({image.stat().st_size // 1024} KB), one core each", rows)
     return rows
+
+
+if __name__ == "__main__":
+    # ``python -m bench.engines [effect ...]``: this benchmark alone, without the web services.
+    run(sys.argv[1:] or None)

@@ -12,11 +12,10 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import cv2
 import numpy as np
 from PIL import Image, ImageChops, ImageOps
 
-from effects.engines import EngineConfigError, EngineError, faces, people, segmentation
+from effects.engines import EngineConfigError, EngineError, classic, faces, people, segmentation
 
 OUTPUT_FORMATS = {
     "jpeg": ("JPEG", "image/jpeg", "jpg"),
@@ -84,117 +83,7 @@ COMMON_PARAMS = {
 
 
 # --- Effects (RGB uint8 array in, RGB uint8 array out) --------------------------------------
-
-
-def _gray(rgb: np.ndarray) -> np.ndarray:
-    return cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
-
-
-def _blend(original: np.ndarray, effect: np.ndarray, amount: float) -> np.ndarray:
-    if amount >= 1.0:
-        return effect
-    return cv2.addWeighted(effect, amount, original, 1.0 - amount, 0)
-
-
-def grayscale(rgb: np.ndarray, intensity: float) -> np.ndarray:
-    gray = cv2.cvtColor(_gray(rgb), cv2.COLOR_GRAY2RGB)
-    return _blend(rgb, gray, intensity)
-
-
-_SEPIA = np.array([[0.393, 0.769, 0.189], [0.349, 0.686, 0.168], [0.272, 0.534, 0.131]], dtype=np.float32)
-
-
-def sepia(rgb: np.ndarray, intensity: float) -> np.ndarray:
-    toned = np.clip(rgb.astype(np.float32) @ _SEPIA.T, 0, 255).astype(np.uint8)
-    return _blend(rgb, toned, intensity)
-
-
-def _vignette_mask(height: int, width: int, strength: float) -> np.ndarray:
-    ys = np.linspace(-1.0, 1.0, height, dtype=np.float32)[:, None]
-    xs = np.linspace(-1.0, 1.0, width, dtype=np.float32)[None, :]
-    distance = np.sqrt(xs**2 + ys**2) / np.sqrt(2.0)  # 0 at the centre, 1 in the corners
-    return 1.0 - strength * np.clip(distance, 0, 1) ** 2
-
-
-def vintage(rgb: np.ndarray, intensity: float, vignette: float) -> np.ndarray:
-    image = rgb.astype(np.float32)
-    # Faded film: lifted blacks, lower contrast, warm highlights and cool shadows.
-    faded = image * (1 - 0.25 * intensity) + 30 * intensity
-    faded[..., 0] += 18 * intensity
-    faded[..., 2] -= 12 * intensity
-    toned = 0.8 * faded + 0.2 * (np.clip(faded, 0, 255) @ _SEPIA.T) * intensity + 0.2 * faded * (1 - intensity)
-    toned *= _vignette_mask(*rgb.shape[:2], vignette)[..., None]
-    return np.clip(toned, 0, 255).astype(np.uint8)
-
-
-def _quantize(rgb: np.ndarray, colors: int) -> np.ndarray:
-    image = Image.fromarray(rgb).quantize(colors=colors, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
-    return np.asarray(image.convert("RGB"))
-
-
-def cartoon(rgb: np.ndarray, edge_size: int, colors: int) -> np.ndarray:
-    smooth = cv2.bilateralFilter(rgb, 9, 75, 75)
-    flat = _quantize(smooth, colors)
-    gray = cv2.medianBlur(_gray(rgb), 5)
-    edges = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, edge_size, 2)
-    return np.where(edges[..., None] == 0, np.uint8(0), flat)
-
-
-def pencil_sketch(rgb: np.ndarray, color: bool, shade: float) -> np.ndarray:
-    # Colour dodge of the grey image by its blurred negative: white paper, graphite edges;
-    # ``shade`` deepens the strokes.
-    gray = cv2.bilateralFilter(_gray(rgb), 7, 40, 7).astype(np.float32)
-    sigma = max(2.0, min(rgb.shape[:2]) / 60)
-    blurred = cv2.GaussianBlur(255 - gray, (0, 0), sigmaX=sigma)
-    sketch = np.clip(gray * 255 / np.maximum(255 - blurred, 1), 0, 255)
-    sketch = np.clip(255 - (255 - sketch) * (1 + shade * 20), 0, 255)
-    if color:
-        tint = rgb.astype(np.float32) * 0.7 + 255 * 0.3
-        return np.clip(tint * (sketch[..., None] / 255), 0, 255).astype(np.uint8)
-    return cv2.cvtColor(sketch.astype(np.uint8), cv2.COLOR_GRAY2RGB)
-
-
-def watercolor(rgb: np.ndarray, sigma_s: float, sigma_r: float) -> np.ndarray:
-    bgr = cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)
-    return cv2.cvtColor(cv2.stylization(bgr, sigma_s=sigma_s, sigma_r=sigma_r), cv2.COLOR_BGR2RGB)
-
-
-def oil_paint(rgb: np.ndarray, size: int, dyn_ratio: int) -> np.ndarray:
-    # Brush strokes: a median of ``size`` smears detail into patches; ``dyn_ratio`` coarsens
-    # the tonal levels like the classic oil-paint filter; an edge-preserving pass blends them.
-    strokes = cv2.medianBlur(rgb, size)
-    step = 4 * dyn_ratio
-    strokes = ((strokes.astype(np.int32) // step) * step + step // 2).clip(0, 255).astype(np.uint8)
-    bgr = cv2.cvtColor(strokes, cv2.COLOR_RGB2BGR)
-    painted = cv2.edgePreservingFilter(bgr, flags=cv2.RECURS_FILTER, sigma_s=size * 6, sigma_r=0.3)
-    return cv2.cvtColor(painted, cv2.COLOR_BGR2RGB)
-
-
-def hdr(rgb: np.ndarray, sigma_s: float, sigma_r: float) -> np.ndarray:
-    bgr = cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)
-    return cv2.cvtColor(cv2.detailEnhance(bgr, sigma_s=sigma_s, sigma_r=sigma_r), cv2.COLOR_BGR2RGB)
-
-
-def pixelate(rgb: np.ndarray, block_size: int) -> np.ndarray:
-    height, width = rgb.shape[:2]
-    small = cv2.resize(
-        rgb, (max(1, -(-width // block_size)), max(1, -(-height // block_size))), interpolation=cv2.INTER_AREA
-    )
-    # Each small pixel becomes one block_size x block_size block, aligned to the top-left corner.
-    blocks = np.repeat(np.repeat(small, block_size, axis=0), block_size, axis=1)
-    return np.ascontiguousarray(blocks[:height, :width])
-
-
-def portrait_blur(rgb: np.ndarray, radius: int, focus: float) -> np.ndarray:
-    height, width = rgb.shape[:2]
-    kernel = radius * 2 + 1
-    blurred = cv2.GaussianBlur(rgb, (kernel, kernel), 0)
-    # An elliptical sharp zone around the subject (centre, slightly above) with a soft edge.
-    ys = (np.arange(height, dtype=np.float32)[:, None] - height * 0.45) / (height / 2)
-    xs = (np.arange(width, dtype=np.float32)[None, :] - width / 2) / (width / 2)
-    distance = np.sqrt(xs**2 + ys**2)
-    mask = np.clip((distance - focus) / max(0.25, 1 - focus), 0, 1)[..., None]
-    return (rgb * (1 - mask) + blurred * mask).astype(np.uint8)
+# The classic filters live in ``classic``, the people effects (which need models) in ``people``.
 
 
 def posterize(rgb: np.ndarray, levels: int) -> np.ndarray:
@@ -227,35 +116,91 @@ _COLOUR = {"pattern": "#[0-9a-fA-F]{6}", "example": "#1e90ff"}
 
 
 EFFECTS: dict[str, EffectSpec] = {
-    "grayscale": EffectSpec(grayscale, {"intensity": Param(float, 1.0, 0, 1)}, "Monochrome, blended by intensity"),
-    "sepia": EffectSpec(sepia, {"intensity": Param(float, 0.9, 0, 1)}, "Brown toned print"),
+    "grayscale": EffectSpec(
+        classic.grayscale, {"intensity": Param(float, 1.0, 0, 1)}, "Monochrome, blended by intensity"
+    ),
+    "sepia": EffectSpec(classic.sepia, {"intensity": Param(float, 0.9, 0, 1)}, "Brown toned print"),
     "vintage": EffectSpec(
-        vintage,
+        classic.vintage,
         {"intensity": Param(float, 0.8, 0, 1), "vignette": Param(float, 0.5, 0, 1)},
         "Faded film tone with a vignette",
     ),
     "cartoon": EffectSpec(
-        cartoon,
+        classic.cartoon,
         {"edge_size": Param(int, 7, 3, 31, odd=True), "colors": Param(int, 8, 2, 64)},
-        "Flat colours with bold outlines",
+        "Cel shading in the photo's own colours, in a few tone bands, with inked outlines",
     ),
     "pencil-sketch": EffectSpec(
-        pencil_sketch, {"color": Param(bool, False), "shade": Param(float, 0.05, 0, 0.1)}, "Pencil drawing"
+        classic.pencil_sketch,
+        {"color": Param(bool, False), "shade": Param(float, 0.05, 0, 0.1)},
+        "Graphite contours and hatching on warm paper, or coloured pencils",
     ),
     "watercolor": EffectSpec(
-        watercolor, {"sigma_s": Param(float, 60, 1, 200), "sigma_r": Param(float, 0.45, 0.01, 1)}, "Painted washes"
+        classic.watercolor,
+        {"wash": Param(float, 1.0, 0.3, 1.5), "edges": Param(float, 1.0, 0, 2), "grain": Param(float, 1.0, 0, 2)},
+        "Soft colour washes with darker pigment rims on textured paper",
     ),
     "oil-paint": EffectSpec(
-        oil_paint, {"size": Param(int, 7, 3, 15, odd=True), "dyn_ratio": Param(int, 1, 1, 8)}, "Oil brush strokes"
+        classic.oil_paint,
+        {
+            "size": Param(int, 7, 3, 15, odd=True),
+            "dyn_ratio": Param(int, 1, 1, 8),
+            "relief": Param(float, 0.5, 0, 1),
+        },
+        "Dabs of paint with brush strokes that follow the shapes, lit like thick paint",
     ),
     "hdr": EffectSpec(
-        hdr, {"sigma_s": Param(float, 12, 1, 200), "sigma_r": Param(float, 0.15, 0.01, 1)}, "Detail enhancement"
+        classic.hdr,
+        {"sigma_s": Param(float, 12, 1, 200), "sigma_r": Param(float, 0.15, 0.01, 1)},
+        "Detail enhancement",
     ),
-    "pixelate": EffectSpec(pixelate, {"block_size": Param(int, 16, 2, 128)}, "Square pixel blocks"),
+    "pixelate": EffectSpec(classic.pixelate, {"block_size": Param(int, 16, 2, 128)}, "Square pixel blocks"),
     "portrait-blur": EffectSpec(
-        portrait_blur, {"radius": Param(int, 12, 1, 50), "focus": Param(float, 0.35, 0.05, 0.9)}, "Blurred background"
+        classic.portrait_blur,
+        {"radius": Param(int, 12, 1, 50), "focus": Param(float, 0.35, 0.05, 0.9)},
+        "Blurred background",
     ),
-    "posterize": EffectSpec(posterize, {"levels": Param(int, 4, 2, 8)}, "Bands of flat colour"),
+    "posterize": EffectSpec(classic.posterize, {"levels": Param(int, 4, 2, 8)}, "Bands of flat colour"),
+    "analog-film": EffectSpec(
+        classic.analog_film,
+        {
+            "grain": Param(float, 0.5, 0, 1),
+            "halation": Param(float, 0.5, 0, 1),
+            "fade": Param(float, 0.4, 0, 1),
+            "warmth": Param(float, 0.3, -1, 1),
+        },
+        "Colour film: soft curve, faded blacks, halation around lights and mid-tone grain",
+    ),
+    "duotone": EffectSpec(
+        classic.duotone,
+        {"palette": Param(str, "ocean", choices=tuple(classic.DUOTONES)), "contrast": Param(float, 0.3, 0, 1)},
+        "The photo printed in two inks (palette of shadow and highlight colours)",
+    ),
+    "tilt-shift": EffectSpec(
+        classic.tilt_shift,
+        {
+            "position": Param(float, 0.6, 0, 1),
+            "width": Param(float, 0.2, 0.05, 0.8),
+            "blur": Param(float, 8, 1, 30),
+            "saturation": Param(float, 1.4, 1, 2),
+        },
+        "Miniature look: a sharp band, blur growing above and below, toy-like colour",
+    ),
+    "pop-art": EffectSpec(
+        classic.pop_art,
+        {"dot_size": Param(float, 9, 4, 24), "saturation": Param(float, 1.5, 1, 2.5)},
+        "Comic-print halftone: bold colours as cyan, magenta, yellow and black dots",
+    ),
+    "lomo": EffectSpec(
+        classic.lomo,
+        {"intensity": Param(float, 0.7, 0, 1), "vignette": Param(float, 0.7, 0, 1)},
+        "Toy-camera cross-process: punchy colour, cool shadows, deep vignette",
+    ),
+    "light-leak": EffectSpec(
+        classic.light_leak,
+        {"position": Param(str, "left", choices=tuple(classic.LEAKS)), "strength": Param(float, 0.8, 0, 1)},
+        "Warm light leaking in from one edge of the frame",
+    ),
     "background-blur": EffectSpec(
         people.background_blur,
         {"radius": Param(int, 15, 1, 60), **_MASK_PARAMS, **_SUBJECT_PARAMS},

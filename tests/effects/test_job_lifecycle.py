@@ -10,6 +10,7 @@ from django.core.management import call_command
 
 from billing.models import CreditTransaction
 from effects.ingestion import image_validate_bytes
+from effects.management.commands.seed_demo import DEMO_EFFECTS
 from effects.models import Effect, Job, JobStatus
 from effects.services import (
     JobOutcome,
@@ -228,4 +229,5 @@ def test_render_preview_stores_a_preview_image():
 def test_seed_demo_renders_previews_for_every_demo_effect():
     call_command("seed_demo", stdout=io.StringIO())
 
-    assert Effect.objects.filter(model_id__startswith="local:").exclude(preview="").count() == 13
+    local_demo_effects = sum(1 for entry in DEMO_EFFECTS if entry[4].startswith("local:"))
+    assert Effect.objects.filter(model_id__startswith="local:").exclude(preview="").count() == local_demo_effects
