@@ -1,8 +1,29 @@
-"""Suite-wide fixtures. The suite runs against PostgreSQL and Redis (see Makefile `test`)."""
+"""Suite-wide fixtures. The suite runs against PostgreSQL and Redis (see Makefile `test`).
+
+Shared helpers live in ``tests/support/``; the fixtures defined there are registered below.
+"""
+
+from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connections
+from rest_framework.test import APIClient
+
+# Order matters: factories imports fakes, so fakes is registered first.
+pytest_plugins = ["tests.support.fakes", "tests.support.concurrency", "tests.support.factories"]
+
+
+SYSTEM_TESTS = Path(__file__).parent / "system"
+
+
+def pytest_collection_modifyitems(config, items):
+    # `-m "not system"` runs the unit and integration tests alone (the fast loop).
+    for item in items:
+        if SYSTEM_TESTS in item.path.parents:
+            item.add_marker(pytest.mark.system)
 
 
 def pytest_configure(config):
@@ -20,28 +41,91 @@ def _clear_cache():
     yield
 
 
+@pytest.fixture(autouse=True)
+def media_storage(settings, tmp_path):
+    """Stored uploads and results go to the test's own folder (returned), never the development var/media."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "effects.storage.SignedFileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
+    }
+    return tmp_path
+
+
 @pytest.fixture
 def user(db):
-    from tests.factories import UserFactory
+    from tests.support.factories import UserFactory
 
     return UserFactory()
 
 
 @pytest.fixture
 def other_user(db):
-    from tests.factories import UserFactory
+    from tests.support.factories import UserFactory
 
     return UserFactory()
 
 
 @pytest.fixture
 def staff_user(db):
-    from tests.factories import UserFactory
+    from tests.support.factories import UserFactory
 
     return UserFactory(is_staff=True, is_superuser=True)
 
 
-pytest_plugins = ["tests.fixtures_pipeline"]
+@pytest.fixture
+def staff_client(client, staff_user):
+    """Django's test client logged in as a superuser (for the admin)."""
+    client.force_login(staff_user)
+    return client
+
+
+@pytest.fixture
+def anon_client():
+    """An API client without credentials."""
+    return APIClient()
+
+
+@pytest.fixture
+def user_client(user):
+    """An API client authenticated as ``user`` with a real allauth session token."""
+    from tests.support.api import token_client
+
+    return token_client(user)
+
+
+@pytest.fixture
+def other_client(other_user):
+    from tests.support.api import token_client
+
+    return token_client(other_user)
+
+
+@pytest.fixture
+def effect(db):
+    from tests.support.factories import EffectFactory
+
+    return EffectFactory(slug="sepia-dream", name="Sepia Dream", credits=2, category="Vintage")
+
+
+@pytest.fixture
+def jpeg_upload():
+    from tests.support.images import image_bytes
+
+    return SimpleUploadedFile("photo.jpg", image_bytes("JPEG", color=(200, 80, 40)), content_type="image/jpeg")
+
+
+@pytest.fixture
+def database_down():
+    """Point the default connection at a closed port, as if PostgreSQL were down; restore afterwards."""
+    connection = connections["default"]
+    saved = dict(connection.settings_dict)
+    connection.close()
+    connection.settings_dict["PORT"] = "1"
+    connection.settings_dict["OPTIONS"] = {**saved.get("OPTIONS", {}), "connect_timeout": 2}
+    yield
+    connection.close()
+    connection.settings_dict.clear()
+    connection.settings_dict.update(saved)
 
 
 @pytest.fixture

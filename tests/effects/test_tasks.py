@@ -11,8 +11,8 @@ from django.utils import timezone
 from celery_app import app as celery_app
 from effects.models import IdempotencyKey
 from effects.tasks import purge_idempotency_keys
-from tests.factories import UserFactory
-from tests.fixtures_pipeline import wait_for
+from tests.support.concurrency import wait_for
+from tests.support.factories import UserFactory
 
 
 def test_idempotency_keys_are_purged_hourly_on_the_beat():

@@ -6,16 +6,7 @@ import pytest
 
 from effects.engines import classic
 from effects.engines.local import EFFECTS
-
-
-def photo(height=120, width=160) -> np.ndarray:
-    """Gradients, a bright light on the left, a dark patch and noise."""
-    rng = np.random.default_rng(3)
-    ys, xs = np.mgrid[0:height, 0:width]
-    rgb = np.stack([xs * 200 // width + 20, ys * 200 // height + 20, np.full_like(xs, 110)], axis=-1)
-    rgb[(xs - 30) ** 2 + (ys - 60) ** 2 < 64] = 255
-    rgb[10:40, 110:150] = 6
-    return np.clip(rgb + rng.integers(-10, 10, rgb.shape), 0, 255).astype(np.uint8)
+from tests.support.images import lit_photo_array
 
 
 def defaults(slug: str) -> dict:
@@ -29,7 +20,7 @@ def sharpness(rgb: np.ndarray) -> float:
 
 @pytest.mark.parametrize("slug", [s for s, spec in EFFECTS.items() if spec.function.__module__ == classic.__name__])
 def test_every_classic_effect_is_deterministic_and_keeps_the_size(slug):
-    image = photo()
+    image = lit_photo_array()
 
     first = EFFECTS[slug].function(image, **defaults(slug))
     # Churn OpenCV's and numpy's allocations, so a read of uninitialised memory shows up.
@@ -42,7 +33,7 @@ def test_every_classic_effect_is_deterministic_and_keeps_the_size(slug):
 
 
 def test_analog_film_fade_lifts_the_blacks():
-    image = photo()
+    image = lit_photo_array()
 
     out = classic.analog_film(image, grain=0.0, halation=0.0, fade=1.0, warmth=0.0)
 
@@ -50,7 +41,7 @@ def test_analog_film_fade_lifts_the_blacks():
 
 
 def test_analog_film_halation_glows_red_around_lights():
-    image = photo()
+    image = lit_photo_array()
     near_light = (slice(54, 66), slice(39, 44))  # just right of the light
 
     with_glow = classic.analog_film(image, grain=0.0, halation=1.0, fade=0.0, warmth=0.0).astype(int)
@@ -71,7 +62,7 @@ def test_analog_film_grain_adds_texture():
 def test_duotone_uses_only_the_two_inks_and_their_blends():
     dark, light = (np.array(c, np.float32) for c in classic.DUOTONES["sunset"])
 
-    out = classic.duotone(photo(), palette="sunset", contrast=0.3).reshape(-1, 3).astype(np.float32)
+    out = classic.duotone(lit_photo_array(), palette="sunset", contrast=0.3).reshape(-1, 3).astype(np.float32)
 
     t = ((out - dark) @ (light - dark)) / ((light - dark) @ (light - dark))
     off_line = np.abs(out - (dark + t[:, None] * (light - dark))).max()
@@ -80,7 +71,7 @@ def test_duotone_uses_only_the_two_inks_and_their_blends():
 
 
 def test_tilt_shift_keeps_the_band_sharp_and_blurs_top_and_bottom():
-    image = photo(200, 160)
+    image = lit_photo_array(200, 160)
 
     out = classic.tilt_shift(image, position=0.5, width=0.2, blur=10, saturation=1.0)
 
@@ -106,7 +97,7 @@ def test_lomo_darkens_the_corners_more_than_the_centre():
 
 
 def test_light_leak_only_brightens_and_comes_from_its_edge():
-    image = photo()
+    image = lit_photo_array()
 
     out = classic.light_leak(image, position="left", strength=1.0).astype(int)
 

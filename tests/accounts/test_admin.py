@@ -1,0 +1,96 @@
+"""Accounts admin: balances are read-only, adjustments go through the ledger, added users get their grant."""
+
+from django.urls import reverse
+
+from accounts.audit import audit_record
+from accounts.models import AuditEvent
+from billing.models import CreditTransaction
+
+
+def test_credits_are_read_only_on_the_user_change_form(client, staff_user, user):
+    client.force_login(staff_user)
+    url = reverse("admin:accounts_user_change", args=[user.pk])
+
+    page = client.get(url)
+    client.post(url, {"email": user.email, "name": "New", "plan": "PRO", "credits": 999, "is_active": "on"})
+
+    user.refresh_from_db()
+    assert 'name="credits"' not in page.content.decode()
+    assert user.credits == 10
+
+
+def test_adjust_credits_action_writes_a_ledger_row_with_the_note(client, staff_user, user):
+    client.force_login(staff_user)
+
+    response = client.post(
+        reverse("admin:accounts_user_changelist"),
+        {
+            "action": "adjust_credits",
+            "_selected_action": [user.pk],
+            "apply": "1",
+            "amount": "5",
+            "note": "support ticket 42",
+        },
+    )
+
+    user.refresh_from_db()
+    row = CreditTransaction.objects.get(user=user, kind=CreditTransaction.Kind.ADMIN_ADJUSTMENT)
+    assert response.status_code == 302
+    assert (user.credits, row.amount, row.note, row.created_by) == (15, 5, "support ticket 42", staff_user)
+
+
+def test_adjust_credits_without_a_note_changes_nothing(client, staff_user, user):
+    client.force_login(staff_user)
+
+    response = client.post(
+        reverse("admin:accounts_user_changelist"),
+        {"action": "adjust_credits", "_selected_action": [user.pk], "apply": "1", "amount": "5", "note": ""},
+    )
+
+    user.refresh_from_db()
+    assert response.status_code == 200
+    assert user.credits == 10
+
+
+def test_staff_adding_a_user_in_admin_grants_signup_credits(client, staff_user):
+    client.force_login(staff_user)
+
+    client.post(
+        reverse("admin:accounts_user_add"), {"email": "New@Example.com", "name": "N", "password": "pw-long-enough-1"}
+    )
+
+    row = CreditTransaction.objects.get(user__email="new@example.com")
+    assert row.kind == CreditTransaction.Kind.SIGNUP_GRANT
+
+
+def test_an_admin_credit_adjustment_is_audited_with_actor_and_amount(client, staff_user, user):
+    client.force_login(staff_user)
+
+    client.post(
+        reverse("admin:accounts_user_changelist"),
+        {
+            "action": "adjust_credits",
+            "_selected_action": [user.pk],
+            "apply": "1",
+            "amount": "-3",
+            "note": "chargeback 77",
+        },
+    )
+
+    event = AuditEvent.objects.get(event=AuditEvent.Event.ADMIN_CREDIT_ADJUSTMENT)
+    assert (event.user_id, event.actor_id) == (user.pk, staff_user.pk)
+    assert event.data["amount"] == -3
+    assert event.data["balance_after"] == 7
+    assert event.data["note"] == "chargeback 77"
+
+
+def test_the_audit_log_is_read_only_in_admin(client, staff_user, user):
+    audit_record(event=AuditEvent.Event.SSRF_REFUSED, user=user, url="http://169.254.169.254/")
+    client.force_login(staff_user)
+
+    listing = client.get(reverse("admin:accounts_auditevent_changelist"))
+    add = client.get(reverse("admin:accounts_auditevent_add"))
+
+    assert listing.status_code == 200
+    assert "ssrf_refused" in listing.content.decode() or "SSRF" in listing.content.decode()
+    assert add.status_code == 403

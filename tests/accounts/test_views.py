@@ -1,0 +1,164 @@
+"""Sign-up (referral codes), log in, dashboard and the restyled allauth pages."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from accounts.models import User
+from billing.services import credits_adjust
+from tests.support.factories import JobFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_signup_page_keeps_the_referral_code_in_the_session_and_prefills_it(client):
+    response = client.get(reverse("account_signup"), {"ref": "abc123"})
+
+    assert response.status_code == 200
+    assert client.session["referral_code"] == "abc123"
+    assert 'name="referral_code" id="id_referral_code" value="abc123"' in response.content.decode()
+
+
+def test_signup_page_ignores_a_malformed_referral_code(client):
+    client.get(reverse("account_signup"), {"ref": "<script>"})
+
+    assert "referral_code" not in client.session
+
+
+def test_signing_up_through_a_referral_link_records_the_referrer(client):
+    referrer = UserFactory()
+    client.get(reverse("account_signup"), {"ref": referrer.referral_code})
+
+    response = client.post(
+        reverse("account_signup"),
+        {"email": "new@example.com", "password1": "a-long-Passphrase-9", "password2": "a-long-Passphrase-9"},
+    )
+
+    new_user = User.objects.get(email="new@example.com")
+    assert response.status_code == 302
+    assert new_user.referred_by == referrer
+
+
+def test_signing_up_grants_ten_credits(client):
+    client.post(
+        reverse("account_signup"),
+        {"email": "fresh@example.com", "password1": "a-long-Passphrase-9", "password2": "a-long-Passphrase-9"},
+    )
+
+    assert User.objects.get(email="fresh@example.com").credits == 10
+
+
+def test_signup_form_shows_field_errors(client):
+    response = client.post(reverse("account_signup"), {"email": "not-an-email", "password1": "x", "password2": "y"})
+
+    assert response.status_code == 200
+    assert 'class="errorlist' in response.content.decode()
+
+
+def test_signup_without_a_csrf_token_is_forbidden():
+    client = Client(enforce_csrf_checks=True)
+
+    response = client.post(
+        reverse("account_signup"),
+        {"email": "csrf@example.com", "password1": "a-long-Passphrase-9", "password2": "a-long-Passphrase-9"},
+    )
+
+    assert response.status_code == 403
+    assert not User.objects.filter(email="csrf@example.com").exists()
+
+
+@pytest.mark.parametrize(
+    "url_name", ["account_login", "account_signup", "account_reset_password", "account_reset_password_done"]
+)
+def test_allauth_entrance_pages_use_the_site_layout(client, url_name):
+    response = client.get(reverse(url_name))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "css/site.css" in html and 'class="card auth-card' in html
+
+
+@pytest.mark.parametrize("url_name", ["account_email", "account_change_password", "account_logout"])
+def test_allauth_account_pages_use_the_site_layout(client, user, url_name):
+    client.force_login(user)
+
+    response = client.get(reverse(url_name))
+
+    assert response.status_code == 200
+    assert 'class="card auth-card auth-manage' in response.content.decode()
+
+
+def test_logging_in_shows_a_flash_message(client):
+    UserFactory(email="login@example.com", password="correct-horse-battery-staple")
+
+    response = client.post(
+        reverse("account_login"),
+        {"login": "login@example.com", "password": "correct-horse-battery-staple"},
+        follow=True,
+    )
+
+    assert response.context["user"].is_authenticated
+    assert 'class="message message-success"' in response.content.decode()
+
+
+def test_logging_out_is_a_post(client, user):
+    client.force_login(user)
+
+    response = client.post(reverse("account_logout"))
+
+    assert response.status_code == 302
+    assert "_auth_user_id" not in client.session
+
+
+def test_dashboard_sends_visitors_to_log_in(client):
+    response = client.get(reverse("dashboard"))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_dashboard_shows_plan_balance_and_next_refill(client, user):
+    client.force_login(user)
+
+    response = client.get(reverse("dashboard"))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<p class="stat" data-testid="balance">10</p>' in html
+    assert "Free" in html and "10 credits a month" in html
+    assert response.context["next_refill"] > user.credits_refilled_at
+
+
+def test_dashboard_shows_the_ledger(client, user, staff_user):
+    credits_adjust(user=user, amount=3, note="goodwill", actor=staff_user, reference="t:1")
+    client.force_login(user)
+
+    response = client.get(reverse("dashboard"))
+
+    html = response.content.decode()
+    assert "Sign-up grant" in html and "Admin adjustment" in html and "goodwill" in html and "+3" in html
+
+
+def test_dashboard_shows_the_referral_link_and_how_many_joined(client, user):
+    UserFactory(referred_by=user)
+    UserFactory(referred_by=user)
+    client.force_login(user)
+
+    response = client.get(reverse("dashboard"))
+
+    html = response.content.decode()
+    assert f"/accounts/signup/?ref={user.referral_code}" in html
+    assert 'data-copy-target="referral-link"' in html
+    assert "2 people have joined through your link." in html
+
+
+def test_dashboard_links_ledger_rows_to_their_jobs(client, user):
+    from billing.services import credits_charge
+
+    job = JobFactory(user=user)
+    credits_charge(user=user, amount=1, reference=f"charge:{job.pk}", job=job)
+    client.force_login(user)
+
+    response = client.get(reverse("dashboard"))
+
+    assert reverse("job_detail", args=[job.pk]) in response.content.decode()

@@ -1,0 +1,262 @@
+"""Billing services.
+
+The credit ledger: every movement is one row, balances never go negative, references are
+idempotent. The daily free-plan refill: FREE users back up to the FREE quota once per 30 days,
+never above it.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from accounts.models import Plan as PlanCode
+from accounts.models import User
+from billing.models import CreditTransaction
+from billing.services import (
+    credits_adjust,
+    credits_charge,
+    credits_grant,
+    credits_refund,
+    credits_revoke,
+    credits_set,
+    credits_top_up,
+    free_credits_refill,
+    free_credits_refill_due,
+)
+from photomania.api.errors import ErrorCode, InsufficientCredits
+from tests.support.concurrency import run_concurrently
+from tests.support.factories import UserFactory
+
+Kind = CreditTransaction.Kind
+
+
+def ledger_sum(user) -> int:
+    return CreditTransaction.objects.filter(user=user).aggregate(s=Sum("amount"))["s"] or 0
+
+
+def assert_balance_matches_ledger():
+    for u in User.objects.all():
+        assert u.credits == ledger_sum(u), u.email
+
+
+def test_new_user_gets_free_plan_credits_as_a_signup_grant(db):
+    user = UserFactory()
+
+    rows = list(CreditTransaction.objects.filter(user=user))
+
+    assert user.credits == 10
+    assert [(r.kind, r.amount, r.balance_after, r.reference) for r in rows] == [
+        (Kind.SIGNUP_GRANT, 10, 10, f"signup:{user.pk}")
+    ]
+
+
+def test_charge_lowers_balance_and_records_balance_after(user):
+    row = credits_charge(user=user, amount=3, reference="charge:a")
+
+    user.refresh_from_db()
+    assert (user.credits, row.amount, row.balance_after, row.kind) == (7, -3, 7, Kind.EFFECT_CHARGE)
+
+
+def test_charge_more_than_balance_raises_and_writes_nothing(user):
+    with pytest.raises(InsufficientCredits) as info:
+        credits_charge(user=user, amount=11, reference="charge:too-much")
+
+    user.refresh_from_db()
+    assert info.value.code == ErrorCode.INSUFFICIENT_CREDITS
+    assert info.value.status == 402
+    assert user.credits == 10
+    assert not CreditTransaction.objects.filter(reference="charge:too-much").exists()
+
+
+def test_repeated_reference_changes_nothing_and_returns_the_first_row(user):
+    first = credits_charge(user=user, amount=2, reference="charge:job-1")
+
+    again = credits_charge(user=user, amount=2, reference="charge:job-1")
+
+    user.refresh_from_db()
+    assert again.pk == first.pk
+    assert user.credits == 8
+    assert CreditTransaction.objects.filter(reference="charge:job-1").count() == 1
+
+
+def test_refund_adds_back_once(user):
+    credits_charge(user=user, amount=4, reference="charge:j")
+
+    credits_refund(user=user, amount=4, reference="refund:j")
+    credits_refund(user=user, amount=4, reference="refund:j")
+
+    user.refresh_from_db()
+    assert user.credits == 10
+    assert_balance_matches_ledger()
+
+
+def test_set_to_quota_resets_the_balance_up_or_down(user):
+    credits_grant(user=user, amount=50, kind=Kind.PURCHASE, reference="pack:1")
+
+    row = credits_set(user=user, quota=20, reference="refill:in_1")
+
+    user.refresh_from_db()
+    assert (user.credits, row.amount, row.kind) == (20, -40, Kind.PLAN_REFILL)
+    assert_balance_matches_ledger()
+
+
+def test_top_up_never_lowers_the_balance(user):
+    credits_grant(user=user, amount=5, kind=Kind.PURCHASE, reference="pack:2")
+
+    row = credits_top_up(user=user, quota=10, reference="free-refill:x")
+
+    user.refresh_from_db()
+    assert (user.credits, row.amount) == (15, 0)
+
+
+def test_revoke_takes_back_at_most_the_balance(user):
+    credits_charge(user=user, amount=8, reference="charge:spent")
+
+    row = credits_revoke(user=user, amount=50, reference="chargeback:1")
+
+    user.refresh_from_db()
+    assert (user.credits, row.amount) == (0, -2)
+    assert_balance_matches_ledger()
+
+
+def test_admin_adjustment_needs_a_note(user, staff_user):
+    with pytest.raises(ValueError):
+        credits_adjust(user=user, amount=5, note="  ", actor=staff_user, reference="admin:x")
+
+    row = credits_adjust(user=user, amount=-3, note="goodwill correction", actor=staff_user, reference="admin:y")
+
+    assert (row.kind, row.created_by, row.balance_after) == (Kind.ADMIN_ADJUSTMENT, staff_user, 7)
+
+
+def test_database_refuses_a_negative_balance(user):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        User.objects.filter(pk=user.pk).update(credits=-1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_fifty_concurrent_one_credit_charges_on_ten_credits_succeed_exactly_ten_times():
+    user = UserFactory()
+
+    results = run_concurrently(50, lambda i: credits_charge(user=user, amount=1, reference=f"charge:c{i}"))
+
+    succeeded = [r for r in results if isinstance(r, CreditTransaction)]
+    refused = [r for r in results if isinstance(r, InsufficientCredits)]
+    user.refresh_from_db()
+    assert (len(succeeded), len(refused), len(results)) == (10, 40, 50)
+    assert user.credits == 0
+    assert_balance_matches_ledger()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writes_with_one_reference_change_the_balance_once():
+    user = UserFactory()
+
+    results = run_concurrently(20, lambda i: credits_charge(user=user, amount=3, reference="charge:same"))
+
+    user.refresh_from_db()
+    assert all(isinstance(r, CreditTransaction) for r in results), results
+    assert len({r.pk for r in results}) == 1
+    assert user.credits == 7
+    assert_balance_matches_ledger()
+
+
+def age(user, days: int):
+    """Pretend the user signed up and was last refilled ``days`` ago."""
+    then = timezone.now() - timedelta(days=days)
+    User.objects.filter(pk=user.pk).update(created_at=then, credits_refilled_at=then)
+    user.refresh_from_db()
+    return user
+
+
+def credits_of(user) -> int:
+    user.refresh_from_db()
+    return user.credits
+
+
+@pytest.mark.django_db
+def test_a_free_user_refilled_30_days_ago_is_topped_up_to_the_free_quota(user):
+    credits_charge(user=user, amount=8, reference="charge:spent")
+    age(user, 30)
+
+    refilled = free_credits_refill_due()
+
+    row = CreditTransaction.objects.get(reference=f"free-refill:{user.pk}:1")
+    assert refilled == 1
+    assert credits_of(user) == 10
+    assert (row.kind, row.amount) == (Kind.PLAN_REFILL, 8)
+
+
+@pytest.mark.django_db
+def test_a_free_user_refilled_recently_is_left_alone(user):
+    credits_charge(user=user, amount=8, reference="charge:spent")
+    age(user, 29)
+
+    refilled = free_credits_refill_due()
+
+    assert refilled == 0
+    assert credits_of(user) == 2
+
+
+@pytest.mark.django_db
+def test_a_balance_above_the_free_quota_is_never_lowered(user):
+    credits_grant(user=user, amount=40, kind=Kind.PURCHASE, reference="pack:cs_1")
+    age(user, 45)
+
+    free_credits_refill_due()
+
+    assert credits_of(user) == 50
+
+
+@pytest.mark.django_db
+def test_paid_plan_users_are_not_refilled_by_the_free_task(user):
+    credits_charge(user=user, amount=8, reference="charge:spent")
+    age(user, 60)
+    User.objects.filter(pk=user.pk).update(plan=PlanCode.PRO)
+
+    free_credits_refill_due()
+
+    assert credits_of(user) == 2
+
+
+@pytest.mark.django_db
+def test_running_twice_in_one_day_refills_once(user):
+    credits_charge(user=user, amount=8, reference="charge:spent")
+    age(user, 31)
+    free_credits_refill_due()
+    credits_charge(user=user, amount=5, reference="charge:after-refill")
+
+    free_credits_refill_due()
+
+    assert credits_of(user) == 5
+    assert CreditTransaction.objects.filter(user=user, kind=Kind.PLAN_REFILL).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_replayed_period_with_a_stale_timestamp_does_not_refill_again(user):
+    credits_charge(user=user, amount=8, reference="charge:spent")
+    age(user, 31)
+    now = timezone.now()
+    free_credits_refill(user=user, now=now)
+    # Someone resets the timestamp (e.g. a restored backup) within the same period.
+    User.objects.filter(pk=user.pk).update(credits_refilled_at=now - timedelta(days=40))
+    credits_charge(user=user, amount=5, reference="charge:after-refill")
+
+    free_credits_refill(user=user, now=now)
+
+    assert credits_of(user) == 5
+
+
+@pytest.mark.django_db
+def test_the_next_period_refills_again(user):
+    credits_charge(user=user, amount=8, reference="charge:spent")
+    age(user, 31)
+    free_credits_refill_due()
+    credits_charge(user=user, amount=10, reference="charge:all")
+
+    free_credits_refill_due(now=timezone.now() + timedelta(days=30))
+
+    assert credits_of(user) == 10
+    assert CreditTransaction.objects.filter(user=user, kind=Kind.PLAN_REFILL).count() == 2

@@ -1,0 +1,299 @@
+"""Staff curation in admin: bulk actions, duplicate, render preview, try it, job actions, dashboard."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from billing.models import CreditTransaction
+from billing.services import credits_charge
+from effects.models import Effect, Job, JobStatus
+from tests.support.factories import EffectFactory, JobFactory
+from tests.support.images import image_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff_client(client, staff_user):
+    client.force_login(staff_user)
+    return client
+
+
+def _action(client, model: str, action: str, ids, **extra):
+    return client.post(
+        reverse(f"admin:effects_{model}_changelist"), {"action": action, "_selected_action": list(ids), **extra}
+    )
+
+
+def test_effect_list_shows_preview_thumbnails_without_inline_styles(staff_client, media_storage):
+    effect = EffectFactory()
+    staff_client.post(reverse("admin:effects_effect_render_preview", args=[effect.pk]))
+
+    response = staff_client.get(reverse("admin:effects_effect_changelist"))
+
+    html = response.content.decode()
+    assert 'class="pm-thumb"' in html
+    assert "style=" not in html.split('id="result_list"')[1].split("</table>")[0]
+
+
+def test_effect_list_filters_by_category(staff_client):
+    EffectFactory(name="In Artistic", category="Artistic")
+    EffectFactory(name="In Classic", category="Classic")
+
+    response = staff_client.get(reverse("admin:effects_effect_changelist"), {"category": "Artistic"})
+
+    html = response.content.decode()
+    assert "In Artistic" in html and "In Classic" not in html
+
+
+def test_bulk_deactivate_hides_effects(staff_client):
+    effects = [EffectFactory(), EffectFactory()]
+
+    _action(staff_client, "effect", "deactivate", [e.pk for e in effects])
+
+    assert not Effect.objects.filter(is_active=True).exists()
+
+
+def test_bulk_activate_shows_effects(staff_client):
+    effects = [EffectFactory(is_active=False), EffectFactory(is_active=False)]
+
+    _action(staff_client, "effect", "activate", [e.pk for e in effects])
+
+    assert Effect.objects.filter(is_active=True).count() == 2
+
+
+def test_duplicate_creates_an_inactive_copy_with_a_unique_slug(staff_client):
+    effect = EffectFactory(slug="sepia", config={"intensity": 0.5})
+
+    _action(staff_client, "effect", "duplicate", [effect.pk])
+    _action(staff_client, "effect", "duplicate", [effect.pk])
+
+    copies = list(Effect.objects.exclude(pk=effect.pk).order_by("slug").values_list("slug", "is_active", "config"))
+    assert copies == [("sepia-copy", False, {"intensity": 0.5}), ("sepia-copy-2", False, {"intensity": 0.5})]
+
+
+def test_config_editor_shows_the_engines_error(staff_client):
+    effect = EffectFactory()
+
+    response = staff_client.post(
+        reverse("admin:effects_effect_change", args=[effect.pk]),
+        {
+            "name": effect.name,
+            "slug": effect.slug,
+            "credits": 1,
+            "category": "X",
+            "model_id": "nosuchengine:thing",
+            "config": "{}",
+            "position": 0,
+        },
+    )
+
+    assert response.status_code == 200
+    assert "unknown engine" in response.content.decode()
+
+
+def test_change_form_offers_render_preview_and_try_it(staff_client):
+    effect = EffectFactory()
+
+    response = staff_client.get(reverse("admin:effects_effect_change", args=[effect.pk]))
+
+    html = response.content.decode()
+    assert reverse("admin:effects_effect_render_preview", args=[effect.pk]) in html
+    assert reverse("admin:effects_effect_try", args=[effect.pk]) in html
+
+
+def test_render_preview_sets_the_preview_image(staff_client, media_storage):
+    effect = EffectFactory()
+
+    response = staff_client.post(reverse("admin:effects_effect_render_preview", args=[effect.pk]))
+
+    effect.refresh_from_db()
+    assert response.status_code == 302
+    assert effect.preview.name.startswith("previews/")
+    assert (media_storage / effect.preview.name).exists()
+
+
+def test_render_preview_action_sets_previews_of_selected_effects(staff_client, media_storage):
+    effects = [EffectFactory(), EffectFactory()]
+
+    _action(staff_client, "effect", "render_preview", [e.pk for e in effects])
+
+    assert all(Effect.objects.get(pk=e.pk).preview for e in effects)
+
+
+def test_render_preview_with_get_is_not_allowed(staff_client):
+    effect = EffectFactory()
+
+    response = staff_client.get(reverse("admin:effects_effect_render_preview", args=[effect.pk]))
+
+    assert response.status_code == 405
+
+
+def test_render_preview_needs_staff(client, user):
+    effect = EffectFactory()
+    client.force_login(user)
+
+    response = client.post(reverse("admin:effects_effect_render_preview", args=[effect.pk]))
+
+    effect.refresh_from_db()
+    assert response.status_code == 302
+    assert not effect.preview
+
+
+def test_render_preview_without_a_csrf_token_is_forbidden(staff_user):
+    effect = EffectFactory()
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(staff_user)
+
+    response = client.post(reverse("admin:effects_effect_render_preview", args=[effect.pk]))
+
+    assert response.status_code == 403
+
+
+def test_try_it_shows_the_result_and_charges_nobody(staff_client, staff_user):
+    effect = EffectFactory()
+    upload = SimpleUploadedFile("p.jpg", image_bytes("JPEG", color=(200, 80, 40)), content_type="image/jpeg")
+    before = staff_user.credits
+
+    response = staff_client.post(reverse("admin:effects_effect_try", args=[effect.pk]), {"image": upload})
+
+    staff_user.refresh_from_db()
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="try-result"' in html and "data:image/" in html
+    assert staff_user.credits == before
+    assert not Job.objects.exists()
+
+
+def test_try_it_with_a_bad_file_shows_the_error(staff_client):
+    effect = EffectFactory()
+    upload = SimpleUploadedFile("p.jpg", b"not an image", content_type="image/jpeg")
+
+    response = staff_client.post(reverse("admin:effects_effect_try", args=[effect.pk]), {"image": upload})
+
+    assert response.status_code == 400
+    assert "not a JPEG, PNG or WEBP image" in response.content.decode()
+
+
+def test_try_it_for_an_unknown_effect_is_404(staff_client):
+    response = staff_client.get(reverse("admin:effects_effect_try", args=[999999]))
+
+    assert response.status_code == 404
+
+
+def test_job_detail_shows_thumbnails_read_only(staff_client):
+    job = JobFactory()
+
+    response = staff_client.get(reverse("admin:effects_job_change", args=[job.pk]))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Source" in html and "Result" in html
+    assert 'name="status"' not in html
+
+
+def test_job_list_filters_by_status(staff_client):
+    failed = JobFactory(status=JobStatus.FAILED)
+    JobFactory(status=JobStatus.COMPLETED)
+
+    response = staff_client.get(reverse("admin:effects_job_changelist"), {"status__exact": "FAILED"})
+
+    assert list(response.context["cl"].result_list) == [failed]
+
+
+def test_fail_and_refund_asks_for_a_message_first(staff_client):
+    job = JobFactory()
+
+    response = _action(staff_client, "job", "fail_and_refund", [job.pk])
+
+    job.refresh_from_db()
+    assert response.status_code == 200
+    assert job.status == JobStatus.PENDING
+
+
+def test_fail_and_refund_fails_the_job_and_refunds_through_the_ledger(staff_client):
+    job = JobFactory(credits_charged=1)
+    credits_charge(user=job.user, amount=1, reference=f"charge:{job.pk}", job=job)
+
+    response = _action(staff_client, "job", "fail_and_refund", [job.pk], apply="1", message="Stuck; sorry")
+
+    job.refresh_from_db()
+    job.user.refresh_from_db()
+    assert response.status_code == 302
+    assert (job.status, job.error_message, job.user.credits) == (JobStatus.FAILED, "Stuck; sorry", 10)
+    assert CreditTransaction.objects.filter(reference=f"refund:{job.pk}").exists()
+
+
+def test_retry_puts_a_failed_job_back_in_the_queue(staff_client, django_capture_on_commit_callbacks):
+    job = JobFactory(status=JobStatus.FAILED, error_code="X", error_message="boom")
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        _action(staff_client, "job", "retry", [job.pk])
+
+    job.refresh_from_db()
+    assert (job.status, job.error_message) == (JobStatus.PENDING, "")
+    assert callbacks
+
+
+def test_retry_leaves_completed_jobs_alone(staff_client):
+    job = JobFactory(status=JobStatus.COMPLETED)
+
+    _action(staff_client, "job", "retry", [job.pk])
+
+    job.refresh_from_db()
+    assert job.status == JobStatus.COMPLETED
+
+
+def test_dashboard_counts_jobs_failures_and_credits(staff_client):
+    effect = EffectFactory(name="Flaky")
+    ok = JobFactory(effect=effect, status=JobStatus.COMPLETED)
+    bad = JobFactory(effect=effect, status=JobStatus.FAILED)
+    credits_charge(user=ok.user, amount=1, reference=f"charge:{ok.pk}", job=ok)
+    credits_charge(user=bad.user, amount=1, reference=f"charge:{bad.pk}", job=bad)
+
+    response = staff_client.get(reverse("admin:effects_job_dashboard"))
+
+    stats = response.context
+    assert response.status_code == 200
+    assert stats["total_jobs"] == 2
+    assert stats["per_effect"] == [{"effect": "Flaky", "total": 2, "failed": 1, "rate": 0.5}]
+    assert stats["credits_spent"] == 2
+    assert "50%" in response.content.decode()
+
+
+def test_dashboard_is_staff_only(client, user):
+    client.force_login(user)
+
+    response = client.get(reverse("admin:effects_job_dashboard"))
+
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
+
+
+def test_admin_index_links_to_the_dashboard(staff_client):
+    response = staff_client.get(reverse("admin:index"))
+
+    assert reverse("admin:effects_job_dashboard") in response.content.decode()
+
+
+def test_effect_admin_rejects_a_config_that_is_not_an_object(client, staff_user):
+    effect = EffectFactory()
+    client.force_login(staff_user)
+
+    response = client.post(
+        reverse("admin:effects_effect_change", args=[effect.pk]),
+        {
+            "name": effect.name,
+            "slug": effect.slug,
+            "credits": 1,
+            "category": "X",
+            "model_id": "local:grayscale",
+            "config": "[1, 2]",
+            "position": 0,
+            "is_active": "on",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "config must be a JSON object" in response.content.decode()

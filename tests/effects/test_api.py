@@ -1,0 +1,512 @@
+"""The effects API: the catalog (/api/effects), jobs (/api/jobs) and applying an effect (POST /api/effects/apply:
+validation, effect lookup, charging, enqueueing, limits)."""
+
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
+from django.utils import timezone
+from rest_framework.settings import api_settings
+
+from billing.models import CreditTransaction
+from effects.models import Effect, Job, JobStatus
+from effects.services import effects_set_active
+from tests.support.api import PUBLIC_IMAGE_URL, assert_error
+from tests.support.factories import EffectFactory, JobFactory
+from tests.support.images import image_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+def _apply(client, **body):
+    return client.post("/api/effects/apply", body, format="json")
+
+
+def test_apply_with_image_url_creates_a_pending_job_and_charges_the_effect(user_client, user, effect):
+    response = _apply(user_client, effectId=str(effect.pk), imageUrl=PUBLIC_IMAGE_URL)
+
+    data = response.json()["data"]
+    assert response.status_code == 200
+    assert data["status"] == "PENDING"
+    job = Job.objects.get(pk=data["jobId"])
+    assert (job.user, job.effect, job.source_url) == (user, effect, PUBLIC_IMAGE_URL)
+    user.refresh_from_db()
+    assert user.credits == 10 - effect.credits
+
+
+def test_apply_accepts_the_effect_slug(user_client, effect):
+    response = _apply(user_client, effectId="sepia-dream", imageUrl=PUBLIC_IMAGE_URL)
+
+    assert Job.objects.get(pk=response.json()["data"]["jobId"]).effect == effect
+
+
+def test_apply_accepts_a_numeric_effect_id(user_client, effect):
+    response = _apply(user_client, effectId=effect.pk, imageUrl=PUBLIC_IMAGE_URL)
+
+    assert response.status_code == 200
+
+
+def test_apply_enqueues_the_job_only_after_commit(user_client, effect, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = _apply(user_client, effectId="sepia-dream", imageUrl=PUBLIC_IMAGE_URL)
+
+    assert response.status_code == 200
+    assert len(callbacks) == 1
+
+
+def test_apply_with_an_uploaded_image_stores_the_source(user_client, effect):
+    upload = SimpleUploadedFile("me.png", image_bytes("PNG", (16, 12), color=(200, 40, 40)), content_type="image/png")
+
+    response = user_client.post("/api/effects/apply", {"effectId": "sepia-dream", "image": upload}, format="multipart")
+
+    job = Job.objects.get(pk=response.json()["data"]["jobId"])
+    assert response.status_code == 200
+    assert job.source.name.startswith(f"jobs/{job.pk}/source")
+    assert job.source.read() == image_bytes("PNG", (16, 12), color=(200, 40, 40))
+
+
+def test_apply_with_a_corrupt_upload_returns_400_and_charges_nothing(user_client, user, effect):
+    upload = SimpleUploadedFile("me.png", b"\x89PNG not really", content_type="image/png")
+
+    response = user_client.post("/api/effects/apply", {"effectId": "sepia-dream", "image": upload}, format="multipart")
+
+    assert_error(response, 400, "INVALID_INPUT")
+    user.refresh_from_db()
+    assert user.credits == 10
+
+
+@override_settings(IMAGE_MAX_UPLOAD_BYTES=100)
+def test_apply_with_an_oversized_upload_returns_413(user_client, effect):
+    upload = SimpleUploadedFile("me.png", image_bytes("PNG", (64, 64), color=(200, 40, 40)), content_type="image/png")
+
+    response = user_client.post("/api/effects/apply", {"effectId": "sepia-dream", "image": upload}, format="multipart")
+
+    assert_error(response, 413, "PAYLOAD_TOO_LARGE")
+
+
+def test_apply_without_an_image_is_a_validation_error(user_client, effect):
+    response = _apply(user_client, effectId="sepia-dream")
+
+    body = assert_error(response, 400, "VALIDATION_ERROR")
+    assert "imageUrl" in body["error"]["details"]
+
+
+def test_apply_with_both_an_url_and_a_file_is_a_validation_error(user_client, effect):
+    upload = SimpleUploadedFile("me.png", image_bytes("PNG", (16, 12), color=(200, 40, 40)), content_type="image/png")
+
+    response = user_client.post(
+        "/api/effects/apply",
+        {"effectId": "sepia-dream", "image": upload, "imageUrl": PUBLIC_IMAGE_URL},
+        format="multipart",
+    )
+
+    assert_error(response, 400, "VALIDATION_ERROR")
+
+
+def test_apply_with_a_private_image_url_is_refused_and_charges_nothing(user_client, user, effect):
+    response = _apply(user_client, effectId="sepia-dream", imageUrl="http://169.254.169.254/latest/meta-data")
+
+    assert_error(response, 400, "INVALID_INPUT")
+    user.refresh_from_db()
+    assert user.credits == 10
+
+
+def test_apply_with_a_non_http_image_url_is_refused(user_client, effect):
+    response = _apply(user_client, effectId="sepia-dream", imageUrl="ftp://93.184.215.14/cat.jpg")
+
+    assert_error(response, 400, "INVALID_INPUT")
+
+
+def test_apply_with_a_loopback_callback_url_is_refused(user_client, effect):
+    response = _apply(
+        user_client, effectId="sepia-dream", imageUrl=PUBLIC_IMAGE_URL, callbackUrl="http://127.0.0.1:8000/hook"
+    )
+
+    body = assert_error(response, 400, "INVALID_INPUT")
+    assert "callback URL" in body["error"]["message"]
+    assert not Job.objects.exists()
+
+
+def test_apply_stores_a_public_callback_url_on_the_job(user_client, effect):
+    response = _apply(
+        user_client, effectId="sepia-dream", imageUrl=PUBLIC_IMAGE_URL, callbackUrl="https://93.184.215.14/hook"
+    )
+
+    assert Job.objects.get(pk=response.json()["data"]["jobId"]).callback_url == "https://93.184.215.14/hook"
+
+
+def test_apply_with_an_unknown_effect_returns_404(user_client):
+    response = _apply(user_client, effectId="no-such-effect", imageUrl=PUBLIC_IMAGE_URL)
+
+    assert_error(response, 404, "NOT_FOUND")
+
+
+def test_apply_with_an_inactive_effect_returns_404_and_charges_nothing(user_client, user):
+    EffectFactory(slug="retired", is_active=False)
+
+    response = _apply(user_client, effectId="retired", imageUrl=PUBLIC_IMAGE_URL)
+
+    assert_error(response, 404, "NOT_FOUND")
+    user.refresh_from_db()
+    assert user.credits == 10
+
+
+def test_apply_with_too_few_credits_returns_402_and_charges_nothing(user_client, user):
+    EffectFactory(slug="pricey", credits=11)
+
+    response = _apply(user_client, effectId="pricey", imageUrl=PUBLIC_IMAGE_URL)
+
+    assert_error(response, 402, "INSUFFICIENT_CREDITS")
+    user.refresh_from_db()
+    assert user.credits == 10
+    assert not Job.objects.exists()
+    assert not CreditTransaction.objects.filter(kind=CreditTransaction.Kind.EFFECT_CHARGE).exists()
+
+
+def test_apply_to_an_effect_that_cannot_run_returns_503_and_charges_nothing(user_client, user):
+    EffectFactory(slug="broken", model_id="local:no-such-effect")
+
+    response = _apply(user_client, effectId="broken", imageUrl=PUBLIC_IMAGE_URL)
+
+    assert_error(response, 503, "SERVICE_UNAVAILABLE")
+    user.refresh_from_db()
+    assert user.credits == 10
+    assert not Job.objects.exists()
+
+
+def test_apply_requires_authentication(anon_client, effect):
+    response = _apply(anon_client, effectId="sepia-dream", imageUrl=PUBLIC_IMAGE_URL)
+
+    assert_error(response, 401, "UNAUTHORIZED")
+
+
+def test_apply_is_rate_limited_per_user_with_retry_after(user_client, other_client, effect, settings):
+    rates = {**api_settings.DEFAULT_THROTTLE_RATES, "apply": "2/min"}
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
+    for _ in range(2):
+        _apply(user_client, effectId="sepia-dream", imageUrl=PUBLIC_IMAGE_URL)
+
+    limited = _apply(user_client, effectId="sepia-dream", imageUrl=PUBLIC_IMAGE_URL)
+    other = _apply(other_client, effectId="sepia-dream", imageUrl=PUBLIC_IMAGE_URL)
+
+    assert_error(limited, 429, "RATE_LIMITED")
+    assert int(limited["Retry-After"]) >= 1
+    assert other.status_code == 200
+
+
+def test_uploads_have_their_own_rate_limit(user_client, effect, settings):
+    rates = {**api_settings.DEFAULT_THROTTLE_RATES, "upload": "1/hour"}
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
+
+    def upload():
+        image = SimpleUploadedFile(
+            "me.png", image_bytes("PNG", (16, 12), color=(200, 40, 40)), content_type="image/png"
+        )
+        return user_client.post("/api/effects/apply", {"effectId": "sepia-dream", "image": image}, format="multipart")
+
+    assert upload().status_code == 200
+    assert_error(upload(), 429, "RATE_LIMITED")
+    assert _apply(user_client, effectId="sepia-dream", imageUrl=PUBLIC_IMAGE_URL).status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_apply_while_the_database_is_down_returns_503(effect, database_down):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.credentials(HTTP_X_SESSION_TOKEN="any-token-the-database-would-have-to-check")
+
+    response = _apply(client, effectId="sepia-dream", imageUrl=PUBLIC_IMAGE_URL)
+
+    assert_error(response, 503, "SERVICE_UNAVAILABLE")
+
+
+def test_effect_list_is_public_and_ordered_by_position(anon_client):
+    second = EffectFactory(position=2)
+    first = EffectFactory(position=1)
+
+    response = anon_client.get("/api/effects")
+
+    body = response.json()
+    assert response.status_code == 200
+    assert body["success"] is True
+    assert [item["id"] for item in body["data"]] == [first.pk, second.pk]
+    assert body["meta"] == {"count": 2, "next": None, "previous": None}
+
+
+def test_effect_list_items_have_the_documented_fields_and_never_the_engine_config(anon_client):
+    EffectFactory(model_id="replicate:secret/model", config={"apiKey": "hidden"})
+
+    item = anon_client.get("/api/effects").json()["data"][0]
+
+    assert set(item) == {"id", "name", "slug", "description", "previewUrl", "credits", "category"}
+
+
+def test_effect_list_hides_inactive_effects(anon_client):
+    EffectFactory(is_active=False)
+    active = EffectFactory()
+
+    data = anon_client.get("/api/effects").json()["data"]
+
+    assert [item["id"] for item in data] == [active.pk]
+
+
+def test_effect_list_filters_by_category(anon_client):
+    vintage = EffectFactory(category="Vintage")
+    EffectFactory(category="Anime")
+
+    data = anon_client.get("/api/effects?category=vintage").json()["data"]
+
+    assert [item["id"] for item in data] == [vintage.pk]
+
+
+def test_effect_list_searches_by_text(anon_client):
+    EffectFactory(name="Oil Painting")
+    sketch = EffectFactory(name="Pencil Sketch")
+
+    data = anon_client.get("/api/effects?q=sketch").json()["data"]
+
+    assert [item["id"] for item in data] == [sketch.pk]
+
+
+def test_effect_list_page_size_is_capped_at_100(anon_client):
+    EffectFactory.create_batch(105)
+
+    body = anon_client.get("/api/effects?pageSize=500").json()
+
+    assert len(body["data"]) == 100
+    assert body["meta"]["count"] == 105
+    assert body["meta"]["next"]
+
+
+def test_effect_list_defaults_to_20_per_page(anon_client):
+    EffectFactory.create_batch(21)
+
+    body = anon_client.get("/api/effects").json()
+
+    assert len(body["data"]) == 20
+
+
+def test_effect_list_query_count_does_not_grow_with_rows(anon_client, django_assert_max_num_queries):
+    EffectFactory.create_batch(30)
+
+    with django_assert_max_num_queries(2):
+        anon_client.get("/api/effects?pageSize=100")
+
+
+def test_effect_list_reflects_an_admin_edit_immediately(anon_client):
+    effect = EffectFactory(name="Before")
+    anon_client.get("/api/effects")
+    effect.name = "After"
+    effect.save()
+
+    data = anon_client.get("/api/effects").json()["data"]
+
+    assert data[0]["name"] == "After"
+
+
+def test_effect_list_hides_effects_deactivated_in_bulk_at_once(anon_client):
+    keep, hide = EffectFactory(), EffectFactory()
+    anon_client.get("/api/effects")
+
+    effects_set_active(effects=Effect.objects.filter(pk=hide.pk), active=False)
+
+    slugs = [e["slug"] for e in anon_client.get("/api/effects").json()["data"]]
+    assert slugs == [keep.slug]
+
+
+def test_a_repeated_catalog_read_is_served_without_database_queries(anon_client, django_assert_num_queries):
+    EffectFactory.create_batch(3)
+    anon_client.get("/api/effects")
+
+    with django_assert_num_queries(0):
+        response = anon_client.get("/api/effects")
+
+    assert len(response.json()["data"]) == 3
+
+
+def test_effect_detail_by_id(anon_client, effect):
+    response = anon_client.get(f"/api/effects/{effect.pk}")
+
+    assert response.status_code == 200
+    assert response.json()["data"]["slug"] == "sepia-dream"
+
+
+def test_effect_detail_by_slug(anon_client, effect):
+    response = anon_client.get("/api/effects/sepia-dream")
+
+    assert response.json()["data"]["id"] == effect.pk
+
+
+def test_inactive_effect_detail_is_404(anon_client):
+    effect = EffectFactory(is_active=False)
+
+    response = anon_client.get(f"/api/effects/{effect.slug}")
+
+    assert_error(response, 404, "NOT_FOUND")
+
+
+def test_unknown_effect_detail_is_404(anon_client):
+    response = anon_client.get("/api/effects/99999999999999999999999")
+
+    assert_error(response, 404, "NOT_FOUND")
+
+
+@pytest.mark.parametrize("query", ["q=a%00b", "category=Vintage%00"])
+def test_catalog_search_with_a_nul_byte_is_an_empty_page_not_a_500(anon_client, effect, query):
+    # Found by tests/fuzz/test_schema_stateful.py: PostgreSQL rejects NUL in text parameters.
+    response = anon_client.get(f"/api/effects?{query}")
+
+    assert response.status_code == 200
+    assert response.json()["data"] == []
+
+
+def test_effect_detail_with_a_nul_byte_is_404_not_a_500(anon_client, effect):
+    response = anon_client.get("/api/effects/sepia%00dream")
+
+    assert_error(response, 404, "NOT_FOUND")
+
+
+@pytest.fixture
+def job(user, effect):
+    job = JobFactory(user=user, effect=effect, credits_charged=2, source_url="https://93.184.215.14/cat.jpg")
+    return job
+
+
+def test_job_list_is_newest_first(user_client, user, effect):
+    older = JobFactory(user=user, effect=effect, created_at=timezone.now() - timedelta(hours=1))
+    newer = JobFactory(user=user, effect=effect)
+
+    data = user_client.get("/api/jobs").json()["data"]
+
+    assert [item["id"] for item in data] == [str(newer.pk), str(older.pk)]
+
+
+def test_job_list_shows_only_the_callers_jobs(user_client, job, other_user, effect):
+    JobFactory(user=other_user, effect=effect)
+
+    data = user_client.get("/api/jobs").json()["data"]
+
+    assert [item["id"] for item in data] == [str(job.pk)]
+
+
+def test_job_list_filters_by_status(user_client, user, effect):
+    done = JobFactory(user=user, effect=effect, status=JobStatus.COMPLETED)
+    JobFactory(user=user, effect=effect, status=JobStatus.PENDING)
+
+    data = user_client.get("/api/jobs?status=COMPLETED").json()["data"]
+
+    assert [item["id"] for item in data] == [str(done.pk)]
+
+
+def test_job_list_with_an_unknown_status_is_a_validation_error(user_client):
+    response = user_client.get("/api/jobs?status=EXPLODED")
+
+    body = assert_error(response, 400, "VALIDATION_ERROR")
+    assert "status" in body["error"]["details"]
+
+
+def test_job_list_query_count_does_not_grow_with_rows(user_client, user, effect, django_assert_max_num_queries):
+    JobFactory.create_batch(25, user=user, effect=effect)
+
+    # Token auth (session exists + load, user), then count and one page query.
+    with django_assert_max_num_queries(5):
+        response = user_client.get("/api/jobs?pageSize=100")
+
+    assert len(response.json()["data"]) == 25
+
+
+def test_job_list_requires_authentication(anon_client):
+    assert_error(anon_client.get("/api/jobs"), 401, "UNAUTHORIZED")
+
+
+def test_job_detail_has_the_documented_fields(user_client, job, effect):
+    data = user_client.get(f"/api/jobs/{job.pk}").json()["data"]
+
+    assert data == {
+        "id": str(job.pk),
+        "status": "PENDING",
+        "effect": {"id": effect.pk, "slug": effect.slug, "name": effect.name},
+        "sourceUrl": "https://93.184.215.14/cat.jpg",
+        "resultUrl": None,
+        "error": None,
+        "creditsCharged": 2,
+        "createdAt": data["createdAt"],
+        "startedAt": None,
+        "completedAt": None,
+    }
+
+
+def test_job_detail_result_url_is_signed_and_absolute(user_client, job):
+    job.result.save("result.jpg", ContentFile(b"jpeg"), save=True)
+    job.status = JobStatus.COMPLETED
+    job.save()
+
+    url = user_client.get(f"/api/jobs/{job.pk}").json()["data"]["resultUrl"]
+
+    assert url.startswith(f"http://testserver/media/jobs/{job.pk}/result.jpg?exp=")
+    assert "&sig=" in url
+
+
+def test_job_detail_shows_a_failed_jobs_error(user_client, job):
+    Job.objects.filter(pk=job.pk).update(
+        status=JobStatus.FAILED, error_code="ENGINE_ERROR", error_message="Model unavailable"
+    )
+
+    data = user_client.get(f"/api/jobs/{job.pk}").json()["data"]
+
+    assert data["error"] == {"code": "ENGINE_ERROR", "message": "Model unavailable"}
+
+
+def test_another_users_job_is_404_not_403(other_client, job):
+    assert_error(other_client.get(f"/api/jobs/{job.pk}"), 404, "NOT_FOUND")
+
+
+def test_deleting_another_users_job_is_404_and_keeps_it(other_client, job):
+    response = other_client.delete(f"/api/jobs/{job.pk}")
+
+    assert_error(response, 404, "NOT_FOUND")
+    assert Job.objects.filter(pk=job.pk).exists()
+
+
+def test_deleting_another_users_saved_effect_is_404_and_keeps_it(other_client, job):
+    response = other_client.delete(f"/api/effects/{job.pk}")
+
+    assert_error(response, 404, "NOT_FOUND")
+    assert Job.objects.filter(pk=job.pk).exists()
+
+
+def test_malformed_job_id_is_404(user_client):
+    assert_error(user_client.get("/api/jobs/not-a-uuid"), 404, "NOT_FOUND")
+
+
+def test_unknown_job_id_is_404(user_client):
+    assert_error(user_client.get(f"/api/jobs/{uuid.uuid4()}"), 404, "NOT_FOUND")
+
+
+def test_delete_job_removes_the_row_and_its_files(user_client, job, django_capture_on_commit_callbacks):
+    job.result.save("result.jpg", ContentFile(b"jpeg"), save=True)
+    name = job.result.name
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = user_client.delete(f"/api/jobs/{job.pk}")
+
+    assert response.status_code == 200
+    assert response.json()["data"] == {"id": str(job.pk), "deleted": True}
+    assert not Job.objects.filter(pk=job.pk).exists()
+    assert not default_storage.exists(name)
+
+
+def test_deleting_a_saved_effect_deletes_the_callers_job(user_client, job):
+    response = user_client.delete(f"/api/effects/{job.pk}")
+
+    assert response.status_code == 200
+    assert not Job.objects.filter(pk=job.pk).exists()
+
+
+def test_deleting_a_saved_effect_requires_authentication(anon_client, job):
+    assert_error(anon_client.delete(f"/api/effects/{job.pk}"), 401, "UNAUTHORIZED")

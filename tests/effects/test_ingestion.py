@@ -1,0 +1,174 @@
+"""Image ingestion: the SSRF guard on image URLs (scheme, resolution, every non-public address class, the
+audit row of a refusal) and fetching a URL (redirects, byte cap, content checks)."""
+
+import pytest
+
+from accounts.models import AuditEvent
+from effects.ingestion import image_fetch, image_url_check
+from photomania.api.errors import ApplicationError, ErrorCode
+from tests.support.images import image_bytes
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "ftp://example.com/a.jpg",
+        "file:///etc/passwd",
+        "gopher://127.0.0.1/",
+        "javascript:alert(1)",
+        "//example.com/a.jpg",
+        "",
+    ],
+)
+def test_url_check_refuses_non_http_schemes(url):
+    with pytest.raises(ApplicationError) as exc:
+        image_url_check(url)
+
+    assert exc.value.code == ErrorCode.INVALID_INPUT
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1/a.jpg",  # loopback
+        "http://localhost:8000/a.jpg",  # loopback by name
+        "http://10.1.2.3/a.jpg",  # private
+        "http://172.16.0.1/a.jpg",  # private
+        "http://192.168.1.1/a.jpg",  # private
+        "http://169.254.169.254/latest/meta-data/",  # metadata
+        "http://169.254.10.10/",  # link-local
+        "http://100.64.0.1/",  # CGNAT
+        "http://0.0.0.0/",  # unspecified
+        "http://224.0.0.1/",  # multicast
+        "http://240.0.0.1/",  # reserved
+        "http://[::1]/a.jpg",  # IPv6 loopback
+        "http://[fd00:ec2::254]/",  # IPv6 metadata
+        "http://[fe80::1]/",  # IPv6 link-local
+        "http://[::ffff:127.0.0.1]/",  # IPv4-mapped loopback
+        "http://[::ffff:169.254.169.254]/",  # IPv4-mapped metadata
+        "http://[::ffff:10.0.0.1]/",  # IPv4-mapped private
+        "http://[::]/",  # IPv6 unspecified
+        "http://2130706433/",  # 127.0.0.1 as a decimal integer
+        "http://0x7f.0.0.1/",  # 127.0.0.1 in hex
+    ],
+)
+def test_url_check_refuses_non_public_addresses(url):
+    with pytest.raises(ApplicationError) as exc:
+        image_url_check(url)
+
+    assert exc.value.code == ErrorCode.INVALID_INPUT
+    assert exc.value.status == 400
+
+
+def test_url_check_refuses_credentials_in_url():
+    with pytest.raises(ApplicationError):
+        image_url_check("http://user:pw@93.184.215.14/a.jpg")
+
+
+def test_url_check_refuses_unresolvable_host():
+    with pytest.raises(ApplicationError) as exc:
+        image_url_check("http://does-not-exist.invalid/a.jpg")
+
+    assert "resolved" in exc.value.message
+
+
+def test_url_check_accepts_public_ip_literal():
+    assert image_url_check("https://93.184.215.14/a.jpg") == "https://93.184.215.14/a.jpg"
+
+
+def test_url_check_lets_allow_listed_host_through(settings):
+    settings.IMAGE_FETCH_ALLOWED_HOSTS = ["localhost"]
+
+    assert image_url_check("http://localhost:8000/a.jpg") == "http://localhost:8000/a.jpg"
+
+
+def test_fetch_returns_validated_image(http_server):
+    http_server.routes["/a.png"] = (200, {"Content-Type": "image/png"}, image_bytes("PNG"))
+
+    image = image_fetch(http_server.url("/a.png"))
+
+    assert (image.format, image.width, image.height) == ("PNG", 64, 48)
+
+
+def test_fetch_follows_up_to_three_redirects(http_server):
+    http_server.routes["/a.jpg"] = (200, {}, image_bytes("JPEG"))
+    http_server.routes["/r1"] = (302, {"Location": "/r2"}, b"")
+    http_server.routes["/r2"] = (302, {"Location": "/r3"}, b"")
+    http_server.routes["/r3"] = (301, {"Location": http_server.url("/a.jpg")}, b"")
+
+    assert image_fetch(http_server.url("/r1")).format == "JPEG"
+
+
+def test_fetch_refuses_a_fourth_redirect(http_server):
+    http_server.routes["/a.jpg"] = (200, {}, image_bytes("JPEG"))
+    for i in range(1, 5):
+        http_server.routes[f"/r{i}"] = (302, {"Location": f"/r{i + 1}"}, b"")
+    http_server.routes["/r5"] = (302, {"Location": "/a.jpg"}, b"")
+
+    with pytest.raises(ApplicationError, match="redirected more than 3"):
+        image_fetch(http_server.url("/r1"))
+
+
+def test_fetch_refuses_redirect_to_a_private_address(http_server):
+    # The first hop is allow-listed; the redirect goes to a loopback name that is not.
+    http_server.routes["/a.jpg"] = (200, {}, image_bytes("JPEG"))
+    http_server.routes["/evil"] = (302, {"Location": http_server.url("/a.jpg", host="localhost")}, b"")
+
+    with pytest.raises(ApplicationError, match="private or reserved"):
+        image_fetch(http_server.url("/evil"))
+
+
+def test_fetch_refuses_body_over_the_byte_cap(http_server, settings):
+    settings.IMAGE_MAX_UPLOAD_BYTES = 1024
+    http_server.routes["/big"] = (200, {}, b"x" * 5000)
+
+    with pytest.raises(ApplicationError) as exc:
+        image_fetch(http_server.url("/big"))
+
+    assert exc.value.code == ErrorCode.PAYLOAD_TOO_LARGE
+
+
+def test_fetch_refuses_content_that_is_not_an_image(http_server):
+    http_server.routes["/page"] = (200, {"Content-Type": "image/png"}, b"<svg xmlns='http://www.w3.org/2000/svg'/>")
+
+    with pytest.raises(ApplicationError, match="not a JPEG, PNG or WEBP"):
+        image_fetch(http_server.url("/page"))
+
+
+def test_fetch_reports_http_errors(http_server):
+    with pytest.raises(ApplicationError, match="HTTP 404"):
+        image_fetch(http_server.url("/missing"))
+
+
+def test_fetch_refuses_metadata_address_without_connecting():
+    with pytest.raises(ApplicationError) as exc:
+        image_fetch("http://169.254.169.254/latest/meta-data/")
+
+    assert exc.value.code == ErrorCode.INVALID_INPUT
+
+
+def test_an_image_url_refused_by_the_ssrf_guard_is_audited(user):
+    from rest_framework.test import APIClient
+
+    from tests.support.api import session_token_for
+    from tests.support.factories import EffectFactory
+
+    effect = EffectFactory()
+    client = APIClient()
+    client.credentials(HTTP_X_SESSION_TOKEN=session_token_for(user))
+
+    response = client.post(
+        "/api/effects/apply",
+        {"effectId": effect.slug, "imageUrl": "http://169.254.169.254/latest/meta-data/"},
+        format="json",
+        headers={"X-Request-ID": "req-ssrf-12345678"},
+    )
+
+    event = AuditEvent.objects.get(event=AuditEvent.Event.SSRF_REFUSED)
+    assert response.status_code == 400
+    assert event.data == {
+        "url": "http://169.254.169.254/latest/meta-data/",
+        "host": "169.254.169.254",
+        "address": "169.254.169.254",
+    }
+    assert event.request_id == "req-ssrf-12345678"

@@ -1,0 +1,73 @@
+"""factory_boy factories and catalog fixtures; users are created through the service so the ledger is right.
+
+The fixtures here are registered from tests/conftest.py through ``pytest_plugins``.
+"""
+
+import factory
+import pytest
+
+from accounts.models import User
+from accounts.services import user_create
+from billing.models import CreditPack, Plan
+from billing.services import plans_ensure_defaults
+from effects.models import Effect, Job
+from tests.support.fakes import PACK_PRICES, PRICES
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+
+    email = factory.Sequence(lambda n: f"user{n}@example.com")
+    name = factory.Faker("name")
+    password = "correct-horse-battery-staple"
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        return user_create(**kwargs)
+
+
+class EffectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Effect
+
+    name = factory.Sequence(lambda n: f"Effect {n}")
+    slug = factory.Sequence(lambda n: f"effect-{n}")
+    description = "A test effect"
+    credits = 1
+    category = "Classic"
+    model_id = "local:grayscale"
+    config = factory.LazyFunction(dict)
+    is_active = True
+    position = factory.Sequence(lambda n: n)
+
+
+class JobFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Job
+
+    user = factory.SubFactory(UserFactory)
+    effect = factory.SubFactory(EffectFactory)
+    credits_charged = 1
+
+
+DEFAULT_PACKS = (("pack-50", "50 credits", 50, 500), ("pack-200", "200 credits", 200, 1500))
+
+
+@pytest.fixture
+def billing_catalog(db):
+    """The plans and packs the migration creates (a transactional test's flush removes the migration's rows)."""
+    plans_ensure_defaults()
+    for code, name, credits, price_cents in DEFAULT_PACKS:
+        CreditPack.objects.get_or_create(
+            code=code, defaults={"name": name, "credits": credits, "price_cents": price_cents}
+        )
+
+
+@pytest.fixture
+def catalog(billing_catalog):
+    """Plans and packs linked to Stripe price ids (what the catalog sync sets up)."""
+    for code, price in PRICES.items():
+        Plan.objects.filter(code=code).update(stripe_price_id=price)
+    for code, price in PACK_PRICES.items():
+        CreditPack.objects.filter(code=code).update(stripe_price_id=price)

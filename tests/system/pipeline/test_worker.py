@@ -1,0 +1,107 @@
+"""Jobs run end to end by a real Celery worker on Redis, against PostgreSQL."""
+
+import io
+
+import pytest
+from django.test import Client
+from PIL import Image
+
+from billing.models import CreditTransaction
+from celery_app import app
+from effects.ingestion import image_validate_bytes
+from effects.models import Job, JobStatus
+from effects.services import job_create, jobs_sweep
+from effects.tasks import process_job
+from tests.support.concurrency import wait_for
+from tests.support.factories import EffectFactory, UserFactory
+from tests.support.images import image_bytes
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def finished(job_id):
+    job = Job.objects.get(pk=job_id)
+    return job if job.is_terminal else None
+
+
+def test_uploaded_job_completes_with_a_valid_image_at_a_signed_url(celery_worker_pipeline):
+    user = UserFactory()
+    effect = EffectFactory(model_id="local:grayscale", config={"format": "png"})
+
+    job = job_create(user=user, effect=effect, source=image_validate_bytes(image_bytes("JPEG", (80, 60))))
+    job = wait_for(lambda: finished(job.pk), message="job to finish")
+
+    assert job.status == JobStatus.COMPLETED
+    response = Client().get(job.result.url)
+    assert response.status_code == 200
+    result = Image.open(io.BytesIO(b"".join(response.streaming_content))).convert("RGB")
+    assert result.size == (80, 60)
+    r, g, b = result.split()
+    assert r.tobytes() == g.tobytes() == b.tobytes()
+
+
+def test_provider_failure_fails_the_job_and_refunds_exactly_once(celery_worker_pipeline, replicate_server):
+    replicate_server.statuses = ["starting", "processing", "failed"]
+    user = UserFactory()
+    balance = user.credits
+    effect = EffectFactory(model_id="replicate:acme/restore", credits=3)
+
+    job = job_create(user=user, effect=effect, source=image_validate_bytes(image_bytes()))
+    job = wait_for(lambda: finished(job.pk), message="job to finish")
+
+    assert job.status == JobStatus.FAILED
+    assert job.error_code == "PROVIDER_FAILED" and "CUDA out of memory" in job.error_message
+    assert CreditTransaction.objects.filter(reference=f"refund:{job.pk}").count() == 1
+    user.refresh_from_db()
+    assert user.credits == balance
+
+
+def test_provider_success_copies_the_output_into_our_storage(celery_worker_pipeline, replicate_server):
+    user = UserFactory()
+    effect = EffectFactory(model_id="replicate:acme/restore", config={"input": {"scale": 2}})
+
+    job = job_create(user=user, effect=effect, source=image_validate_bytes(image_bytes()))
+    job = wait_for(lambda: finished(job.pk), message="job to finish")
+
+    assert job.status == JobStatus.COMPLETED
+    assert job.provider_prediction_id in replicate_server.predictions
+    assert replicate_server.created[0]["input"]["scale"] == 2
+    assert replicate_server.created[0]["input"]["image"].startswith("data:image/jpeg;base64,")
+    with job.result.open("rb") as handle:
+        assert Image.open(handle).size == (40, 30)
+
+
+def test_duplicate_delivery_yields_one_result_and_one_charge(celery_worker_pipeline):
+    user = UserFactory()
+    effect = EffectFactory(model_id="local:sepia")
+
+    job = job_create(user=user, effect=effect, source=image_validate_bytes(image_bytes()))
+    process_job.apply_async(args=[str(job.pk)], queue=job.queue, task_id=f"job-{job.pk}-dup")
+    job = wait_for(lambda: finished(job.pk), message="job to finish")
+    # The duplicate message is consumed too (the queue drains) and changes nothing.
+    wait_for(lambda: not app.connection_for_read().default_channel.client.llen("default"), message="queue drained")
+
+    assert job.status == JobStatus.COMPLETED
+    assert job.attempts == 1
+    assert CreditTransaction.objects.filter(job=job).count() == 1
+    assert sorted(job.result.storage.listdir(f"jobs/{job.pk}")[1]) == ["result.jpg", "source"]
+
+
+def test_sweeper_recovers_a_job_whose_message_was_lost_when_the_broker_was_down(request, settings):
+    settings.JOB_ENQUEUE_GRACE = 0
+    user = UserFactory()
+    effect = EffectFactory(model_id="local:posterize")
+    saved = (app.conf.broker_url, app._pool, app.amqp._producer_pool)
+    app.conf.broker_url, app._pool, app.amqp._producer_pool = "redis://127.0.0.1:1/4", None, None
+    try:
+        job = job_create(user=user, effect=effect, source=image_validate_bytes(image_bytes()))
+    finally:
+        app.conf.broker_url, app._pool, app.amqp._producer_pool = saved
+    assert Job.objects.get(pk=job.pk).enqueued_at is None
+    request.getfixturevalue("celery_worker_pipeline")
+
+    counts = jobs_sweep()
+    job = wait_for(lambda: finished(job.pk), message="job to finish")
+
+    assert counts["requeued"] == 1
+    assert job.status == JobStatus.COMPLETED
