@@ -6,7 +6,7 @@ from django.conf import settings
 
 from effects.engines import EngineConfigError, faces
 from effects.engines.local import LocalEngine
-from tests.effects.engines.people_photos import (
+from tests.support.people_photos import (
     ASTRONAUT_EYES,
     ASTRONAUT_FACE,
     NO_PERSON,

@@ -9,7 +9,7 @@ import pytest
 from effects.engines import EngineConfigError, faces, validate_config
 from effects.engines.local import EFFECTS, LocalEngine
 from effects.engines.people import NoSubjectError
-from tests.effects.engines.people_photos import (
+from tests.support.people_photos import (
     ASTRONAUT_FACE,
     NO_PERSON,
     decode,

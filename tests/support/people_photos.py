@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
-PHOTOS = Path(__file__).resolve().parents[3] / "effects" / "samples" / "photos"
+PHOTOS = Path(__file__).resolve().parents[2] / "effects" / "samples" / "photos"
 # Photos without any person (the cat and the coffee cup fool the segmentation model alone).
 NO_PERSON = ["coffee.png", "chelsea.png", "rocket.jpg", "motorcycle_left.png"]
 
