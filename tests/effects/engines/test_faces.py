@@ -1,11 +1,15 @@
 """Face detection (BlazeFace short and full range) on real photos and a composed group photo."""
 
+import io
+
 import numpy as np
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 
 from effects.engines import EngineConfigError, faces
 from effects.engines.local import LocalEngine
+from effects.models import Effect
 from tests.support.people_photos import (
     ASTRONAUT_EYES,
     ASTRONAUT_FACE,
@@ -128,3 +132,19 @@ def test_missing_face_models_are_a_permanent_config_error(missing_face_models, m
         LocalEngine().apply(model, {}, encode_png(photo("astronaut.png")))
 
     assert exc.value.code == "MODEL_UNAVAILABLE" and not exc.value.transient
+
+
+@pytest.mark.django_db
+def test_seed_demo_hides_every_people_effect_while_the_face_models_are_missing(missing_face_models):
+    call_command("seed_demo", stdout=io.StringIO())
+
+    hidden = set(Effect.objects.filter(is_active=False).values_list("slug", flat=True))
+    assert hidden == {
+        "background-blur",
+        "background-gray",
+        "remove-background",
+        "replace-background",
+        "blur-faces",
+        "pixelate-faces",
+        "avatar",
+    }

@@ -265,8 +265,8 @@ def test_job_with_the_model_completes():
 
 
 @pytest.mark.django_db
-def test_seed_demo_hides_the_background_effects_while_the_model_is_missing(missing_model):
+def test_seed_demo_hides_the_effects_needing_segmentation_while_the_model_is_missing(missing_model):
     call_command("seed_demo", stdout=io.StringIO())
 
     hidden = set(Effect.objects.filter(is_active=False).values_list("slug", flat=True))
-    assert hidden == {"background-blur", "background-gray"}
+    assert hidden == {"background-blur", "background-gray", "remove-background", "replace-background", "avatar"}
