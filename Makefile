@@ -53,7 +53,7 @@ venv: $(RUNTIME_STAMP) models
 venv-dev: $(DEV_STAMP) models
 
 models:
-	@echo "==> Checking the segmentation model (.ci/models.sh)"
+	@echo "==> Checking the people-effect models (.ci/models.sh)"
 	@bash .ci/models.sh
 
 run: venv

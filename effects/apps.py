@@ -15,9 +15,10 @@ def _configure_engines() -> None:
     """The engines import nothing from Django: hand them their settings once per process."""
     from django.conf import settings
 
-    from effects.engines import replicate, segmentation
+    from effects.engines import faces, replicate, segmentation
 
     segmentation.configure(model_path=settings.SEGMENTATION_MODEL_PATH)
+    faces.configure(model_dir=settings.FACE_MODEL_DIR)
 
     def replicate_client() -> replicate.ReplicateClient:
         # Built per call, so a changed setting (tests, a reloaded config) takes effect at once.

@@ -63,6 +63,7 @@ class JobErrorCode(models.TextChoices):
     INVALID_IMAGE = "INVALID_IMAGE", "The engine could not decode the image"
     EFFECT_MISCONFIGURED = "EFFECT_MISCONFIGURED", "The effect's engine, model or config is invalid"
     MODEL_UNAVAILABLE = "MODEL_UNAVAILABLE", "A model file the effect needs is missing"
+    NO_SUBJECT = "NO_SUBJECT", "No person found in the photo"
     ENGINE_ERROR = "ENGINE_ERROR", "The engine failed"
     PROVIDER_ERROR = "PROVIDER_ERROR", "The AI provider answered something malformed"
     PROVIDER_UNAVAILABLE = "PROVIDER_UNAVAILABLE", "The AI provider could not be reached"

@@ -34,6 +34,10 @@ JOB_SWEEP_INTERVAL = env.int("JOB_SWEEP_INTERVAL", default=60)
 SEGMENTATION_MODEL_PATH = Path(
     env.str("SEGMENTATION_MODEL_PATH", default=str(VAR_DIR / "models" / "selfie_segmentation.tflite"))
 )
+# The folder of the face-detection models (BlazeFace short and full range) behind the people
+# effects; .ci/models.sh installs them there at setup.
+FACE_MODEL_DIR = Path(env.str("FACE_MODEL_DIR", default=str(VAR_DIR / "models")))
+
 REPLICATE_API_TOKEN = env.str("REPLICATE_API_TOKEN", default="")
 REPLICATE_API_BASE = env.str("REPLICATE_API_BASE", default="https://api.replicate.com/v1")
 REPLICATE_WEBHOOK_SECRET = env.str("REPLICATE_WEBHOOK_SECRET", default="")

@@ -22,6 +22,7 @@ from billing.models import CreditTransaction
 from effects.admin import EffectForm
 from effects.engines import EngineConfigError, segmentation, validate_config
 from effects.engines.local import LocalEngine
+from effects.engines.people import NoSubjectError
 from effects.jobs.lifecycle import JobOutcome, job_process
 from effects.models import Effect, JobStatus
 from tests.support.factories import EffectFactory, JobFactory
@@ -124,13 +125,12 @@ def test_background_blur_radius_sets_the_strength():
     assert detail(run("background-blur", radius=30)[FLAG]) < detail(run("background-blur", radius=2)[FLAG])
 
 
-def test_background_blur_without_a_person_blurs_everything():
+def test_background_blur_without_a_person_raises_no_subject_instead_of_blurring_everything():
     rng = np.random.default_rng(2)
     noise = cv2.imencode(".png", rng.integers(0, 256, (120, 160, 3), dtype=np.uint8))[1].tobytes()
 
-    out = run("background-blur", noise, radius=5)
-
-    assert detail(out) < 0.1 * detail(decode(noise))
+    with pytest.raises(NoSubjectError):
+        run("background-blur", noise, radius=5)
 
 
 def test_background_gray_keeps_colour_on_the_person_only():
@@ -152,6 +152,8 @@ def test_validate_fills_in_the_mask_defaults():
         "radius": 15,
         "feather": 3.0,
         "threshold": 0.5,
+        "face_score": 0.6,
+        "min_coverage": 0.02,
         "format": "jpeg",
         "quality": 90,
     }
@@ -263,8 +265,8 @@ def test_job_with_the_model_completes():
 
 
 @pytest.mark.django_db
-def test_seed_demo_hides_the_background_effects_while_the_model_is_missing(missing_model):
+def test_seed_demo_hides_the_effects_needing_segmentation_while_the_model_is_missing(missing_model):
     call_command("seed_demo", stdout=io.StringIO())
 
     hidden = set(Effect.objects.filter(is_active=False).values_list("slug", flat=True))
-    assert hidden == {"background-blur", "background-gray"}
+    assert hidden == {"background-blur", "background-gray", "remove-background", "replace-background", "avatar"}
