@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image
 
-from effects.engines import EngineError, RunMode, get_engine, parse_model_id, validate_config
+from effects.engines import EngineFailure, RunMode, get_engine, parse_model_id, validate_config
 from effects.ingestion import ValidatedImage, image_validate_bytes
 from effects.models import Effect
 from effects.selectors import CATALOG_VERSION_KEY
@@ -68,7 +68,7 @@ def effect_try(*, effect: Effect, source: ValidatedImage) -> bytes:
         if engine.run_mode != RunMode.SYNC:
             raise ApplicationError(ErrorCode.INVALID_INPUT, "Only built-in effects can be tried instantly")
         return engine.apply(ref.model, config, source.data, max_side=settings.IMAGE_MAX_SIDE).data
-    except EngineError as exc:
+    except EngineFailure as exc:
         raise ApplicationError(ErrorCode.INVALID_INPUT, f"The effect failed: {exc.message}") from None
 
 

@@ -11,7 +11,7 @@ import logging
 
 from django.conf import settings
 
-from effects.engines import EngineError
+from effects.engines import EngineFailure
 from effects.engines.replicate import prediction_from_json, webhook_verify
 from effects.jobs.dispatch import job_poll_publish
 from effects.models import Job, JobStatus
@@ -30,7 +30,7 @@ def replicate_webhook_receive(*, body: bytes, headers) -> str:
         raise ApplicationError(ErrorCode.INVALID_INPUT, "Invalid signature")
     try:
         prediction = prediction_from_json(json.loads(body))
-    except (ValueError, EngineError):
+    except (ValueError, EngineFailure):
         raise ApplicationError(ErrorCode.INVALID_INPUT, "Malformed prediction")
     job = Job.objects.filter(provider_prediction_id=prediction.id).only("id", "status", "queue").first()
     if job is None or job.status != JobStatus.PROCESSING:

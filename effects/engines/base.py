@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import Protocol
 
 
-class EngineErrorCode(StrEnum):
+class EngineFailureCode(StrEnum):
     """Why an engine failed; each is also a JobErrorCode (``Job.error_code``)."""
 
     ENGINE_ERROR = "ENGINE_ERROR"
@@ -20,12 +20,12 @@ class EngineErrorCode(StrEnum):
     NO_SUBJECT = "NO_SUBJECT"
 
 
-class EngineError(Exception):
+class EngineFailure(Exception):
     """An engine could not produce a result. ``transient`` errors may succeed on retry."""
 
-    code = EngineErrorCode.ENGINE_ERROR
+    code = EngineFailureCode.ENGINE_ERROR
 
-    def __init__(self, message: str, *, transient: bool = False, code: EngineErrorCode | None = None):
+    def __init__(self, message: str, *, transient: bool = False, code: EngineFailureCode | None = None):
         super().__init__(message)
         self.message = message
         self.transient = transient
@@ -33,10 +33,10 @@ class EngineError(Exception):
             self.code = code
 
 
-class EngineConfigError(EngineError):
+class EngineConfigError(EngineFailure):
     """The effect's model id or config is invalid (permanent)."""
 
-    code = EngineErrorCode.EFFECT_MISCONFIGURED
+    code = EngineFailureCode.EFFECT_MISCONFIGURED
 
 
 @dataclass(frozen=True)

@@ -26,11 +26,11 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from effects.engines.base import EngineConfigError, EngineErrorCode
+from effects.engines.base import EngineConfigError, EngineFailureCode
 
 # Where .ci/models.sh puts the models (the project's git-ignored var/ folder).
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[2] / "var" / "models"
-UNAVAILABLE = EngineErrorCode.MODEL_UNAVAILABLE
+UNAVAILABLE = EngineFailureCode.MODEL_UNAVAILABLE
 
 # Keypoint order of BlazeFace (the person's right eye is on the viewer's left).
 RIGHT_EYE, LEFT_EYE, NOSE, MOUTH, RIGHT_EAR, LEFT_EAR = range(6)

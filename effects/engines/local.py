@@ -16,7 +16,7 @@ import numpy as np
 from PIL import Image, ImageChops, ImageOps
 
 from effects.engines import classic, faces, people, segmentation
-from effects.engines.base import EngineConfigError, EngineError, EngineErrorCode, RunMode
+from effects.engines.base import EngineConfigError, EngineFailure, EngineFailureCode, RunMode
 
 OUTPUT_FORMATS = {
     "jpeg": ("JPEG", "image/jpeg", "jpg"),
@@ -280,12 +280,12 @@ def load_image(data: bytes, *, max_side: int, max_pixels: int = 50_000_000) -> I
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data), formats=INPUT_FORMATS)
             if image.width * image.height > max_pixels:
-                raise EngineError("the image has too many pixels", code=EngineErrorCode.INVALID_IMAGE)
+                raise EngineFailure("the image has too many pixels", code=EngineFailureCode.INVALID_IMAGE)
             image.load()
-    except EngineError:
+    except EngineFailure:
         raise
     except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise EngineError("the image could not be decoded", code=EngineErrorCode.INVALID_IMAGE) from None
+        raise EngineFailure("the image could not be decoded", code=EngineFailureCode.INVALID_IMAGE) from None
     image = ImageOps.exif_transpose(image)
     image = _normalise_mode(image)
     if max(image.size) > max_side:

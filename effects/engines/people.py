@@ -17,16 +17,16 @@ import cv2
 import numpy as np
 
 from effects.engines import faces, segmentation
-from effects.engines.base import EngineError, EngineErrorCode
+from effects.engines.base import EngineFailure, EngineFailureCode
 from effects.engines.faces import Face
 
 NO_SUBJECT_MESSAGE = "We couldn't find a person in this photo"
 
 
-class NoSubjectError(EngineError):
+class NoSubjectError(EngineFailure):
     """The photo has no person (or face) for an effect that needs one; permanent."""
 
-    code = EngineErrorCode.NO_SUBJECT
+    code = EngineFailureCode.NO_SUBJECT
 
     def __init__(self, message: str = NO_SUBJECT_MESSAGE):
         super().__init__(message, transient=False)

@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 import requests
 
-from effects.engines.base import EngineConfigError, EngineError, EngineErrorCode, RemoteRun, RunMode, get_engine
+from effects.engines.base import EngineConfigError, EngineFailure, EngineFailureCode, RemoteRun, RunMode, get_engine
 
 _MODEL = re.compile(r"^(?P<owner>[a-z0-9][a-z0-9_.-]*)/(?P<name>[a-z0-9][a-z0-9_.-]*)(?::(?P<version>[a-f0-9]{64}))?$")
 WEBHOOK_TOLERANCE = 300
@@ -46,8 +46,8 @@ def _output_url(output: object) -> str | None:
 def prediction_from_json(payload: dict) -> Prediction:
     """Read a prediction object (API response or webhook body)."""
     if not isinstance(payload, dict) or not isinstance(payload.get("id"), str):
-        raise EngineError(
-            "the provider returned a malformed prediction", transient=True, code=EngineErrorCode.PROVIDER_ERROR
+        raise EngineFailure(
+            "the provider returned a malformed prediction", transient=True, code=EngineFailureCode.PROVIDER_ERROR
         )
     error = payload.get("error")
     return Prediction(
@@ -59,11 +59,13 @@ def prediction_from_json(payload: dict) -> Prediction:
 
 
 class ReplicateClient:
-    """create / get / cancel predictions; HTTP failures become EngineError (5xx, 429, network: transient)."""
+    """create / get / cancel predictions; HTTP failures become EngineFailure (5xx, 429, network: transient)."""
 
     def __init__(self, *, base: str, token: str, timeout: float = 30.0):
         if not token:
-            raise EngineError("the Replicate API token is not configured", code=EngineErrorCode.EFFECT_MISCONFIGURED)
+            raise EngineFailure(
+                "the Replicate API token is not configured", code=EngineFailureCode.EFFECT_MISCONFIGURED
+            )
         self.base = base.rstrip("/")
         self.timeout = timeout
         self.session = requests.Session()
@@ -74,30 +76,30 @@ class ReplicateClient:
         try:
             response = self.session.request(method, f"{self.base}{path}", timeout=self.timeout, **kwargs)
         except requests.RequestException as exc:
-            raise EngineError(
+            raise EngineFailure(
                 f"the provider is unreachable ({type(exc).__name__})",
                 transient=True,
-                code=EngineErrorCode.PROVIDER_UNAVAILABLE,
+                code=EngineFailureCode.PROVIDER_UNAVAILABLE,
             ) from None
         if response.status_code == 429 or response.status_code >= 500:
-            raise EngineError(
+            raise EngineFailure(
                 f"the provider answered HTTP {response.status_code}",
                 transient=True,
-                code=EngineErrorCode.PROVIDER_UNAVAILABLE,
+                code=EngineFailureCode.PROVIDER_UNAVAILABLE,
             )
         if response.status_code >= 400:
             detail = ""
             with contextlib.suppress(ValueError, AttributeError):
                 detail = str(response.json().get("detail", ""))[:200]
-            raise EngineError(
+            raise EngineFailure(
                 f"the provider refused the request (HTTP {response.status_code}){': ' + detail if detail else ''}",
-                code=EngineErrorCode.PROVIDER_REJECTED,
+                code=EngineFailureCode.PROVIDER_REJECTED,
             )
         try:
             return response.json()
         except ValueError:
-            raise EngineError(
-                "the provider returned invalid JSON", transient=True, code=EngineErrorCode.PROVIDER_ERROR
+            raise EngineFailure(
+                "the provider returned invalid JSON", transient=True, code=EngineFailureCode.PROVIDER_ERROR
             ) from None
 
     def create_prediction(
@@ -168,7 +170,7 @@ class ReplicateEngine:
 
     def _client(self) -> ReplicateClient:
         if self.client_factory is None:
-            raise EngineError("the Replicate client is not configured", code=EngineErrorCode.EFFECT_MISCONFIGURED)
+            raise EngineFailure("the Replicate client is not configured", code=EngineFailureCode.EFFECT_MISCONFIGURED)
         return self.client_factory()
 
     def start(

@@ -17,14 +17,14 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from effects.engines.base import EngineConfigError, EngineErrorCode
+from effects.engines.base import EngineConfigError, EngineFailureCode
 
 # Where .ci/models.sh puts the model (the project's git-ignored var/ folder).
 DEFAULT_MODEL_PATH = Path(__file__).resolve().parents[2] / "var" / "models" / "selfie_segmentation.tflite"
 # The general model's input: 256x256 RGB, NCHW, floats in [0, 1]; its output is one
 # 256x256 channel of person probabilities (sigmoid). Checked on the model with OpenCV 5.
 INPUT_SIZE = 256
-UNAVAILABLE = EngineErrorCode.MODEL_UNAVAILABLE
+UNAVAILABLE = EngineFailureCode.MODEL_UNAVAILABLE
 
 _model_path: Path = DEFAULT_MODEL_PATH
 

@@ -28,7 +28,7 @@ from django.utils import timezone
 from billing.services import credits_charge, credits_refund
 from effects.engines import (
     EngineConfigError,
-    EngineError,
+    EngineFailure,
     RemoteEngine,
     RemoteRun,
     RunMode,
@@ -51,7 +51,7 @@ def effect_ensure_runnable(*, effect: Effect) -> None:
     """Refuse (SERVICE_UNAVAILABLE, nothing charged) an effect whose engine, config or model is not usable now."""
     try:
         validate_config(effect.model_id, effect.config)
-    except EngineError as exc:
+    except EngineFailure as exc:
         logger.error("effect %s cannot run: %s", effect.slug, exc.message)
         raise ApplicationError(
             ErrorCode.SERVICE_UNAVAILABLE, "This effect is temporarily unavailable; you were not charged"
@@ -130,7 +130,7 @@ def _result_storage():
     return Job._meta.get_field("result").storage
 
 
-def _engine_error_code(exc: EngineError) -> JobErrorCode:
+def _engine_error_code(exc: EngineFailure) -> JobErrorCode:
     # Engines are pure and name their codes as strings; every code they use is a JobErrorCode.
     try:
         return JobErrorCode(exc.code)
@@ -182,7 +182,7 @@ def job_process(*, job_id) -> JobStep:
     except ApplicationError as exc:
         # The image itself is unusable (bad bytes, refused URL): permanent.
         job_mark_failed(job=job, code=JobErrorCode.INVALID_INPUT, message=exc.message)
-    except EngineError as exc:
+    except EngineFailure as exc:
         if exc.transient:
             return _job_retry_later(job=job, code=_engine_error_code(exc), message=exc.message)
         job_mark_failed(job=job, code=_engine_error_code(exc), message=_engine_message(exc))
@@ -198,7 +198,7 @@ def job_process(*, job_id) -> JobStep:
     return JobStep(JobOutcome.DONE)
 
 
-def _engine_message(exc: EngineError) -> str:
+def _engine_message(exc: EngineFailure) -> str:
     if exc.code == JobErrorCode.INVALID_IMAGE:
         return f"The image could not be processed: {exc.message}"
     if exc.code == JobErrorCode.EFFECT_MISCONFIGURED:
@@ -411,18 +411,18 @@ def job_poll(*, job_id) -> JobStep:
         return JobStep(JobOutcome.SKIPPED)
     try:
         engine = _remote_engine_for(job)
-    except EngineError as exc:
+    except EngineFailure as exc:
         job_mark_failed(job=job, code=_engine_error_code(exc), message=exc.message)
         return JobStep(JobOutcome.DONE)
     started = job.started_at or job.created_at
     if timezone.now() - started > timedelta(seconds=settings.REPLICATE_DEADLINE):
-        with contextlib.suppress(EngineError):
+        with contextlib.suppress(EngineFailure):
             engine.cancel(job.provider_prediction_id)
         job_mark_failed(job=job, code=JobErrorCode.TIMEOUT, message="The AI provider took too long")
         return JobStep(JobOutcome.DONE)
     try:
         run = engine.status(job.provider_prediction_id)
-    except EngineError as exc:
+    except EngineFailure as exc:
         if not exc.transient:
             job_mark_failed(job=job, code=_engine_error_code(exc), message=exc.message)
             return JobStep(JobOutcome.DONE)

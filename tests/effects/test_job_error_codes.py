@@ -2,12 +2,12 @@
 
 from drf_spectacular.generators import SchemaGenerator
 
-from effects.engines import EngineErrorCode
+from effects.engines import EngineFailureCode
 from effects.models import Job, JobErrorCode
 
 
 def test_every_engine_error_code_is_a_job_error_code():
-    assert {code.value for code in EngineErrorCode} <= set(JobErrorCode.values)
+    assert {code.value for code in EngineFailureCode} <= set(JobErrorCode.values)
 
 
 def test_job_error_code_field_takes_its_choices_from_the_enum():

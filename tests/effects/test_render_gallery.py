@@ -5,12 +5,12 @@ import pytest
 from django.core.management import call_command
 from PIL import Image
 
-from effects.engines import EngineError
+from effects.engines import EngineFailure
 from effects.engines import local as local_engine
 
 
 def refuses_without_a_person(rgb: np.ndarray) -> np.ndarray:
-    raise EngineError("no person found in the photo", code="NO_SUBJECT")
+    raise EngineFailure("no person found in the photo", code="NO_SUBJECT")
 
 
 @pytest.fixture

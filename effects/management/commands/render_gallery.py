@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from PIL import Image, ImageDraw, ImageFont
 
-from effects.engines import EngineError
+from effects.engines import EngineFailure
 from effects.engines.local import EFFECTS, LocalEngine
 
 PHOTOS_DIR = Path(settings.BASE_DIR) / "effects" / "samples" / "photos"
@@ -99,7 +99,7 @@ class Command(BaseCommand):
                 started = time.process_time()
                 try:
                     result = engine.apply(slug, {"format": "jpeg", "quality": 92}, data, max_side=2048)
-                except EngineError as exc:
+                except EngineFailure as exc:
                     if exc.code != NO_SUBJECT:
                         raise
                     refused[slug].append(photo)

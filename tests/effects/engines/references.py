@@ -23,7 +23,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from effects.engines import EngineError
+from effects.engines import EngineFailure
 from effects.engines.local import EFFECTS, LocalEngine
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -40,7 +40,7 @@ def render(slug: str, photo: str) -> np.ndarray | str:
     data = (PHOTOS / photo).read_bytes()
     try:
         out = LocalEngine().apply(slug, {"format": "png"}, data, max_side=SIDE)
-    except EngineError as exc:
+    except EngineFailure as exc:
         return exc.code
     return np.asarray(Image.open(io.BytesIO(out.data)))
 

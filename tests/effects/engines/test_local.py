@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from effects.engines import EngineConfigError, EngineError, validate_config
+from effects.engines import EngineConfigError, EngineFailure, validate_config
 from effects.engines.local import EFFECTS, LocalEngine
 from effects.management.commands.seed_demo import DEMO_EFFECTS
 from tests.support.images import image_bytes, photo_bytes
@@ -233,7 +233,7 @@ def test_transparency_is_kept_for_png_output():
 
 
 def test_corrupt_input_is_a_permanent_engine_error():
-    with pytest.raises(EngineError) as exc:
+    with pytest.raises(EngineFailure) as exc:
         ENGINE.apply("sepia", {}, photo_bytes()[:200])
 
     assert exc.value.code == "INVALID_IMAGE" and not exc.value.transient
