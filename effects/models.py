@@ -3,6 +3,7 @@
 import uuid
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils import timezone
 
@@ -56,6 +57,16 @@ class JobStatus(models.TextChoices):
 TERMINAL_STATUSES = (JobStatus.COMPLETED, JobStatus.FAILED)
 
 
+class JobStage(models.TextChoices):
+    """Where a job is in its run, finer than its status (``Job.stage``, the job JSON's ``stage``)."""
+
+    QUEUED = "queued", "Waiting in its queue"
+    FETCHING = "fetching", "Loading the source image"
+    PROCESSING = "processing", "Applying the effect"
+    STORING = "storing", "Saving the result"
+    DONE = "done", "Finished (completed or failed)"
+
+
 class JobErrorCode(models.TextChoices):
     """Why a job failed (or why its last attempt did): ``Job.error_code`` and the job JSON's ``error.code``."""
 
@@ -85,6 +96,13 @@ class Job(models.Model):
     result = models.FileField(upload_to=job_result_upload_to, blank=True, max_length=255)
 
     status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.PENDING)
+    stage = models.CharField(max_length=16, choices=JobStage.choices, default=JobStage.QUEUED)
+    progress = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(100)],
+        help_text="Percent done (0-100) when the engine reports one; empty when unknown",
+    )
     error_code = models.CharField(max_length=40, blank=True, choices=JobErrorCode.choices)
     error_message = models.CharField(max_length=500, blank=True)
     credits_charged = models.PositiveSmallIntegerField(default=0)
@@ -101,9 +119,18 @@ class Job(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(progress__isnull=True) | models.Q(progress__lte=100), name="job_progress_percent"
+            ),
+        ]
         indexes = [
             models.Index(fields=["user", "-created_at"], name="job_user_created"),
             models.Index(fields=["status", "updated_at"], name="job_status_updated"),
+            # A waiting job's place in its queue (the job JSON's queuePosition).
+            models.Index(
+                fields=["queue", "created_at"], name="job_pending_queue", condition=models.Q(status="PENDING")
+            ),
         ]
 
     def __str__(self) -> str:

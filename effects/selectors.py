@@ -3,7 +3,8 @@
 import uuid
 
 from django.core.cache import cache
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 
 from billing.selectors import credits_refunded_for_job, credits_spent_since
 from effects.models import Effect, Job, JobStatus
@@ -55,10 +56,28 @@ def _as_uuid(value) -> uuid.UUID | None:
 _JOB_EFFECT_UNUSED = ("effect__config", "effect__description", "effect__model_id")
 
 
+def _with_queue_ahead(jobs: QuerySet[Job]) -> QuerySet[Job]:
+    """Annotate ``queue_ahead``: for a waiting job, how many jobs wait before it in its queue (else None)."""
+    ahead = (
+        Job.objects.filter(status=JobStatus.PENDING, queue=OuterRef("queue"), created_at__lt=OuterRef("created_at"))
+        .order_by()
+        .values("queue")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return jobs.annotate(
+        queue_ahead=Case(
+            When(status=JobStatus.PENDING, then=Coalesce(Subquery(ahead, output_field=IntegerField()), Value(0))),
+            default=None,
+            output_field=IntegerField(),
+        )
+    )
+
+
 def job_list_for_user(*, user, status: str | None = None) -> QuerySet[Job]:
     """The user's jobs, newest first, with their effect joined (one query per page)."""
     jobs = Job.objects.filter(user=user).select_related("effect").defer(*_JOB_EFFECT_UNUSED)
-    jobs = jobs.order_by("-created_at", "-pk")
+    jobs = _with_queue_ahead(jobs).order_by("-created_at", "-pk")
     if status:
         jobs = jobs.filter(status=status)
     return jobs
@@ -69,7 +88,8 @@ def job_get_for_user(*, user, job_id) -> Job | None:
     pk = _as_uuid(job_id)
     if pk is None:
         return None
-    return Job.objects.filter(user=user, pk=pk).select_related("effect").defer(*_JOB_EFFECT_UNUSED).first()
+    jobs = Job.objects.filter(user=user, pk=pk).select_related("effect").defer(*_JOB_EFFECT_UNUSED)
+    return _with_queue_ahead(jobs).first()
 
 
 def job_refunded_credits(*, job: Job) -> int | None:

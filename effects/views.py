@@ -17,7 +17,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from effects.ingestion import image_from_upload, image_url_check
 from effects.jobs.lifecycle import job_create, job_delete
-from effects.models import Effect, Job, JobStatus
+from effects.jobs.payloads import job_queue_position
+from effects.models import Effect, Job, JobStage, JobStatus
 from effects.selectors import (
     effect_get_active,
     effect_list_active,
@@ -31,6 +32,13 @@ from photomania.api.throttles import ApplyThrottle, UploadThrottle
 from photomania.errors import ApplicationError, ErrorCode, InsufficientCredits
 
 HISTORY_PAGE_SIZE = 12
+# The steps a running job's page lists, in order (``done`` shows the result instead).
+JOB_PAGE_STAGES = [
+    (JobStage.QUEUED, "Queued"),
+    (JobStage.FETCHING, "Loading"),
+    (JobStage.PROCESSING, "Processing"),
+    (JobStage.STORING, "Saving"),
+]
 
 
 @require_GET
@@ -177,6 +185,8 @@ def job_detail(request, job_id):
             "result_url": job.result.url if job.result else "",
             "download_name": f"photomania-{job.effect.slug}.{job.result.name.rsplit('.', 1)[-1]}" if job.result else "",
             "poll_url": f"/api/jobs/{job.pk}",
+            "queue_position": job_queue_position(job),
+            "stages": JOB_PAGE_STAGES,
             "refunded": refunded,
         },
     )

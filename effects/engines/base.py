@@ -64,12 +64,16 @@ class RunMode(StrEnum):
 
 @dataclass(frozen=True)
 class RemoteRun:
-    """Started remote work as its provider reports it (``status``: starting, processing, succeeded, ...)."""
+    """Started remote work as its provider reports it (``status``: starting, processing, succeeded, ...).
+
+    ``progress`` is the percent done the provider last reported, or None when it reports none.
+    """
 
     id: str
     status: str
     output_url: str | None
     error: str | None
+    progress: int | None = None
 
     @property
     def is_terminal(self) -> bool:

@@ -20,6 +20,8 @@ from effects.engines.base import EngineConfigError, EngineFailure, EngineFailure
 
 _MODEL = re.compile(r"^(?P<owner>[a-z0-9][a-z0-9_.-]*)/(?P<name>[a-z0-9][a-z0-9_.-]*)(?::(?P<version>[a-f0-9]{64}))?$")
 WEBHOOK_TOLERANCE = 300
+# A progress bar line in a prediction's logs, as tqdm prints it: " 42%|████▏     | 21/50 [00:03<00:04]".
+_LOG_PERCENT = re.compile(r"^\s*(\d{1,3})%\s*\|")
 
 
 # A prediction is the engines' RemoteRun: its id, status, output URL and error.
@@ -43,6 +45,18 @@ def _output_url(output: object) -> str | None:
     return None
 
 
+def progress_from_logs(logs: object) -> int | None:
+    """The last percentage a prediction's logs report (0-100), or None when they report none."""
+    if not isinstance(logs, str):
+        return None
+    # Progress bars redraw in place with carriage returns: each redraw is its own line here.
+    for line in reversed(logs.replace("\r", "\n").splitlines()):
+        match = _LOG_PERCENT.match(line)
+        if match and int(match[1]) <= 100:
+            return int(match[1])
+    return None
+
+
 def prediction_from_json(payload: dict) -> Prediction:
     """Read a prediction object (API response or webhook body)."""
     if not isinstance(payload, dict) or not isinstance(payload.get("id"), str):
@@ -55,6 +69,7 @@ def prediction_from_json(payload: dict) -> Prediction:
         status=str(payload.get("status", "")),
         output_url=_output_url(payload.get("output")),
         error=str(error)[:300] if error else None,
+        progress=progress_from_logs(payload.get("logs")),
     )
 
 

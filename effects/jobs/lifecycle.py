@@ -38,7 +38,15 @@ from effects.engines import (
 )
 from effects.ingestion import ValidatedImage, image_fetch, image_validate_bytes
 from effects.jobs.dispatch import DEFAULT_QUEUE, job_callback_enqueue, job_enqueue, job_queue_for
-from effects.models import Effect, Job, JobErrorCode, JobStatus, job_result_upload_to, job_source_upload_to
+from effects.models import (
+    Effect,
+    Job,
+    JobErrorCode,
+    JobStage,
+    JobStatus,
+    job_result_upload_to,
+    job_source_upload_to,
+)
 from photomania.errors import ApplicationError, ErrorCode
 
 logger = logging.getLogger(__name__)
@@ -151,14 +159,29 @@ def job_source_load(*, job: Job) -> ValidatedImage:
 
 
 def job_claim(*, job_id) -> Job | None:
-    """PENDING → PROCESSING for exactly one caller; None when the job is not (or no longer) PENDING."""
+    """PENDING → PROCESSING (stage: fetching) for exactly one caller; None when the job is not PENDING."""
     now = timezone.now()
     claimed = Job.objects.filter(pk=job_id, status=JobStatus.PENDING).update(
-        status=JobStatus.PROCESSING, started_at=now, updated_at=now, attempts=F("attempts") + 1
+        status=JobStatus.PROCESSING,
+        stage=JobStage.FETCHING,
+        progress=None,
+        started_at=now,
+        updated_at=now,
+        attempts=F("attempts") + 1,
     )
     if not claimed:
         return None
     return Job.objects.select_related("effect", "user").get(pk=job_id)
+
+
+def job_stage_set(*, job: Job, stage: JobStage, progress: int | None = None) -> None:
+    """Record where a running job is (and its percent done, when known); a finished job is left alone."""
+    if progress is not None:
+        progress = max(0, min(100, int(progress)))
+    Job.objects.filter(pk=job.pk, status=JobStatus.PROCESSING).update(
+        stage=stage, progress=progress, updated_at=timezone.now()
+    )
+    job.stage, job.progress = stage, progress
 
 
 def job_process(*, job_id) -> JobStep:
@@ -176,6 +199,7 @@ def job_process(*, job_id) -> JobStep:
         if engine.run_mode == RunMode.REMOTE:
             return _job_start_remote(job=job, engine=engine, model=ref.model, config=config)
         source = job_source_load(job=job)
+        job_stage_set(job=job, stage=JobStage.PROCESSING)
         output = engine.apply(ref.model, config, source.data, max_side=settings.IMAGE_MAX_SIDE)
         job_complete(job=job, data=output.data, extension=output.extension)
         return JobStep(JobOutcome.DONE)
@@ -221,6 +245,8 @@ def _job_retry_later(*, job: Job, code: JobErrorCode, message: str) -> JobStep:
     countdown = _retry_countdown(job.attempts)
     Job.objects.filter(pk=job.pk, status=JobStatus.PROCESSING).update(
         status=JobStatus.PENDING,
+        stage=JobStage.QUEUED,
+        progress=None,
         error_code=code,
         error_message=message[:500],
         # When the retry is due: the sweeper treats the job as lost only well after this.
@@ -235,6 +261,7 @@ def _job_retry_later(*, job: Job, code: JobErrorCode, message: str) -> JobStep:
 
 def job_complete(*, job: Job, data: bytes, extension: str) -> bool:
     """Store the result at the job's fixed key and mark it COMPLETED (once). False if it was already terminal."""
+    job_stage_set(job=job, stage=JobStage.STORING, progress=job.progress)
     name = job_result_upload_to(job, f"result.{extension}")
     storage = _result_storage()
     stored = storage.save(name, ContentFile(data))
@@ -242,6 +269,8 @@ def job_complete(*, job: Job, data: bytes, extension: str) -> bool:
         now = timezone.now()
         updated = Job.objects.filter(pk=job.pk, status=JobStatus.PROCESSING).update(
             status=JobStatus.COMPLETED,
+            stage=JobStage.DONE,
+            progress=100,
             result=stored,
             error_code="",
             error_message="",
@@ -268,6 +297,7 @@ def job_mark_failed(
         now = timezone.now()
         updated = Job.objects.filter(pk=job.pk, status__in=from_statuses).update(
             status=JobStatus.FAILED,
+            stage=JobStage.DONE,
             error_code=str(code)[:40],
             error_message=message[:500],
             completed_at=now,
@@ -310,6 +340,8 @@ def job_retry(*, job: Job) -> Job:
             pk=job.pk, status__in=(JobStatus.FAILED, JobStatus.PENDING, JobStatus.PROCESSING)
         ).update(
             status=JobStatus.PENDING,
+            stage=JobStage.QUEUED,
+            progress=None,
             error_code="",
             error_message="",
             attempts=0,
@@ -373,6 +405,7 @@ def _job_start_remote(*, job: Job, engine: RemoteEngine, model: str, config: dic
         )
         Job.objects.filter(pk=job.pk).update(provider_prediction_id=run.id)
         job.provider_prediction_id = run.id
+        job_stage_set(job=job, stage=JobStage.PROCESSING, progress=run.progress)
     return job_remote_update(job=job, run=run)
 
 
@@ -400,7 +433,10 @@ def job_remote_update(*, job: Job, run: RemoteRun) -> JobStep:
             job=job, code=JobErrorCode.PROVIDER_FAILED, message=f"The AI provider {run.status} the job{detail}"
         )
         return JobStep(JobOutcome.DONE)
-    Job.objects.filter(pk=job.pk).update(updated_at=timezone.now())
+    # Keep the last known percentage when this report carries none (logs are not always included).
+    job_stage_set(
+        job=job, stage=JobStage.PROCESSING, progress=run.progress if run.progress is not None else job.progress
+    )
     return _poll_step(job)
 
 

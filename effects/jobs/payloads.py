@@ -10,7 +10,7 @@ from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from effects.models import Effect, Job, JobErrorCode
+from effects.models import Effect, Job, JobErrorCode, JobStage, JobStatus
 
 
 def absolute_url(url: str, request=None) -> str:
@@ -27,6 +27,19 @@ def file_url(field, request) -> str | None:
     if not field:
         return None
     return absolute_url(field.url, request)
+
+
+def job_queue_position(job: Job) -> int | None:
+    """A waiting job's place in its queue (1 = next to run), or None when it is not waiting.
+
+    Uses the ``queue_ahead`` annotation of the job selectors when present (no query per job).
+    """
+    if job.status != JobStatus.PENDING:
+        return None
+    ahead = getattr(job, "queue_ahead", None)
+    if ahead is None:
+        ahead = Job.objects.filter(status=JobStatus.PENDING, queue=job.queue, created_at__lt=job.created_at).count()
+    return ahead + 1
 
 
 class JobEffectSerializer(serializers.ModelSerializer):
@@ -48,6 +61,21 @@ class JobSerializer(serializers.ModelSerializer):
     sourceUrl = serializers.SerializerMethodField()
     resultUrl = serializers.SerializerMethodField()
     error = serializers.SerializerMethodField()
+    stage = serializers.ChoiceField(
+        choices=JobStage.choices,
+        read_only=True,
+        help_text="Where the job is: queued, fetching (the source image), processing, storing (the result), done",
+    )
+    progress = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        min_value=0,
+        max_value=100,
+        help_text="Percent done (0-100) when known: reported by engines that know it, 100 once completed",
+    )
+    queuePosition = serializers.SerializerMethodField(
+        help_text="While queued: the job's place in its queue (1 = next to run); otherwise null"
+    )
     creditsCharged = serializers.IntegerField(source="credits_charged", read_only=True)
     createdAt = serializers.DateTimeField(source="created_at", read_only=True)
     startedAt = serializers.DateTimeField(source="started_at", read_only=True, allow_null=True)
@@ -58,6 +86,9 @@ class JobSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "status",
+            "stage",
+            "progress",
+            "queuePosition",
             "effect",
             "sourceUrl",
             "resultUrl",
@@ -68,6 +99,10 @@ class JobSerializer(serializers.ModelSerializer):
             "completedAt",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True, min_value=1))
+    def get_queuePosition(self, job: Job) -> int | None:
+        return job_queue_position(job)
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_sourceUrl(self, job: Job) -> str | None:

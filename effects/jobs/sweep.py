@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from effects.jobs.dispatch import job_poll_publish, job_publish
 from effects.jobs.lifecycle import job_mark_failed
-from effects.models import Job, JobErrorCode, JobStatus
+from effects.models import Job, JobErrorCode, JobStage, JobStatus
 
 
 def jobs_sweep(*, now: datetime | None = None) -> dict:
@@ -41,7 +41,7 @@ def jobs_sweep(*, now: datetime | None = None) -> dict:
             ):
                 counts["failed"] += 1
         elif Job.objects.filter(pk=job.pk, status=JobStatus.PROCESSING, started_at__lt=stale).update(
-            status=JobStatus.PENDING, enqueued_at=None, updated_at=now
+            status=JobStatus.PENDING, stage=JobStage.QUEUED, progress=None, enqueued_at=None, updated_at=now
         ):
             job_publish(job=job, suffix=suffix)
             counts["restarted"] += 1

@@ -45,7 +45,37 @@
     var elapsedEl = box.querySelector("[data-job-elapsed]");
     var started = Date.now();
     var delay = 800;
-    var labels = { PENDING: "Waiting in the queue…", PROCESSING: "Applying the effect…" };
+    var detailEl = box.querySelector("[data-job-detail]");
+    var bar = box.querySelector("[data-job-progress]");
+    var steps = box.querySelectorAll("li[data-stage]");
+    var labels = {
+      queued: "Waiting in the queue…",
+      fetching: "Loading your photo…",
+      processing: "Applying the effect…",
+      storing: "Saving the result…"
+    };
+
+    // The heading, the detail line, the bar and the step list follow the job's stage and progress.
+    function showProgress(job) {
+      var known = typeof job.progress === "number";
+      if (statusEl && labels[job.stage]) {
+        statusEl.textContent = labels[job.stage] + (job.stage === "processing" && known ? " " + job.progress + "%" : "");
+      }
+      box.setAttribute("data-stage", job.stage);
+      if (bar) {
+        if (known) bar.value = job.progress; else bar.removeAttribute("value");
+      }
+      steps.forEach(function (step) {
+        if (step.getAttribute("data-stage") === job.stage) step.setAttribute("aria-current", "step");
+        else step.removeAttribute("aria-current");
+      });
+      if (detailEl) {
+        var ahead = job.queuePosition ? job.queuePosition - 1 : null;
+        detailEl.textContent = ahead === null ? "This usually takes a few seconds."
+          : ahead === 0 ? "Your photo is next."
+          : ahead + " photo" + (ahead === 1 ? "" : "s") + " ahead of yours.";
+      }
+    }
 
     setInterval(function () {
       if (elapsedEl) elapsedEl.textContent = Math.round((Date.now() - started) / 1000) + " s";
@@ -58,7 +88,7 @@
           var job = body && body.data;
           if (job && job.status) {
             box.setAttribute("data-status", job.status);
-            if (statusEl && labels[job.status]) statusEl.textContent = labels[job.status];
+            showProgress(job);
             if (job.status === "COMPLETED" || job.status === "FAILED") {
               if (statusEl) statusEl.textContent = job.status === "COMPLETED" ? "Done! Loading the result…" : "The job failed.";
               window.location.reload();

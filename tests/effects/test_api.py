@@ -430,6 +430,9 @@ def test_job_detail_has_the_documented_fields(user_client, job, effect):
     assert data == {
         "id": str(job.pk),
         "status": "PENDING",
+        "stage": "queued",
+        "progress": None,
+        "queuePosition": 1,
         "effect": {"id": effect.pk, "slug": effect.slug, "name": effect.name},
         "sourceUrl": "https://93.184.215.14/cat.jpg",
         "resultUrl": None,
@@ -439,6 +442,35 @@ def test_job_detail_has_the_documented_fields(user_client, job, effect):
         "startedAt": None,
         "completedAt": None,
     }
+
+
+def test_job_detail_gives_a_waiting_jobs_place_in_its_own_queue(user_client, user, effect, other_user):
+    now = timezone.now()
+    JobFactory(user=other_user, effect=effect, queue="default", created_at=now - timedelta(seconds=30))
+    JobFactory(user=other_user, effect=effect, queue="default", created_at=now - timedelta(seconds=20))
+    JobFactory(user=other_user, effect=effect, queue="priority", created_at=now - timedelta(seconds=25))
+    JobFactory(
+        user=other_user,
+        effect=effect,
+        queue="default",
+        status=JobStatus.PROCESSING,
+        created_at=now - timedelta(seconds=60),
+    )
+    mine = JobFactory(user=user, effect=effect, queue="default", created_at=now)
+
+    detail = user_client.get(f"/api/jobs/{mine.pk}").json()["data"]
+    listed = user_client.get("/api/jobs").json()["data"][0]
+
+    assert detail["queuePosition"] == listed["queuePosition"] == 3
+    assert detail["stage"] == "queued"
+
+
+def test_job_detail_shows_a_running_jobs_stage_and_percentage(user_client, job):
+    Job.objects.filter(pk=job.pk).update(status=JobStatus.PROCESSING, stage="processing", progress=42)
+
+    data = user_client.get(f"/api/jobs/{job.pk}").json()["data"]
+
+    assert (data["stage"], data["progress"], data["queuePosition"]) == ("processing", 42, None)
 
 
 def test_job_detail_result_url_is_signed_and_absolute(user_client, job):

@@ -5,7 +5,8 @@ Speaks the same protocol as https://api.replicate.com/v1: Bearer auth, POST
 /predictions/{id}, POST /predictions/{id}/cancel. Each GET advances the prediction along
 ``statuses`` (e.g. starting → processing → succeeded). Outputs are served from /files/.
 Tests steer it through attributes: ``statuses``, ``create_status`` (an HTTP error to answer
-creates with), ``get_status`` (an HTTP error for GETs), ``delay`` (slow responses), ``error``.
+creates with), ``get_status`` (an HTTP error for GETs), ``delay`` (slow responses), ``error``,
+``logs`` (the ``logs`` text a prediction reports once it runs, progress bars included).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ class FakeReplicate:
         self.get_status: int | None = None
         self.delay = 0.0
         self.error = "CUDA out of memory"
+        self.logs: str | None = None
         self.predictions: dict[str, dict] = {}
         self.created: list[dict] = []
         self.lock = threading.Lock()
@@ -134,6 +136,8 @@ class FakeReplicate:
             if prediction["status"] not in ("succeeded", "failed", "canceled"):
                 prediction["step"] = min(prediction["step"] + 1, len(self.statuses) - 1)
                 prediction["status"] = self.statuses[prediction["step"]]
+            if prediction["status"] != "starting":
+                prediction["logs"] = self.logs
             if prediction["status"] == "succeeded":
                 prediction["output"] = [f"http://127.0.0.1:{self.port}/files/{prediction_id}.png"]
             if prediction["status"] == "failed":

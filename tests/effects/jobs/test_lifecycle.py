@@ -4,8 +4,8 @@ import pytest
 from django.core.files.base import ContentFile
 
 from billing.models import CreditTransaction
-from effects.jobs.lifecycle import JobOutcome, job_fail, job_process, job_retry
-from effects.models import Effect, Job, JobStatus
+from effects.jobs.lifecycle import JobOutcome, job_fail, job_poll, job_process, job_retry, job_stage_set
+from effects.models import Effect, Job, JobStage, JobStatus
 from tests.support.factories import EffectFactory, JobFactory
 from tests.support.images import image_bytes
 
@@ -133,3 +133,80 @@ def test_admin_retry_runs_a_failed_job_again_without_a_second_refund():
     job_fail(job=job, code="ADMIN", message="again")
 
     assert refunds(job) == 1
+
+
+# --- Stages and progress ------------------------------------------------------------------------
+
+
+def test_completed_job_is_done_at_100_percent():
+    job = pending_job(model_id="local:grayscale")
+
+    job_process(job_id=job.pk)
+
+    job.refresh_from_db()
+    assert (job.status, job.stage, job.progress) == (JobStatus.COMPLETED, JobStage.DONE, 100)
+
+
+def test_failed_job_is_done_and_keeps_no_percentage():
+    job = pending_job(model_id="local:grayscale", config={"intensity": 5})
+
+    job_process(job_id=job.pk)
+
+    job.refresh_from_db()
+    assert (job.status, job.stage, job.progress) == (JobStatus.FAILED, JobStage.DONE, None)
+
+
+def test_job_waiting_for_a_retry_is_queued_again(replicate_server):
+    replicate_server.create_status = 503
+    job = pending_job(model_id="replicate:acme/restore")
+
+    job_process(job_id=job.pk)
+
+    job.refresh_from_db()
+    assert (job.status, job.stage, job.progress) == (JobStatus.PENDING, JobStage.QUEUED, None)
+
+
+def test_provider_job_reports_the_last_percentage_of_its_logs(replicate_server):
+    replicate_server.statuses = ["starting", "processing"]
+    replicate_server.logs = (
+        "loading weights\n 10%|█         | 5/50 [00:01<00:09]\r 64%|██████▍   | 32/50 [00:06<00:03]\n"
+    )
+    job = pending_job(model_id="replicate:acme/restore")
+    job_process(job_id=job.pk)
+
+    job_poll(job_id=job.pk)
+
+    job.refresh_from_db()
+    assert (job.status, job.stage, job.progress) == (JobStatus.PROCESSING, JobStage.PROCESSING, 64)
+
+
+def test_provider_job_keeps_its_percentage_when_a_report_has_no_logs(replicate_server):
+    replicate_server.statuses = ["starting", "processing"]
+    replicate_server.logs = " 30%|███       | 15/50"
+    job = pending_job(model_id="replicate:acme/restore")
+    job_process(job_id=job.pk)
+    job_poll(job_id=job.pk)
+    replicate_server.logs = None
+
+    job_poll(job_id=job.pk)
+
+    job.refresh_from_db()
+    assert job.progress == 30
+
+
+def test_stage_of_a_finished_job_is_left_alone():
+    job = JobFactory(status=JobStatus.COMPLETED, stage=JobStage.DONE, progress=100)
+
+    job_stage_set(job=job, stage=JobStage.PROCESSING, progress=5)
+
+    job.refresh_from_db()
+    assert (job.stage, job.progress) == (JobStage.DONE, 100)
+
+
+def test_admin_retry_queues_the_job_again_from_the_start():
+    job = JobFactory(status=JobStatus.FAILED, stage=JobStage.DONE, progress=40)
+
+    job_retry(job=job)
+
+    job.refresh_from_db()
+    assert (job.status, job.stage, job.progress) == (JobStatus.PENDING, JobStage.QUEUED, None)
