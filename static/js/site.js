@@ -56,8 +56,15 @@
     };
 
     // The heading, the detail line, the bar and the step list follow the job's stage and progress.
+    var pill = document.querySelector("[data-job-pill]");
+    var statusNames = { PENDING: "Pending", PROCESSING: "Processing" };
+
     function showProgress(job) {
       var known = typeof job.progress === "number";
+      if (pill && statusNames[job.status]) {
+        pill.textContent = statusNames[job.status];
+        pill.className = "status status-" + job.status;
+      }
       if (statusEl && labels[job.stage]) {
         statusEl.textContent = labels[job.stage] + (job.stage === "processing" && known ? " " + job.progress + "%" : "");
       }

@@ -1,14 +1,17 @@
 """Effect and job pages: the gallery, applying an effect through the form, the job page, history and deleting."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from billing.models import CreditTransaction
 from billing.services import credits_refund
-from effects.models import Job, JobStatus
+from effects.models import Job, JobStage, JobStatus
 from tests.support.factories import EffectFactory, JobFactory
 from tests.support.images import image_bytes
 
@@ -241,6 +244,28 @@ def test_job_page_of_a_pending_job_polls_the_job_endpoint(client, user):
     assert response.status_code == 200
     assert f'data-job-poll-url="/api/jobs/{job.pk}"' in html
     assert 'http-equiv="refresh"' in html
+
+
+def test_job_page_of_a_waiting_job_says_how_many_photos_are_ahead(client, user):
+    JobFactory(queue="default", created_at=timezone.now() - timedelta(seconds=5))
+    job = JobFactory(user=user, queue="default")
+    client.force_login(user)
+
+    html = client.get(reverse("job_detail", args=[job.pk])).content.decode()
+
+    assert "Waiting in the queue…" in html and "1 photo ahead of yours." in html
+    assert '<li data-stage="queued" aria-current="step">Queued</li>' in html
+
+
+def test_job_page_of_a_running_job_shows_its_stage_and_percentage(client, user):
+    job = JobFactory(user=user, status=JobStatus.PROCESSING, stage=JobStage.PROCESSING, progress=57)
+    client.force_login(user)
+
+    html = client.get(reverse("job_detail", args=[job.pk])).content.decode()
+
+    assert "Applying the effect… 57%" in html
+    assert 'max="100" value="57"' in html
+    assert '<li data-stage="processing" aria-current="step">Processing</li>' in html
 
 
 def test_job_page_of_a_completed_job_shows_before_after_and_download(client, user, media_storage):

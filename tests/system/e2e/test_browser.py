@@ -1,15 +1,20 @@
 """End-to-end in headless Chromium: real live server, real Celery worker, real images."""
 
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.core.files.base import ContentFile
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.models import User
 from effects.catalog import effect_render_preview
+from effects.jobs.dispatch import job_publish
 from effects.models import Effect, Job, JobStatus
 from tests.support.factories import EffectFactory, JobFactory, UserFactory
+from tests.support.images import image_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -148,3 +153,41 @@ def test_referral_link_copy_button_copies_the_link(page, live_server, shoot):
 
     expect(page.get_by_role("button", name="Copied!")).to_be_visible()
     assert page.evaluate("navigator.clipboard.readText()").endswith(f"?ref={user.referral_code}")
+
+
+def test_job_page_shows_the_queue_position_then_the_providers_percentage_then_the_result(
+    page, live_server, media_storage, replicate_server, celery_worker_pipeline, shoot
+):
+    # Two jobs of other users wait in the default queue (never published, so no worker takes them).
+    replicate_server.statuses = ["starting", "processing"]
+    replicate_server.logs = " 35%|███▌      | 7/20 [00:02<00:04]"
+    user = UserFactory(email="progress@example.com", password=PASSWORD)
+    effect = EffectFactory(name="Restore", slug="restore", model_id="replicate:acme/restore")
+    now = timezone.now()
+    ahead = [JobFactory(effect=effect, queue="default", created_at=now - timedelta(seconds=30 - i)) for i in range(2)]
+    mine = JobFactory(user=user, effect=effect, queue="default", created_at=now, credits_charged=1)
+    mine.source.save("source.png", ContentFile(image_bytes("PNG", (64, 48))))
+    _log_in(page, live_server, "progress@example.com")
+
+    page.goto(f"{live_server.url}/jobs/{mine.pk}/")
+    status = page.get_by_role("status")
+    expect(status).to_contain_text("Waiting in the queue…")
+    expect(status).to_contain_text("2 photos ahead of yours.")
+    expect(page.locator("[aria-current=step]")).to_have_text("Queued")
+    shoot(page, "30-job-queued")
+
+    # The jobs ahead finish elsewhere; the page's next poll moves this one up.
+    Job.objects.filter(pk__in=[job.pk for job in ahead]).update(status=JobStatus.COMPLETED)
+    expect(status).to_contain_text("Your photo is next.")
+
+    # Now the worker takes it; the provider's logs say 35%.
+    job_publish(job=mine)
+    expect(page.get_by_role("heading", name="Applying the effect… 35%")).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("progressbar")).to_have_js_property("value", 35)
+    expect(page.locator("[aria-current=step]")).to_have_text("Processing")
+    expect(page.locator("[data-job-pill]")).to_have_text("Processing")
+    shoot(page, "31-job-processing")
+
+    replicate_server.statuses.append("succeeded")
+    expect(page.get_by_role("link", name="Download result")).to_be_visible(timeout=30_000)
+    assert page.csp_errors == [] and page.js_errors == []

@@ -72,6 +72,28 @@ def test_provider_success_copies_the_output_into_our_storage(celery_worker_pipel
         assert Image.open(handle).size == (40, 30)
 
 
+def test_provider_job_reports_its_stage_and_percentage_through_the_api(celery_worker_pipeline, replicate_server):
+    # The prediction keeps running (and logging its progress bar) until the test lets it finish.
+    replicate_server.statuses = ["starting", "processing"]
+    replicate_server.logs = "loading weights\n 20%|██        | 10/50\r 40%|████      | 20/50 [00:04<00:08]"
+    user = UserFactory()
+    client = Client()
+    client.force_login(user)
+    effect = EffectFactory(model_id="replicate:acme/restore")
+
+    job = job_create(user=user, effect=effect, source=image_validate_bytes(image_bytes()))
+
+    def job_json():
+        return client.get(f"/api/jobs/{job.pk}").json()["data"]
+
+    running = wait_for(lambda: (data := job_json())["progress"] == 40 and data, message="the job to report 40%")
+    assert (running["status"], running["stage"], running["queuePosition"]) == ("PROCESSING", "processing", None)
+
+    replicate_server.statuses.append("succeeded")
+    done = wait_for(lambda: (data := job_json())["status"] == "COMPLETED" and data, message="the job to finish")
+    assert (done["stage"], done["progress"]) == ("done", 100)
+
+
 def test_duplicate_delivery_yields_one_result_and_one_charge(celery_worker_pipeline):
     user = UserFactory()
     effect = EffectFactory(model_id="local:sepia")
