@@ -221,6 +221,11 @@ class JobAdmin(admin.ModelAdmin):
 
     @admin.display(description="Result")
     def result_thumbnail(self, obj: Job):
+        # The small WebP copy when there is one: the full result is megabytes for a 64 px cell.
+        thumbnail = (obj.renditions or {}).get("result", {}).get("thumbnail")
+        if thumbnail:
+            url = obj.result.storage.url(thumbnail["name"])
+            return format_html('<img src="{}" alt="Result" class="pm-thumb" loading="lazy">', url)
         return _thumbnail(obj.result, "Result")
 
     @admin.action(description="Retry selected jobs (re-run, no new charge)")

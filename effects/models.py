@@ -94,6 +94,9 @@ class Job(models.Model):
     source = models.FileField(upload_to=job_source_upload_to, blank=True, max_length=255)
     source_url = models.URLField(max_length=2048, blank=True, help_text="The URL the user gave, if any")
     result = models.FileField(upload_to=job_result_upload_to, blank=True, max_length=255)
+    # Smaller WebP copies for pages and the API: {"result": {"thumbnail": {"name", "width", "height"},
+    # "display": {...}}, "source": {...}}, stored beside the files they copy.
+    renditions = models.JSONField(default=dict, blank=True)
 
     status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.PENDING)
     stage = models.CharField(max_length=16, choices=JobStage.choices, default=JobStage.QUEUED)

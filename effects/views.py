@@ -182,6 +182,8 @@ def job_detail(request, job_id):
         {
             "job": job,
             "source_url": _source_url(job),
+            "before": _picture(job, "source"),
+            "after": _picture(job, "result"),
             "result_url": job.result.url if job.result else "",
             "download_name": f"photomania-{job.effect.slug}.{job.result.name.rsplit('.', 1)[-1]}" if job.result else "",
             "poll_url": f"/api/jobs/{job.pk}",
@@ -190,6 +192,23 @@ def job_detail(request, job_id):
             "refunded": refunded,
         },
     )
+
+
+def _picture(job: Job, kind: str) -> dict | None:
+    """src/srcset/width/height of a job's ``result`` or ``source`` renditions for an <img>, or None."""
+    copies = (job.renditions or {}).get(kind)
+    if not copies:
+        return None
+    storage = Job._meta.get_field("result").storage
+    thumbnail, display = copies["thumbnail"], copies["display"]
+    display_url = storage.url(display["name"])
+    return {
+        "src": display_url,
+        "thumbnail": storage.url(thumbnail["name"]),
+        "srcset": f"{storage.url(thumbnail['name'])} {thumbnail['width']}w, {display_url} {display['width']}w",
+        "width": display["width"],
+        "height": display["height"],
+    }
 
 
 def _source_url(job: Job) -> str:
@@ -207,10 +226,14 @@ def job_history(request):
         status = ""
     jobs = job_list_for_user(user=request.user, status=status or None)
     page = Paginator(jobs, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
-    items = [
-        {"job": job, "thumb": job.result.url if job.result else (job.source.url if job.source else "")}
-        for job in page.object_list
-    ]
+    items = []
+    for job in page.object_list:
+        picture = _picture(job, "result") or _picture(job, "source")
+        if picture:
+            thumb = picture["thumbnail"]
+        else:
+            thumb = job.result.url if job.result else (job.source.url if job.source else "")
+        items.append({"job": job, "thumb": thumb})
     return render(
         request,
         "effects/job_history.html",

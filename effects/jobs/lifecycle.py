@@ -47,6 +47,7 @@ from effects.models import (
     job_result_upload_to,
     job_source_upload_to,
 )
+from effects.renditions import renditions_make
 from photomania.errors import ApplicationError, ErrorCode
 
 logger = logging.getLogger(__name__)
@@ -110,7 +111,7 @@ def job_create(
 
 def job_delete(*, job: Job) -> None:
     """Delete a job and its stored files (DELETE /api/effects/{id} or /api/jobs/{id})."""
-    names = [f.name for f in (job.source, job.result) if f]
+    names = [f.name for f in (job.source, job.result) if f] + job_rendition_names(job)
     storage = job.source.storage
     job.delete()
     for name in names:
@@ -265,6 +266,7 @@ def job_complete(*, job: Job, data: bytes, extension: str) -> bool:
     name = job_result_upload_to(job, f"result.{extension}")
     storage = _result_storage()
     stored = storage.save(name, ContentFile(data))
+    renditions = job_renditions_store(job=job, result=data)
     with transaction.atomic():
         now = timezone.now()
         updated = Job.objects.filter(pk=job.pk, status=JobStatus.PROCESSING).update(
@@ -272,6 +274,7 @@ def job_complete(*, job: Job, data: bytes, extension: str) -> bool:
             stage=JobStage.DONE,
             progress=100,
             result=stored,
+            renditions=renditions,
             error_code="",
             error_message="",
             completed_at=now,
@@ -283,6 +286,42 @@ def job_complete(*, job: Job, data: bytes, extension: str) -> bool:
         logger.info("job %s completed", job.pk)
     job.refresh_from_db()
     return bool(updated)
+
+
+def job_renditions_store(*, job: Job, result: bytes) -> dict:
+    """Store WebP thumbnail and display copies of the result and the source beside them; their names and sizes.
+
+    A copy that cannot be made is left out (pages then fall back to the full image), never failing the job.
+    """
+    storage = _result_storage()
+    images = {"result": result}
+    if job.source:
+        try:
+            with job.source.open("rb") as handle:
+                images["source"] = handle.read()
+        except OSError:
+            logger.warning("job %s: source unreadable for renditions", job.pk)
+    renditions: dict = {}
+    for kind, data in images.items():
+        try:
+            made = renditions_make(data)
+        except (OSError, ValueError):  # a result Pillow cannot re-read still completes the job
+            logger.warning("job %s: no renditions of the %s", job.pk, kind, exc_info=True)
+            continue
+        renditions[kind] = {
+            rendition.name: {
+                "name": storage.save(f"jobs/{job.pk}/{kind}-{rendition.name}.webp", ContentFile(rendition.data)),
+                "width": rendition.width,
+                "height": rendition.height,
+            }
+            for rendition in made
+        }
+    return renditions
+
+
+def job_rendition_names(job: Job) -> list[str]:
+    """The stored names of the job's renditions (to delete with it)."""
+    return [rendition["name"] for kind in job.renditions.values() for rendition in kind.values()]
 
 
 def job_mark_failed(

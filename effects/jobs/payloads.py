@@ -54,6 +54,34 @@ class JobErrorSerializer(serializers.Serializer):
     message = serializers.CharField()
 
 
+class RenditionSerializer(serializers.Serializer):
+    url = serializers.CharField(help_text="Signed like resultUrl; expires")
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+
+
+class RenditionSetSerializer(serializers.Serializer):
+    thumbnail = RenditionSerializer(help_text="WebP, at most 320 px on its longest side")
+    display = RenditionSerializer(help_text="WebP, at most 1100 px on its longest side")
+
+
+class JobRenditionsSerializer(serializers.Serializer):
+    result = RenditionSetSerializer(required=False, help_text="Copies of the result (resultUrl is the full size)")
+    source = RenditionSetSerializer(required=False, help_text="Copies of the source image")
+
+
+def job_renditions(job: Job, request=None) -> dict:
+    """The job's stored renditions with absolute, signed URLs: {"result": {"thumbnail": {...}, "display": {...}}}."""
+    storage = Job._meta.get_field("result").storage
+    return {
+        kind: {
+            name: {"url": absolute_url(storage.url(r["name"]), request), "width": r["width"], "height": r["height"]}
+            for name, r in copies.items()
+        }
+        for kind, copies in (job.renditions or {}).items()
+    }
+
+
 class JobSerializer(serializers.ModelSerializer):
     """A job (a user's applied effect). Source and result URLs are signed and expire."""
 
@@ -72,6 +100,9 @@ class JobSerializer(serializers.ModelSerializer):
         min_value=0,
         max_value=100,
         help_text="Percent done (0-100) when known: reported by engines that know it, 100 once completed",
+    )
+    renditions = serializers.SerializerMethodField(
+        help_text="Smaller copies for display, once the job has completed: null before"
     )
     queuePosition = serializers.SerializerMethodField(
         help_text="While queued: the job's place in its queue (1 = next to run); otherwise null"
@@ -92,6 +123,7 @@ class JobSerializer(serializers.ModelSerializer):
             "effect",
             "sourceUrl",
             "resultUrl",
+            "renditions",
             "error",
             "creditsCharged",
             "createdAt",
@@ -103,6 +135,10 @@ class JobSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.IntegerField(allow_null=True, min_value=1))
     def get_queuePosition(self, job: Job) -> int | None:
         return job_queue_position(job)
+
+    @extend_schema_field(JobRenditionsSerializer(allow_null=True))
+    def get_renditions(self, job: Job) -> dict | None:
+        return job_renditions(job, self.context.get("request")) or None
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_sourceUrl(self, job: Job) -> str | None:

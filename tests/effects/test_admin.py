@@ -1,12 +1,14 @@
 """Staff curation in admin: bulk actions, duplicate, render preview, try it, job actions, dashboard."""
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
 from billing.models import CreditTransaction
 from billing.services import credits_charge
+from effects.jobs.lifecycle import job_process
 from effects.models import Effect, Job, JobStatus
 from tests.support.factories import EffectFactory, JobFactory
 from tests.support.images import image_bytes
@@ -191,6 +193,17 @@ def test_job_detail_shows_thumbnails_read_only(staff_client):
     assert response.status_code == 200
     assert "Source" in html and "Result" in html
     assert 'name="status"' not in html
+
+
+def test_job_list_shows_the_results_small_rendition_not_the_full_result(staff_client, media_storage):
+    job = JobFactory(effect=EffectFactory(model_id="local:grayscale"), status=JobStatus.PENDING)
+    job.source.save("source.png", ContentFile(image_bytes("PNG", (800, 600))))
+    job_process(job_id=job.pk)
+
+    html = staff_client.get(reverse("admin:effects_job_changelist")).content.decode()
+
+    assert f'<img src="/media/jobs/{job.pk}/result-thumbnail.webp?' in html
+    assert f"/media/jobs/{job.pk}/result.jpg" not in html
 
 
 def test_job_list_filters_by_status(staff_client):

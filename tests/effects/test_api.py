@@ -436,6 +436,7 @@ def test_job_detail_has_the_documented_fields(user_client, job, effect):
         "effect": {"id": effect.pk, "slug": effect.slug, "name": effect.name},
         "sourceUrl": "https://93.184.215.14/cat.jpg",
         "resultUrl": None,
+        "renditions": None,
         "error": None,
         "creditsCharged": 2,
         "createdAt": data["createdAt"],
@@ -482,6 +483,25 @@ def test_job_detail_result_url_is_signed_and_absolute(user_client, job):
 
     assert url.startswith(f"http://testserver/media/jobs/{job.pk}/result.jpg?exp=")
     assert "&sig=" in url
+
+
+def test_job_detail_offers_signed_renditions_of_a_completed_job(user_client, job):
+    Job.objects.filter(pk=job.pk).update(
+        status=JobStatus.COMPLETED,
+        renditions={
+            "result": {
+                n: {"name": f"jobs/{job.pk}/result-{n}.webp", "width": w, "height": h}
+                for n, w, h in [("thumbnail", 320, 240), ("display", 1100, 825)]
+            }
+        },
+    )
+
+    renditions = user_client.get(f"/api/jobs/{job.pk}").json()["data"]["renditions"]
+
+    display = renditions["result"]["display"]
+    assert display["url"].startswith(f"http://testserver/media/jobs/{job.pk}/result-display.webp?exp=")
+    assert "&sig=" in display["url"] and (display["width"], display["height"]) == (1100, 825)
+    assert renditions["result"]["thumbnail"]["width"] == 320
 
 
 def test_job_detail_shows_a_failed_jobs_error(user_client, job):

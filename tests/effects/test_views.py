@@ -1,5 +1,6 @@
 """Effect and job pages: the gallery, applying an effect through the form, the job page, history and deleting."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -11,6 +12,7 @@ from django.utils import timezone
 
 from billing.models import CreditTransaction
 from billing.services import credits_refund
+from effects.jobs.lifecycle import job_process
 from effects.models import Job, JobStage, JobStatus
 from tests.support.factories import EffectFactory, JobFactory
 from tests.support.images import image_bytes
@@ -278,6 +280,34 @@ def test_job_page_of_a_completed_job_shows_before_after_and_download(client, use
     assert "Before" in html and "After" in html
     assert f'download="photomania-{job.effect.slug}.jpg"' in html
     assert "data-job-poll-url" not in html
+
+
+def test_job_page_shows_renditions_with_srcset_and_downloads_the_full_result(client, user, media_storage):
+    job = JobFactory(user=user, effect=EffectFactory(model_id="local:grayscale"), status=JobStatus.PENDING)
+    job.source.save("source.png", ContentFile(image_bytes("PNG", (1600, 1200))))
+    job_process(job_id=job.pk)
+    client.force_login(user)
+
+    html = client.get(reverse("job_detail", args=[job.pk])).content.decode()
+
+    after = re.search(r"<img [^>]*data-result>", html)[0]
+    assert f"/media/jobs/{job.pk}/result-display.webp?" in after and 'width="1100" height="825"' in after
+    assert re.search(r'srcset="[^"]*result-thumbnail\.webp\S* 320w, [^"]*result-display\.webp\S* 1100w"', after)
+    assert 'loading="lazy"' in after and "sizes=" in after
+    assert f"/media/jobs/{job.pk}/source-display.webp?" in html
+    download = re.search(r'<a class="button" href="([^"]+)" download', html)[1]
+    assert download.startswith(f"/media/jobs/{job.pk}/result.jpg?")
+
+
+def test_history_shows_the_results_thumbnail_rendition(client, user, media_storage):
+    job = JobFactory(user=user, effect=EffectFactory(model_id="local:sepia"), status=JobStatus.PENDING)
+    job.source.save("source.png", ContentFile(image_bytes("PNG", (1600, 1200))))
+    job_process(job_id=job.pk)
+    client.force_login(user)
+
+    html = client.get(reverse("job_history")).content.decode()
+
+    assert f'<img src="/media/jobs/{job.pk}/result-thumbnail.webp?' in html
 
 
 def test_job_page_of_a_failed_job_shows_the_reason_and_the_refund(client, user):

@@ -2,9 +2,18 @@
 
 import pytest
 from django.core.files.base import ContentFile
+from PIL import Image
 
 from billing.models import CreditTransaction
-from effects.jobs.lifecycle import JobOutcome, job_fail, job_poll, job_process, job_retry, job_stage_set
+from effects.jobs.lifecycle import (
+    JobOutcome,
+    job_delete,
+    job_fail,
+    job_poll,
+    job_process,
+    job_retry,
+    job_stage_set,
+)
 from effects.models import Effect, Job, JobStage, JobStatus
 from tests.support.factories import EffectFactory, JobFactory
 from tests.support.images import image_bytes
@@ -210,3 +219,35 @@ def test_admin_retry_queues_the_job_again_from_the_start():
 
     job.refresh_from_db()
     assert (job.status, job.stage, job.progress) == (JobStatus.PENDING, JobStage.QUEUED, None)
+
+
+# --- Renditions -------------------------------------------------------------------------------
+
+
+def test_completed_job_stores_webp_renditions_of_the_result_and_the_source_beside_them():
+    job = JobFactory(effect=EffectFactory(model_id="local:grayscale"), status=JobStatus.PENDING)
+    job.source.save("source.png", ContentFile(image_bytes("PNG", (1600, 1200))))
+
+    job_process(job_id=job.pk)
+
+    job.refresh_from_db()
+    storage = job.result.storage
+    assert set(job.renditions) == {"result", "source"}
+    display = job.renditions["result"]["display"]
+    assert (display["name"], display["width"], display["height"]) == (f"jobs/{job.pk}/result-display.webp", 1100, 825)
+    thumbnail = job.renditions["source"]["thumbnail"]
+    with storage.open(thumbnail["name"]) as handle:
+        assert Image.open(handle).size == (thumbnail["width"], thumbnail["height"]) == (320, 240)
+
+
+def test_deleting_a_job_deletes_its_renditions(django_capture_on_commit_callbacks):
+    job = pending_job(model_id="local:grayscale")
+    job_process(job_id=job.pk)
+    job.refresh_from_db()
+    storage = job.result.storage
+    names = [r["name"] for kind in job.renditions.values() for r in kind.values()]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        job_delete(job=job)
+
+    assert len(names) == 4 and not any(storage.exists(name) for name in names)
