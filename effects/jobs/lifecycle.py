@@ -185,7 +185,7 @@ def job_process(*, job_id) -> JobStep:
     except EngineFailure as exc:
         if exc.transient:
             return _job_retry_later(job=job, code=_engine_error_code(exc), message=exc.message)
-        job_mark_failed(job=job, code=_engine_error_code(exc), message=_engine_message(exc))
+        job_mark_failed(job=job, code=_engine_error_code(exc), message=_engine_message(exc, job=job))
     except (OSError, requests.RequestException) as exc:
         # Storage or network hiccups: try again later.
         logger.warning("job %s: transient error %r", job.pk, exc)
@@ -198,12 +198,22 @@ def job_process(*, job_id) -> JobStep:
     return JobStep(JobOutcome.DONE)
 
 
-def _engine_message(exc: EngineFailure) -> str:
+def _engine_message(exc: EngineFailure, *, job: Job) -> str:
+    if exc.code == JobErrorCode.NO_SUBJECT:
+        return no_subject_message(credits=job.credits_charged)
     if exc.code == JobErrorCode.INVALID_IMAGE:
         return f"The image could not be processed: {exc.message}"
     if exc.code == JobErrorCode.EFFECT_MISCONFIGURED:
         return "This effect is misconfigured; our team has been notified"
     return exc.message[:500]
+
+
+def no_subject_message(*, credits: int) -> str:
+    """What the job page and the API say when the photo has no person (the charge is refunded with it)."""
+    if not credits:
+        return "We couldn't find a person in this photo"
+    noun, verb = ("credit", "was") if credits == 1 else ("credits", "were")
+    return f"We couldn't find a person in this photo — your {credits} {noun} {verb} refunded"
 
 
 def _retry_countdown(attempt: int) -> float:
