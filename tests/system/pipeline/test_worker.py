@@ -108,7 +108,15 @@ def test_duplicate_delivery_yields_one_result_and_one_charge(celery_worker_pipel
     assert job.status == JobStatus.COMPLETED
     assert job.attempts == 1
     assert CreditTransaction.objects.filter(job=job).count() == 1
-    assert sorted(job.result.storage.listdir(f"jobs/{job.pk}")[1]) == ["result.jpg", "source"]
+    # One result, the source, and one of each rendition: nothing written twice.
+    assert sorted(job.result.storage.listdir(f"jobs/{job.pk}")[1]) == [
+        "result-display.webp",
+        "result-thumbnail.webp",
+        "result.jpg",
+        "source",
+        "source-display.webp",
+        "source-thumbnail.webp",
+    ]
 
 
 def test_sweeper_recovers_a_job_whose_message_was_lost_when_the_broker_was_down(request, settings):
