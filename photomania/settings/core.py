@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.socialaccount",
+    "allauth.mfa",
     "allauth.headless",
     "djstripe",
     "accounts",
@@ -87,6 +88,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Staff without a second factor are sent to set one up before the admin opens.
+    "photomania.admin.AdminMfaMiddleware",
 ]
 
 ROOT_URLCONF = "photomania.urls"

@@ -5,10 +5,11 @@ import io
 import pytest
 from django.core.management import call_command
 
+from accounts.models import User
 from billing.models import CreditTransaction
 from effects.catalog import effect_render_preview, effect_try
 from effects.ingestion import image_validate_bytes
-from effects.management.commands.seed_demo import DEMO_EFFECTS
+from effects.management.commands.seed_demo import ADMIN_EMAIL, DEMO_EFFECTS
 from effects.models import Effect
 from photomania.errors import ApplicationError
 from tests.support.factories import EffectFactory, UserFactory
@@ -47,3 +48,21 @@ def test_seed_demo_renders_previews_for_every_demo_effect():
 
     local_demo_effects = sum(1 for entry in DEMO_EFFECTS if entry[4].startswith("local:"))
     assert Effect.objects.filter(model_id__startswith="local:").exclude(preview="").count() == local_demo_effects
+
+
+def test_seed_demo_creates_no_staff_account_outside_development(settings):
+    settings.DEBUG = False
+    out = io.StringIO()
+
+    call_command("seed_demo", stdout=out)
+
+    assert not User.objects.filter(is_staff=True).exists()
+    assert "Staff user not created: DEBUG is off (development only)" in out.getvalue()
+
+
+def test_seed_demo_creates_the_demo_staff_account_in_development(settings):
+    settings.DEBUG = True
+
+    call_command("seed_demo", stdout=io.StringIO())
+
+    assert User.objects.filter(email=ADMIN_EMAIL, is_staff=True).exists()
