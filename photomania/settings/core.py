@@ -76,7 +76,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "photomania.middleware.RequestIdMiddleware",
-    # 413 for oversized /api/ bodies before parsing, and the JSON envelope for every /api/ error.
+    # 413 for a body over its route's limit on every path, before anything reads it.
+    "photomania.api.middleware.RequestBodyLimitMiddleware",
+    # allauth's JSON API: malformed JSON (too deep, oversized numbers) is a 400, not a 500.
+    "photomania.middleware.HeadlessJsonGuardMiddleware",
+    # The JSON envelope for every /api/ error.
     "photomania.api.middleware.ApiEnvelopeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "photomania.middleware.SecurityHeadersMiddleware",
