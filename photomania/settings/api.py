@@ -25,6 +25,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "apply": env.str("RATE_LIMIT_APPLY", default="30/min"),
         "upload": env.str("RATE_LIMIT_UPLOAD", default="60/hour"),
+        # Checkout and portal sessions (each calls Stripe).
+        "billing": env.str("RATE_LIMIT_BILLING", default="10/min"),
         "user": env.str("RATE_LIMIT_USER", default="600/min"),
         "anon": env.str("RATE_LIMIT_ANON", default="300/min"),
     },
