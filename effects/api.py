@@ -13,7 +13,7 @@ from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import generics, serializers
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
@@ -31,6 +31,7 @@ from effects.selectors import (
     job_list_for_user,
 )
 from effects.webhooks import replicate_webhook_receive
+from photomania.api.parsers import SafeJSONParser
 from photomania.api.throttles import DEFAULT_THROTTLES, AnonThrottle, ApplyThrottle, UploadThrottle
 from photomania.api.views import ApiView, not_found
 from photomania.errors import ApplicationError, ErrorCode
@@ -174,7 +175,7 @@ def _delete_job(request, job_id: str) -> Response:
 
 class ApplyView(ApiView):
     permission_classes = [IsAuthenticated]
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [SafeJSONParser, MultiPartParser, FormParser]
     throttle_classes = [*DEFAULT_THROTTLES, ApplyThrottle, UploadThrottle]
     documented_error_statuses = ["402", "422"]
 
