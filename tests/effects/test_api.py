@@ -17,7 +17,7 @@ from effects.catalog import effects_set_active
 from effects.models import Effect, Job, JobStatus
 from tests.support.api import PUBLIC_IMAGE_URL, assert_error
 from tests.support.factories import EffectFactory, JobFactory
-from tests.support.images import image_bytes
+from tests.support.images import image_bytes, truncated_jpeg
 
 pytestmark = pytest.mark.django_db
 
@@ -510,3 +510,24 @@ def test_deleting_a_saved_effect_deletes_the_callers_job(user_client, job):
 
 def test_deleting_a_saved_effect_requires_authentication(anon_client, job):
     assert_error(anon_client.delete(f"/api/effects/{job.pk}"), 401, "UNAUTHORIZED")
+
+
+def test_apply_upload_with_too_few_credits_returns_402_before_the_image_is_read(user_client, user):
+    EffectFactory(slug="pricey", credits=11)
+    upload = SimpleUploadedFile("me.jpg", truncated_jpeg(), content_type="image/jpeg")
+
+    response = user_client.post("/api/effects/apply", {"effectId": "pricey", "image": upload}, format="multipart")
+
+    # The same upload with enough credits is refused as corrupt (next test): the balance came first.
+    assert_error(response, 402, "INSUFFICIENT_CREDITS")
+    assert not Job.objects.exists()
+
+
+def test_apply_with_a_truncated_jpeg_returns_400_and_charges_nothing(user_client, user, effect):
+    upload = SimpleUploadedFile("me.jpg", truncated_jpeg(), content_type="image/jpeg")
+
+    response = user_client.post("/api/effects/apply", {"effectId": "sepia-dream", "image": upload}, format="multipart")
+
+    assert_error(response, 400, "INVALID_INPUT")
+    user.refresh_from_db()
+    assert user.credits == 10
