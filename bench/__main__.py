@@ -15,7 +15,7 @@ import time
 
 from bench import harness
 
-BENCHMARKS = ["engines", "people", "api_reads", "apply", "pipeline", "queries"]
+BENCHMARKS = ["engines", "people", "api_reads", "apply", "pipeline", "queries", "hostile"]
 
 
 def main(argv: list[str] | None = None) -> int:
