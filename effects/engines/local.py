@@ -315,6 +315,7 @@ _ORIENTATION_TRANSPOSE = {
     7: Image.Transpose.TRANSVERSE,
     8: Image.Transpose.ROTATE_90,
 }
+_WIDE_MODES = ("I;16", "I;16B", "I;16L", "I", "F")
 _STRIP_ROWS = 256  # output rows per strip when shrinking a large source
 
 
@@ -331,7 +332,13 @@ def _shrink(image: Image.Image, max_side: int) -> Image.Image:
     Done a strip of rows at a time, so a resampler's own working copy (an RGBA image is
     premultiplied into one) never covers the whole source.
     """
-    factor = max(image.size) // max_side
+    # Up to 4x the target's area, Pillow's own rule for ``thumbnail`` (reducing_gap 2: the final
+    # resample starts from at least twice the target), so ordinary photos look exactly as a plain
+    # thumbnail makes them. Larger sources, and 16-bit or 32-bit ones (converted to 8-bit next),
+    # shrink all the way here: memory matters more than the last bit of sharpness.
+    large = image.width * image.height > 4 * max_side * max_side
+    gap = 1 if large or image.mode in _WIDE_MODES else 2
+    factor = max(image.size) // (gap * max_side)
     if factor < 2:
         return image
     width, height = image.size
@@ -350,7 +357,7 @@ def _shrink(image: Image.Image, max_side: int) -> Image.Image:
 
 def _normalise_mode(image: Image.Image, *, transparency: bool = False) -> Image.Image:
     """RGB, or RGBA when the source carries transparency; 8 bits per channel."""
-    if image.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
+    if image.mode in _WIDE_MODES:
         return _to_8bit(image).convert("RGB")
     if image.mode == "P":
         image = image.convert("RGBA" if transparency or "transparency" in image.info else "RGB")
