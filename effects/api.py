@@ -19,7 +19,7 @@ from rest_framework.response import Response
 
 from effects.idempotency import idempotency_fingerprint, idempotent_run
 from effects.ingestion import image_from_upload, image_url_check
-from effects.jobs.lifecycle import job_create, job_delete
+from effects.jobs.lifecycle import job_affordable_check, job_create, job_delete
 from effects.jobs.payloads import JobSerializer, file_url, job_payload
 from effects.models import Effect
 from effects.selectors import (
@@ -204,6 +204,8 @@ class ApplyView(ApiView):
         effect = effect_get_active(ref=data["effectId"])
         if effect is None:
             raise not_found("Effect not found")
+        # Before the image is read: an account that cannot pay never costs us a decode.
+        job_affordable_check(user=request.user, effect=effect)
         source = image_from_upload(data["image"]) if data.get("image") else None
         image_url = image_url_check(data["imageUrl"]) if data.get("imageUrl") else ""
         callback_url = _callback_url_check(data.get("callbackUrl") or "")

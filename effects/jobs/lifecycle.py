@@ -40,7 +40,7 @@ from effects.ingestion import ValidatedImage, image_fetch, image_validate_bytes
 from effects.jobs.dispatch import DEFAULT_QUEUE, job_callback_enqueue, job_enqueue, job_queue_for
 from effects.models import Effect, Job, JobErrorCode, JobStatus, job_result_upload_to, job_source_upload_to
 from effects.selectors import effect_unavailable_reason
-from photomania.errors import ApplicationError, ErrorCode
+from photomania.errors import ApplicationError, ErrorCode, InsufficientCredits
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +63,13 @@ def effect_ensure_runnable(*, effect: Effect) -> None:
         raise ApplicationError(
             ErrorCode.SERVICE_UNAVAILABLE, "This effect is temporarily unavailable; you were not charged"
         ) from None
+
+
+def job_affordable_check(*, user, effect: Effect) -> None:
+    """Refuse early (InsufficientCredits) when the balance read with the request cannot pay for
+    ``effect``, before any image work; ``job_create`` re-checks under the row lock."""
+    if user.credits < effect.credits:
+        raise InsufficientCredits(needed=effect.credits, available=user.credits)
 
 
 def job_create(
