@@ -368,7 +368,7 @@ def _purchase_from_session(*, session: dict) -> CreditPackPurchase:
         )
     except stripe.InvalidRequestError:
         raise EventUnprocessable(f"checkout session {session_id}: Stripe does not know its line items")
-    price_ids = [_price_of(line)[0] for line in lines.get("data") or []]
+    price_ids = [_price_of(line)[0] for line in lines.to_dict().get("data") or []]
     packs = list(CreditPack.objects.filter(stripe_price_id__in=[p for p in price_ids if p]))
     if len(price_ids) != 1 or len(packs) != 1:
         raise EventUnprocessable(f"checkout session {session_id}: not a PhotoMania credit pack ({price_ids})")

@@ -113,7 +113,8 @@ def subscription(
         "discounts": [],
     }
     period = {"current_period_start": now, "current_period_end": now + 30 * 86400}
-    items = [*extra_items, item]
+    items = [{**item, "id": f"{item['id']}x{i}", "price": None} | extra for i, extra in enumerate(extra_items)]
+    items.append(item)
     if _current(api_version):
         for each in items:
             each.update(period)
