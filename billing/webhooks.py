@@ -21,7 +21,6 @@ from djstripe.models import WebhookEventTrigger
 
 from billing.handlers import EventUnprocessable
 from billing.models import UnprocessableStripeEvent
-from billing.signals import webhook_event_unprocessable
 from photomania.errors import ApplicationError, ErrorCode
 
 logger = logging.getLogger(__name__)
@@ -84,8 +83,14 @@ def stripe_event_verify(*, payload: bytes, signature: str | None) -> dict:
     return event
 
 
-def stripe_webhook_process(*, payload: bytes, signature: str | None, headers, remote_ip: str) -> WebhookEventTrigger:
-    """Verify one delivery and feed it through dj-stripe (its tables sync, our receivers run)."""
+def stripe_webhook_process(
+    *, payload: bytes, signature: str | None, headers, remote_ip: str
+) -> UnprocessableStripeEvent | None:
+    """Verify one delivery and feed it through dj-stripe (its tables sync, our receivers run).
+
+    Returns the UnprocessableStripeEvent when the event can never succeed (the caller alerts);
+    None when it was applied.
+    """
     stripe_event_verify(payload=payload, signature=signature)
     trigger = WebhookEventTrigger.objects.create(
         headers={name: headers[name] for name in _KEPT_HEADERS if name in headers},
@@ -103,12 +108,11 @@ def stripe_webhook_process(*, payload: bytes, signature: str | None, headers, re
         trigger.processed = False
         trigger.event = None
         trigger.save()
-        stripe_event_unprocessable_record(event=trigger.json_body, reason=_reason(exc))
-        return trigger
+        return stripe_event_unprocessable_record(event=trigger.json_body, reason=_reason(exc))
     except Exception as exc:
-        return _retry_later(trigger, exc)
+        _retry_later(trigger, exc)
     trigger.save()
-    return trigger
+    return None
 
 
 def _reason(exc: Exception) -> str:
@@ -117,7 +121,7 @@ def _reason(exc: Exception) -> str:
     return str(exc)
 
 
-def _retry_later(trigger: WebhookEventTrigger, exc: Exception):
+def _retry_later(trigger: WebhookEventTrigger, exc: Exception) -> None:
     """A transient failure: everything the handlers did is rolled back, the row keeps the traceback, 5xx."""
     trigger.exception = str(exc)[: WebhookEventTrigger._meta.get_field("exception").max_length]
     trigger.traceback = format_exc()
@@ -129,7 +133,7 @@ def _retry_later(trigger: WebhookEventTrigger, exc: Exception):
 
 
 def stripe_event_unprocessable_record(*, event: dict, reason: str) -> UnprocessableStripeEvent:
-    """Keep an event that can never succeed for staff (one row per event id), log it at ERROR and alert."""
+    """Keep an event that can never succeed for staff (one row per event id) and log it at ERROR."""
     reason = reason[:500]
     obj = (event.get("data") or {}).get("object") or {}
     record, created = UnprocessableStripeEvent.objects.get_or_create(
@@ -144,7 +148,5 @@ def stripe_event_unprocessable_record(*, event: dict, reason: str) -> Unprocessa
     if not created:
         UnprocessableStripeEvent.objects.filter(pk=record.pk).update(deliveries=F("deliveries") + 1, reason=reason)
     logger.error("stripe event %s (%s) cannot be processed: %s", record.event_id, record.event_type, reason)
-    webhook_event_unprocessable.send(
-        sender=UnprocessableStripeEvent, provider="stripe", event_id=record.event_id, reason=reason
-    )
+    record.reason = reason
     return record
