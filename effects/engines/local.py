@@ -332,6 +332,10 @@ class LocalEngine:
     name = "local"
     run_mode = RunMode.SYNC
 
+    def models(self) -> list[str]:
+        """The effects this engine has (the slugs a ``local:`` model id may name)."""
+        return list(EFFECTS)
+
     def validate_config(self, model: str, config: dict) -> dict:
         """Check every key against the effect's parameters; return the config with defaults filled in."""
         spec = EFFECTS.get(model)

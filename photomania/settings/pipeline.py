@@ -44,6 +44,12 @@ REPLICATE_WEBHOOK_SECRET = env.str("REPLICATE_WEBHOOK_SECRET", default="")
 REPLICATE_TIMEOUT = env.float("REPLICATE_TIMEOUT", default=30.0)
 REPLICATE_POLL_INTERVAL = env.float("REPLICATE_POLL_INTERVAL", default=5.0)
 REPLICATE_DEADLINE = env.int("REPLICATE_DEADLINE", default=900)
+# Sources up to this size go inline as a data URI (Replicate recommends it under 1 MB); larger ones
+# as a signed storage URL valid REPLICATE_INPUT_URL_EXPIRY seconds (S3/R2), else through its files API.
+REPLICATE_DATA_URI_MAX_BYTES = env.int("REPLICATE_DATA_URI_MAX_BYTES", default=1_000_000)
+REPLICATE_INPUT_URL_EXPIRY = env.int("REPLICATE_INPUT_URL_EXPIRY", default=600)
+# Admin "Try it" and "Render preview" wait this long for a prediction, then cancel it.
+REPLICATE_TRY_TIMEOUT = env.int("REPLICATE_TRY_TIMEOUT", default=120)
 
 # --- Client callbacks ---
 CALLBACK_TIMEOUT = env.float("CALLBACK_TIMEOUT", default=10.0)

@@ -238,7 +238,8 @@ def test_effect_list_is_public_and_ordered_by_position(anon_client):
     assert body["meta"] == {"count": 2, "next": None, "previous": None}
 
 
-def test_effect_list_items_have_the_documented_fields_and_never_the_engine_config(anon_client):
+def test_effect_list_items_have_the_documented_fields_and_never_the_engine_config(anon_client, settings):
+    settings.REPLICATE_API_TOKEN = "r8_token"  # provider effects are listed only with a token
     EffectFactory(model_id="replicate:secret/model", config={"apiKey": "hidden"})
 
     item = anon_client.get("/api/effects").json()["data"][0]
@@ -510,3 +511,17 @@ def test_deleting_a_saved_effect_deletes_the_callers_job(user_client, job):
 
 def test_deleting_a_saved_effect_requires_authentication(anon_client, job):
     assert_error(anon_client.delete(f"/api/effects/{job.pk}"), 401, "UNAUTHORIZED")
+
+
+def test_provider_effects_are_hidden_and_not_appliable_without_a_replicate_token(settings, user_client, anon_client):
+    settings.REPLICATE_API_TOKEN = ""
+    EffectFactory(slug="ghibli", model_id="replicate:black-forest-labs/flux-kontext-pro")
+    EffectFactory(slug="sepia-local", model_id="local:sepia")
+
+    listed = {e["slug"] for e in anon_client.get("/api/effects").json()["data"]}
+    detail = anon_client.get("/api/effects/ghibli")
+
+    assert "ghibli" not in listed and "sepia-local" in listed
+    assert detail.status_code == 404
+    settings.REPLICATE_API_TOKEN = "r8_token"
+    assert anon_client.get("/api/effects/ghibli").status_code == 200

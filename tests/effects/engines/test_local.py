@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from effects.catalog import LOCAL_CATALOG, catalog_read
 from effects.engines import EngineConfigError, EngineFailure, validate_config
 from effects.engines.local import EFFECTS, LocalEngine
-from effects.management.commands.seed_demo import DEMO_EFFECTS
 from tests.support.images import image_bytes, photo_bytes
 
 ENGINE = LocalEngine()
@@ -37,7 +37,10 @@ def test_every_effect_preserves_the_image_size(model):
     assert Image.open(io.BytesIO(out.data)).size == (161, 97)
 
 
-@pytest.mark.parametrize(("slug", "model_id", "config"), [(e[0], e[4], e[5]) for e in DEMO_EFFECTS])
+@pytest.mark.parametrize(
+    ("slug", "model_id", "config"),
+    [(e["slug"], e["model_id"], e["config"]) for e in catalog_read(path=LOCAL_CATALOG)["effects"]],
+)
 def test_every_demo_effect_config_is_valid(slug, model_id, config):
     assert validate_config(model_id, config)
 
