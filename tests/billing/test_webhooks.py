@@ -192,7 +192,14 @@ def test_an_unknown_event_type_is_acknowledged_and_ignored(client, user, fake_st
     assert CreditTransaction.objects.filter(user=user).count() == 1
 
 
-def test_a_handler_error_returns_500_is_recorded_and_a_retry_after_the_fix_succeeds(client, user, sub_event):
+def test_a_handler_error_returns_500_is_recorded_and_a_retry_after_the_fix_succeeds(
+    client, user, sub_event, fake_stripe
+):
+    # A price linked to no plan, by neither the catalog nor its metadata.
+    unlinked = fake_stripe.put("prices", fake_stripe.get("prices", "price_pro_m") | {"metadata": {}})
+    sub = fake_stripe.get("subscriptions", sub_event["data"]["object"]["id"])
+    sub["items"]["data"][0]["price"] = unlinked
+    fake_stripe.put("subscriptions", sub)
     Plan.objects.filter(code="PRO").update(stripe_price_id="")
     failed = deliver(client, sub_event)
     trigger = WebhookEventTrigger.objects.get()
