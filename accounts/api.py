@@ -59,7 +59,9 @@ class UserUpdateSerializer(serializers.Serializer):
 
 
 class CreditsSerializer(serializers.Serializer):
-    credits = serializers.IntegerField()
+    credits = serializers.IntegerField(help_text="Total: plan credits + purchased credits")
+    planCredits = serializers.IntegerField(source="plan_credits", help_text="Reset to the quota each period")
+    purchasedCredits = serializers.IntegerField(source="purchased_credits", help_text="Credit packs; never expire")
     plan = serializers.ChoiceField(choices=PlanCode.choices)
     monthlyCredits = serializers.IntegerField(source="monthly_credits")
     creditsRefilledAt = serializers.DateTimeField(source="credits_refilled_at")
@@ -67,12 +69,14 @@ class CreditsSerializer(serializers.Serializer):
 
 class CreditTransactionSerializer(serializers.ModelSerializer):
     balanceAfter = serializers.IntegerField(source="balance_after", read_only=True)
+    purchasedAmount = serializers.IntegerField(source="purchased_amount", read_only=True)
+    bucket = serializers.ChoiceField(choices=CreditTransaction.Bucket.choices, read_only=True)
     jobId = serializers.UUIDField(source="job_id", read_only=True, allow_null=True)
     createdAt = serializers.DateTimeField(source="created_at", read_only=True)
 
     class Meta:
         model = CreditTransaction
-        fields = ["id", "amount", "kind", "balanceAfter", "jobId", "createdAt"]
+        fields = ["id", "amount", "purchasedAmount", "bucket", "kind", "balanceAfter", "jobId", "createdAt"]
         read_only_fields = fields
 
 

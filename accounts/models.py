@@ -50,6 +50,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Written only by billing.services (the ledger); starts at 0 and the signup grant adds
     # the FREE plan's credits (10 by default) so that balance == sum(ledger) from day one.
     credits = models.IntegerField(default=0)
+    # The part of ``credits`` bought in credit packs: it never expires, while the rest (plan
+    # credits) is reset at each renewal. Written only by the ledger, like ``credits``.
+    purchased_credits = models.IntegerField(default=0)
     credits_refilled_at = models.DateTimeField(default=timezone.now)
     is_past_due = models.BooleanField(default=False, help_text="Last subscription invoice failed")
 
@@ -73,6 +76,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         constraints = [
             models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
             models.CheckConstraint(condition=models.Q(credits__gte=0), name="user_credits_non_negative"),
+            models.CheckConstraint(
+                condition=models.Q(purchased_credits__gte=0, purchased_credits__lte=models.F("credits")),
+                name="user_purchased_credits_within_balance",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -81,6 +88,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     def clean(self):
         super().clean()
         self.email = self.__class__.objects.normalize_email(self.email).lower()
+
+    @property
+    def plan_credits(self) -> int:
+        """Credits of the current plan period (reset at renewal, spent first)."""
+        return self.credits - self.purchased_credits
 
     def get_full_name(self) -> str:
         return self.name or self.email
@@ -98,6 +110,7 @@ class AuditEvent(models.Model):
         ADMIN_CREDIT_ADJUSTMENT = "admin_credit_adjustment", "Admin credit adjustment"
         SSRF_REFUSED = "ssrf_refused", "Image URL refused (SSRF guard)"
         WEBHOOK_SIGNATURE_FAILED = "webhook_signature_failed", "Webhook signature failed"
+        WEBHOOK_EVENT_UNPROCESSABLE = "webhook_event_unprocessable", "Webhook event unprocessable"
 
     event = models.CharField(max_length=40, choices=Event.choices)
     # The account the event is about (a login's target, an adjusted user); the actor is who did it.

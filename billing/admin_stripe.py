@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from billing.models import CreditPackPurchase, SubscriptionState
+from billing.models import CreditPackPurchase, PlanPrice, SubscriptionState, UnprocessableStripeEvent
 from photomania.admin import ReadOnlyModelAdmin as _ReadOnly
 
 
@@ -19,3 +19,22 @@ class SubscriptionStateAdmin(_ReadOnly):
     list_display = ("user", "stripe_subscription_id", "status", "event_created", "event_id")
     search_fields = ("user__email", "stripe_subscription_id", "event_id")
     list_select_related = ("user",)
+
+
+@admin.register(UnprocessableStripeEvent)
+class UnprocessableStripeEventAdmin(_ReadOnly):
+    """Signed events acknowledged to Stripe that could never be applied, with the reason."""
+
+    list_display = ("updated_at", "event_type", "event_id", "object_id", "reason", "deliveries", "resolved")
+    list_filter = ("event_type", "resolved")
+    search_fields = ("event_id", "object_id", "reason")
+
+
+@admin.register(PlanPrice)
+class PlanPriceAdmin(_ReadOnly):
+    """Every Stripe price that bills a plan (archived ones keep mapping)."""
+
+    list_display = ("stripe_price_id", "plan", "interval", "active", "created_at")
+    list_filter = ("plan", "active")
+    search_fields = ("stripe_price_id",)
+    list_select_related = ("plan",)

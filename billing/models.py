@@ -57,15 +57,25 @@ class CreditTransaction(models.Model):
         EFFECT_CHARGE = "EFFECT_CHARGE", "Effect charge"
         REFUND = "REFUND", "Refund"
         PLAN_REFILL = "PLAN_REFILL", "Plan refill"
+        PLAN_UPGRADE = "PLAN_UPGRADE", "Plan upgrade"
         REFERRAL_BONUS = "REFERRAL_BONUS", "Referral bonus"
         PURCHASE = "PURCHASE", "Credit pack purchase"
         PURCHASE_REVERSAL = "PURCHASE_REVERSAL", "Credit pack refund"
         ADMIN_ADJUSTMENT = "ADMIN_ADJUSTMENT", "Admin adjustment"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="credit_transactions")
+
+    class Bucket(models.TextChoices):
+        PLAN = "PLAN", "Plan credits"
+        PURCHASED = "PURCHASED", "Purchased credits"
+        BOTH = "BOTH", "Plan and purchased credits"
+
     amount = models.IntegerField(help_text="Signed: positive adds credits, negative spends them")
+    # The share of ``amount`` that moved purchased credits; the rest moved plan credits.
+    purchased_amount = models.IntegerField(default=0)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     balance_after = models.IntegerField()
+    purchased_balance_after = models.IntegerField(default=0)
     job = models.ForeignKey(
         "effects.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="credit_transactions"
     )
@@ -80,11 +90,32 @@ class CreditTransaction(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["user", "-created_at"], name="ledger_user_created")]
         constraints = [
-            models.CheckConstraint(condition=models.Q(balance_after__gte=0), name="ledger_balance_non_negative")
+            models.CheckConstraint(condition=models.Q(balance_after__gte=0), name="ledger_balance_non_negative"),
+            models.CheckConstraint(
+                condition=models.Q(
+                    purchased_balance_after__gte=0, purchased_balance_after__lte=models.F("balance_after")
+                ),
+                name="ledger_purchased_balance_within_balance",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.amount:+d} {self.kind} ({self.reference})"
+
+    @property
+    def plan_amount(self) -> int:
+        return self.amount - self.purchased_amount
+
+    @property
+    def plan_balance_after(self) -> int:
+        return self.balance_after - self.purchased_balance_after
+
+    @property
+    def bucket(self) -> str:
+        """Which balance the row moved (a charge can spend plan credits, then purchased ones)."""
+        if self.purchased_amount and self.plan_amount:
+            return self.Bucket.BOTH
+        return self.Bucket.PURCHASED if self.purchased_amount else self.Bucket.PLAN
 
 
 class CreditPackPurchase(models.Model):
@@ -98,6 +129,9 @@ class CreditPackPurchase(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pack_purchases")
     pack = models.ForeignKey(CreditPack, null=True, blank=True, on_delete=models.SET_NULL, related_name="purchases")
     credits = models.PositiveIntegerField(help_text="Credits promised at checkout (staff edits later do not change it)")
+    # What the customer must pay for those credits (the pack's price at checkout).
+    amount_cents = models.PositiveIntegerField(null=True, blank=True)
+    currency = models.CharField(max_length=3, blank=True)
     stripe_checkout_session_id = models.CharField(max_length=255, unique=True)
     stripe_payment_intent_id = models.CharField(max_length=255, blank=True, db_index=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
@@ -124,3 +158,39 @@ class SubscriptionState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.stripe_subscription_id} {self.status}"
+
+
+class PlanPrice(models.Model):
+    """A Stripe price that bills a plan. A plan keeps all its prices: archived ones still map."""
+
+    stripe_price_id = models.CharField(max_length=255, unique=True)
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="prices")
+    interval = models.CharField(max_length=16, blank=True, help_text="month or year")
+    active = models.BooleanField(default=True, help_text="Still on sale at Stripe")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["plan", "-active", "stripe_price_id"]
+
+    def __str__(self) -> str:
+        return f"{self.stripe_price_id} -> {self.plan_id}"
+
+
+class UnprocessableStripeEvent(models.Model):
+    """A signed Stripe event that can never succeed: acknowledged to Stripe, kept here for staff."""
+
+    event_id = models.CharField(max_length=255, unique=True)
+    event_type = models.CharField(max_length=100)
+    object_id = models.CharField(max_length=255, blank=True)
+    reason = models.CharField(max_length=500)
+    body = models.JSONField(default=dict)
+    deliveries = models.PositiveIntegerField(default=1)
+    resolved = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} {self.event_id}: {self.reason}"

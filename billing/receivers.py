@@ -8,40 +8,41 @@ from billing import handlers
 from billing.services import referral_bonus_award
 
 
-def _object(event) -> dict:
-    return (event.data or {}).get("object") or {}
+def _object_id(event) -> str:
+    # Only the id is taken from the event: the handlers read the object dj-stripe re-fetched.
+    return str(((event.data or {}).get("object") or {}).get("id") or "")
 
 
 @djstripe_receiver(["customer.subscription.created", "customer.subscription.updated"])
 def on_subscription_changed(sender, event, **kwargs):
-    handlers.subscription_event_apply(event_id=event.id, event_created=event.created, subscription=_object(event))
+    handlers.subscription_event_apply(event_id=event.id, event_created=event.created, subscription_id=_object_id(event))
 
 
 @djstripe_receiver("customer.subscription.deleted")
 def on_subscription_deleted(sender, event, **kwargs):
     handlers.subscription_event_apply(
-        event_id=event.id, event_created=event.created, subscription=_object(event), deleted=True
+        event_id=event.id, event_created=event.created, subscription_id=_object_id(event), deleted=True
     )
 
 
 @djstripe_receiver(["invoice.paid", "invoice.payment_succeeded"])
 def on_invoice_paid(sender, event, **kwargs):
-    handlers.invoice_paid_apply(invoice=_object(event))
+    handlers.invoice_paid_apply(invoice_id=_object_id(event))
 
 
 @djstripe_receiver("invoice.payment_failed")
 def on_invoice_payment_failed(sender, event, **kwargs):
-    handlers.invoice_payment_failed_apply(invoice=_object(event))
+    handlers.invoice_payment_failed_apply(invoice=(event.data or {}).get("object") or {})
 
 
 @djstripe_receiver(["checkout.session.completed", "checkout.session.async_payment_succeeded"])
 def on_checkout_session_paid(sender, event, **kwargs):
-    handlers.checkout_session_paid_apply(session=_object(event))
+    handlers.checkout_session_paid_apply(session_id=_object_id(event))
 
 
 @djstripe_receiver("charge.refunded")
 def on_charge_refunded(sender, event, **kwargs):
-    handlers.charge_refunded_apply(charge=_object(event))
+    handlers.charge_refunded_apply(charge_id=_object_id(event))
 
 
 @receiver(email_confirmed)

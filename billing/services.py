@@ -50,32 +50,41 @@ def _ledger_write(
     user_id: int,
     reference: str,
     kind: str,
-    delta: Callable[[int], int],
+    delta: Callable[[int, int], tuple[int, int]],
     job=None,
     note: str = "",
     created_by=None,
 ) -> CreditTransaction:
-    """Lock the user, compute the signed change from the current balance, apply and record it."""
+    """Lock the user, compute the change from the current balances, apply and record it.
+
+    ``delta(plan_balance, purchased_balance)`` returns ``(plan_change, purchased_change)``;
+    the row stores the total and the purchased share, so each bucket is the sum of its rows.
+    """
     User = get_user_model()
     try:
         with transaction.atomic():
-            user = User.objects.select_for_update().only("id", "credits").get(pk=user_id)
+            user = User.objects.select_for_update().only("id", "credits", "purchased_credits").get(pk=user_id)
             # Checked under the lock: a concurrent writer with the same reference has
             # committed by the time we hold the row, so a replay returns the first row.
             existing = CreditTransaction.objects.filter(reference=reference).first()
             if existing is not None:
                 return existing
-            amount = delta(user.credits)
+            plan_balance = user.credits - user.purchased_credits
+            plan_change, purchased_change = delta(plan_balance, user.purchased_credits)
+            amount = plan_change + purchased_change
             balance = user.credits + amount
-            if balance < 0:
+            purchased = user.purchased_credits + purchased_change
+            if balance < 0 or purchased < 0 or plan_balance + plan_change < 0:
                 raise InsufficientCredits(needed=-amount, available=user.credits)
-            if amount:
-                User.objects.filter(pk=user_id).update(credits=balance)
+            if amount or purchased_change:
+                User.objects.filter(pk=user_id).update(credits=balance, purchased_credits=purchased)
             return CreditTransaction.objects.create(
                 user_id=user_id,
                 amount=amount,
+                purchased_amount=purchased_change,
                 kind=kind,
                 balance_after=balance,
+                purchased_balance_after=purchased,
                 job=job,
                 reference=reference,
                 note=note[:500],
@@ -96,16 +105,36 @@ def _positive(amount: int) -> int:
     return amount
 
 
+def _spend(amount: int) -> Callable[[int, int], tuple[int, int]]:
+    """Spend plan credits first, then purchased ones (InsufficientCredits when both are short)."""
+
+    def delta(plan_balance: int, purchased_balance: int) -> tuple[int, int]:
+        from_plan = min(amount, max(plan_balance, 0))
+        return -from_plan, -(amount - from_plan)
+
+    return delta
+
+
 def credits_grant(
-    *, user, amount: int, kind: str, reference: str, job=None, note: str = "", created_by=None
+    *,
+    user,
+    amount: int,
+    kind: str,
+    reference: str,
+    job=None,
+    note: str = "",
+    created_by=None,
+    purchased: bool | None = None,
 ) -> CreditTransaction:
-    """Add ``amount`` credits (sign-up, referral, purchase, refund, admin top-up)."""
+    """Add ``amount`` credits; pack purchases go to purchased credits, everything else to plan credits."""
     _positive(amount)
+    if purchased is None:
+        purchased = kind == Kind.PURCHASE
     return _ledger_write(
         user_id=user.pk,
         reference=reference,
         kind=kind,
-        delta=lambda _b: amount,
+        delta=lambda _p, _b: (0, amount) if purchased else (amount, 0),
         job=job,
         note=note,
         created_by=created_by,
@@ -115,13 +144,13 @@ def credits_grant(
 def credits_charge(
     *, user, amount: int, reference: str, kind: str = Kind.EFFECT_CHARGE, job=None, note: str = "", created_by=None
 ) -> CreditTransaction:
-    """Spend ``amount`` credits; raises InsufficientCredits (nothing written) if the balance is short."""
+    """Spend ``amount`` credits, plan credits first; raises InsufficientCredits (nothing written) if short."""
     _positive(amount)
     return _ledger_write(
         user_id=user.pk,
         reference=reference,
         kind=kind,
-        delta=lambda _b: -amount,
+        delta=_spend(amount),
         job=job,
         note=note,
         created_by=created_by,
@@ -129,40 +158,58 @@ def credits_charge(
 
 
 def credits_refund(*, user, amount: int, reference: str, job=None, note: str = "") -> CreditTransaction:
-    """Give back credits of a failed or cancelled job, once per ``reference``."""
-    return credits_grant(user=user, amount=amount, kind=Kind.REFUND, reference=reference, job=job, note=note)
+    """Give back credits of a failed or cancelled job, once per ``reference``, to the buckets they came from."""
+    _positive(amount)
+    charged = (
+        CreditTransaction.objects.filter(job=job, kind=Kind.EFFECT_CHARGE).only("purchased_amount").first()
+        if job is not None
+        else None
+    )
+    purchased_part = min(amount, -charged.purchased_amount) if charged is not None else 0
+    return _ledger_write(
+        user_id=user.pk,
+        reference=reference,
+        kind=Kind.REFUND,
+        delta=lambda _p, _b: (amount - purchased_part, purchased_part),
+        job=job,
+        note=note,
+    )
 
 
 def credits_revoke(
     *, user, amount: int, reference: str, kind: str = Kind.PURCHASE_REVERSAL, note: str = ""
 ) -> CreditTransaction:
-    """Take back up to ``amount`` credits, never below zero (refunded purchases)."""
+    """Take back up to ``amount`` purchased credits, never below zero (refunded packs)."""
     _positive(amount)
     return _ledger_write(
-        user_id=user.pk, reference=reference, kind=kind, delta=lambda balance: -min(amount, balance), note=note
+        user_id=user.pk,
+        reference=reference,
+        kind=kind,
+        delta=lambda _p, purchased: (0, -min(amount, purchased)),
+        note=note,
     )
 
 
 def credits_set(*, user, quota: int, reference: str, kind: str = Kind.PLAN_REFILL, note: str = "") -> CreditTransaction:
-    """Set the balance to ``quota`` (a refill is a reset, not a top-up)."""
+    """Set the plan credits to ``quota`` (a refill is a reset, not a top-up); purchased credits stay."""
     if quota < 0:
         raise ValueError("quota must not be negative")
     return _ledger_write(
-        user_id=user.pk, reference=reference, kind=kind, delta=lambda balance: quota - balance, note=note
+        user_id=user.pk, reference=reference, kind=kind, delta=lambda plan, _b: (quota - plan, 0), note=note
     )
 
 
 def credits_top_up(
     *, user, quota: int, reference: str, kind: str = Kind.PLAN_REFILL, note: str = ""
 ) -> CreditTransaction:
-    """Raise the balance to ``quota`` if it is below; never lowers it."""
+    """Raise the plan credits to ``quota`` if they are below; never lowers them."""
     return _ledger_write(
-        user_id=user.pk, reference=reference, kind=kind, delta=lambda balance: max(quota - balance, 0), note=note
+        user_id=user.pk, reference=reference, kind=kind, delta=lambda plan, _b: (max(quota - plan, 0), 0), note=note
     )
 
 
 def credits_adjust(*, user, amount: int, note: str, actor, reference: str) -> CreditTransaction:
-    """A staff adjustment (positive or negative) with a required note, recorded with its author."""
+    """A staff adjustment (positive to plan credits, negative spent like a charge) with a note and its author."""
     if not note.strip():
         raise ValueError("an adjustment needs a note")
     if amount == 0:
@@ -171,7 +218,7 @@ def credits_adjust(*, user, amount: int, note: str, actor, reference: str) -> Cr
         user_id=user.pk,
         reference=reference,
         kind=Kind.ADMIN_ADJUSTMENT,
-        delta=lambda _b: amount,
+        delta=(lambda _p, _b: (amount, 0)) if amount > 0 else _spend(-amount),
         note=note,
         created_by=actor,
     )
@@ -187,11 +234,22 @@ def credits_signup_grant(*, user) -> CreditTransaction:
     )
 
 
+def referral_bonuses_recent(*, referrer) -> int:
+    """How many referral bonuses ``referrer`` earned in the last 30 days."""
+    return CreditTransaction.objects.filter(
+        user=referrer,
+        kind=CreditTransaction.Kind.REFERRAL_BONUS,
+        reference__endswith=":referrer",
+        created_at__gte=timezone.now() - timedelta(days=30),
+    ).count()
+
+
 def referral_bonus_award(*, user) -> list[CreditTransaction]:
     """Once the referred user has a verified email, both they and their referrer get the bonus, once.
 
     References ``referral:<new user>:referee`` and ``referral:<new user>:referrer``; self-referral,
-    inactive referrers and unverified emails get nothing.
+    inactive referrers and unverified emails get nothing, and neither gets it once the referrer
+    has earned REFERRAL_MAX_PER_MONTH bonuses in the last 30 days.
     """
     from allauth.account.models import EmailAddress
 
@@ -202,6 +260,10 @@ def referral_bonus_award(*, user) -> list[CreditTransaction]:
     if not EmailAddress.objects.filter(user=user, verified=True).exists():
         return []
     with transaction.atomic():
+        # The referrer's row lock serialises concurrent verifications, so the cap holds.
+        get_user_model().objects.select_for_update().filter(pk=referrer.pk).first()
+        if referral_bonuses_recent(referrer=referrer) >= settings.REFERRAL_MAX_PER_MONTH:
+            return []
         return [
             credits_grant(user=user, amount=amount, kind=Kind.REFERRAL_BONUS, reference=f"referral:{user.pk}:referee"),
             credits_grant(

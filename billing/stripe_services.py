@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from djstripe.models import Customer, Price, Product
 
-from billing.models import CreditPack, CreditPackPurchase, Plan, PlanCode
+from billing.models import CreditPack, CreditPackPurchase, Plan, PlanCode, PlanPrice
 from photomania.errors import ApplicationError, ErrorCode
 
 logger = logging.getLogger(__name__)
@@ -127,7 +127,12 @@ def checkout_session_create(*, user, plan_code: str | None = None, pack_code: st
         raise _unavailable(exc)
     if pack is not None:
         CreditPackPurchase.objects.create(
-            user=user, pack=pack, credits=pack.credits, stripe_checkout_session_id=session["id"]
+            user=user,
+            pack=pack,
+            credits=pack.credits,
+            amount_cents=pack.price_cents,
+            currency=pack.currency,
+            stripe_checkout_session_id=session["id"],
         )
     return {"url": session["url"], "sessionId": session["id"]}
 
@@ -152,7 +157,9 @@ def stripe_catalog_sync() -> dict[str, list[str]]:
     """Sync Stripe products and prices into dj-stripe, then link Plan/CreditPack price ids.
 
     A price is linked by its metadata: ``plan=<PLAN CODE>`` (recurring, monthly or yearly by
-    its interval) or ``pack=<pack code>`` (one-time). Returns what was synced and linked.
+    its interval) or ``pack=<pack code>`` (one-time). Every plan price, archived ones too, is
+    kept in the price map so existing subscribers on an old price keep their plan; only
+    active prices become the plan's price for new checkouts. Returns what was synced and linked.
     """
     api_key = stripe_api_key()
     report: dict[str, list[str]] = {"products": [], "prices": [], "linked": []}
@@ -165,10 +172,17 @@ def stripe_catalog_sync() -> dict[str, list[str]]:
     for data in prices:
         price = Price.sync_from_stripe_data(data, api_key=api_key)
         report["prices"].append(price.id)
-        if not data.get("active", True):
-            continue
         metadata = data.get("metadata") or {}
         recurring = data.get("recurring") or {}
+        active = bool(data.get("active", True))
+        plan = Plan.objects.filter(code=str(metadata.get("plan") or "").upper()).first() if recurring else None
+        if plan is not None:
+            PlanPrice.objects.update_or_create(
+                stripe_price_id=price.id,
+                defaults={"plan": plan, "interval": recurring.get("interval") or "", "active": active},
+            )
+        if not active:
+            continue
         if metadata.get("plan"):
             field = "stripe_price_id_yearly" if recurring.get("interval") == "year" else "stripe_price_id"
             if Plan.objects.filter(code=metadata["plan"].upper()).update(**{field: price.id}):

@@ -49,7 +49,7 @@ from effects.models import (
 )
 from effects.renditions import renditions_make
 from effects.selectors import effect_unavailable_reason
-from photomania.errors import ApplicationError, ErrorCode
+from photomania.errors import ApplicationError, ErrorCode, InsufficientCredits
 
 logger = logging.getLogger(__name__)
 
@@ -72,6 +72,13 @@ def effect_ensure_runnable(*, effect: Effect) -> None:
         raise ApplicationError(
             ErrorCode.SERVICE_UNAVAILABLE, "This effect is temporarily unavailable; you were not charged"
         ) from None
+
+
+def job_affordable_check(*, user, effect: Effect) -> None:
+    """Refuse early (InsufficientCredits) when the balance read with the request cannot pay for
+    ``effect``, before any image work; ``job_create`` re-checks under the row lock."""
+    if user.credits < effect.credits:
+        raise InsufficientCredits(needed=effect.credits, available=user.credits)
 
 
 def job_create(

@@ -1,5 +1,7 @@
 """Billing: Stripe keys, dj-stripe, credits policy."""
 
+from django.core.exceptions import ImproperlyConfigured
+
 from photomania.settings.auth import AUTH_USER_MODEL
 from photomania.settings.core import env
 
@@ -10,11 +12,19 @@ STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
 # (/stripe/webhook/<uuid>/) uses the secret of its WebhookEndpoint row.
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_LIVE_MODE = env.bool("STRIPE_LIVE_MODE", default=False)
+# The one Stripe API version for every call (the stripe library is pinned to it at start-up).
 STRIPE_API_VERSION = env.str("STRIPE_API_VERSION", default="2024-06-20")
-STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")
-if STRIPE_API_BASE:
-    # dj-stripe reads STRIPE_API_HOST once at start-up (a local Stripe-compatible server, e.g. stripe-mock).
-    STRIPE_API_HOST = STRIPE_API_BASE
+# A local Stripe-compatible server (e.g. stripe-mock) for development and tests only: named so
+# nobody sets it in production by accident, and refused in live mode.
+STRIPE_TEST_API_BASE = env.str("STRIPE_TEST_API_BASE", default="")
+SILENCED_SYSTEM_CHECKS: list[str] = []
+if STRIPE_TEST_API_BASE:
+    if STRIPE_LIVE_MODE:
+        raise ImproperlyConfigured("STRIPE_TEST_API_BASE cannot be used with STRIPE_LIVE_MODE")
+    # dj-stripe reads STRIPE_API_HOST once at start-up; its W002 warns about exactly this
+    # deliberate override, so it is silenced only here.
+    STRIPE_API_HOST = STRIPE_TEST_API_BASE
+    SILENCED_SYSTEM_CHECKS.append("djstripe.W002")
 
 DJSTRIPE_FOREIGN_KEY_TO_FIELD = "id"
 DJSTRIPE_USE_NATIVE_JSONFIELD = True
@@ -22,6 +32,8 @@ DJSTRIPE_WEBHOOK_VALIDATION = "verify_signature"
 DJSTRIPE_SUBSCRIBER_MODEL = AUTH_USER_MODEL
 
 REFERRAL_BONUS_CREDITS = env.int("REFERRAL_BONUS_CREDITS", default=5)
+# Referral bonuses one referrer can earn in any 30 days (referrals beyond it pay nobody).
+REFERRAL_MAX_PER_MONTH = env.int("REFERRAL_MAX_PER_MONTH", default=10)
 # The free plan is topped up to its quota at most once per this many days (a daily beat task).
 FREE_REFILL_DAYS = 30
 

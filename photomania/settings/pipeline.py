@@ -16,6 +16,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Multipart bodies up to the image cap plus form overhead are let through to our validator.
 REQUEST_MAX_BODY_BYTES = IMAGE_MAX_UPLOAD_BYTES + 512 * 1024
+# Any other body (sign-in and sign-up forms, allauth's API, pages without uploads).
+REQUEST_MAX_FORM_BYTES = env.int("REQUEST_MAX_FORM_BYTES", default=256 * 1024)
 
 # --- Jobs: time limits, retries, the sweeper ---
 JOB_SOFT_TIME_LIMIT = env.int("JOB_SOFT_TIME_LIMIT", default=120)

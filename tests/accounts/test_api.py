@@ -64,6 +64,25 @@ def test_credits_summary_shows_balance_plan_quota_and_last_refill(user_client):
     assert data["creditsRefilledAt"]
 
 
+def test_credits_summary_splits_plan_and_purchased_credits(user_client, user):
+    credits_grant(user=user, amount=50, kind=CreditTransaction.Kind.PURCHASE, reference="pack:split")
+
+    data = user_client.get("/api/user/credits").json()["data"]
+
+    assert (data["credits"], data["planCredits"], data["purchasedCredits"]) == (60, 10, 50)
+
+
+def test_credit_history_rows_say_which_bucket_they_moved(user_client, user):
+    credits_grant(user=user, amount=5, kind=CreditTransaction.Kind.PURCHASE, reference="pack:bucket")
+
+    data = user_client.get("/api/user/credits/history").json()["data"]
+
+    assert [(row["kind"], row["bucket"], row["purchasedAmount"]) for row in data] == [
+        ("PURCHASE", "PURCHASED", 5),
+        ("SIGNUP_GRANT", "PLAN", 0),
+    ]
+
+
 def test_credit_history_lists_the_callers_ledger_newest_first(user_client, user, other_user):
     credits_grant(user=user, amount=5, kind=CreditTransaction.Kind.PURCHASE, reference="pack:test-1")
 

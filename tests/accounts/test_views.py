@@ -129,6 +129,20 @@ def test_dashboard_shows_plan_balance_and_next_refill(client, user):
     assert response.context["next_refill"] > user.credits_refilled_at
 
 
+def test_dashboard_shows_plan_and_purchased_credits(client, user):
+    from billing.models import CreditTransaction
+    from billing.services import credits_grant
+
+    credits_grant(user=user, amount=50, kind=CreditTransaction.Kind.PURCHASE, reference="pack:dash")
+    client.force_login(user)
+
+    html = client.get(reverse("dashboard")).content.decode()
+
+    assert '<span data-testid="plan-credits">10</span>' in html
+    assert '<span data-testid="purchased-credits">50</span>' in html
+    assert '<td data-testid="ledger-bucket">purchased</td>' in html
+
+
 def test_dashboard_shows_the_ledger(client, user, staff_user):
     credits_adjust(user=user, amount=3, note="goodwill", actor=staff_user, reference="t:1")
     client.force_login(user)

@@ -187,10 +187,13 @@ def test_balances_equal_ledger_sums_after_purchase_refill_and_refund(client, use
     deliver(client, event_payload("charge.refunded", refund))
 
     for account in User.objects.all():
-        assert account.credits == (
-            CreditTransaction.objects.filter(user=account).aggregate(total=Sum("amount"))["total"] or 0
+        sums = CreditTransaction.objects.filter(user=account).aggregate(
+            total=Sum("amount"), purchased=Sum("purchased_amount")
         )
-    assert balance(user) == 0
+        assert account.credits == (sums["total"] or 0)
+        assert account.purchased_credits == (sums["purchased"] or 0)
+    # The refill reset the plan credits to STARTER's 100; the refund took back the pack's 200.
+    assert balance(user) == 100
 
 
 @pytest.fixture

@@ -38,8 +38,11 @@ def ledger_sum(user) -> int:
 
 
 def assert_balance_matches_ledger():
+    """Each bucket equals the sum of its ledger rows (so the total does too)."""
     for u in User.objects.all():
         assert u.credits == ledger_sum(u), u.email
+        purchased = CreditTransaction.objects.filter(user=u).aggregate(s=Sum("purchased_amount"))["s"] or 0
+        assert u.purchased_credits == purchased, u.email
 
 
 def test_new_user_gets_free_plan_credits_as_a_signup_grant(db):
@@ -93,13 +96,15 @@ def test_refund_adds_back_once(user):
     assert_balance_matches_ledger()
 
 
-def test_set_to_quota_resets_the_balance_up_or_down(user):
+def test_set_to_quota_resets_the_plan_credits_up_or_down_and_keeps_purchased_ones(user):
     credits_grant(user=user, amount=50, kind=Kind.PURCHASE, reference="pack:1")
+    credits_grant(user=user, amount=30, kind=Kind.REFERRAL_BONUS, reference="referral:1")
 
     row = credits_set(user=user, quota=20, reference="refill:in_1")
 
     user.refresh_from_db()
-    assert (user.credits, row.amount, row.kind) == (20, -40, Kind.PLAN_REFILL)
+    # plan credits 40 -> 20, purchased credits stay 50
+    assert (user.credits, user.purchased_credits, row.amount, row.kind) == (70, 50, -20, Kind.PLAN_REFILL)
     assert_balance_matches_ledger()
 
 
@@ -112,13 +117,14 @@ def test_top_up_never_lowers_the_balance(user):
     assert (user.credits, row.amount) == (15, 0)
 
 
-def test_revoke_takes_back_at_most_the_balance(user):
-    credits_charge(user=user, amount=8, reference="charge:spent")
+def test_revoke_takes_back_at_most_the_purchased_balance(user):
+    credits_grant(user=user, amount=5, kind=Kind.PURCHASE, reference="pack:small")
+    credits_charge(user=user, amount=12, reference="charge:spent")  # 10 plan credits, then 2 purchased
 
     row = credits_revoke(user=user, amount=50, reference="chargeback:1")
 
     user.refresh_from_db()
-    assert (user.credits, row.amount) == (0, -2)
+    assert (user.credits, user.purchased_credits, row.amount) == (0, 0, -3)
     assert_balance_matches_ledger()
 
 

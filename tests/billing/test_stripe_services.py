@@ -21,6 +21,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def stripe_catalog(fake_stripe, billing_catalog):
+    fake_stripe.objects["prices"].clear()  # an account holding exactly these prices
     so.product(fake_stripe, id="prod_photomania", name="PhotoMania")
     so.price(fake_stripe, "price_live_pro_m", unit_amount=2900, metadata={"plan": "PRO"})
     so.price(fake_stripe, "price_live_pro_y", unit_amount=29000, recurring="year", metadata={"plan": "PRO"})
@@ -57,6 +58,19 @@ def test_sync_does_not_link_inactive_prices(stripe_catalog):
     call_command("stripe_sync_catalog", stdout=StringIO())
 
     assert Plan.objects.get(code="STARTER").stripe_price_id == ""
+
+
+def test_sync_keeps_archived_plan_prices_in_the_price_map(stripe_catalog):
+    from billing.models import PlanPrice
+
+    call_command("stripe_sync_catalog", stdout=StringIO())
+
+    archived = PlanPrice.objects.get(stripe_price_id="price_old_starter")
+    assert (archived.plan.code, archived.active) == ("STARTER", False)
+    assert set(PlanPrice.objects.filter(plan__code="PRO").values_list("stripe_price_id", flat=True)) == {
+        "price_live_pro_m",
+        "price_live_pro_y",
+    }
 
 
 def test_sync_without_stripe_configured_fails_with_a_clear_error(fake_stripe, settings):

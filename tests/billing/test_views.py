@@ -31,6 +31,18 @@ def test_billing_page_lists_plans_and_packs_with_prices(client, user):
     assert 'name="plan" value="PRO"' in html
 
 
+def test_billing_page_shows_plan_and_purchased_credits(client, user):
+    from billing.models import CreditTransaction
+    from billing.services import credits_grant
+
+    credits_grant(user=user, amount=50, kind=CreditTransaction.Kind.PURCHASE, reference="pack:page")
+    client.force_login(user)
+
+    html = client.get(reverse("billing")).content.decode()
+
+    assert "60 credits: 10 plan credits" in html and "50 purchased credits (never expire)" in html
+
+
 def test_billing_page_marks_the_current_plan_without_a_checkout_button(client, user):
     client.force_login(user)
 

@@ -54,6 +54,15 @@ def test_a_rejected_signature_is_written_to_the_audit_log(client, user, sub_even
     assert audit.data == {"provider": "stripe", "reason": "Invalid signature"}
 
 
+def test_a_flood_of_rejected_signatures_writes_one_audit_row(client, user, sub_event):
+    body = json.dumps(sub_event)
+
+    for _ in range(150):
+        assert deliver(client, body, signature=sign(body, secret="whsec_attacker")).status_code == 400
+
+    assert AuditEvent.objects.filter(event=AuditEvent.Event.WEBHOOK_SIGNATURE_FAILED).count() == 1
+
+
 def test_a_tampered_body_is_rejected_with_400(client, user, sub_event):
     body = json.dumps(sub_event)
     signature = sign(body)
@@ -183,7 +192,14 @@ def test_an_unknown_event_type_is_acknowledged_and_ignored(client, user, fake_st
     assert CreditTransaction.objects.filter(user=user).count() == 1
 
 
-def test_a_handler_error_returns_500_is_recorded_and_a_retry_after_the_fix_succeeds(client, user, sub_event):
+def test_a_handler_error_returns_500_is_recorded_and_a_retry_after_the_fix_succeeds(
+    client, user, sub_event, fake_stripe
+):
+    # A price linked to no plan, by neither the catalog nor its metadata.
+    unlinked = fake_stripe.put("prices", fake_stripe.get("prices", "price_pro_m") | {"metadata": {}})
+    sub = fake_stripe.get("subscriptions", sub_event["data"]["object"]["id"])
+    sub["items"]["data"][0]["price"] = unlinked
+    fake_stripe.put("subscriptions", sub)
     Plan.objects.filter(code="PRO").update(stripe_price_id="")
     failed = deliver(client, sub_event)
     trigger = WebhookEventTrigger.objects.get()

@@ -5,6 +5,7 @@ import io
 import pytest
 from django.core.management import call_command
 
+from accounts.models import User
 from billing.models import CreditTransaction
 from effects.catalog import (
     LOCAL_CATALOG,
@@ -17,6 +18,7 @@ from effects.catalog import (
 )
 from effects.engines.local import EFFECTS
 from effects.ingestion import image_validate_bytes
+from effects.management.commands.seed_demo import ADMIN_EMAIL
 from effects.models import Effect
 from photomania.errors import ApplicationError
 from tests.support.factories import EffectFactory, UserFactory
@@ -187,3 +189,21 @@ def test_new_provider_effect_puts_the_prompt_in_the_models_prompt_input_and_star
 def test_new_provider_effect_on_a_prompt_model_without_a_prompt_is_refused():
     with pytest.raises(ApplicationError, match="needs a prompt"):
         effect_create_provider(name="X", slug="x", category="AI", credits=5, model_key="flux-kontext-pro", prompt="  ")
+
+
+def test_seed_demo_creates_no_staff_account_outside_development(settings):
+    settings.DEBUG = False
+    out = io.StringIO()
+
+    call_command("seed_demo", stdout=out)
+
+    assert not User.objects.filter(is_staff=True).exists()
+    assert "Staff user not created: DEBUG is off (development only)" in out.getvalue()
+
+
+def test_seed_demo_creates_the_demo_staff_account_in_development(settings):
+    settings.DEBUG = True
+
+    call_command("seed_demo", stdout=io.StringIO())
+
+    assert User.objects.filter(email=ADMIN_EMAIL, is_staff=True).exists()

@@ -1,9 +1,15 @@
-"""Stripe objects as the API returns them (API version 2024-06-20), stored in the fake server."""
+"""Stripe objects as the API returns them, stored in the fake server.
+
+Builders take ``api_version``: the pinned 2024-06-20 shapes (``invoice.subscription``,
+``lines.data[].price``, ``proration``) or a current one (``invoice.parent.subscription_details``,
+``lines.data[].pricing.price_details.price``, ``parent.subscription_item_details.proration``,
+the period on subscription items).
+"""
 
 import time
 
 from billing.stripe_services import customer_get_or_create
-from tests.support.fakes import PACK_PRICES, PRICES
+from tests.support.fakes import PACK_AMOUNTS, PACK_PRICES, PINNED_API_VERSION, PLAN_AMOUNTS, PRICES
 
 
 def customer_id_for(user) -> str:
@@ -57,14 +63,40 @@ def price(fake, price_id: str, *, unit_amount: int = 900, recurring: str | None 
 
 
 def plan_price(fake, plan_code: str) -> dict:
-    return fake.get("prices", PRICES[plan_code]) or price(fake, PRICES[plan_code])
+    return fake.get("prices", PRICES[plan_code]) or price(
+        fake, PRICES[plan_code], unit_amount=PLAN_AMOUNTS[plan_code], metadata={"plan": plan_code}
+    )
 
 
 def pack_price(fake, pack_code: str) -> dict:
-    return fake.get("prices", PACK_PRICES[pack_code]) or price(fake, PACK_PRICES[pack_code], recurring=None)
+    return fake.get("prices", PACK_PRICES[pack_code]) or price(
+        fake, PACK_PRICES[pack_code], unit_amount=PACK_AMOUNTS[pack_code], recurring=None, metadata={"pack": pack_code}
+    )
 
 
-def subscription(fake, *, customer: str, plan_code: str, status: str = "active", sub_id: str | None = None) -> dict:
+def catalog_prices(fake) -> None:
+    """The prices our plans and packs are sold at, as a Stripe account set up for PhotoMania has them."""
+    for code in PRICES:
+        plan_price(fake, code)
+    for code in PACK_PRICES:
+        pack_price(fake, code)
+
+
+def _current(api_version: str) -> bool:
+    return api_version != PINNED_API_VERSION
+
+
+def subscription(
+    fake,
+    *,
+    customer: str,
+    plan_code: str,
+    status: str = "active",
+    sub_id: str | None = None,
+    api_version: str = PINNED_API_VERSION,
+    extra_items: tuple[dict, ...] = (),
+    metadata: dict | None = None,
+) -> dict:
     """Store (or overwrite) a subscription on one plan's price; returns it as Stripe would."""
     sub_id = sub_id or fake.new_id("subscriptions")
     now = int(time.time())
@@ -80,15 +112,21 @@ def subscription(fake, *, customer: str, plan_code: str, status: str = "active",
         "billing_thresholds": None,
         "discounts": [],
     }
+    period = {"current_period_start": now, "current_period_end": now + 30 * 86400}
+    items = [{**item, "id": f"{item['id']}x{i}", "price": None} | extra for i, extra in enumerate(extra_items)]
+    items.append(item)
+    if _current(api_version):
+        for each in items:
+            each.update(period)
+        period = {}
     return fake.put(
         "subscriptions",
         {
             "id": sub_id,
             "customer": customer,
             "status": status,
-            "items": {"object": "list", "data": [item], "has_more": False, "url": "/v1/subscription_items"},
-            "current_period_start": now,
-            "current_period_end": now + 30 * 86400,
+            "items": {"object": "list", "data": items, "has_more": False, "url": "/v1/subscription_items"},
+            **period,
             "billing_cycle_anchor": now,
             "cancel_at_period_end": False,
             "cancel_at": None,
@@ -109,9 +147,69 @@ def subscription(fake, *, customer: str, plan_code: str, status: str = "active",
             "start_date": now,
             "trial_start": None,
             "trial_end": None,
-            "metadata": {},
+            "metadata": metadata or {},
         },
     )
+
+
+def invoice_line(
+    fake,
+    *,
+    invoice_id: str,
+    plan_code: str,
+    n: int = 0,
+    proration: bool = False,
+    amount: int | None = None,
+    subscription_id: str | None = None,
+    api_version: str = PINNED_API_VERSION,
+    price_id: str | None = None,
+) -> dict:
+    """One invoice line for a plan's price (a proration when ``proration``), in the version's shape."""
+    now = int(time.time())
+    the_price = fake.get("prices", price_id) if price_id else plan_price(fake, plan_code)
+    line = {
+        "id": f"il_{invoice_id[3:]}{n}",
+        "object": "line_item",
+        "amount": the_price["unit_amount"] if amount is None else amount,
+        "currency": "usd",
+        "description": ("Unused time on " if amount and amount < 0 else "") + f"1 x {plan_code}",
+        "discountable": not proration,
+        "discounts": [],
+        "invoice": invoice_id,
+        "livemode": False,
+        "metadata": {},
+        "period": {"start": now, "end": now + 30 * 86400},
+        "quantity": 1,
+        "tax_amounts": [],
+        "tax_rates": [],
+    }
+    if _current(api_version):
+        line["parent"] = {
+            "type": "subscription_item_details",
+            "invoice_item_details": None,
+            "subscription_item_details": {
+                "invoice_item": None,
+                "proration": proration,
+                "proration_details": {"credited_items": None},
+                "subscription": subscription_id,
+                "subscription_item": None,
+            },
+        }
+        line["pricing"] = {
+            "type": "price_details",
+            "price_details": {"price": the_price["id"], "product": the_price["product"]},
+            "unit_amount_decimal": str(the_price["unit_amount"]),
+        }
+    else:
+        line |= {
+            "invoice_item": None,
+            "price": the_price,
+            "proration": proration,
+            "subscription": subscription_id,
+            "subscription_item": None,
+            "type": "invoiceitem" if proration else "subscription",
+        }
+    return line
 
 
 def invoice(
@@ -122,61 +220,63 @@ def invoice(
     billing_reason: str = "subscription_cycle",
     status: str = "paid",
     subscription_id: str | None = None,
+    api_version: str = PINNED_API_VERSION,
+    prorations: tuple[tuple[str, int], ...] = (),
+    metadata: dict | None = None,
+    price_id: str | None = None,
 ) -> dict:
+    """An invoice for a plan; ``prorations`` ((plan, amount), ...) become proration lines placed first."""
     now = int(time.time())
     invoice_id = fake.new_id("invoices")
-    line = {
-        "id": f"il_{invoice_id[3:]}",
-        "object": "line_item",
-        "amount": 900,
-        "currency": "usd",
-        "description": f"1 x {plan_code}",
-        "discountable": True,
-        "discounts": [],
-        "invoice_item": None,
-        "livemode": False,
-        "metadata": {},
-        "period": {"start": now, "end": now + 30 * 86400},
-        "price": plan_price(fake, plan_code),
-        "proration": False,
-        "quantity": 1,
-        "subscription": None,
-        "subscription_item": None,
-        "tax_amounts": [],
-        "tax_rates": [],
-        "type": "subscription",
-    }
+    common = {"invoice_id": invoice_id, "subscription_id": subscription_id, "api_version": api_version}
+    lines = [
+        invoice_line(fake, plan_code=code, n=i, proration=True, amount=amount, **common)
+        for i, (code, amount) in enumerate(prorations)
+    ]
+    lines.append(invoice_line(fake, plan_code=plan_code, n=len(lines), price_id=price_id, **common))
+    total = sum(line["amount"] for line in lines)
+    details = {"metadata": metadata or {}, "subscription": subscription_id}
+    if _current(api_version):
+        shape = {
+            "parent": {"type": "subscription_details", "quote_details": None, "subscription_details": details},
+            "payments": {"object": "list", "data": [], "has_more": False},
+        }
+    else:
+        shape = {
+            "subscription": subscription_id,
+            "subscription_details": {"metadata": metadata or {}},
+            "charge": None,
+            "payment_intent": None,
+            "paid": status == "paid",
+            "discount": None,
+            "tax": None,
+        }
     return fake.put(
         "invoices",
         {
             "id": invoice_id,
             "customer": customer,
-            "subscription": subscription_id,
             "billing_reason": billing_reason,
             "status": status,
-            "paid": status == "paid",
-            "amount_due": 900,
-            "amount_paid": 900 if status == "paid" else 0,
-            "amount_remaining": 0 if status == "paid" else 900,
+            "amount_due": total,
+            "amount_paid": total if status == "paid" else 0,
+            "amount_remaining": 0 if status == "paid" else total,
             "attempt_count": 1,
             "attempted": True,
             "auto_advance": False,
-            "charge": None,
-            "payment_intent": None,
             "collection_method": "charge_automatically",
             "currency": "usd",
             "default_payment_method": None,
             "default_source": None,
-            "discount": None,
             "discounts": [],
-            "lines": {"object": "list", "data": [line], "has_more": False, "url": f"/v1/invoices/{invoice_id}/lines"},
+            "lines": {"object": "list", "data": lines, "has_more": False, "url": f"/v1/invoices/{invoice_id}/lines"},
             "number": None,
             "period_start": now,
             "period_end": now,
-            "subtotal": 900,
-            "total": 900,
-            "tax": None,
+            "subtotal": total,
+            "total": total,
             "status_transitions": {"paid_at": now if status == "paid" else None},
+            **shape,
         },
     )
 

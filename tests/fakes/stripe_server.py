@@ -191,7 +191,15 @@ class FakeStripe:
     # --- request handling ---------------------------------------------------------------------
     def handle(self, method: str, path: str, query: dict, form: dict, headers) -> tuple[int, dict]:
         with self.lock:
-            self.requests.append({"method": method, "path": path, "query": query, "form": form})
+            self.requests.append(
+                {
+                    "method": method,
+                    "path": path,
+                    "query": query,
+                    "form": form,
+                    "stripe_version": headers.get("Stripe-Version"),
+                }
+            )
             if not (headers.get("Authorization") or "").startswith("Bearer sk_"):
                 return 401, _error("invalid_request_error", "Invalid API Key provided", code="api_key_invalid")
             key = headers.get("Idempotency-Key")
@@ -246,7 +254,10 @@ class FakeStripe:
                 return 404, _missing(kind, object_id)
             return 200, self._expand(obj, query)
         if method == "POST" and object_id is None:
-            obj = self._create(collection, _coerce(form))
+            try:
+                obj = self._create(collection, _coerce(form))
+            except _Refused as refused:
+                return refused.status, refused.body
             return 200, copy.deepcopy(obj)
         if method == "POST":
             obj = store.get(object_id)
@@ -312,11 +323,43 @@ class FakeStripe:
                     "mode": mode,
                 }
             )
+            # Stripe prices the session from its line items and lists them at /line_items.
+            lines = []
+            for i, item in enumerate(params.get("line_items") or []):
+                price = self.objects["prices"].get(str(item.get("price")))
+                if price is None:
+                    raise _Refused(400, _missing("price", str(item.get("price"))))
+                quantity = int(item.get("quantity") or 1)
+                lines.append(
+                    {
+                        "id": f"li_{obj_id[8:]}{i}",
+                        "object": "item",
+                        "amount_subtotal": price["unit_amount"] * quantity,
+                        "amount_total": price["unit_amount"] * quantity,
+                        "currency": price["currency"],
+                        "description": None,
+                        "price": copy.deepcopy(price),
+                        "quantity": quantity,
+                    }
+                )
+            if lines:
+                total = sum(line["amount_total"] for line in lines)
+                base.update({"amount_total": total, "amount_subtotal": total, "currency": lines[0]["currency"]})
+            base["line_items"] = {"object": "list", "data": lines, "has_more": False}
+            params = {k: v for k, v in params.items() if k != "line_items"}
         elif collection == "billing_portal/sessions":
             base.update({"url": f"https://billing.stripe.com/p/session/{obj_id}", "configuration": "bpc_fake"})
         _merge(base, {k: v for k, v in params.items() if k != "metadata"})
         _merge(base, {"metadata": params.get("metadata") or {}})
         return self.put(collection, base)
+
+
+class _Refused(Exception):
+    """Stripe refuses the request (e.g. an unknown price in a Checkout Session)."""
+
+    def __init__(self, status: int, body: dict):
+        super().__init__(status)
+        self.status, self.body = status, body
 
 
 def _ref(value):

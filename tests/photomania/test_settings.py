@@ -136,3 +136,19 @@ def test_importing_the_settings_creates_no_folders(tmp_path):
 
     assert result.returncode == 0, result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_stripe_test_server_override_runs_checks_without_djstripe_w002():
+    result = run_check(**PRODUCTION_SECRETS, STRIPE_TEST_API_BASE="http://127.0.0.1:12111")
+    seen = read_settings("STRIPE_API_HOST", **PRODUCTION_SECRETS, STRIPE_TEST_API_BASE="http://127.0.0.1:12111")
+
+    assert result.returncode == 0, result.stderr
+    assert "W002" not in result.stdout + result.stderr
+    assert seen["STRIPE_API_HOST"] == repr("http://127.0.0.1:12111")
+
+
+def test_the_stripe_test_server_override_is_refused_in_live_mode():
+    result = run_check(**PRODUCTION_SECRETS, STRIPE_TEST_API_BASE="http://127.0.0.1:12111", STRIPE_LIVE_MODE="true")
+
+    assert result.returncode != 0
+    assert "STRIPE_TEST_API_BASE" in result.stderr

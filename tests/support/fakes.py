@@ -143,6 +143,11 @@ WEBHOOK_SECRET = "whsec_test_billing_secret"
 SECRET_KEY = "sk_test_FakeBillingKey0123456789abcdef"
 PRICES = {"STARTER": "price_starter_m", "PRO": "price_pro_m", "ENTERPRISE": "price_ent_m"}
 PACK_PRICES = {"pack-50": "price_pack_50", "pack-200": "price_pack_200"}
+PACK_AMOUNTS = {"pack-50": 500, "pack-200": 1500}
+PLAN_AMOUNTS = {"STARTER": 900, "PRO": 2900, "ENTERPRISE": 9900}
+# The API version everything is pinned to, and a current one whose objects are shaped differently.
+PINNED_API_VERSION = "2024-06-20"
+CURRENT_API_VERSION = "2025-09-30.clover"
 
 
 @pytest.fixture(scope="session")
@@ -160,6 +165,9 @@ def fake_stripe(_fake_stripe_server, settings, monkeypatch):
     settings.STRIPE_LIVE_MODE = False
     settings.DEBUG = False
     monkeypatch.setattr(stripe, "api_base", _fake_stripe_server.url)
+    from tests.fakes import stripe_objects
+
+    stripe_objects.catalog_prices(_fake_stripe_server)
     return _fake_stripe_server
 
 
@@ -169,11 +177,18 @@ def sign(payload: str, *, secret: str = WEBHOOK_SECRET, timestamp: int | None = 
     return f"t={timestamp},v1={mac}"
 
 
-def event_payload(event_type: str, obj: dict, *, event_id: str | None = None, created: int | None = None) -> dict:
+def event_payload(
+    event_type: str,
+    obj: dict,
+    *,
+    event_id: str | None = None,
+    created: int | None = None,
+    api_version: str = PINNED_API_VERSION,
+) -> dict:
     return {
         "id": event_id or f"evt_{event_type.replace('.', '_')}_{obj['id']}",
         "object": "event",
-        "api_version": "2024-06-20",
+        "api_version": api_version,
         "created": created if created is not None else int(time.time()),
         "data": {"object": obj},
         "livemode": False,

@@ -1,5 +1,6 @@
 """Load the demo catalog and demo accounts (idempotent: run it as often as you like)."""
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -17,7 +18,7 @@ ADMIN_PASSWORD = "photomania-admin"
 
 
 class Command(BaseCommand):
-    help = "Create demo effects (the catalog files), a demo user and a staff user (idempotent)."
+    help = "Create demo effects (the catalog files), a demo user and, in development (DEBUG) only, a staff user (idempotent)."
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -54,11 +55,20 @@ class Command(BaseCommand):
                 self.stdout.write(self.style.WARNING(f"{effect.slug} hidden: {exc.message}"))
         if not User.objects.filter(email=DEMO_EMAIL).exists():
             user_create(email=DEMO_EMAIL, password=DEMO_PASSWORD, name="Demo User")
-        if not User.objects.filter(email=ADMIN_EMAIL).exists():
-            user_create(email=ADMIN_EMAIL, password=ADMIN_PASSWORD, name="Staff", is_staff=True, is_superuser=True)
         loaded = len(local.created) + len(local.updated) + len(providers.created) + len(providers.updated)
         self.stdout.write(self.style.SUCCESS(f"{loaded} demo effects ready."))
         if not provider_effects_enabled():
             self.stdout.write("Provider effects are hidden until REPLICATE_API_TOKEN is set.")
         self.stdout.write(f"Demo user:  {DEMO_EMAIL} / {DEMO_PASSWORD}")
-        self.stdout.write(f"Staff user: {ADMIN_EMAIL} / {ADMIN_PASSWORD}  (admin at /admin/)")
+        # A staff account with a published password is a development convenience only.
+        if not settings.DEBUG:
+            self.stdout.write(
+                self.style.WARNING(
+                    "Staff user not created: DEBUG is off (development only). "
+                    "Create one with `manage.py createsuperuser`."
+                )
+            )
+            return
+        if not User.objects.filter(email=ADMIN_EMAIL).exists():
+            user_create(email=ADMIN_EMAIL, password=ADMIN_PASSWORD, name="Staff", is_staff=True, is_superuser=True)
+        self.stdout.write(f"Staff user: {ADMIN_EMAIL} / {ADMIN_PASSWORD}  (admin at /admin/, development only)")
