@@ -142,14 +142,16 @@ def _stall_exit(monitor: ConsumerMonitor) -> None:
 
 
 def _run(monitor: ConsumerMonitor, stop: threading.Event) -> None:
-    while not stop.wait(monitor.interval):
+    while True:
         try:
             stalled = monitor.check()
         except Exception:
             logger.exception("watchdog: check failed")
-            continue
+            stalled = False
         if stalled:
             _stall_exit(monitor)
+            return
+        if stop.wait(monitor.interval):
             return
 
 
