@@ -15,6 +15,7 @@ from rest_framework.test import APIClient
 
 from billing.models import CreditTransaction
 from billing.services import credits_grant
+from celery_app import app
 from effects.ingestion import image_validate_bytes
 from effects.jobs.lifecycle import job_create
 from effects.models import Job, JobStatus
@@ -216,3 +217,24 @@ def test_deleting_a_processing_job_leaves_no_file_and_refunds_it_once(broker_on_
     refs = list(CreditTransaction.objects.filter(reference__endswith=str(job.pk)).values_list("reference", flat=True))
     assert sorted(refs) == [f"charge:{job.pk}", f"refund:{job.pk}"]
     ledger_is_exact(user)
+
+
+def test_a_worker_whose_consumer_takes_nothing_while_jobs_wait_exits_non_zero(
+    broker_on_own_redis, start_worker, monkeypatch
+):
+    monkeypatch.setenv("WORKER_STALL_TIMEOUT", "5")
+    monkeypatch.setenv("WORKER_WATCHDOG_INTERVAL", "1")
+    user = rich_user(10)
+    wedged = start_worker("wedged", broker_url=broker_on_own_redis.url)
+    # Celery's own control stops the consumer on `default` (as a broker fault can): alive, answering
+    # pings, taking nothing.
+    app.control.cancel_consumer("default", destination=[wedged.name], reply=True, timeout=5)
+    (job,) = create_jobs(user, EffectFactory(model_id="local:grayscale"), 1)
+
+    wait_for(lambda: wedged.process.poll() is not None, timeout=60, message="the watchdog to end the worker")
+    start_worker("restarted", broker_url=broker_on_own_redis.url)
+    wait_for(lambda: all_terminal([job]), timeout=60, message="the restarted worker to run the job")
+
+    assert wedged.process.returncode == 1
+    assert "exiting so it is restarted" in wedged.log.read_text()
+    assert statuses([job]) == [JobStatus.COMPLETED]
