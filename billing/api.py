@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from billing.signals import webhook_signature_failed
 from billing.stripe_services import billing_portal_session_create, checkout_session_create
 from billing.webhooks import WebhookSignatureInvalid, stripe_webhook_process
+from photomania.api.throttles import DEFAULT_THROTTLES, BillingThrottle
 from photomania.api.views import ApiView
 
 
@@ -32,6 +33,8 @@ class CheckoutOutputSerializer(serializers.Serializer):
 class CheckoutView(ApiView):
     """POST /api/checkout {"plan"} or {"pack"} → a Stripe Checkout Session to redirect to."""
 
+    throttle_classes = [*DEFAULT_THROTTLES, BillingThrottle]
+
     @extend_schema(request=CheckoutInputSerializer, responses=CheckoutOutputSerializer)
     def post(self, request):
         data = CheckoutInputSerializer(data=request.data)
@@ -44,6 +47,8 @@ class CheckoutView(ApiView):
 
 class BillingPortalView(ApiView):
     """POST /api/billing/portal → the Stripe customer-portal URL."""
+
+    throttle_classes = [*DEFAULT_THROTTLES, BillingThrottle]
 
     @extend_schema(request=None, responses=inline_serializer("PortalOutput", {"url": serializers.URLField()}))
     def post(self, request):

@@ -13,13 +13,13 @@ from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import generics, serializers
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
 from effects.idempotency import idempotency_fingerprint, idempotent_run
 from effects.ingestion import image_from_upload, image_url_check
-from effects.jobs.lifecycle import job_create, job_delete
+from effects.jobs.lifecycle import job_affordable_check, job_create, job_delete
 from effects.jobs.payloads import JobSerializer, file_url, job_payload
 from effects.models import Effect
 from effects.selectors import (
@@ -31,6 +31,7 @@ from effects.selectors import (
     job_list_for_user,
 )
 from effects.webhooks import replicate_webhook_receive
+from photomania.api.parsers import SafeJSONParser
 from photomania.api.throttles import DEFAULT_THROTTLES, AnonThrottle, ApplyThrottle, UploadThrottle
 from photomania.api.views import ApiView, not_found
 from photomania.errors import ApplicationError, ErrorCode
@@ -174,7 +175,7 @@ def _delete_job(request, job_id: str) -> Response:
 
 class ApplyView(ApiView):
     permission_classes = [IsAuthenticated]
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [SafeJSONParser, MultiPartParser, FormParser]
     throttle_classes = [*DEFAULT_THROTTLES, ApplyThrottle, UploadThrottle]
     documented_error_statuses = ["402", "422"]
 
@@ -203,6 +204,8 @@ class ApplyView(ApiView):
         effect = effect_get_active(ref=data["effectId"])
         if effect is None:
             raise not_found("Effect not found")
+        # Before the image is read: an account that cannot pay never costs us a decode.
+        job_affordable_check(user=request.user, effect=effect)
         source = image_from_upload(data["image"]) if data.get("image") else None
         image_url = image_url_check(data["imageUrl"]) if data.get("imageUrl") else ""
         callback_url = _callback_url_check(data.get("callbackUrl") or "")

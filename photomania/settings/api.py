@@ -13,7 +13,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["photomania.api.renderers.EnvelopeJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "photomania.api.parsers.SafeJSONParser",
         "rest_framework.parsers.MultiPartParser",
         "rest_framework.parsers.FormParser",
     ],
@@ -25,6 +25,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "apply": env.str("RATE_LIMIT_APPLY", default="30/min"),
         "upload": env.str("RATE_LIMIT_UPLOAD", default="60/hour"),
+        # Checkout and portal sessions (each calls Stripe).
+        "billing": env.str("RATE_LIMIT_BILLING", default="10/min"),
         "user": env.str("RATE_LIMIT_USER", default="600/min"),
         "anon": env.str("RATE_LIMIT_ANON", default="300/min"),
     },
