@@ -2,7 +2,7 @@
 
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.parsers import BaseParser
 from rest_framework.permissions import AllowAny
@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from billing.signals import webhook_signature_failed
 from billing.stripe_services import billing_portal_session_create, checkout_session_create
 from billing.webhooks import WebhookSignatureInvalid, stripe_webhook_process
+from photomania.api.schema import envelope_example
 from photomania.api.views import ApiView
 
 
@@ -32,7 +33,27 @@ class CheckoutOutputSerializer(serializers.Serializer):
 class CheckoutView(ApiView):
     """POST /api/checkout {"plan"} or {"pack"} → a Stripe Checkout Session to redirect to."""
 
-    @extend_schema(request=CheckoutInputSerializer, responses=CheckoutOutputSerializer)
+    documented_error_statuses = ["409"]
+
+    @extend_schema(
+        operation_id="checkout_create",
+        summary="Start a Stripe Checkout",
+        description=(
+            "Send exactly one of `plan` (a subscription) or `pack` (a one-off credit pack); open the "
+            "returned `url` in a browser. Credits arrive when Stripe confirms the payment. Already "
+            "subscribed is 409 ALREADY_EXISTS (change plans in the billing portal); Stripe not "
+            "configured or down is 503."
+        ),
+        tags=["billing"],
+        request={"application/json": CheckoutInputSerializer},
+        responses=CheckoutOutputSerializer,
+        examples=[
+            OpenApiExample("A plan", value={"plan": "PRO"}, request_only=True, media_type="application/json"),
+            envelope_example(
+                "Session", {"url": "https://checkout.stripe.com/c/pay/cs_test_a1b2", "sessionId": "cs_test_a1b2"}
+            ),
+        ],
+    )
     def post(self, request):
         data = CheckoutInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -45,7 +66,15 @@ class CheckoutView(ApiView):
 class BillingPortalView(ApiView):
     """POST /api/billing/portal → the Stripe customer-portal URL."""
 
-    @extend_schema(request=None, responses=inline_serializer("PortalOutput", {"url": serializers.URLField()}))
+    @extend_schema(
+        operation_id="billing_portal_create",
+        summary="Open the Stripe billing portal",
+        description="A short-lived URL of Stripe's customer portal (invoices, payment method, plan changes).",
+        tags=["billing"],
+        request=None,
+        responses=inline_serializer("PortalOutput", {"url": serializers.URLField()}),
+        examples=[envelope_example("Portal", {"url": "https://billing.stripe.com/p/session/test_a1b2"})],
+    )
     def post(self, request):
         return Response({"url": billing_portal_session_create(user=request.user)})
 
@@ -59,6 +88,8 @@ class RawBodyParser(BaseParser):
         return None
 
 
+# Stripe's endpoint, like Replicate's, is not part of the client API.
+@extend_schema(exclude=True)
 @method_decorator(csrf_exempt, name="dispatch")
 class StripeWebhookView(ApiView):
     """POST /api/webhooks/stripe: Stripe's signed event deliveries (no session, no CSRF)."""
@@ -69,7 +100,6 @@ class StripeWebhookView(ApiView):
     # Signed deliveries from Stripe: a throttle would only make it retry later.
     throttle_classes: list = []
 
-    @extend_schema(request=None, responses=inline_serializer("WebhookAck", {"received": serializers.BooleanField()}))
     def post(self, request):
         try:
             stripe_webhook_process(

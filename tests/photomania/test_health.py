@@ -21,7 +21,7 @@ def test_health_is_503_when_the_database_is_down(anon_client, database_down):
     response = anon_client.get("/api/health")
 
     body = assert_error(response, 503, "SERVICE_UNAVAILABLE")
-    assert body["error"]["details"]["database"] == ["unavailable"]
+    assert body["error"]["details"]["database"] == "unavailable"
     assert body["error"]["details"]["cache"] == ["ok"]
 
 
@@ -35,8 +35,8 @@ def test_health_is_503_when_redis_is_down(anon_client, settings):
     response = anon_client.get("/api/health")
 
     body = assert_error(response, 503, "SERVICE_UNAVAILABLE")
-    assert body["error"]["details"]["cache"] == ["unavailable"]
-    assert body["error"]["details"]["broker"] == ["unavailable"]
+    assert body["error"]["details"]["cache"] == "unavailable"
+    assert body["error"]["details"]["broker"] == "unavailable"
     assert b"127.0.0.1:1" not in response.content
 
 
@@ -51,7 +51,7 @@ def test_health_is_503_when_storage_is_unwritable(anon_client, settings, tmp_pat
 
     body = assert_error(anon_client.get("/api/health"), 503, "SERVICE_UNAVAILABLE")
 
-    assert body["error"]["details"]["storage"] == ["unavailable"]
+    assert body["error"]["details"]["storage"] == "unavailable"
 
 
 @pytest.mark.django_db
@@ -61,4 +61,4 @@ def test_health_with_the_filesystem_broker_checks_its_folder(anon_client, settin
 
     body = assert_error(anon_client.get("/api/health"), 503, "SERVICE_UNAVAILABLE")
 
-    assert body["error"]["details"]["broker"] == ["unavailable"]
+    assert body["error"]["details"]["broker"] == "unavailable"
