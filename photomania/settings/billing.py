@@ -24,3 +24,11 @@ DJSTRIPE_SUBSCRIBER_MODEL = AUTH_USER_MODEL
 REFERRAL_BONUS_CREDITS = env.int("REFERRAL_BONUS_CREDITS", default=5)
 # The free plan is topped up to its quota at most once per this many days (a daily beat task).
 FREE_REFILL_DAYS = 30
+
+# dj-stripe's own migrations rebuild hundreds of columns one table copy at a time on SQLite
+# (minutes on a first `make run`). billing/djstripe_migrations holds one migration generated from
+# dj-stripe's current models that `replaces` the shipped ones, as Django's squashing does: a fresh
+# database is created in one step, and a database that already applied the shipped migrations
+# sees it as applied. Regenerate it when upgrading dj-stripe (tests/billing/test_djstripe_migrations.py
+# fails until then).
+MIGRATION_MODULES = {"djstripe": "billing.djstripe_migrations"}

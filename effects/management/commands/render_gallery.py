@@ -42,6 +42,20 @@ def _placeholder(text: str, size: tuple[int, int]) -> Image.Image:
     return tile
 
 
+def _flatten(image: Image.Image) -> Image.Image:
+    """RGB for a sheet: a cut-out (alpha) is shown over a checkerboard, as image editors do."""
+    if image.mode != "RGBA":
+        return image.convert("RGB")
+    board = Image.new("RGB", image.size, (255, 255, 255))
+    draw = ImageDraw.Draw(board)
+    cell = max(8, image.width // 32)
+    for top in range(0, image.height, cell):
+        for left in range((top // cell) % 2 * cell, image.width, 2 * cell):
+            draw.rectangle((left, top, left + cell - 1, top + cell - 1), fill=(214, 214, 214))
+    board.paste(image, mask=image.getchannel("A"))
+    return board
+
+
 def _contact_sheet(title: str, tiles: list[tuple[str, str, Image.Image]]) -> Image.Image:
     rows = -(-len(tiles) // COLUMNS)
     header = 44
@@ -52,7 +66,7 @@ def _contact_sheet(title: str, tiles: list[tuple[str, str, Image.Image]]) -> Ima
     draw.text((12, header // 2), title, fill=(20, 20, 20), font=_font(22), anchor="lm")
     for index, (name, note, image) in enumerate(tiles):
         x, y = (index % COLUMNS) * TILE, header + (index // COLUMNS) * (height + LABEL)
-        thumb = image.convert("RGB")
+        thumb = _flatten(image)
         thumb.thumbnail((TILE - 8, height - 8), Image.Resampling.LANCZOS)
         sheet.paste(thumb, (x + (TILE - thumb.width) // 2, y + (height - thumb.height) // 2))
         draw.text((x + TILE // 2, y + height + 4), name, fill=(20, 20, 20), font=_font(16), anchor="mt")
@@ -98,7 +112,9 @@ class Command(BaseCommand):
             for slug in EFFECTS:
                 started = time.process_time()
                 try:
-                    result = engine.apply(slug, {"format": "jpeg", "quality": 92}, data, max_side=2048)
+                    # Cut-outs keep their alpha (PNG); everything else as JPEG, as customers get it.
+                    fmt = "png" if "format" in EFFECTS[slug].output_params else "jpeg"
+                    result = engine.apply(slug, {"format": fmt, "quality": 92}, data, max_side=2048)
                 except EngineFailure as exc:
                     if exc.code != NO_SUBJECT:
                         raise
@@ -111,7 +127,7 @@ class Command(BaseCommand):
                 image.load()
                 tiles.append((slug, f"{elapsed * 1000:,.0f} ms", image))
                 if photo == (PORTRAIT if PORTRAIT in photos else photos[0]):
-                    thumb = image.convert("RGB")
+                    thumb = _flatten(image)
                     thumb.thumbnail((THUMB, THUMB), Image.Resampling.LANCZOS)
                     thumb.save(thumbs_dir / f"{slug}.jpg", quality=85, optimize=True)
             sheet = _contact_sheet(f"{photo}: every local effect, default settings", tiles)
