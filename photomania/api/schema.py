@@ -154,7 +154,10 @@ class EnvelopeAutoSchema(AutoSchema):
         if direction != "response":
             return responses
         for name, schema in ERROR_COMPONENTS.items():
-            component = ResolvedComponent(name=name, type=ResolvedComponent.SCHEMA, schema=schema, object=name)
+            # A copy: the enum postprocessing hook rewrites component schemas in place.
+            component = ResolvedComponent(
+                name=name, type=ResolvedComponent.SCHEMA, schema=copy.deepcopy(schema), object=name
+            )
             self.registry.register_on_missing(component)
         for status in self._error_statuses():
             description, name, headers = ERROR_STATUSES[status]

@@ -22,7 +22,7 @@ def test_health_is_503_when_the_database_is_down(anon_client, database_down):
 
     body = assert_error(response, 503, "SERVICE_UNAVAILABLE")
     assert body["error"]["details"]["database"] == "unavailable"
-    assert body["error"]["details"]["cache"] == ["ok"]
+    assert body["error"]["details"]["cache"] == "ok"
 
 
 @pytest.mark.django_db

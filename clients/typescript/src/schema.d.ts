@@ -898,7 +898,7 @@ export interface operations {
                 category?: string;
                 /** @description Page number, from 1. A page past the last one is a 404. */
                 page?: number;
-                /** @description Items per page, 1 to 100 (default 20). */
+                /** @description Items per page, 1 to 100 (default 20; more is served as 100). */
                 pageSize?: number;
                 /** @description Search name, description and category */
                 q?: string;
@@ -1526,7 +1526,7 @@ export interface operations {
             query?: {
                 /** @description Page number, from 1. A page past the last one is a 404. */
                 page?: number;
-                /** @description Items per page, 1 to 100 (default 20). */
+                /** @description Items per page, 1 to 100 (default 20; more is served as 100). */
                 pageSize?: number;
                 /** @description Only jobs in this status */
                 status?: components["schemas"]["JobStatusEnum"];
@@ -2477,7 +2477,7 @@ export interface operations {
             query?: {
                 /** @description Page number, from 1. A page past the last one is a 404. */
                 page?: number;
-                /** @description Items per page, 1 to 100 (default 20). */
+                /** @description Items per page, 1 to 100 (default 20; more is served as 100). */
                 pageSize?: number;
             };
             header?: never;
