@@ -30,7 +30,7 @@ TEST_ENV := PHOTOMANIA_TESTING=1 \
 PROD_ENV := DEBUG=False ALLOWED_HOSTS=photomania.example \
 	SECRET_KEY=ci-only-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOP
 
-.PHONY: run test venv venv-dev models services lint format bench gallery references clients clean
+.PHONY: run test venv venv-dev models services lint format audit bench gallery references clients clean
 
 $(BIN)/python:
 	@echo "==> Creating $(VENV) with $(PYTHON)"
@@ -85,6 +85,10 @@ test: venv-dev services
 	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 	$(PROD_ENV) $(BIN)/python manage.py check --deploy --fail-level WARNING
 	$(TEST_ENV) $(BIN)/pytest
+
+# Known vulnerabilities in the pinned runtime dependencies (needs pip-audit's online database).
+audit: venv-dev
+	$(BIN)/pip-audit -r requirements.txt
 
 # Production settings against the bench's own database (photomania_bench) and Redis db 9.
 bench: venv-dev services

@@ -1,14 +1,17 @@
 """The audit log: one row and one structured log line per security event.
 
 Call ``audit_record(event=AuditEvent.Event.X, user=..., request=..., **data)`` where the event
-happens. Recording never breaks the caller: a failed write is logged and swallowed, and it
+happens; events an anonymous client can trigger at will (refused webhooks) go through
+``audit_record_aggregated``, which writes one row per client address per minute with a count. Recording never breaks the caller: a failed write is logged and swallowed, and it
 runs in a savepoint so an enclosing transaction stays usable.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 
+from django.core.cache import cache
 from django.db import transaction
 
 from accounts.models import AuditEvent
@@ -91,3 +94,44 @@ def audit_record(
         },
     )
     return row
+
+
+# Events an anonymous client can cause at will are aggregated: one row per address per window.
+AGGREGATE_WINDOW_SECONDS = 60
+# A row's ``count`` is brought up to date at most this often (one UPDATE, not one per event).
+AGGREGATE_FLUSH_SECONDS = 5
+
+
+def audit_record_aggregated(*, event: str, request=None, **data) -> AuditEvent | None:
+    """Like ``audit_record``, but at most one row per (event, client address, minute).
+
+    The first event of a window writes the row; later ones are counted in the cache and the
+    row's ``data["count"]`` (present once there was more than one) is refreshed at most every
+    AGGREGATE_FLUSH_SECONDS, so a flood costs a counter increment, not a database write.
+    """
+    ip = client_ip(request)
+    now = int(time.time())
+    key = f"audit:aggregate:{AuditEvent.Event(event).value}:{ip}:{now - now % AGGREGATE_WINDOW_SECONDS}"
+    try:
+        first = cache.add(key, 1, AGGREGATE_WINDOW_SECONDS * 2)
+        if not first:
+            count = cache.incr(key)
+    except Exception:
+        logger.exception("audit aggregation unavailable; writing the row")
+        return audit_record(event=event, request=request, ip=ip, **data)
+    if first:
+        row = audit_record(event=event, request=request, ip=ip, **data)
+        if row is not None:
+            cache.set(f"{key}:row", row.pk, AGGREGATE_WINDOW_SECONDS * 2)
+        return row
+    if not cache.add(f"{key}:flush", 1, AGGREGATE_FLUSH_SECONDS):
+        return None
+    row_id = cache.get(f"{key}:row")
+    if row_id is not None:
+        AuditEvent.objects.filter(pk=row_id).update(data={**_clean(data), "count": count})
+        logger.warning(
+            "audit %s repeated",
+            AuditEvent.Event(event).value,
+            extra={"audit_event": AuditEvent.Event(event).value, "audit_ip": ip, "audit_count": count},
+        )
+    return None

@@ -4,6 +4,7 @@ from django.db import transaction
 
 from accounts.audit import audit_record
 from accounts.models import AuditEvent, User
+from accounts.referrals import referral_referrer_for
 from billing.models import CreditTransaction
 from billing.services import credits_adjust, credits_signup_grant
 
@@ -13,7 +14,7 @@ def user_register(*, user: User, referral_code: str | None = None) -> User:
     user.email = User.objects.normalize_email(user.email).lower()
     with transaction.atomic():
         if referral_code:
-            user.referred_by = User.objects.filter(referral_code=referral_code).first()
+            user.referred_by = referral_referrer_for(email=user.email, code=referral_code)
         user.save()
         credits_signup_grant(user=user)
     user.refresh_from_db(fields=["credits"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.signals import user_login_failed
 from django.dispatch import receiver
 
-from accounts.audit import audit_record
+from accounts.audit import audit_record, audit_record_aggregated
 from accounts.models import AuditEvent
 from billing.signals import webhook_signature_failed
 
@@ -46,5 +46,7 @@ def audit_login_failed(sender, credentials, request=None, **kwargs):
 
 @receiver(webhook_signature_failed, dispatch_uid="accounts.audit.webhook_signature_failed")
 def audit_webhook_signature_failed(sender, request=None, provider: str = "", reason: str = "", **kwargs):
-    """A webhook delivery with a missing, wrong or stale signature is recorded."""
-    audit_record(event=AuditEvent.Event.WEBHOOK_SIGNATURE_FAILED, request=request, provider=provider, reason=reason)
+    """A webhook delivery with a missing, wrong or stale signature is recorded (aggregated per address and minute)."""
+    audit_record_aggregated(
+        event=AuditEvent.Event.WEBHOOK_SIGNATURE_FAILED, request=request, provider=provider, reason=reason
+    )

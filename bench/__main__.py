@@ -15,7 +15,7 @@ import time
 
 from bench import harness
 
-BENCHMARKS = ["engines", "people", "api_reads", "apply", "pipeline", "queries"]
+BENCHMARKS = ["engines", "people", "api_reads", "apply", "pipeline", "queries", "hostile"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     print("# PhotoMania benchmarks")
     print(f"machine: {machine}")
     print(
-        f"gunicorn: {harness.WEB_WORKERS} sync workers; wrk: {harness.CONNECTIONS} connections, "
+        f"gunicorn: {harness.WEB_WORKERS} {harness.WEB_WORKER_CLASS} workers x {harness.WEB_THREADS} threads; wrk: {harness.CONNECTIONS} connections, "
         f"{harness.CORES} threads, {harness.DURATION} s per measurement after a 3 s warm-up"
     )
     started = time.time()

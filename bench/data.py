@@ -150,3 +150,14 @@ def multipart(fields: dict[str, str], files: dict[str, tuple[str, str, bytes]]) 
         )
     parts.append(f"--{boundary}--\r\n".encode())
     return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+
+def hostile_png(mode: str, side: int = 7071) -> bytes:
+    """A ~100-200 KB PNG that decodes to 50 MP: ``I;16`` (16-bit grey) or ``RGBA``."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new(mode, (side, side), 0).save(buffer, "PNG", compress_level=9)
+    return buffer.getvalue()

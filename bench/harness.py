@@ -36,6 +36,8 @@ CORES = os.cpu_count() or 1
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
 DURATION = int(os.environ.get("BENCH_DURATION", "10"))
 WEB_WORKERS = int(os.environ.get("BENCH_WEB_WORKERS", "3"))  # the Procfile's WEB_CONCURRENCY default
+WEB_WORKER_CLASS = os.environ.get("BENCH_WORKER_CLASS", "gthread")  # the Procfile's worker model
+WEB_THREADS = int(os.environ.get("BENCH_WEB_THREADS", "16"))  # the Procfile's WEB_THREADS default
 UNLIMITED = "1000000000/min"
 
 
@@ -136,7 +138,7 @@ class Server:
 
 @contextlib.contextmanager
 def gunicorn(*, workers: int = WEB_WORKERS, **env: str) -> Iterator[Server]:
-    """gunicorn as the Procfile runs it (sync workers, access log on), on a free loopback port."""
+    """gunicorn as the Procfile runs it (gthread workers, access log on), on a free loopback port."""
     port = free_port()
     log = open(BENCH_DIR / "gunicorn.log", "ab")  # noqa: SIM115 (closed below)
     process = subprocess.Popen(
@@ -147,6 +149,11 @@ def gunicorn(*, workers: int = WEB_WORKERS, **env: str) -> Iterator[Server]:
             f"127.0.0.1:{port}",
             "--workers",
             str(workers),
+            "--worker-class",
+            WEB_WORKER_CLASS,
+            # gunicorn turns a sync worker with threads > 1 into gthread: pass threads only for gthread.
+            "--threads",
+            str(WEB_THREADS if WEB_WORKER_CLASS == "gthread" else 1),
             "--access-logfile",
             str(BENCH_DIR / "access.log"),
             "--forwarded-allow-ips=127.0.0.1",

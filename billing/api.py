@@ -12,6 +12,7 @@ from billing.signals import webhook_signature_failed
 from billing.stripe_services import billing_portal_session_create, checkout_session_create
 from billing.webhooks import WebhookSignatureInvalid, stripe_webhook_process
 from photomania.api.schema import envelope_example
+from photomania.api.throttles import DEFAULT_THROTTLES, BillingThrottle
 from photomania.api.views import ApiView
 
 
@@ -33,6 +34,7 @@ class CheckoutOutputSerializer(serializers.Serializer):
 class CheckoutView(ApiView):
     """POST /api/checkout {"plan"} or {"pack"} → a Stripe Checkout Session to redirect to."""
 
+    throttle_classes = [*DEFAULT_THROTTLES, BillingThrottle]
     documented_error_statuses = ["409"]
 
     @extend_schema(
@@ -65,6 +67,8 @@ class CheckoutView(ApiView):
 
 class BillingPortalView(ApiView):
     """POST /api/billing/portal → the Stripe customer-portal URL."""
+
+    throttle_classes = [*DEFAULT_THROTTLES, BillingThrottle]
 
     @extend_schema(
         operation_id="billing_portal_create",

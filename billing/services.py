@@ -187,11 +187,22 @@ def credits_signup_grant(*, user) -> CreditTransaction:
     )
 
 
+def referral_bonuses_recent(*, referrer) -> int:
+    """How many referral bonuses ``referrer`` earned in the last 30 days."""
+    return CreditTransaction.objects.filter(
+        user=referrer,
+        kind=CreditTransaction.Kind.REFERRAL_BONUS,
+        reference__endswith=":referrer",
+        created_at__gte=timezone.now() - timedelta(days=30),
+    ).count()
+
+
 def referral_bonus_award(*, user) -> list[CreditTransaction]:
     """Once the referred user has a verified email, both they and their referrer get the bonus, once.
 
     References ``referral:<new user>:referee`` and ``referral:<new user>:referrer``; self-referral,
-    inactive referrers and unverified emails get nothing.
+    inactive referrers and unverified emails get nothing, and neither gets it once the referrer
+    has earned REFERRAL_MAX_PER_MONTH bonuses in the last 30 days.
     """
     from allauth.account.models import EmailAddress
 
@@ -202,6 +213,10 @@ def referral_bonus_award(*, user) -> list[CreditTransaction]:
     if not EmailAddress.objects.filter(user=user, verified=True).exists():
         return []
     with transaction.atomic():
+        # The referrer's row lock serialises concurrent verifications, so the cap holds.
+        get_user_model().objects.select_for_update().filter(pk=referrer.pk).first()
+        if referral_bonuses_recent(referrer=referrer) >= settings.REFERRAL_MAX_PER_MONTH:
+            return []
         return [
             credits_grant(user=user, amount=amount, kind=Kind.REFERRAL_BONUS, reference=f"referral:{user.pk}:referee"),
             credits_grant(

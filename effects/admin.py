@@ -12,12 +12,19 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html
 
-from effects.catalog import effect_duplicate, effect_render_preview, effect_try, effects_set_active
+from effects.catalog import (
+    effect_create_provider,
+    effect_duplicate,
+    effect_render_preview,
+    effect_try,
+    effects_set_active,
+    provider_models,
+)
 from effects.engines import EngineConfigError, validate_config
 from effects.ingestion import image_from_upload
 from effects.jobs.lifecycle import job_fail, job_retry
 from effects.models import Effect, IdempotencyKey, Job, JobErrorCode, JobStatus
-from effects.selectors import job_dashboard_stats
+from effects.selectors import effect_unavailable_reason, job_dashboard_stats
 from photomania.errors import ApplicationError
 
 
@@ -54,6 +61,30 @@ def _thumbnail(file, alt: str = ""):
     return format_html('<img src="{}" alt="{}" class="pm-thumb" loading="lazy">', file.url, alt)
 
 
+class ProviderEffectForm(forms.Form):
+    """A new AI effect: a provider model from the catalog file and the staff's prompt."""
+
+    name = forms.CharField(max_length=120)
+    slug = forms.SlugField(max_length=80)
+    category = forms.CharField(max_length=60, initial="AI Studio")
+    credits = forms.IntegerField(min_value=1, max_value=1000, initial=6)
+    model = forms.ChoiceField(label="AI model")
+    prompt = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="What the model should do to the photo, e.g. “Turn this photo into a watercolour painting; keep "
+        "the faces the same”. Models without a prompt input (upscalers, face restorers) take none.",
+    )
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.models = provider_models()
+        self.fields["model"].choices = [
+            (key, f"{model.get('label', key)} — {model['model'].split(':')[0]}") for key, model in self.models.items()
+        ]
+
+
 class TryEffectForm(forms.Form):
     image = forms.FileField(label="Photo", help_text="JPEG, PNG or WEBP. Nobody is charged.")
 
@@ -69,20 +100,50 @@ class FailJobsForm(forms.Form):
 @admin.register(Effect)
 class EffectAdmin(admin.ModelAdmin):
     form = EffectForm
-    list_display = ("thumbnail", "name", "slug", "category", "credits", "model_id", "is_active", "position")
+    list_display = (
+        "thumbnail",
+        "name",
+        "slug",
+        "category",
+        "credits",
+        "model_id",
+        "is_active",
+        "availability",
+        "position",
+    )
     list_display_links = ("thumbnail", "name")
     list_editable = ("is_active", "position")
     list_filter = ("is_active", "category")
     search_fields = ("name", "slug", "description", "model_id")
     prepopulated_fields = {"slug": ("name",)}
-    readonly_fields = ("thumbnail", "created_at", "updated_at")
+    readonly_fields = ("thumbnail", "availability", "created_at", "updated_at")
     ordering = ("position", "name")
+    change_list_template = "admin/effects/effect/change_list.html"
     actions = ["activate", "deactivate", "duplicate", "render_preview"]
     change_form_template = "admin/effects/effect/change_form.html"
 
     @admin.display(description="Preview")
     def thumbnail(self, obj: Effect):
         return _thumbnail(obj.preview, f"{obj.name} preview")
+
+    @admin.display(description="Offered")
+    def availability(self, obj: Effect):
+        """Whether customers see the effect, and why not when they don't."""
+        reason = effect_unavailable_reason(effect=obj) if obj.pk else None
+        if reason:
+            return format_html('<span class="pm-unavailable" title="{}">Inactive: {}</span>', reason, reason)
+        return "Yes" if obj.is_active else "No (hidden by staff)"
+
+    def changelist_view(self, request, extra_context=None):
+        hidden = Effect.objects.filter(model_id__startswith="replicate:")
+        if hidden.exists() and effect_unavailable_reason(effect=hidden.first()):
+            self.message_user(
+                request,
+                "Provider (AI) effects are inactive: REPLICATE_API_TOKEN is not set, so they are not shown to "
+                "customers and cannot run.",
+                messages.WARNING,
+            )
+        return super().changelist_view(request, extra_context)
 
     @admin.action(description="Activate selected effects (show them in the gallery)")
     def activate(self, request, queryset):
@@ -119,6 +180,7 @@ class EffectAdmin(admin.ModelAdmin):
                 name="effects_effect_render_preview",
             ),
             path("<int:object_id>/try/", self.admin_site.admin_view(self.try_view), name="effects_effect_try"),
+            path("add-ai/", self.admin_site.admin_view(self.add_provider_view), name="effects_effect_add_provider"),
             *super().get_urls(),
         ]
 
@@ -143,6 +205,41 @@ class EffectAdmin(admin.ModelAdmin):
         else:
             self.message_user(request, "The preview was rendered from the sample photo.", messages.SUCCESS)
         return redirect("admin:effects_effect_change", effect.pk)
+
+    def add_provider_view(self, request):
+        """Create an AI effect by choosing a provider model and writing its prompt (it starts hidden)."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = ProviderEffectForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                effect = effect_create_provider(
+                    name=data["name"],
+                    slug=data["slug"],
+                    category=data["category"],
+                    credits=data["credits"],
+                    model_key=data["model"],
+                    prompt=data["prompt"],
+                    description=data["description"],
+                )
+            except ApplicationError as exc:
+                form.add_error(None, exc.message)
+            else:
+                self.message_user(
+                    request,
+                    f"Created “{effect.name}” (hidden). Try it, render its preview, then activate it.",
+                    messages.SUCCESS,
+                )
+                return redirect("admin:effects_effect_change", effect.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Add an AI effect",
+            "form": form,
+            "models": form.models,
+        }
+        return render(request, "admin/effects/effect/add_provider.html", context, status=400 if form.errors else 200)
 
     def try_view(self, request, object_id):
         """Upload a photo and see the effect's result right away, without a job or a charge."""

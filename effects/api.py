@@ -19,13 +19,13 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import generics, serializers
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
 from effects.idempotency import idempotency_fingerprint, idempotent_run
 from effects.ingestion import image_from_upload, image_url_check
-from effects.jobs.lifecycle import job_create, job_delete
+from effects.jobs.lifecycle import job_affordable_check, job_create, job_delete
 from effects.jobs.payloads import JobSerializer, file_url, job_payload
 from effects.models import Effect, JobStatus
 from effects.selectors import (
@@ -37,6 +37,7 @@ from effects.selectors import (
     job_list_for_user,
 )
 from effects.webhooks import replicate_webhook_receive
+from photomania.api.parsers import SafeJSONParser
 from photomania.api.schema import envelope_example
 from photomania.api.throttles import DEFAULT_THROTTLES, AnonThrottle, ApplyThrottle, UploadThrottle
 from photomania.api.views import ApiView, not_found
@@ -234,7 +235,7 @@ def _delete_job(request, job_id: str) -> Response:
 
 class ApplyView(ApiView):
     permission_classes = [IsAuthenticated]
-    parser_classes = [JSONParser, MultiPartParser]
+    parser_classes = [SafeJSONParser, MultiPartParser]
     throttle_classes = [*DEFAULT_THROTTLES, ApplyThrottle, UploadThrottle]
     documented_error_statuses = ["402", "422"]
 
@@ -281,6 +282,8 @@ class ApplyView(ApiView):
         effect = effect_get_active(ref=data["effectId"])
         if effect is None:
             raise not_found("Effect not found")
+        # Before the image is read: an account that cannot pay never costs us a decode.
+        job_affordable_check(user=request.user, effect=effect)
         source = image_from_upload(data["image"]) if data.get("image") else None
         image_url = image_url_check(data["imageUrl"]) if data.get("imageUrl") else ""
         callback_url = _callback_url_check(data.get("callbackUrl") or "")

@@ -23,7 +23,10 @@ def _configure_engines() -> None:
     def replicate_client() -> replicate.ReplicateClient:
         # Built per call, so a changed setting (tests, a reloaded config) takes effect at once.
         return replicate.ReplicateClient(
-            base=settings.REPLICATE_API_BASE, token=settings.REPLICATE_API_TOKEN, timeout=settings.REPLICATE_TIMEOUT
+            base=settings.REPLICATE_API_BASE,
+            token=settings.REPLICATE_API_TOKEN,
+            timeout=settings.REPLICATE_TIMEOUT,
+            data_uri_max_bytes=settings.REPLICATE_DATA_URI_MAX_BYTES,
         )
 
     replicate.configure(client_factory=replicate_client)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
+import json
+import time
 import uuid
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
@@ -13,13 +17,27 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image
 
-from effects.engines import EngineFailure, RunMode, get_engine, parse_model_id, validate_config
-from effects.ingestion import ValidatedImage, image_validate_bytes
+from effects.engines import (
+    EngineConfigError,
+    EngineFailure,
+    EngineFailureCode,
+    RemoteEngine,
+    RunMode,
+    get_engine,
+    parse_model_id,
+    validate_config,
+)
+from effects.ingestion import ValidatedImage, image_fetch, image_validate_bytes
 from effects.models import Effect
 from effects.selectors import CATALOG_VERSION_KEY
 from photomania.errors import ApplicationError, ErrorCode
 
 SAMPLE_IMAGE = Path(__file__).resolve().parent / "samples" / "sample.jpg"
+SAMPLE_PHOTOS = Path(__file__).resolve().parent / "samples" / "photos"
+CATALOGS = Path(__file__).resolve().parent / "catalogs"
+# The provider effects (Replicate models and the effects built on them), and the built-in demo effects.
+PROVIDER_CATALOG = CATALOGS / "providers.json"
+LOCAL_CATALOG = CATALOGS / "local.json"
 
 
 def effect_catalog_changed() -> None:
@@ -65,18 +83,63 @@ def effect_try(*, effect: Effect, source: ValidatedImage) -> bytes:
         ref = parse_model_id(effect.model_id)
         config = validate_config(effect.model_id, effect.config)
         engine = get_engine(ref.engine)
-        if engine.run_mode != RunMode.SYNC:
-            raise ApplicationError(ErrorCode.INVALID_INPUT, "Only built-in effects can be tried instantly")
+        if engine.run_mode == RunMode.REMOTE:
+            return _remote_try(engine=engine, model=ref.model, config=config, source=source)
         return engine.apply(ref.model, config, source.data, max_side=settings.IMAGE_MAX_SIDE).data
     except EngineFailure as exc:
         raise ApplicationError(ErrorCode.INVALID_INPUT, f"The effect failed: {exc.message}") from None
 
 
-def effect_render_preview(*, effect: Effect) -> Effect:
-    """Render the effect on the bundled sample photo and store it as the effect's preview."""
-    sample = image_validate_bytes(SAMPLE_IMAGE.read_bytes())
+def _remote_try(*, engine: RemoteEngine, model: str, config: dict, source: ValidatedImage) -> bytes:
+    """Start a prediction and poll it until it ends, for at most REPLICATE_TRY_TIMEOUT seconds (then cancel it)."""
+    if not settings.REPLICATE_API_TOKEN:
+        raise ApplicationError(ErrorCode.SERVICE_UNAVAILABLE, "REPLICATE_API_TOKEN is not set")
+    run = engine.start(model, config, image=source.data, content_type=source.content_type, webhook_url=None)
+    deadline = time.monotonic() + settings.REPLICATE_TRY_TIMEOUT
+    while not run.is_terminal:
+        if time.monotonic() >= deadline:
+            with contextlib.suppress(EngineFailure):
+                engine.cancel(run.id)
+            raise ApplicationError(
+                ErrorCode.SERVICE_UNAVAILABLE,
+                f"The AI provider did not finish within {settings.REPLICATE_TRY_TIMEOUT} s; the prediction was cancelled",
+            )
+        time.sleep(settings.REPLICATE_POLL_INTERVAL)
+        try:
+            run = engine.status(run.id)
+        except EngineFailure as exc:
+            if not exc.transient:
+                raise
+    if run.status != "succeeded" or not run.output_url:
+        detail = f": {run.error}" if run.error else ""
+        verb = run.status if run.status != "succeeded" else "returned no image for"
+        raise ApplicationError(ErrorCode.INVALID_INPUT, f"The AI provider {verb} the prediction{detail}")
+    return image_fetch(run.output_url).data
+
+
+def _flatten(image: Image.Image) -> Image.Image:
+    """RGB for a JPEG preview; a cut-out's transparency shows as a light checkerboard, not black."""
+    if "A" not in image.getbands() and image.mode != "P":
+        return image.convert("RGB")
+    rgba = image.convert("RGBA")
+    tile = max(8, min(rgba.size) // 24)
+    board = Image.new("RGB", rgba.size, (236, 236, 236))
+    cells = Image.new("L", ((rgba.width + tile - 1) // tile, (rgba.height + tile - 1) // tile))
+    cells.putdata([(x + y) % 2 * 255 for y in range(cells.height) for x in range(cells.width)])
+    board.paste((206, 206, 206), mask=cells.resize((cells.width * tile, cells.height * tile)).crop((0, 0, *rgba.size)))
+    board.paste(rgba, mask=rgba.getchannel("A"))
+    return board
+
+
+def effect_render_preview(*, effect: Effect, photo: str = "") -> Effect:
+    """Render the effect on a bundled sample photo (``photo`` in samples/photos, else the portrait)
+    and store it as the effect's preview."""
+    path = SAMPLE_PHOTOS / photo if photo else SAMPLE_IMAGE
+    if photo and (path.parent != SAMPLE_PHOTOS or not path.is_file()):
+        raise ApplicationError(ErrorCode.INVALID_INPUT, f"No sample photo named {photo!r}")
+    sample = image_validate_bytes(path.read_bytes())
     data = effect_try(effect=effect, source=sample)
-    preview = Image.open(io.BytesIO(data)).convert("RGB")
+    preview = _flatten(Image.open(io.BytesIO(data)))
     buffer = io.BytesIO()
     preview.save(buffer, "JPEG", quality=85)
     old = effect.preview.name if effect.preview else ""
@@ -85,3 +148,136 @@ def effect_render_preview(*, effect: Effect) -> Effect:
     if old and old != effect.preview.name:
         transaction.on_commit(lambda: effect.preview.storage.delete(old))
     return effect
+
+
+# --- The versioned catalog files ----------------------------------------------------------------
+
+
+@dataclass
+class CatalogLoadResult:
+    version: int
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)  # slug -> why
+    previews: dict[str, str] = field(default_factory=dict)  # slug -> sample photo to render on
+
+
+def catalog_read(*, path: Path) -> dict:
+    """Parse a catalog file: ``{"version": n, "models": {...}, "effects": [...]}``."""
+    try:
+        catalog = json.loads(Path(path).read_text())
+    except (OSError, ValueError) as exc:
+        raise ApplicationError(ErrorCode.INVALID_INPUT, f"Cannot read the catalog {path}: {exc}") from None
+    if not isinstance(catalog, dict) or not isinstance(catalog.get("version"), int):
+        raise ApplicationError(ErrorCode.INVALID_INPUT, f"{path}: a catalog needs an integer 'version'")
+    if not isinstance(catalog.get("effects"), list):
+        raise ApplicationError(ErrorCode.INVALID_INPUT, f"{path}: a catalog needs a list of 'effects'")
+    return catalog
+
+
+def provider_models(*, path: Path = PROVIDER_CATALOG) -> dict[str, dict]:
+    """The provider models staff can build an effect on, by key (from the provider catalog file)."""
+    return catalog_read(path=path).get("models", {})
+
+
+def provider_effect_definition(*, model: dict, prompt: str = "", extra_input: dict | None = None) -> tuple[str, dict]:
+    """The ``model_id`` and config of an effect on a catalog model, with its prompt in the model's prompt input."""
+    inputs = {**model.get("input", {}), **(extra_input or {})}
+    prompt_param = model.get("prompt_param")
+    if prompt_param:
+        if not prompt.strip():
+            raise EngineConfigError(f"{model['model']} needs a prompt")
+        inputs[prompt_param] = prompt.strip()
+    elif prompt.strip():
+        raise EngineConfigError(f"{model['model']} takes no prompt")
+    model_id = f"replicate:{model['model']}"
+    config = {"image_param": model.get("image_param", "image"), "input": inputs}
+    return model_id, validate_config(model_id, config)
+
+
+def _entry_definition(entry: dict, models: dict) -> tuple[str, dict]:
+    if "provider_model" in entry:
+        model = models.get(entry["provider_model"])
+        if model is None:
+            raise EngineConfigError(f"unknown provider model {entry['provider_model']!r}")
+        return provider_effect_definition(model=model, prompt=entry.get("prompt", ""), extra_input=entry.get("input"))
+    model_id, config = entry["model_id"], entry.get("config", {})
+    ref = parse_model_id(model_id)
+    known = getattr(get_engine(ref.engine), "models", None)
+    if known is not None and ref.model not in known():
+        raise EngineConfigError(f"the {ref.engine} engine has no effect {ref.model!r}")
+    try:
+        return model_id, validate_config(model_id, config)
+    except EngineConfigError as exc:
+        if exc.code != EngineFailureCode.MODEL_UNAVAILABLE:
+            raise
+        # The engine knows the effect but its model file is not installed here: keep the entry;
+        # the effect reports itself unavailable until the model is installed.
+        return model_id, config
+
+
+@transaction.atomic
+def catalog_load(*, path: Path, activate: bool = False) -> CatalogLoadResult:
+    """Create or update the catalog file's effects by slug (idempotent).
+
+    New effects start active; an existing effect keeps its ``is_active`` unless ``activate``. An
+    entry the engines cannot run (unknown built-in effect, invalid config) is skipped and reported.
+    """
+    catalog = catalog_read(path=path)
+    models = catalog.get("models", {})
+    result = CatalogLoadResult(version=catalog["version"])
+    for position, entry in enumerate(catalog["effects"]):
+        slug = entry.get("slug", "")
+        try:
+            model_id, config = _entry_definition(entry, models)
+        except (EngineConfigError, KeyError) as exc:
+            result.skipped[slug] = getattr(exc, "message", f"missing {exc}")
+            continue
+        defaults = {
+            "name": entry["name"],
+            "category": entry["category"],
+            "credits": entry["credits"],
+            "model_id": model_id,
+            "config": config,
+            "description": entry.get("description", ""),
+            "position": entry.get("position", catalog.get("position_start", 0) + position * 10),
+        }
+        effect = Effect.objects.filter(slug=slug).first()
+        if effect is None:
+            Effect.objects.create(slug=slug, is_active=True, **defaults)
+            result.created.append(slug)
+        else:
+            for name, value in defaults.items():
+                setattr(effect, name, value)
+            if activate:
+                effect.is_active = True
+            effect.save()
+            result.updated.append(slug)
+        result.previews[slug] = entry.get("preview_photo", "")
+    effect_catalog_changed()
+    return result
+
+
+def effect_create_provider(
+    *, name: str, slug: str, category: str, credits: int, model_key: str, prompt: str, description: str = ""
+) -> Effect:
+    """A new AI effect on a catalog provider model with the staff's prompt; it starts hidden until tried."""
+    model = provider_models().get(model_key)
+    if model is None:
+        raise ApplicationError(ErrorCode.INVALID_INPUT, f"Unknown provider model {model_key!r}")
+    if Effect.objects.filter(slug=slug).exists():
+        raise ApplicationError(ErrorCode.ALREADY_EXISTS, f"An effect with the slug {slug!r} exists")
+    try:
+        model_id, config = provider_effect_definition(model=model, prompt=prompt)
+    except EngineConfigError as exc:
+        raise ApplicationError(ErrorCode.INVALID_INPUT, exc.message) from None
+    return Effect.objects.create(
+        name=name,
+        slug=slug,
+        category=category,
+        credits=credits,
+        model_id=model_id,
+        config=config,
+        description=description,
+        is_active=False,
+    )

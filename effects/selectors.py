@@ -2,6 +2,7 @@
 
 import uuid
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Q, QuerySet
 
@@ -11,9 +12,31 @@ from effects.models import Effect, Job, JobStatus
 _MAX_PK = 2**63 - 1
 
 
+PROVIDER_MODEL_PREFIX = "replicate:"
+
+
+def provider_effects_enabled() -> bool:
+    """Provider (Replicate) effects are offered only when the API token is configured."""
+    return bool(settings.REPLICATE_API_TOKEN)
+
+
+def effect_unavailable_reason(*, effect: Effect) -> str | None:
+    """Why an effect is neither shown nor runnable whatever its ``is_active`` says (None when it can be)."""
+    if effect.model_id.startswith(PROVIDER_MODEL_PREFIX) and not provider_effects_enabled():
+        return "REPLICATE_API_TOKEN is not set: provider effects are hidden from the catalog and cannot run"
+    return None
+
+
+def _offered(effects: QuerySet[Effect]) -> QuerySet[Effect]:
+    effects = effects.filter(is_active=True)
+    if not provider_effects_enabled():
+        effects = effects.exclude(model_id__startswith=PROVIDER_MODEL_PREFIX)
+    return effects
+
+
 def effect_list_active(*, category: str | None = None, q: str | None = None) -> QuerySet[Effect]:
-    """Active effects in catalog order, optionally by category (case-insensitive) and search text."""
-    effects = Effect.objects.filter(is_active=True).order_by("position", "name", "pk")
+    """Offered effects (active, and runnable here) in catalog order, optionally by category and search text."""
+    effects = _offered(Effect.objects.all()).order_by("position", "name", "pk")
     if "\x00" in (category or "") + (q or ""):
         # PostgreSQL text cannot hold NUL: nothing matches, and sending it would fail the query.
         return effects.none()
@@ -28,19 +51,21 @@ CATALOG_VERSION_KEY = "effects:catalog-version"
 
 
 def effect_catalog_version() -> str:
-    """A token that changes whenever any effect changes (see effects.catalog.effect_catalog_changed)."""
-    return cache.get_or_set(CATALOG_VERSION_KEY, lambda: uuid.uuid4().hex, None)
+    """A token that changes whenever any effect changes (see effects.catalog.effect_catalog_changed),
+    or whether provider effects are offered."""
+    version = cache.get_or_set(CATALOG_VERSION_KEY, lambda: uuid.uuid4().hex, None)
+    return f"{version}:{int(provider_effects_enabled())}"
 
 
 def effect_get_active(*, ref: str) -> Effect | None:
-    """An active effect by id or slug; None when unknown or inactive."""
+    """An offered effect by id or slug; None when unknown, inactive or not runnable here."""
     ref = str(ref).strip()
     if not ref or "\x00" in ref:  # no slug holds NUL (PostgreSQL text cannot)
         return None
     match = Q(slug=ref)
     if ref.isascii() and ref.isdigit() and int(ref) <= _MAX_PK:
         match |= Q(pk=int(ref))
-    return Effect.objects.filter(match, is_active=True).order_by("pk").first()
+    return _offered(Effect.objects.filter(match)).order_by("pk").first()
 
 
 def _as_uuid(value) -> uuid.UUID | None:

@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from effects.ingestion import image_from_upload, image_url_check
-from effects.jobs.lifecycle import job_create, job_delete
+from effects.jobs.lifecycle import job_affordable_check, job_create, job_delete
 from effects.models import Effect, Job, JobStatus
 from effects.selectors import (
     effect_get_active,
@@ -152,6 +152,7 @@ def effect_detail(request, slug: str):
 
 def _apply(request, effect: Effect, data: dict) -> Job:
     _throttle(request, ApplyThrottle)
+    job_affordable_check(user=request.user, effect=effect)
     if data.get("image"):
         _throttle(request, UploadThrottle)
         source = image_from_upload(data["image"])

@@ -1,9 +1,13 @@
-"""Request id: taken from a sane X-Request-ID or made up, echoed back, and put on log lines."""
+"""Request id (taken from a sane X-Request-ID or made up, echoed back, put on log lines), page
+security headers, and the guard for allauth's JSON API."""
 
 import contextvars
+import json
 import logging
 import re
 import uuid
+
+from django.http import JsonResponse
 
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -85,3 +89,40 @@ class SecurityHeadersMiddleware:
             policy = DOCS_CSP if request.path.startswith(("/api/docs", "/api/redoc")) else PAGE_CSP
             response["Content-Security-Policy"] = policy
         return response
+
+
+HEADLESS_PREFIX = "/_allauth/"
+
+
+class HeadlessJsonGuardMiddleware:
+    """Under /_allauth/: a JSON body Python cannot parse safely is a 400 in allauth's error shape.
+
+    allauth's API parses bodies itself and turns only syntax errors into 400s; nesting deep
+    enough to exhaust the parser's recursion, or an integer longer than Python converts
+    (``sys.get_int_max_str_digits``), would escape as a 500. The body is already capped by
+    ``RequestBodyLimitMiddleware``, so parsing it once more here is cheap.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith(HEADLESS_PREFIX) and request.method not in ("GET", "HEAD", "OPTIONS"):
+            problem = self._problem(request.body)
+            if problem:
+                return JsonResponse({"status": 400, "errors": [{"code": "invalid", "message": problem}]}, status=400)
+        return self.get_response(request)
+
+    @staticmethod
+    def _problem(body: bytes) -> str | None:
+        if not body:
+            return None
+        try:
+            json.loads(body)
+        except RecursionError:
+            return "Malformed JSON body: nested too deeply."
+        except ValueError as exc:
+            if "digits" in str(exc):
+                return "Malformed JSON body: a number is too long."
+            return None  # ordinary syntax errors: allauth answers them itself
+        return None

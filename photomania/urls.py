@@ -7,8 +7,11 @@ from django.urls import include, path
 
 from accounts import views as account_views
 from effects.views import media
+from photomania.admin import admin_login
 
 urlpatterns = [
+    # The admin signs in through allauth's login (before admin.site.urls, which has its own form).
+    path("admin/login/", admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
     path("api/", include("photomania.api.urls")),
     # Sign-up wraps allauth's to keep ?ref= in the session.

@@ -67,9 +67,12 @@ def other_user(db):
 
 @pytest.fixture
 def staff_user(db):
-    from tests.support.factories import UserFactory
+    """A superuser with an authenticator app (TOTP) set up, as the admin requires of staff."""
+    from tests.support.factories import UserFactory, totp_activate
 
-    return UserFactory(is_staff=True, is_superuser=True)
+    user = UserFactory(is_staff=True, is_superuser=True)
+    totp_activate(user=user)
+    return user
 
 
 @pytest.fixture

@@ -95,8 +95,17 @@ class RemoteEngine(Engine, Protocol):
     """Starts work at a provider that completes later (reported by polling or the provider's webhook)."""
 
     def start(
-        self, model: str, config: dict, *, image: bytes, content_type: str, webhook_url: str | None
+        self,
+        model: str,
+        config: dict,
+        *,
+        image: bytes,
+        content_type: str,
+        webhook_url: str | None,
+        image_url: str | None = None,
     ) -> RemoteRun: ...
+
+    def inline_limit(self) -> int: ...
 
     def status(self, run_id: str) -> RemoteRun: ...
 

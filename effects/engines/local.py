@@ -7,13 +7,14 @@ validated (and normalised with defaults) before it ever reaches a worker.
 from __future__ import annotations
 
 import io
+import math
 import re
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
-from PIL import Image, ImageChops, ImageOps
+from PIL import Image, ImageChops
 
 from effects.engines import classic, faces, people, segmentation
 from effects.engines.base import EngineConfigError, EngineFailure, EngineFailureCode, RunMode
@@ -274,38 +275,107 @@ EFFECTS: dict[str, EffectSpec] = {
 
 
 def load_image(data: bytes, *, max_side: int, max_pixels: int = 50_000_000) -> Image.Image:
-    """Decode allowed formats only, apply EXIF orientation, normalise the mode, cap the long side."""
+    """Decode allowed formats only, apply EXIF orientation, normalise the mode, cap the long side.
+
+    Memory stays near one decoded copy of the source: a JPEG is decoded at the smallest DCT scale
+    that still covers ``max_side`` (``draft``), other images are shrunk strip by strip before any
+    mode conversion, and 16-bit sources become 8-bit after shrinking, without float copies.
+    """
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data), formats=INPUT_FORMATS)
             if image.width * image.height > max_pixels:
                 raise EngineFailure("the image has too many pixels", code=EngineFailureCode.INVALID_IMAGE)
+            orientation = image.getexif().get(_EXIF_ORIENTATION, 1)
+            if image.format == "JPEG" and max(image.size) > max_side:
+                image.draft(image.mode, _covering_size(image.size, max_side))
             image.load()
     except EngineFailure:
         raise
     except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise EngineFailure("the image could not be decoded", code=EngineFailureCode.INVALID_IMAGE) from None
-    image = ImageOps.exif_transpose(image)
-    image = _normalise_mode(image)
+    transparency = "transparency" in image.info
+    image = _shrink(image, max_side)
+    image = _normalise_mode(image, transparency=transparency)
+    if orientation in _ORIENTATION_TRANSPOSE:
+        image = image.transpose(_ORIENTATION_TRANSPOSE[orientation])
     if max(image.size) > max_side:
         image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
     return image
 
 
-def _normalise_mode(image: Image.Image) -> Image.Image:
-    """RGB, or RGBA when the source carries transparency."""
-    if image.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
-        array = np.asarray(image, dtype=np.float64)
-        peak = 65535.0 if image.mode.startswith("I;16") or array.max() > 255 else 255.0
-        return Image.fromarray((array * (255.0 / peak)).clip(0, 255).astype(np.uint8), "L").convert("RGB")
+_EXIF_ORIENTATION = 0x0112
+_ORIENTATION_TRANSPOSE = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+_WIDE_MODES = ("I;16", "I;16B", "I;16L", "I", "F")
+_STRIP_ROWS = 256  # output rows per strip when shrinking a large source
+
+
+def _covering_size(size: tuple[int, int], max_side: int) -> tuple[int, int]:
+    """The size of ``size`` scaled so its long side is ``max_side`` (rounded up)."""
+    width, height = size
+    scale = max_side / max(width, height)
+    return max(1, math.ceil(width * scale)), max(1, math.ceil(height * scale))
+
+
+def _shrink(image: Image.Image, max_side: int) -> Image.Image:
+    """Box-average by the largest whole factor that keeps the long side >= ``max_side``.
+
+    Done a strip of rows at a time, so a resampler's own working copy (an RGBA image is
+    premultiplied into one) never covers the whole source.
+    """
+    # Up to 4x the target's area, Pillow's own rule for ``thumbnail`` (reducing_gap 2: the final
+    # resample starts from at least twice the target), so ordinary photos look exactly as a plain
+    # thumbnail makes them. Larger sources, and 16-bit or 32-bit ones (converted to 8-bit next),
+    # shrink all the way here: memory matters more than the last bit of sharpness.
+    large = image.width * image.height > 4 * max_side * max_side
+    gap = 1 if large or image.mode in _WIDE_MODES else 2
+    factor = max(image.size) // (gap * max_side)
+    if factor < 2:
+        return image
+    width, height = image.size
+    out_width, out_height = -(-width // factor), -(-height // factor)
+    out = Image.new(image.mode, (out_width, out_height))
+    strip = _STRIP_ROWS * factor
+    for top in range(0, height, strip):
+        bottom = min(height, top + strip)
+        rows = -(-(bottom - top) // factor)
+        piece = image.crop((0, top, width, bottom)).resize((out_width, rows), Image.Resampling.BOX)
+        out.paste(piece, (0, top // factor))
+    out.info = dict(image.info)
+    image.close()
+    return out
+
+
+def _normalise_mode(image: Image.Image, *, transparency: bool = False) -> Image.Image:
+    """RGB, or RGBA when the source carries transparency; 8 bits per channel."""
+    if image.mode in _WIDE_MODES:
+        return _to_8bit(image).convert("RGB")
     if image.mode == "P":
-        image = image.convert("RGBA" if "transparency" in image.info else "RGB")
+        image = image.convert("RGBA" if transparency or "transparency" in image.info else "RGB")
     if image.mode in ("RGBA", "LA", "PA"):
         return image.convert("RGBA")
-    if image.mode == "CMYK":
-        return image.convert("RGB")
     return image.convert("RGB")
+
+
+def _to_8bit(image: Image.Image) -> Image.Image:
+    """A 16-bit or 32-bit single-channel image as 8-bit grey (no float64 copy): 16-bit ranges are
+    scaled down, 8-bit ranges kept."""
+    values = np.asarray(image)
+    if image.mode.startswith("I;16"):
+        return Image.fromarray((values >> 8).astype(np.uint8), "L")
+    if values.size and float(values.max()) > 255:
+        scaled = values.astype(np.float32) * np.float32(255.0 / 65535.0)
+        return Image.fromarray(np.clip(scaled, 0, 255).astype(np.uint8), "L")
+    return Image.fromarray(np.clip(values, 0, 255).astype(np.uint8), "L")
 
 
 def encode_image(image: Image.Image, *, fmt: str, quality: int) -> EngineOutput:
@@ -331,6 +401,10 @@ class LocalEngine:
 
     name = "local"
     run_mode = RunMode.SYNC
+
+    def models(self) -> list[str]:
+        """The effects this engine has (the slugs a ``local:`` model id may name)."""
+        return list(EFFECTS)
 
     def validate_config(self, model: str, config: dict) -> dict:
         """Check every key against the effect's parameters; return the config with defaults filled in."""

@@ -58,16 +58,23 @@ def prediction_from_json(payload: dict) -> Prediction:
     )
 
 
-class ReplicateClient:
-    """create / get / cancel predictions; HTTP failures become EngineFailure (5xx, 429, network: transient)."""
+# Replicate recommends a data URI only for files under 1 MB
+# (https://replicate.com/docs/topics/predictions/input-files); larger inputs go as a URL.
+DATA_URI_MAX_BYTES = 1_000_000
 
-    def __init__(self, *, base: str, token: str, timeout: float = 30.0):
+
+class ReplicateClient:
+    """create / get / cancel predictions and upload files; HTTP failures become EngineFailure
+    (5xx, 429, network: transient)."""
+
+    def __init__(self, *, base: str, token: str, timeout: float = 30.0, data_uri_max_bytes: int = DATA_URI_MAX_BYTES):
         if not token:
             raise EngineFailure(
                 "the Replicate API token is not configured", code=EngineFailureCode.EFFECT_MISCONFIGURED
             )
         self.base = base.rstrip("/")
         self.timeout = timeout
+        self.data_uri_max_bytes = data_uri_max_bytes
         self.session = requests.Session()
         self.session.trust_env = False
         self.session.headers.update({"Authorization": f"Bearer {token}", "User-Agent": "PhotoMania/1.0"})
@@ -102,15 +109,41 @@ class ReplicateClient:
                 "the provider returned invalid JSON", transient=True, code=EngineFailureCode.PROVIDER_ERROR
             ) from None
 
+    def upload_file(self, *, data: bytes, content_type: str) -> str:
+        """Upload bytes through Replicate's files API; returns the URL a prediction input can name."""
+        extension = content_type.rpartition("/")[2] or "bin"
+        payload = self._call("POST", "/files", files={"content": (f"source.{extension}", data, content_type)}, data={})
+        url = (payload.get("urls") or {}).get("get") if isinstance(payload, dict) else None
+        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+            raise EngineFailure(
+                "the provider returned a malformed file object", transient=True, code=EngineFailureCode.PROVIDER_ERROR
+            )
+        return url
+
+    def image_input(self, *, image: bytes, content_type: str, image_url: str | None = None) -> str:
+        """The image as a prediction input: the given URL, a data URI when small, else an uploaded file."""
+        if image_url:
+            return image_url
+        if len(image) <= self.data_uri_max_bytes:
+            return f"data:{content_type};base64,{base64.b64encode(image).decode()}"
+        return self.upload_file(data=image, content_type=content_type)
+
     def create_prediction(
-        self, *, model: str, config: dict, image: bytes, content_type: str, webhook_url: str | None = None
+        self,
+        *,
+        model: str,
+        config: dict,
+        image: bytes,
+        content_type: str,
+        webhook_url: str | None = None,
+        image_url: str | None = None,
     ) -> Prediction:
-        """Start a prediction with the image inlined as a data URI."""
+        """Start a prediction; the image goes as ``image_url`` if given, else inline or uploaded (by size)."""
         match = _MODEL.match(model)
         if not match:
             raise EngineConfigError(f"invalid Replicate model {model!r}")
-        data_uri = f"data:{content_type};base64,{base64.b64encode(image).decode()}"
-        body: dict = {"input": {**config.get("input", {}), config.get("image_param", "image"): data_uri}}
+        source = self.image_input(image=image, content_type=content_type, image_url=image_url)
+        body: dict = {"input": {**config.get("input", {}), config.get("image_param", "image"): source}}
         if webhook_url:
             body["webhook"] = webhook_url
             body["webhook_events_filter"] = ["completed"]
@@ -174,12 +207,31 @@ class ReplicateEngine:
         return self.client_factory()
 
     def start(
-        self, model: str, config: dict, *, image: bytes, content_type: str, webhook_url: str | None
+        self,
+        model: str,
+        config: dict,
+        *,
+        image: bytes,
+        content_type: str,
+        webhook_url: str | None,
+        image_url: str | None = None,
     ) -> Prediction:
-        """Create a prediction for the image; it runs at Replicate and completes later."""
+        """Create a prediction for the image; it runs at Replicate and completes later.
+
+        ``image_url`` (a short-lived signed URL of the stored source) replaces the bytes when given.
+        """
         return self._client().create_prediction(
-            model=model, config=config, image=image, content_type=content_type, webhook_url=webhook_url
+            model=model,
+            config=config,
+            image=image,
+            content_type=content_type,
+            webhook_url=webhook_url,
+            image_url=image_url,
         )
+
+    def inline_limit(self) -> int:
+        """The largest source sent inline as a data URI; larger ones need a URL."""
+        return self._client().data_uri_max_bytes
 
     def status(self, run_id: str) -> Prediction:
         """The prediction as Replicate reports it now."""

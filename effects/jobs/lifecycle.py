@@ -39,7 +39,8 @@ from effects.engines import (
 from effects.ingestion import ValidatedImage, image_fetch, image_validate_bytes
 from effects.jobs.dispatch import DEFAULT_QUEUE, job_callback_enqueue, job_enqueue, job_queue_for
 from effects.models import Effect, Job, JobErrorCode, JobStatus, job_result_upload_to, job_source_upload_to
-from photomania.errors import ApplicationError, ErrorCode
+from effects.selectors import effect_unavailable_reason
+from photomania.errors import ApplicationError, ErrorCode, InsufficientCredits
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +50,12 @@ logger = logging.getLogger(__name__)
 
 def effect_ensure_runnable(*, effect: Effect) -> None:
     """Refuse (SERVICE_UNAVAILABLE, nothing charged) an effect whose engine, config or model is not usable now."""
+    reason = effect_unavailable_reason(effect=effect)
+    if reason:
+        logger.error("effect %s cannot run: %s", effect.slug, reason)
+        raise ApplicationError(
+            ErrorCode.SERVICE_UNAVAILABLE, "This effect is temporarily unavailable; you were not charged"
+        )
     try:
         validate_config(effect.model_id, effect.config)
     except EngineFailure as exc:
@@ -56,6 +63,13 @@ def effect_ensure_runnable(*, effect: Effect) -> None:
         raise ApplicationError(
             ErrorCode.SERVICE_UNAVAILABLE, "This effect is temporarily unavailable; you were not charged"
         ) from None
+
+
+def job_affordable_check(*, user, effect: Effect) -> None:
+    """Refuse early (InsufficientCredits) when the balance read with the request cannot pay for
+    ``effect``, before any image work; ``job_create`` re-checks under the row lock."""
+    if user.credits < effect.credits:
+        raise InsufficientCredits(needed=effect.credits, available=user.credits)
 
 
 def job_create(
@@ -185,7 +199,7 @@ def job_process(*, job_id) -> JobStep:
     except EngineFailure as exc:
         if exc.transient:
             return _job_retry_later(job=job, code=_engine_error_code(exc), message=exc.message)
-        job_mark_failed(job=job, code=_engine_error_code(exc), message=_engine_message(exc))
+        job_mark_failed(job=job, code=_engine_error_code(exc), message=_engine_message(exc, job=job))
     except (OSError, requests.RequestException) as exc:
         # Storage or network hiccups: try again later.
         logger.warning("job %s: transient error %r", job.pk, exc)
@@ -198,12 +212,22 @@ def job_process(*, job_id) -> JobStep:
     return JobStep(JobOutcome.DONE)
 
 
-def _engine_message(exc: EngineFailure) -> str:
+def _engine_message(exc: EngineFailure, *, job: Job) -> str:
+    if exc.code == JobErrorCode.NO_SUBJECT:
+        return no_subject_message(credits=job.credits_charged)
     if exc.code == JobErrorCode.INVALID_IMAGE:
         return f"The image could not be processed: {exc.message}"
     if exc.code == JobErrorCode.EFFECT_MISCONFIGURED:
         return "This effect is misconfigured; our team has been notified"
     return exc.message[:500]
+
+
+def no_subject_message(*, credits: int) -> str:
+    """What the job page and the API say when the photo has no person (the charge is refunded with it)."""
+    if not credits:
+        return "We couldn't find a person in this photo"
+    noun, verb = ("credit", "was") if credits == 1 else ("credits", "were")
+    return f"We couldn't find a person in this photo — your {credits} {noun} {verb} refunded"
 
 
 def _retry_countdown(attempt: int) -> float:
@@ -355,6 +379,21 @@ def _poll_step(job: Job) -> JobStep:
     return JobStep(JobOutcome.WAIT, countdown=settings.REPLICATE_POLL_INTERVAL, queue=job.queue)
 
 
+def _remote_source_url(*, job: Job, size: int, engine: RemoteEngine) -> str | None:
+    """A short-lived signed URL of the stored source, for sources too large to send inline.
+
+    Only object storage (S3/R2) gives a URL the provider can fetch; otherwise None, and the engine
+    uploads the bytes through the provider's files API instead.
+    """
+    if size <= engine.inline_limit() or not job.source:
+        return None
+    try:
+        url = job.source.storage.url(job.source.name, expire=settings.REPLICATE_INPUT_URL_EXPIRY)
+    except TypeError:  # a storage without expiring URLs of its own (the local signed storage)
+        return None
+    return url if url.startswith(("https://", "http://")) else None
+
+
 def _remote_engine_for(job: Job) -> RemoteEngine:
     engine = get_engine(parse_model_id(job.effect.model_id).engine)
     if engine.run_mode != RunMode.REMOTE:
@@ -369,7 +408,12 @@ def _job_start_remote(*, job: Job, engine: RemoteEngine, model: str, config: dic
     else:
         source = job_source_load(job=job)
         run = engine.start(
-            model, config, image=source.data, content_type=source.content_type, webhook_url=_remote_webhook_url()
+            model,
+            config,
+            image=source.data,
+            content_type=source.content_type,
+            webhook_url=_remote_webhook_url(),
+            image_url=_remote_source_url(job=job, size=len(source.data), engine=engine),
         )
         Job.objects.filter(pk=job.pk).update(provider_prediction_id=run.id)
         job.provider_prediction_id = run.id

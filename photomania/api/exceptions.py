@@ -5,7 +5,7 @@ import re
 
 import kombu.exceptions
 import redis.exceptions
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import Http404
 from rest_framework import exceptions as drf
@@ -99,6 +99,8 @@ def exception_handler(exc, context):
         return error_response(exc.code, exc.message, http_status_for(exc.code), exc.details)
     if isinstance(exc, Http404):
         return error_response(ErrorCode.NOT_FOUND, "Not found", 404)
+    if isinstance(exc, RequestDataTooBig):
+        return error_response(ErrorCode.PAYLOAD_TOO_LARGE, "Request body too large", 413)
     if isinstance(exc, PermissionDenied):
         return error_response(ErrorCode.FORBIDDEN, "You do not have permission to do this", 403)
     if isinstance(exc, drf.ValidationError):

@@ -1,15 +1,18 @@
-"""Guards for everything under /api/: body-size cap before parsing, and JSON for every error.
+"""Request guards: a body-size cap on every path (before anything reads the body), and JSON for
+every error under /api/.
 
 Django answers some requests before (or outside) DRF: an oversized body, a 404 from a non-DRF
 view, a CSRF failure, a 500 from ``handler500``. Under /api/ a client must always get the
 envelope, never an HTML page, so this middleware rewrites such responses.
 """
 
+import io
 import json
 import logging
 
 from django.conf import settings
 from django.http import JsonResponse
+from django.shortcuts import render
 
 from photomania.api.exceptions import error_body
 from photomania.errors import ErrorCode
@@ -48,8 +51,78 @@ def _is_envelope(response) -> bool:
     return isinstance(body, dict) and "success" in body
 
 
+# Paths that take image uploads (multipart): the API, the effect pages' apply form, the admin.
+UPLOAD_PREFIXES = ("/api/", "/effects/", "/admin/")
+
+
+def request_body_limit(*, path: str, content_type: str) -> int:
+    """The largest body, in bytes, a request to ``path`` may send.
+
+    Only multipart bodies on upload paths may be as large as an image upload; every other body
+    is read into memory by Django (or allauth, or DRF's JSON parser), so it gets the in-memory
+    limit, and paths without uploads (sign-in, sign-up, allauth's API) get the small form limit.
+    """
+    if path.startswith(UPLOAD_PREFIXES):
+        if content_type.startswith("multipart/"):
+            return settings.REQUEST_MAX_BODY_BYTES
+        return min(settings.REQUEST_MAX_BODY_BYTES, settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+    return settings.REQUEST_MAX_FORM_BYTES
+
+
+def _refuse(request, status: int, code: ErrorCode, message: str):
+    if request.path.startswith(API_PREFIX):
+        return _envelope(code, message, status)
+    return render(request, f"{status}.html", {"message": message}, status=status)
+
+
+class RequestBodyLimitMiddleware:
+    """Every path: 413 for a body over its route's limit, before anything reads it.
+
+    A declared ``Content-Length`` is checked without reading a byte. A chunked body (no length;
+    a WSGI server such as gunicorn passes it through) is read up to one byte past the limit: over
+    it, 413; within it, the bytes read become the request's body.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        limit = request_body_limit(path=request.path, content_type=request.META.get("CONTENT_TYPE", ""))
+        refused = self._check(request, limit)
+        if refused is not None:
+            return refused
+        return self.get_response(request)
+
+    @staticmethod
+    def _too_large(request, limit: int):
+        shown = f"{limit // (1024 * 1024)} MB" if limit >= 1024 * 1024 else f"{max(limit // 1024, 1)} KB"
+        return _refuse(request, 413, ErrorCode.PAYLOAD_TOO_LARGE, f"Request body too large (limit {shown})")
+
+    def _check(self, request, limit: int):
+        raw = request.META.get("CONTENT_LENGTH")
+        if raw:
+            try:
+                length = int(raw)
+            except ValueError:
+                length = -1
+            if length < 0 or len(raw) > 20:
+                return _refuse(request, 400, ErrorCode.INVALID_INPUT, "Invalid Content-Length header")
+            return self._too_large(request, limit) if length > limit else None
+        if "chunked" not in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
+            return None
+        stream = getattr(request, "environ", {}).get("wsgi.input")
+        if stream is None:
+            return None
+        body = stream.read(limit + 1)
+        if len(body) > limit:
+            return self._too_large(request, limit)
+        request._stream = io.BytesIO(body)
+        request.META["CONTENT_LENGTH"] = str(len(body))
+        return None
+
+
 class ApiEnvelopeMiddleware:
-    """Under /api/: refuse oversized bodies with 413 before anything reads them; envelope every error."""
+    """Under /api/: every error is the JSON envelope, whoever answered it."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -57,31 +130,10 @@ class ApiEnvelopeMiddleware:
     def __call__(self, request):
         if not request.path.startswith(API_PREFIX):
             return self.get_response(request)
-        too_large = self._body_too_large(request)
-        if too_large is not None:
-            return too_large
         response = self.get_response(request)
         if response.status_code >= 400 and not _is_envelope(response):
             response = self._rewrite(response)
         return response
-
-    @staticmethod
-    def _body_too_large(request):
-        raw = request.META.get("CONTENT_LENGTH") or "0"
-        try:
-            length = int(raw)
-        except ValueError:
-            return _envelope(ErrorCode.INVALID_INPUT, "Invalid Content-Length header", 400)
-        if length < 0:
-            return _envelope(ErrorCode.INVALID_INPUT, "Invalid Content-Length header", 400)
-        limit = settings.REQUEST_MAX_BODY_BYTES
-        if length > limit:
-            return _envelope(
-                ErrorCode.PAYLOAD_TOO_LARGE,
-                f"Request body too large (limit {limit // (1024 * 1024)} MB)",
-                413,
-            )
-        return None
 
     @staticmethod
     def _rewrite(response):

@@ -85,4 +85,10 @@ class UploadThrottle(_PerUserScopeThrottle):
         return super().allow_request(request, view)
 
 
+class BillingThrottle(_PerUserScopeThrottle):
+    """Checkout and customer-portal sessions per user (scope ``billing``): each one calls Stripe."""
+
+    scope = "billing"
+
+
 DEFAULT_THROTTLES = [UserThrottle, AnonThrottle]

@@ -14,7 +14,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["photomania.api.renderers.EnvelopeJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
         # One request content type per operation: JSON (apply also takes multipart uploads).
-        "rest_framework.parsers.JSONParser",
+        "photomania.api.parsers.SafeJSONParser",
     ],
     "EXCEPTION_HANDLER": "photomania.api.exceptions.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "photomania.api.pagination.EnvelopePagination",
@@ -24,6 +24,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "apply": env.str("RATE_LIMIT_APPLY", default="30/min"),
         "upload": env.str("RATE_LIMIT_UPLOAD", default="60/hour"),
+        # Checkout and portal sessions (each calls Stripe).
+        "billing": env.str("RATE_LIMIT_BILLING", default="10/min"),
         "user": env.str("RATE_LIMIT_USER", default="600/min"),
         "anon": env.str("RATE_LIMIT_ANON", default="300/min"),
     },

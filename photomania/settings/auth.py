@@ -1,6 +1,6 @@
 """Authentication: the email-login user, allauth (pages and headless API), sessions, email."""
 
-from photomania.settings.core import DEVELOPMENT_DEFAULTS, config_error, env
+from photomania.settings.core import DEBUG, DEVELOPMENT_DEFAULTS, config_error, env
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -44,6 +44,13 @@ HEADLESS_ONLY = False
 HEADLESS_SERVE_SPECIFICATION = True
 HEADLESS_TOKEN_STRATEGY = "allauth.headless.tokens.strategies.sessions.SessionTokenStrategy"
 SOCIALACCOUNT_PROVIDERS: dict = {}
+
+# Multi-factor authentication (allauth.mfa): an authenticator app (TOTP) plus recovery codes.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "PhotoMania"
+# The admin signs in through allauth's login (its rate limits and lockout apply); with this on,
+# staff must have an authenticator app set up before any admin page opens.
+ADMIN_REQUIRE_MFA = env.bool("ADMIN_REQUIRE_MFA", default=not DEBUG)
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)

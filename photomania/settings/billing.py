@@ -22,6 +22,8 @@ DJSTRIPE_WEBHOOK_VALIDATION = "verify_signature"
 DJSTRIPE_SUBSCRIBER_MODEL = AUTH_USER_MODEL
 
 REFERRAL_BONUS_CREDITS = env.int("REFERRAL_BONUS_CREDITS", default=5)
+# Referral bonuses one referrer can earn in any 30 days (referrals beyond it pay nobody).
+REFERRAL_MAX_PER_MONTH = env.int("REFERRAL_MAX_PER_MONTH", default=10)
 # The free plan is topped up to its quota at most once per this many days (a daily beat task).
 FREE_REFILL_DAYS = 30
 

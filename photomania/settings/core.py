@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.socialaccount",
+    "allauth.mfa",
     "allauth.headless",
     "djstripe",
     "accounts",
@@ -76,7 +77,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "photomania.middleware.RequestIdMiddleware",
-    # 413 for oversized /api/ bodies before parsing, and the JSON envelope for every /api/ error.
+    # 413 for a body over its route's limit on every path, before anything reads it.
+    "photomania.api.middleware.RequestBodyLimitMiddleware",
+    # allauth's JSON API: malformed JSON (too deep, oversized numbers) is a 400, not a 500.
+    "photomania.middleware.HeadlessJsonGuardMiddleware",
+    # The JSON envelope for every /api/ error.
     "photomania.api.middleware.ApiEnvelopeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "photomania.middleware.SecurityHeadersMiddleware",
@@ -88,6 +93,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Staff without a second factor are sent to set one up before the admin opens.
+    "photomania.admin.AdminMfaMiddleware",
 ]
 
 ROOT_URLCONF = "photomania.urls"

@@ -16,6 +16,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Multipart bodies up to the image cap plus form overhead are let through to our validator.
 REQUEST_MAX_BODY_BYTES = IMAGE_MAX_UPLOAD_BYTES + 512 * 1024
+# Any other body (sign-in and sign-up forms, allauth's API, pages without uploads).
+REQUEST_MAX_FORM_BYTES = env.int("REQUEST_MAX_FORM_BYTES", default=256 * 1024)
 
 # --- Jobs: time limits, retries, the sweeper ---
 JOB_SOFT_TIME_LIMIT = env.int("JOB_SOFT_TIME_LIMIT", default=120)
@@ -44,6 +46,12 @@ REPLICATE_WEBHOOK_SECRET = env.str("REPLICATE_WEBHOOK_SECRET", default="")
 REPLICATE_TIMEOUT = env.float("REPLICATE_TIMEOUT", default=30.0)
 REPLICATE_POLL_INTERVAL = env.float("REPLICATE_POLL_INTERVAL", default=5.0)
 REPLICATE_DEADLINE = env.int("REPLICATE_DEADLINE", default=900)
+# Sources up to this size go inline as a data URI (Replicate recommends it under 1 MB); larger ones
+# as a signed storage URL valid REPLICATE_INPUT_URL_EXPIRY seconds (S3/R2), else through its files API.
+REPLICATE_DATA_URI_MAX_BYTES = env.int("REPLICATE_DATA_URI_MAX_BYTES", default=1_000_000)
+REPLICATE_INPUT_URL_EXPIRY = env.int("REPLICATE_INPUT_URL_EXPIRY", default=600)
+# Admin "Try it" and "Render preview" wait this long for a prediction, then cancel it.
+REPLICATE_TRY_TIMEOUT = env.int("REPLICATE_TRY_TIMEOUT", default=120)
 
 # --- Client callbacks ---
 CALLBACK_TIMEOUT = env.float("CALLBACK_TIMEOUT", default=10.0)

@@ -3,7 +3,8 @@
 import json
 import logging
 
-from accounts.audit import audit_record
+from accounts import audit
+from accounts.audit import audit_record, audit_record_aggregated
 from accounts.models import AuditEvent
 
 LOGIN_URL = "/_allauth/app/v1/auth/login"
@@ -81,3 +82,42 @@ def test_a_successful_login_is_not_audited_as_a_failure(client, user):
 
     assert response.status_code == 200
     assert not AuditEvent.objects.exists()
+
+
+def _refused_webhook(rf, ip: str):
+    return rf.post("/api/webhooks/stripe", REMOTE_ADDR=ip)
+
+
+def test_aggregated_events_from_one_address_write_one_row_with_the_count(rf, db, monkeypatch):
+    monkeypatch.setattr(audit, "AGGREGATE_FLUSH_SECONDS", 0)  # refresh the count on every event
+    for _ in range(150):
+        audit_record_aggregated(
+            event=AuditEvent.Event.WEBHOOK_SIGNATURE_FAILED,
+            request=_refused_webhook(rf, "203.0.113.7"),
+            provider="stripe",
+            reason="Invalid signature",
+        )
+
+    [row] = AuditEvent.objects.all()
+    assert row.ip_address == "203.0.113.7"
+    assert row.data == {"provider": "stripe", "reason": "Invalid signature", "count": 150}
+
+
+def test_aggregated_event_count_is_written_at_most_once_per_flush_interval(rf, db, django_assert_max_num_queries):
+    request = _refused_webhook(rf, "203.0.113.7")
+    audit_record_aggregated(event=AuditEvent.Event.WEBHOOK_SIGNATURE_FAILED, request=request, provider="stripe")
+
+    with django_assert_max_num_queries(1):
+        for _ in range(100):
+            audit_record_aggregated(event=AuditEvent.Event.WEBHOOK_SIGNATURE_FAILED, request=request, provider="stripe")
+
+    assert AuditEvent.objects.count() == 1
+
+
+def test_aggregated_events_from_different_addresses_get_their_own_rows(rf, db):
+    for ip in ("203.0.113.7", "203.0.113.8"):
+        audit_record_aggregated(
+            event=AuditEvent.Event.WEBHOOK_SIGNATURE_FAILED, request=_refused_webhook(rf, ip), provider="stripe"
+        )
+
+    assert sorted(AuditEvent.objects.values_list("ip_address", flat=True)) == ["203.0.113.7", "203.0.113.8"]

@@ -1,9 +1,13 @@
 """Referrals: the code given at sign-up links the accounts; a verified email pays both once."""
 
+from datetime import timedelta
+
 import pytest
 from allauth.account.models import EmailAddress, EmailConfirmationHMAC
+from django.utils import timezone
 
 from accounts.models import User
+from accounts.referrals import referral_email_key
 from billing.models import CreditTransaction
 from billing.services import referral_bonus_award
 from tests.support.factories import UserFactory
@@ -111,3 +115,75 @@ def test_a_user_without_a_referrer_gets_no_bonus_on_verification(client):
 
     assert credits_of(solo) == 10
     assert not CreditTransaction.objects.filter(kind=Kind.REFERRAL_BONUS).exists()
+
+
+@pytest.mark.parametrize(
+    ("address", "key"),
+    [
+        ("Farmer+0@Example.com", "farmer@example.com"),
+        ("far.mer@example.com", "far.mer@example.com"),
+        ("Far.Mer+x@gmail.com", "farmer@gmail.com"),
+        ("f.a.r.m.e.r@googlemail.com", "farmer@gmail.com"),
+    ],
+)
+def test_referral_email_key_drops_plus_tags_and_dots_where_the_provider_ignores_them(address, key):
+    assert referral_email_key(address) == key
+
+
+def test_signing_up_with_ones_own_code_under_a_plus_tag_links_no_referrer(client):
+    farmer = UserFactory(email="farmer@example.com")
+
+    api_signup(client, "farmer+0@example.com", referralCode=farmer.referral_code)
+
+    assert User.objects.get(email="farmer+0@example.com").referred_by is None
+
+
+def test_signing_up_with_ones_own_code_under_gmail_dots_links_no_referrer(client):
+    farmer = UserFactory(email="farmer@gmail.com")
+
+    api_signup(client, "far.mer+1@googlemail.com", referralCode=farmer.referral_code)
+
+    assert User.objects.get(email="far.mer+1@googlemail.com").referred_by is None
+
+
+def test_one_mailbox_is_referred_once_by_the_same_referrer(client, settings):
+    settings.REFERRAL_BONUS_CREDITS = 5
+    referrer = UserFactory()
+    for n in range(3):
+        api_signup(client, f"friend+{n}@example.com", referralCode=referrer.referral_code)
+        client.logout()
+    for friend in User.objects.filter(email__startswith="friend+"):
+        verify(client, friend)
+
+    assert User.objects.filter(referred_by=referrer).count() == 1
+    assert credits_of(referrer) == 15
+
+
+def test_referral_bonuses_stop_at_the_monthly_cap_per_referrer(settings):
+    settings.REFERRAL_BONUS_CREDITS = 5
+    settings.REFERRAL_MAX_PER_MONTH = 2
+    referrer = UserFactory()
+    friends = [UserFactory(referred_by=referrer) for _ in range(3)]
+    for friend in friends:
+        EmailAddress.objects.create(user=friend, email=friend.email, verified=True, primary=True)
+
+    paid = [bool(referral_bonus_award(user=friend)) for friend in friends]
+
+    assert paid == [True, True, False]
+    assert credits_of(referrer) == 20
+    assert credits_of(friends[2]) == 10
+
+
+def test_referral_bonuses_older_than_30_days_do_not_count_towards_the_cap(settings):
+    settings.REFERRAL_BONUS_CREDITS = 5
+    settings.REFERRAL_MAX_PER_MONTH = 1
+    referrer = UserFactory()
+    old, new = UserFactory(referred_by=referrer), UserFactory(referred_by=referrer)
+    for friend in (old, new):
+        EmailAddress.objects.create(user=friend, email=friend.email, verified=True, primary=True)
+    referral_bonus_award(user=old)
+    CreditTransaction.objects.filter(reference=f"referral:{old.pk}:referrer").update(
+        created_at=timezone.now() - timedelta(days=31)
+    )
+
+    assert referral_bonus_award(user=new)

@@ -146,3 +146,43 @@ def test_portal_requires_sign_in(client, fake_stripe, db):
     response = client.post("/api/billing/portal", content_type="application/json")
 
     assert response.status_code == 401
+
+
+def _billing_rate(settings, rate: str) -> None:
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "billing": rate},
+    }
+
+
+def test_checkout_is_throttled_per_user_before_stripe_is_called(api, fake_stripe, catalog, settings):
+    _billing_rate(settings, "2/min")
+    for _ in range(2):
+        assert api.post("/api/checkout", {"pack": "pack-50"}, content_type="application/json").status_code == 200
+
+    response = api.post("/api/checkout", {"pack": "pack-50"}, content_type="application/json")
+
+    assert response.status_code == 429
+    assert response.json()["error"]["code"] == "RATE_LIMITED"
+    assert len(fake_stripe.calls("POST", "/v1/checkout/sessions")) == 2
+
+
+def test_portal_is_throttled_per_user_before_stripe_is_called(api, fake_stripe, settings):
+    _billing_rate(settings, "2/min")
+    for _ in range(2):
+        assert api.post("/api/billing/portal", content_type="application/json").status_code == 200
+
+    response = api.post("/api/billing/portal", content_type="application/json")
+
+    assert response.status_code == 429
+    assert len(fake_stripe.calls("POST", "/v1/billing_portal/sessions")) == 2
+
+
+def test_billing_throttle_counts_each_user_separately(api, other_user, fake_stripe, settings):
+    _billing_rate(settings, "1/min")
+    assert api.post("/api/billing/portal", content_type="application/json").status_code == 200
+    api.force_login(other_user)
+
+    response = api.post("/api/billing/portal", content_type="application/json")
+
+    assert response.status_code == 200

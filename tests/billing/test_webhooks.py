@@ -54,6 +54,15 @@ def test_a_rejected_signature_is_written_to_the_audit_log(client, user, sub_even
     assert audit.data == {"provider": "stripe", "reason": "Invalid signature"}
 
 
+def test_a_flood_of_rejected_signatures_writes_one_audit_row(client, user, sub_event):
+    body = json.dumps(sub_event)
+
+    for _ in range(150):
+        assert deliver(client, body, signature=sign(body, secret="whsec_attacker")).status_code == 400
+
+    assert AuditEvent.objects.filter(event=AuditEvent.Event.WEBHOOK_SIGNATURE_FAILED).count() == 1
+
+
 def test_a_tampered_body_is_rejected_with_400(client, user, sub_event):
     body = json.dumps(sub_event)
     signature = sign(body)

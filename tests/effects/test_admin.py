@@ -297,3 +297,43 @@ def test_effect_admin_rejects_a_config_that_is_not_an_object(client, staff_user)
 
     assert response.status_code == 200
     assert "config must be a JSON object" in response.content.decode()
+
+
+def test_effect_list_says_why_provider_effects_are_inactive_without_a_token(staff_client, settings):
+    settings.REPLICATE_API_TOKEN = ""
+    EffectFactory(slug="ghibli", model_id="replicate:black-forest-labs/flux-kontext-pro")
+
+    page = staff_client.get(reverse("admin:effects_effect_changelist")).content.decode()
+
+    assert "Inactive: REPLICATE_API_TOKEN is not set" in page
+    assert "Provider (AI) effects are inactive: REPLICATE_API_TOKEN is not set" in page
+
+
+def test_staff_create_an_ai_effect_by_choosing_a_model_and_writing_a_prompt(staff_client):
+    response = staff_client.post(
+        reverse("admin:effects_effect_add_provider"),
+        {
+            "name": "Claymation",
+            "slug": "claymation",
+            "category": "AI Studio",
+            "credits": 6,
+            "model": "flux-kontext-pro",
+            "prompt": "Turn this photo into a claymation scene",
+        },
+    )
+
+    effect = Effect.objects.get(slug="claymation")
+    assert response.status_code == 302
+    assert effect.model_id == "replicate:black-forest-labs/flux-kontext-pro" and not effect.is_active
+    assert effect.config["input"]["prompt"] == "Turn this photo into a claymation scene"
+
+
+def test_try_it_on_a_provider_effect_shows_the_predictions_result(staff_client, replicate_server):
+    effect = EffectFactory(model_id="replicate:acme/restore")
+    upload = SimpleUploadedFile("p.jpg", image_bytes("JPEG"), content_type="image/jpeg")
+
+    response = staff_client.post(reverse("admin:effects_effect_try", args=[effect.pk]), {"image": upload})
+
+    assert response.status_code == 200
+    assert 'id="try-result"' in response.content.decode()
+    assert len(replicate_server.created) == 1

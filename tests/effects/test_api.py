@@ -17,7 +17,7 @@ from effects.catalog import effects_set_active
 from effects.models import Effect, Job, JobStatus
 from tests.support.api import PUBLIC_IMAGE_URL, assert_error
 from tests.support.factories import EffectFactory, JobFactory
-from tests.support.images import image_bytes
+from tests.support.images import image_bytes, truncated_jpeg
 
 pytestmark = pytest.mark.django_db
 
@@ -238,7 +238,8 @@ def test_effect_list_is_public_and_ordered_by_position(anon_client):
     assert body["meta"] == {"count": 2, "next": None, "previous": None}
 
 
-def test_effect_list_items_have_the_documented_fields_and_never_the_engine_config(anon_client):
+def test_effect_list_items_have_the_documented_fields_and_never_the_engine_config(anon_client, settings):
+    settings.REPLICATE_API_TOKEN = "r8_token"  # provider effects are listed only with a token
     EffectFactory(model_id="replicate:secret/model", config={"apiKey": "hidden"})
 
     item = anon_client.get("/api/effects").json()["data"][0]
@@ -510,3 +511,38 @@ def test_deleting_a_saved_effect_deletes_the_callers_job(user_client, job):
 
 def test_deleting_a_saved_effect_requires_authentication(anon_client, job):
     assert_error(anon_client.delete(f"/api/effects/{job.pk}"), 401, "UNAUTHORIZED")
+
+
+def test_provider_effects_are_hidden_and_not_appliable_without_a_replicate_token(settings, user_client, anon_client):
+    settings.REPLICATE_API_TOKEN = ""
+    EffectFactory(slug="ghibli", model_id="replicate:black-forest-labs/flux-kontext-pro")
+    EffectFactory(slug="sepia-local", model_id="local:sepia")
+
+    listed = {e["slug"] for e in anon_client.get("/api/effects").json()["data"]}
+    detail = anon_client.get("/api/effects/ghibli")
+
+    assert "ghibli" not in listed and "sepia-local" in listed
+    assert detail.status_code == 404
+    settings.REPLICATE_API_TOKEN = "r8_token"
+    assert anon_client.get("/api/effects/ghibli").status_code == 200
+
+
+def test_apply_upload_with_too_few_credits_returns_402_before_the_image_is_read(user_client, user):
+    EffectFactory(slug="pricey", credits=11)
+    upload = SimpleUploadedFile("me.jpg", truncated_jpeg(), content_type="image/jpeg")
+
+    response = user_client.post("/api/effects/apply", {"effectId": "pricey", "image": upload}, format="multipart")
+
+    # The same upload with enough credits is refused as corrupt (next test): the balance came first.
+    assert_error(response, 402, "INSUFFICIENT_CREDITS")
+    assert not Job.objects.exists()
+
+
+def test_apply_with_a_truncated_jpeg_returns_400_and_charges_nothing(user_client, user, effect):
+    upload = SimpleUploadedFile("me.jpg", truncated_jpeg(), content_type="image/jpeg")
+
+    response = user_client.post("/api/effects/apply", {"effectId": "sepia-dream", "image": upload}, format="multipart")
+
+    assert_error(response, 400, "INVALID_INPUT")
+    user.refresh_from_db()
+    assert user.credits == 10

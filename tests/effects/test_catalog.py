@@ -5,10 +5,20 @@ import io
 import pytest
 from django.core.management import call_command
 
+from accounts.models import User
 from billing.models import CreditTransaction
-from effects.catalog import effect_render_preview, effect_try
+from effects.catalog import (
+    LOCAL_CATALOG,
+    PROVIDER_CATALOG,
+    catalog_load,
+    catalog_read,
+    effect_create_provider,
+    effect_render_preview,
+    effect_try,
+)
+from effects.engines.local import EFFECTS
 from effects.ingestion import image_validate_bytes
-from effects.management.commands.seed_demo import DEMO_EFFECTS
+from effects.management.commands.seed_demo import ADMIN_EMAIL
 from effects.models import Effect
 from photomania.errors import ApplicationError
 from tests.support.factories import EffectFactory, UserFactory
@@ -27,9 +37,54 @@ def test_effect_try_runs_without_charging_anyone():
     assert CreditTransaction.objects.filter(user=user).count() == 1  # only the signup grant
 
 
-def test_effect_try_refuses_provider_effects():
-    with pytest.raises(ApplicationError, match="built-in"):
+def test_effect_try_on_a_provider_effect_runs_a_prediction_and_returns_its_output(replicate_server):
+    effect = EffectFactory(model_id="replicate:acme/x", config={"image_param": "input_image", "input": {"prompt": "p"}})
+
+    data = effect_try(effect=effect, source=image_validate_bytes(image_bytes()))
+
+    assert image_validate_bytes(data).width == 40
+    (body,) = replicate_server.created
+    assert body["input"]["prompt"] == "p" and body["input"]["input_image"].startswith("data:image/jpeg;base64,")
+    assert "webhook" not in body
+
+
+def test_effect_try_on_a_failed_prediction_says_the_provider_failed(replicate_server):
+    replicate_server.statuses = ["starting", "failed"]
+    effect = EffectFactory(model_id="replicate:acme/x")
+
+    with pytest.raises(ApplicationError, match="failed the prediction: CUDA out of memory"):
+        effect_try(effect=effect, source=image_validate_bytes(image_bytes()))
+
+
+def test_effect_try_cancels_a_prediction_that_outlasts_the_bound(replicate_server, settings):
+    replicate_server.statuses = ["starting", "processing"]
+    settings.REPLICATE_TRY_TIMEOUT = 0
+    effect = EffectFactory(model_id="replicate:acme/x")
+
+    with pytest.raises(ApplicationError, match="did not finish"):
+        effect_try(effect=effect, source=image_validate_bytes(image_bytes()))
+
+    (prediction,) = replicate_server.predictions.values()
+    assert prediction["status"] == "canceled"
+
+
+def test_effect_try_on_a_provider_effect_without_a_token_says_so(settings):
+    settings.REPLICATE_API_TOKEN = ""
+
+    with pytest.raises(ApplicationError, match="REPLICATE_API_TOKEN"):
         effect_try(effect=EffectFactory(model_id="replicate:acme/x"), source=image_validate_bytes(image_bytes()))
+
+
+def test_render_preview_of_a_provider_effect_stores_the_prediction_output(replicate_server):
+    effect = EffectFactory(model_id="replicate:acme/x")
+
+    effect_render_preview(effect=effect, photo="astronaut.png")
+
+    effect.refresh_from_db()
+    with effect.preview.open("rb") as handle:
+        preview = image_validate_bytes(handle.read())
+    assert (preview.width, preview.height) == (40, 30)
+    assert replicate_server.created[0]["input"]["image"].startswith("data:image/png;base64,")
 
 
 def test_render_preview_stores_a_preview_image():
@@ -45,5 +100,110 @@ def test_render_preview_stores_a_preview_image():
 def test_seed_demo_renders_previews_for_every_demo_effect():
     call_command("seed_demo", stdout=io.StringIO())
 
-    local_demo_effects = sum(1 for entry in DEMO_EFFECTS if entry[4].startswith("local:"))
+    local_demo_effects = len(catalog_read(path=LOCAL_CATALOG)["effects"])
     assert Effect.objects.filter(model_id__startswith="local:").exclude(preview="").count() == local_demo_effects
+
+
+def test_seed_demo_seeds_the_local_ai_effects_the_engine_has_and_the_provider_catalog():
+    call_command("seed_demo", stdout=io.StringIO())
+
+    people = {
+        "remove-background",
+        "replace-background",
+        "blur-faces",
+        "pixelate-faces",
+        "avatar",
+        "background-blur",
+        "background-gray",
+    }
+    slugs = set(Effect.objects.values_list("slug", flat=True))
+    assert people & set(EFFECTS) <= slugs
+    providers = {entry["slug"] for entry in catalog_read(path=PROVIDER_CATALOG)["effects"]}
+    assert providers <= slugs
+
+
+def test_catalog_load_is_idempotent_by_slug_and_keeps_staff_hiding():
+    first = catalog_load(path=PROVIDER_CATALOG)
+    Effect.objects.filter(slug="anime").update(is_active=False, name="Renamed by staff")
+
+    second = catalog_load(path=PROVIDER_CATALOG)
+
+    assert len(first.created) >= 6 and second.created == [] and sorted(second.updated) == sorted(first.created)
+    anime = Effect.objects.get(slug="anime")
+    assert anime.name == "Anime" and anime.is_active is False
+    assert Effect.objects.filter(slug__in=first.created).count() == len(first.created)
+
+
+def test_catalog_provider_effects_follow_their_models_input_schema():
+    catalog_load(path=PROVIDER_CATALOG)
+
+    ghibli = Effect.objects.get(slug="ghibli")
+    assert ghibli.model_id == "replicate:black-forest-labs/flux-kontext-pro"
+    assert ghibli.config["image_param"] == "input_image"
+    assert "Studio Ghibli" in ghibli.config["input"]["prompt"]
+    assert ghibli.config["input"]["aspect_ratio"] == "match_input_image"
+    upscale = Effect.objects.get(slug="ai-upscale")
+    assert upscale.model_id.startswith("replicate:nightmareai/real-esrgan:")
+    assert upscale.config == {"image_param": "image", "input": {"scale": 2, "face_enhance": False}}
+    assert Effect.objects.get(slug="face-restore").model_id.startswith("replicate:sczhou/codeformer:")
+
+
+def test_catalog_load_skips_a_built_in_effect_the_engine_does_not_have(tmp_path):
+    path = tmp_path / "catalog.json"
+    path.write_text(
+        '{"version": 3, "effects": ['
+        '{"slug": "sepia", "name": "Sepia", "category": "C", "credits": 1, "model_id": "local:sepia"},'
+        '{"slug": "hologram", "name": "Hologram", "category": "C", "credits": 1, "model_id": "local:hologram"}]}'
+    )
+
+    result = catalog_load(path=path)
+
+    assert result.version == 3 and result.created == ["sepia"] and list(result.skipped) == ["hologram"]
+    assert not Effect.objects.filter(slug="hologram").exists()
+
+
+def test_load_catalog_command_loads_the_provider_catalog():
+    out = io.StringIO()
+
+    call_command("load_catalog", stdout=out)
+
+    assert "Catalog version 1:" in out.getvalue()
+    assert Effect.objects.filter(model_id__startswith="replicate:").count() >= 6
+
+
+def test_new_provider_effect_puts_the_prompt_in_the_models_prompt_input_and_starts_hidden():
+    effect = effect_create_provider(
+        name="Watercolour AI",
+        slug="watercolour-ai",
+        category="AI Studio",
+        credits=5,
+        model_key="flux-kontext-pro",
+        prompt="Paint this photo as a loose watercolour",
+    )
+
+    assert effect.model_id == "replicate:black-forest-labs/flux-kontext-pro" and effect.is_active is False
+    assert effect.config["input"]["prompt"] == "Paint this photo as a loose watercolour"
+    assert effect.config["image_param"] == "input_image"
+
+
+def test_new_provider_effect_on_a_prompt_model_without_a_prompt_is_refused():
+    with pytest.raises(ApplicationError, match="needs a prompt"):
+        effect_create_provider(name="X", slug="x", category="AI", credits=5, model_key="flux-kontext-pro", prompt="  ")
+
+
+def test_seed_demo_creates_no_staff_account_outside_development(settings):
+    settings.DEBUG = False
+    out = io.StringIO()
+
+    call_command("seed_demo", stdout=out)
+
+    assert not User.objects.filter(is_staff=True).exists()
+    assert "Staff user not created: DEBUG is off (development only)" in out.getvalue()
+
+
+def test_seed_demo_creates_the_demo_staff_account_in_development(settings):
+    settings.DEBUG = True
+
+    call_command("seed_demo", stdout=io.StringIO())
+
+    assert User.objects.filter(email=ADMIN_EMAIL, is_staff=True).exists()

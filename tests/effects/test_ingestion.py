@@ -1,13 +1,15 @@
 """Image ingestion: the SSRF guard on image URLs (scheme, resolution, every non-public address class, the
-audit row of a refusal) and fetching a URL (redirects, byte cap, content checks)."""
+audit row of a refusal), fetching a URL (redirects, byte cap, content checks) and upload validation
+(header and data checks that never hold a full decode)."""
 
 import pytest
 
 from accounts.models import AuditEvent
-from effects.ingestion import image_fetch, image_url_check
+from effects.ingestion import image_fetch, image_url_check, image_validate_bytes
 from photomania.api.exceptions import http_status_for
 from photomania.errors import ApplicationError, ErrorCode
-from tests.support.images import image_bytes
+from tests.support.images import hostile_png, image_bytes, photo_bytes, truncated_jpeg
+from tests.support.memory import peak_rss_growth_mb
 
 
 @pytest.mark.parametrize(
@@ -173,3 +175,45 @@ def test_an_image_url_refused_by_the_ssrf_guard_is_audited(user):
         "address": "169.254.169.254",
     }
     assert event.request_id == "req-ssrf-12345678"
+
+
+# --- Upload validation: header and data checks, at a bounded memory cost ----------------------
+
+
+def test_validating_a_16_bit_50_megapixel_png_does_not_decode_its_pixels():
+    data = hostile_png("I;16")
+
+    growth = peak_rss_growth_mb(lambda: image_validate_bytes(data))
+
+    assert growth < 40  # the decoded image alone would be 100 MB
+
+
+def test_validating_an_rgba_50_megapixel_png_does_not_decode_its_pixels():
+    data = hostile_png("RGBA")
+
+    growth = peak_rss_growth_mb(lambda: image_validate_bytes(data))
+
+    assert growth < 40  # the decoded image alone would be 200 MB
+
+
+def test_a_truncated_jpeg_is_refused_by_the_reduced_scale_decode():
+    with pytest.raises(ApplicationError) as caught:
+        image_validate_bytes(truncated_jpeg())
+
+    assert caught.value.code == ErrorCode.INVALID_INPUT
+
+
+def test_a_png_with_a_damaged_chunk_is_refused_without_decoding():
+    data = bytearray(image_bytes("PNG", (64, 48)))
+    data[60] ^= 0xFF  # inside the compressed pixel data: the chunk's CRC no longer matches
+
+    with pytest.raises(ApplicationError) as caught:
+        image_validate_bytes(bytes(data))
+
+    assert caught.value.code == ErrorCode.INVALID_INPUT
+
+
+def test_a_valid_jpeg_reports_its_full_size():
+    image = image_validate_bytes(photo_bytes((640, 480), fmt="JPEG"))
+
+    assert (image.format, image.width, image.height) == ("JPEG", 640, 480)

@@ -2,19 +2,27 @@
 
 Speaks the same protocol as https://api.replicate.com/v1: Bearer auth, POST
 /models/{owner}/{name}/predictions and /predictions (with ``version``), GET
-/predictions/{id}, POST /predictions/{id}/cancel. Each GET advances the prediction along
-``statuses`` (e.g. starting → processing → succeeded). Outputs are served from /files/.
+/predictions/{id}, POST /predictions/{id}/cancel, and POST /files (the files API: a multipart
+``content`` part, answered with a file object whose ``urls.get`` a prediction input may name).
+Each GET advances the prediction along ``statuses`` (e.g. starting → processing → succeeded).
+Outputs are served from /files/. Like Replicate, it fetches an ``http(s)`` image input when the
+prediction is created (``fetched``: URL → HTTP status and size).
 Tests steer it through attributes: ``statuses``, ``create_status`` (an HTTP error to answer
-creates with), ``get_status`` (an HTTP error for GETs), ``delay`` (slow responses), ``error``.
+creates with), ``get_status`` (an HTTP error for GETs), ``delay`` (slow responses), ``error``,
+``output_shape`` (how the output is documented: ``"uri"`` a string, ``"list"`` of URIs, or
+``"object"`` with an ``image`` key).
 """
 
 from __future__ import annotations
 
 import base64
+import email.parser
+import email.policy
 import json
 import re
 import threading
 import time
+import urllib.request
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -32,8 +40,11 @@ class FakeReplicate:
         self.get_status: int | None = None
         self.delay = 0.0
         self.error = "CUDA out of memory"
+        self.output_shape = "list"
         self.predictions: dict[str, dict] = {}
         self.created: list[dict] = []
+        self.uploads: dict[str, dict] = {}
+        self.fetched: dict[str, tuple[int, int]] = {}
         self.lock = threading.Lock()
         fake = self
 
@@ -88,7 +99,15 @@ class FakeReplicate:
                     time.sleep(fake.delay)
                 if not self._authorised():
                     return
-                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
+                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if self.path == "/v1/files":
+                    upload = fake.upload(self.headers.get("Content-Type", ""), raw)
+                    if upload is None:
+                        self._json(400, {"detail": "a multipart 'content' part is required", "status": 400})
+                    else:
+                        self._json(201, upload)
+                    return
+                body = json.loads(raw or b"{}")
                 cancel = re.fullmatch(r"/v1/predictions/([\w-]+)/cancel", self.path)
                 if cancel and cancel[1] in fake.predictions:
                     with fake.lock:
@@ -113,7 +132,41 @@ class FakeReplicate:
         self.base = f"http://127.0.0.1:{self.port}/v1"
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
 
+    def upload(self, content_type: str, raw: bytes) -> dict | None:
+        message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+            f"Content-Type: {content_type}\r\n\r\n".encode() + raw
+        )
+        for part in message.iter_parts() if message.is_multipart() else []:
+            if part.get_param("name", header="content-disposition") == "content":
+                file_id = uuid.uuid4().hex[:16]
+                data = part.get_payload(decode=True)
+                upload = {
+                    "id": file_id,
+                    "name": part.get_filename(),
+                    "content_type": part.get_content_type(),
+                    "size": len(data),
+                    "urls": {"get": f"{self.base}/files/{file_id}"},
+                }
+                with self.lock:
+                    self.uploads[file_id] = {**upload, "data": data}
+                return upload
+        return None
+
+    def _fetch_url_inputs(self, inputs: dict) -> None:
+        for value in inputs.values():
+            if isinstance(value, str) and value.startswith(("http://", "https://")):
+                try:
+                    with urllib.request.urlopen(value, timeout=5) as response:
+                        self.fetched[value] = (response.status, len(response.read()))
+                except OSError as exc:
+                    self.fetched[value] = (getattr(exc, "code", 0), 0)
+
+    def output(self, prediction_id: str):
+        url = f"http://127.0.0.1:{self.port}/files/{prediction_id}.png"
+        return {"uri": url, "list": [url], "object": {"image": url}}[self.output_shape]
+
     def create(self, body: dict) -> dict:
+        self._fetch_url_inputs(body["input"])
         prediction_id = uuid.uuid4().hex[:20]
         with self.lock:
             self.created.append(body)
@@ -135,7 +188,7 @@ class FakeReplicate:
                 prediction["step"] = min(prediction["step"] + 1, len(self.statuses) - 1)
                 prediction["status"] = self.statuses[prediction["step"]]
             if prediction["status"] == "succeeded":
-                prediction["output"] = [f"http://127.0.0.1:{self.port}/files/{prediction_id}.png"]
+                prediction["output"] = self.output(prediction_id)
             if prediction["status"] == "failed":
                 prediction["error"] = self.error
             return self._public(prediction_id)

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.support.factories import JobFactory
+from tests.support.factories import JobFactory, UserFactory, totp_activate, totp_code
 
 ADMIN_LISTS = [
     "admin:accounts_user_changelist",
@@ -32,3 +32,77 @@ def test_non_staff_user_is_sent_to_the_admin_login(client, user):
 
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+def _sign_in(client, email, password, next_url="/admin/"):
+    return client.post(f"{reverse('account_login')}?next={next_url}", {"login": email, "password": password})
+
+
+def test_admin_login_sends_the_browser_to_allauths_login_with_next(client, db):
+    response = client.get("/admin/login/?next=/admin/effects/effect/")
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('account_login')}?next=%2Fadmin%2Feffects%2Feffect%2F"
+
+
+def test_admin_login_never_accepts_a_password_itself(client, staff_user):
+    response = client.post("/admin/login/", {"username": staff_user.email, "password": PASSWORD})
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+    assert "_auth_user_id" not in client.session
+
+
+def test_admin_login_next_outside_the_admin_falls_back_to_the_admin_index(client, db):
+    response = client.get("/admin/login/?next=https://evil.example/")
+
+    assert response["Location"] == f"{reverse('account_login')}?next=%2Fadmin%2F"
+
+
+def test_brute_force_on_the_admin_sign_in_is_rate_limited(client, staff_user, settings):
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login_failed": "10/m/ip,5/5m/key"}
+    for _ in range(5):
+        assert _sign_in(client, staff_user.email, "wrong-password").status_code == 200
+
+    response = _sign_in(client, staff_user.email, PASSWORD)
+
+    assert "_auth_user_id" not in client.session
+    assert response.status_code in (200, 429)
+    assert b"Too many failed login attempts" in response.content
+
+
+def test_staff_without_mfa_cannot_open_the_admin_and_is_sent_to_set_it_up(client, settings, db):
+    settings.ADMIN_REQUIRE_MFA = True
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    _sign_in(client, staff.email, PASSWORD)
+
+    response = client.get("/admin/")
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("mfa_activate_totp"))
+
+
+def test_staff_with_totp_signs_in_with_the_code_and_opens_the_admin(client, settings, db):
+    settings.ADMIN_REQUIRE_MFA = True
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    secret = totp_activate(user=staff)
+
+    first = _sign_in(client, staff.email, PASSWORD)
+    assert first.status_code == 302
+    assert first["Location"].startswith(reverse("mfa_authenticate"))
+    assert client.get("/admin/").status_code == 302  # the password alone is not a sign-in
+    second = client.post(reverse("mfa_authenticate"), {"code": totp_code(secret)})
+
+    assert second.status_code == 302
+    assert second["Location"] == "/admin/"
+    assert client.get("/admin/").status_code == 200
+
+
+def test_admin_mfa_requirement_can_be_turned_off(client, settings, db):
+    settings.ADMIN_REQUIRE_MFA = False
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+
+    assert client.get("/admin/").status_code == 200

@@ -33,3 +33,32 @@ def test_every_api_response_carries_a_request_id(anon_client, db):
     response = anon_client.get("/api/effects", HTTP_X_REQUEST_ID="client-chosen-id-123")
 
     assert response["X-Request-ID"] == "client-chosen-id-123"
+
+
+def test_deeply_nested_json_on_allauths_api_returns_400(client, db):
+    body = b"[" * 100_000 + b"]" * 100_000
+
+    response = client.generic("POST", "/_allauth/app/v1/auth/login", data=body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["message"] == "Malformed JSON body: nested too deeply."
+
+
+def test_number_with_100000_digits_on_allauth_login_returns_400(client, db):
+    body = b'{"email": "a@b.example", "password": ' + b"9" * 100_000 + b"}"
+
+    response = client.generic("POST", "/_allauth/browser/v1/auth/login", data=body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["message"] == "Malformed JSON body: a number is too long."
+
+
+def test_ordinary_json_on_allauths_api_still_reaches_allauth(client, db):
+    response = client.post(
+        "/_allauth/app/v1/auth/login",
+        data={"email": "nobody@example.com", "password": "wrong-password"},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["param"] in {"email", "password"}

@@ -5,6 +5,7 @@ The fixtures here are registered from tests/conftest.py through ``pytest_plugins
 
 import factory
 import pytest
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
 
 from accounts.models import User
 from accounts.services import user_create
@@ -25,6 +26,22 @@ class UserFactory(factory.django.DjangoModelFactory):
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
         return user_create(**kwargs)
+
+
+def totp_activate(*, user) -> str:
+    """Give ``user`` an authenticator app (TOTP); returns its secret so a test can compute codes."""
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    return secret
+
+
+def totp_code(secret: str, *, at: float | None = None) -> str:
+    """The code an authenticator app shows for ``secret`` now (or at unix time ``at``)."""
+    import time
+
+    from allauth.mfa import app_settings
+
+    return format_hotp_value(hotp_value(secret, int(at if at is not None else time.time()) // app_settings.TOTP_PERIOD))
 
 
 class EffectFactory(factory.django.DjangoModelFactory):

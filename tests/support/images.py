@@ -64,3 +64,20 @@ def lit_photo_array(height: int = 120, width: int = 160) -> np.ndarray:
     rgb[(xs - 30) ** 2 + (ys - 60) ** 2 < 64] = 255
     rgb[10:40, 110:150] = 6
     return np.clip(rgb + rng.integers(-10, 10, rgb.shape), 0, 255).astype(np.uint8)
+
+
+def hostile_png(mode: str = "I;16", side: int = 7071) -> bytes:
+    """A tiny file that decodes huge: a flat ``side`` x ``side`` PNG (about 100-200 KB at 50 MP).
+
+    ``I;16`` is a 16-bit grey image (100 MB decoded), ``RGBA`` an image with alpha (200 MB).
+    """
+    img = Image.new(mode, (side, side), 0)
+    buf = io.BytesIO()
+    img.save(buf, "PNG", compress_level=9)
+    return buf.getvalue()
+
+
+def truncated_jpeg(size: tuple[int, int] = (640, 480)) -> bytes:
+    """A JPEG whose header is intact but whose compressed data stops half way."""
+    data = photo_bytes(size, fmt="JPEG", quality=90)
+    return data[: len(data) // 2]

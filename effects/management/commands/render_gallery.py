@@ -76,13 +76,13 @@ def _contact_sheet(title: str, tiles: list[tuple[str, str, Image.Image]]) -> Ima
 
 def _demo_credits() -> dict[str, int]:
     """Cost of each local effect in the demo catalog (slug -> credits)."""
-    from effects.management.commands.seed_demo import DEMO_EFFECTS
+    from effects.catalog import LOCAL_CATALOG, catalog_read
 
     credits: dict[str, int] = {}
-    for _slug, _name, _category, cost, model_id, _config, _description in DEMO_EFFECTS:
-        engine, _, model = model_id.partition(":")
+    for entry in catalog_read(path=LOCAL_CATALOG)["effects"]:
+        engine, _, model = entry["model_id"].partition(":")
         if engine == "local":
-            credits.setdefault(model, cost)
+            credits.setdefault(model, entry["credits"])
     return credits
 
 

@@ -6,10 +6,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from effects.catalog import LOCAL_CATALOG, catalog_read
 from effects.engines import EngineConfigError, EngineFailure, validate_config
 from effects.engines.local import EFFECTS, LocalEngine
-from effects.management.commands.seed_demo import DEMO_EFFECTS
-from tests.support.images import image_bytes, photo_bytes
+from tests.support.images import hostile_png, image_bytes, photo_bytes
+from tests.support.memory import peak_rss_growth_mb
 
 ENGINE = LocalEngine()
 
@@ -37,7 +38,10 @@ def test_every_effect_preserves_the_image_size(model):
     assert Image.open(io.BytesIO(out.data)).size == (161, 97)
 
 
-@pytest.mark.parametrize(("slug", "model_id", "config"), [(e[0], e[4], e[5]) for e in DEMO_EFFECTS])
+@pytest.mark.parametrize(
+    ("slug", "model_id", "config"),
+    [(e["slug"], e["model_id"], e["config"]) for e in catalog_read(path=LOCAL_CATALOG)["effects"]],
+)
 def test_every_demo_effect_config_is_valid(slug, model_id, config):
     assert validate_config(model_id, config)
 
@@ -237,3 +241,31 @@ def test_corrupt_input_is_a_permanent_engine_error():
         ENGINE.apply("sepia", {}, photo_bytes()[:200])
 
     assert exc.value.code == "INVALID_IMAGE" and not exc.value.transient
+
+
+@pytest.mark.parametrize(("mode", "bound_mb"), [("I;16", 300), ("RGBA", 400)])
+def test_a_50_megapixel_png_is_processed_within_its_memory_bound(mode, bound_mb):
+    data = hostile_png(mode)
+
+    growth = peak_rss_growth_mb(lambda: ENGINE.apply("grayscale", {"format": "png"}, data, max_side=2048))
+
+    # Decoded alone it is 100 MB (16-bit) or 200 MB (RGBA); float64 copies once took 1.2 GB.
+    assert growth < bound_mb
+
+
+def test_a_16_bit_source_keeps_its_tones_in_8_bits():
+    ramp = (np.arange(256, dtype=np.uint32) * 257).astype(np.uint16)  # 0..65535 in 256 steps
+    buf = io.BytesIO()
+    Image.fromarray(np.tile(ramp, (8, 1))).save(buf, "PNG")
+
+    out = run("grayscale", buf.getvalue())
+
+    assert np.abs(out[0, :, 0] - np.arange(256)).max() <= 1
+
+
+def test_a_large_jpeg_is_decoded_at_a_reduced_scale_but_still_fills_the_long_side():
+    data = photo_bytes((4400, 3300), fmt="JPEG", quality=85)
+
+    out = ENGINE.apply("grayscale", {}, data, max_side=1024)
+
+    assert (out.width, out.height) == (1024, 768)

@@ -133,3 +133,45 @@ def test_admin_retry_runs_a_failed_job_again_without_a_second_refund():
     job_fail(job=job, code="ADMIN", message="again")
 
     assert refunds(job) == 1
+
+
+def test_a_large_source_on_object_storage_goes_to_the_provider_as_a_short_lived_signed_url(
+    replicate_server, s3_storage, settings
+):
+    settings.REPLICATE_DATA_URI_MAX_BYTES = 100
+    settings.REPLICATE_INPUT_URL_EXPIRY = 120
+    job = pending_job(model_id="replicate:acme/restore")
+
+    step = job_process(job_id=job.pk)
+
+    assert step.outcome == JobOutcome.WAIT
+    sent = replicate_server.created[0]["input"]["image"]
+    assert sent.startswith(s3_storage.endpoint_url) and "X-Amz-Expires=120" in sent
+    assert replicate_server.fetched[sent] == (200, len(image_bytes("PNG")))
+    assert replicate_server.uploads == {}
+
+
+def test_a_large_source_on_local_storage_is_uploaded_through_the_providers_files_api(replicate_server, settings):
+    settings.REPLICATE_DATA_URI_MAX_BYTES = 100
+    job = pending_job(model_id="replicate:acme/restore")
+
+    job_process(job_id=job.pk)
+
+    (upload,) = replicate_server.uploads.values()
+    assert upload["data"] == image_bytes("PNG")
+    assert replicate_server.created[0]["input"]["image"] == upload["urls"]["get"]
+
+
+def test_a_provider_effect_is_refused_before_any_charge_without_a_token(settings, user):
+    from effects.ingestion import image_validate_bytes
+    from effects.jobs.lifecycle import job_create
+    from photomania.errors import ApplicationError
+
+    settings.REPLICATE_API_TOKEN = ""
+    effect = EffectFactory(model_id="replicate:acme/restore")
+
+    with pytest.raises(ApplicationError) as exc:
+        job_create(user=user, effect=effect, source=image_validate_bytes(image_bytes()))
+
+    assert exc.value.code == "SERVICE_UNAVAILABLE"
+    assert not Job.objects.filter(user=user).exists()

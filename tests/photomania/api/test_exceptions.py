@@ -95,3 +95,12 @@ def test_database_down_returns_503_service_unavailable(anon_client, database_dow
 
     assert_error(response, 503, "SERVICE_UNAVAILABLE")
     assert response["Retry-After"]
+
+
+def test_form_field_over_the_in_memory_limit_returns_413(user_client, settings):
+    # A multipart body is within the upload cap, but one text field is over Django's in-memory limit.
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+
+    response = user_client.post("/api/effects/apply", {"effectId": "x", "imageUrl": "a" * 5000}, format="multipart")
+
+    assert_error(response, 413, "PAYLOAD_TOO_LARGE")

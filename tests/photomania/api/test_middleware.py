@@ -43,3 +43,53 @@ def test_django_404_outside_drf_under_api_is_json(anon_client):
     response = anon_client.get("/api/plain-missing")
 
     assert_error(response, 404, "NOT_FOUND")
+
+
+def test_json_body_over_the_in_memory_limit_returns_413_before_parsing(user_client):
+    body = b'{"imageUrl": "' + b"a" * (14 * 1024 * 1024) + b'"}'
+
+    response = user_client.generic("POST", "/api/effects/apply", data=body, content_type="application/json")
+
+    assert_error(response, 413, "PAYLOAD_TOO_LARGE")
+
+
+def test_sign_in_page_body_over_the_form_limit_returns_a_413_page(client, settings):
+    body = "login=a%40b.example&password=" + "x" * settings.REQUEST_MAX_FORM_BYTES
+
+    response = client.post("/accounts/login/", data=body, content_type="application/x-www-form-urlencoded")
+
+    assert response.status_code == 413
+    assert response["Content-Type"].startswith("text/html")
+    assert b"too large" in response.content
+
+
+def test_allauth_api_body_over_the_form_limit_returns_413(client, settings):
+    response = client.generic(
+        "POST",
+        "/_allauth/app/v1/auth/login",
+        data=b"{}",
+        content_type="application/json",
+        CONTENT_LENGTH=str(settings.REQUEST_MAX_FORM_BYTES + 1),
+    )
+
+    assert response.status_code == 413
+
+
+def test_multipart_upload_within_the_image_cap_is_let_through_on_upload_paths(user_client, settings):
+    settings.REQUEST_MAX_FORM_BYTES = 10
+
+    response = user_client.generic(
+        "POST",
+        "/api/effects/apply",
+        data=b"--b--\r\n",
+        content_type="multipart/form-data; boundary=b",
+        CONTENT_LENGTH=str(settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1),
+    )
+
+    assert response.status_code != 413
+
+
+def test_malformed_content_length_returns_400(client):
+    response = client.generic("POST", "/accounts/login/", data=b"", CONTENT_LENGTH="12abc")
+
+    assert response.status_code == 400

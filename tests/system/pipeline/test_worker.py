@@ -1,5 +1,6 @@
 """Jobs run end to end by a real Celery worker on Redis, against PostgreSQL."""
 
+import html
 import io
 
 import pytest
@@ -106,3 +107,29 @@ def test_sweeper_recovers_a_job_whose_message_was_lost_when_the_broker_was_down(
 
     assert counts["requeued"] == 1
     assert job.status == JobStatus.COMPLETED
+
+
+def test_photo_without_a_person_fails_no_subject_refunded_once_and_says_so(celery_worker_pipeline):
+    from django.test import Client as PageClient
+
+    from tests.support.api import token_client
+    from tests.support.people_photos import photo_bytes
+
+    user = UserFactory()
+    balance = user.credits
+    effect = EffectFactory(model_id="local:background-blur", config={}, credits=2)
+
+    job = job_create(user=user, effect=effect, source=image_validate_bytes(photo_bytes("coffee.png")))
+    job = wait_for(lambda: finished(job.pk), message="job to finish")
+
+    assert job.status == JobStatus.FAILED
+    assert job.error_code == "NO_SUBJECT"
+    assert CreditTransaction.objects.filter(reference=f"refund:{job.pk}").count() == 1
+    user.refresh_from_db()
+    assert user.credits == balance
+    said = "We couldn't find a person in this photo — your 2 credits were refunded"
+    body = token_client(user).get(f"/api/jobs/{job.pk}").json()
+    assert body["data"]["error"] == {"code": "NO_SUBJECT", "message": said}
+    page = PageClient()
+    page.force_login(user)
+    assert said in html.unescape(page.get(f"/jobs/{job.pk}/").content.decode())

@@ -1,0 +1,44 @@
+"""Load a versioned catalog file into the effect catalog (by slug; run it as often as you like)."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from effects.catalog import PROVIDER_CATALOG, catalog_load, effect_render_preview
+from effects.models import Effect
+from effects.selectors import effect_unavailable_reason
+from photomania.errors import ApplicationError
+
+
+class Command(BaseCommand):
+    help = "Create or update the effects of a catalog file (default: the provider catalog), matched by slug."
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", nargs="?", default=str(PROVIDER_CATALOG), help="catalog JSON file")
+        parser.add_argument("--activate", action="store_true", help="also show existing effects staff had hidden")
+        parser.add_argument(
+            "--render-previews",
+            action="store_true",
+            help="render each effect's preview on its sample photo (provider effects run paid predictions)",
+        )
+
+    def handle(self, *args, path: str, activate: bool, render_previews: bool, **options):
+        try:
+            result = catalog_load(path=Path(path), activate=activate)
+        except ApplicationError as exc:
+            raise CommandError(exc.message) from None
+        self.stdout.write(
+            f"Catalog version {result.version}: {len(result.created)} created, {len(result.updated)} updated, "
+            f"{len(result.skipped)} skipped."
+        )
+        for slug, why in result.skipped.items():
+            self.stdout.write(self.style.WARNING(f"{slug} skipped: {why}"))
+        for effect in Effect.objects.filter(slug__in=result.previews).order_by("position"):
+            reason = effect_unavailable_reason(effect=effect)
+            if reason:
+                self.stdout.write(self.style.WARNING(f"{effect.slug}: not offered ({reason})"))
+            elif render_previews:
+                try:
+                    effect_render_preview(effect=effect, photo=result.previews[effect.slug])
+                except ApplicationError as exc:
+                    self.stdout.write(self.style.WARNING(f"{effect.slug}: no preview ({exc.message})"))

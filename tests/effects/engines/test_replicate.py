@@ -1,0 +1,115 @@
+"""The Replicate client against the local fake of its API (real HTTP, documented shapes)."""
+
+import base64
+import time
+
+import pytest
+
+from effects.engines import EngineFailure
+from effects.engines.replicate import ReplicateClient, webhook_verify
+from tests.fakes.replicate_server import TOKEN, WEBHOOK_SECRET, FakeReplicate
+from tests.support.images import image_bytes
+
+
+@pytest.fixture
+def fake():
+    server = FakeReplicate(output_image=image_bytes("PNG", (40, 30)))
+    yield server
+    server.close()
+
+
+def client(fake, **kwargs) -> ReplicateClient:
+    return ReplicateClient(base=fake.base, token=TOKEN, **kwargs)
+
+
+def test_a_source_under_the_data_uri_limit_is_sent_inline(fake):
+    data = image_bytes("PNG", (20, 20))
+
+    client(fake, data_uri_max_bytes=len(data)).create_prediction(
+        model="acme/restore", config={}, image=data, content_type="image/png"
+    )
+
+    (body,) = fake.created
+    assert body["input"]["image"] == "data:image/png;base64," + base64.b64encode(data).decode()
+    assert fake.uploads == {}
+
+
+def test_a_source_over_the_data_uri_limit_is_uploaded_through_the_files_api(fake):
+    data = image_bytes("PNG", (20, 20))
+
+    client(fake, data_uri_max_bytes=len(data) - 1).create_prediction(
+        model="acme/restore", config={"image_param": "input_image"}, image=data, content_type="image/png"
+    )
+
+    (upload,) = fake.uploads.values()
+    assert upload["data"] == data and upload["content_type"] == "image/png"
+    assert fake.created[0]["input"]["input_image"] == upload["urls"]["get"]
+
+
+def test_a_given_image_url_replaces_the_bytes(fake):
+    client(fake).create_prediction(
+        model="acme/restore", config={}, image=b"x", content_type="image/png", image_url="https://r2.example/s?sig=1"
+    )
+
+    assert fake.created[0]["input"]["image"] == "https://r2.example/s?sig=1"
+
+
+def test_a_pinned_version_is_created_through_the_predictions_endpoint(fake):
+    version = "f" * 64
+
+    client(fake).create_prediction(model=f"acme/esrgan:{version}", config={}, image=b"x", content_type="image/png")
+
+    assert fake.created[0]["version"] == version
+
+
+@pytest.mark.parametrize("shape", ["uri", "list", "object"])
+def test_every_documented_output_shape_yields_the_output_url(fake, shape):
+    fake.output_shape = shape
+    fake.statuses = ["starting", "succeeded"]
+    api = client(fake)
+    started = api.create_prediction(model="acme/restore", config={}, image=b"x", content_type="image/png")
+
+    done = api.get_prediction(started.id)
+
+    assert done.status == "succeeded"
+    assert done.output_url == f"http://127.0.0.1:{fake.port}/files/{started.id}.png"
+
+
+def test_a_failed_prediction_reports_the_providers_error(fake):
+    fake.statuses = ["starting", "failed"]
+    api = client(fake)
+    started = api.create_prediction(model="acme/restore", config={}, image=b"x", content_type="image/png")
+
+    failed = api.get_prediction(started.id)
+
+    assert failed.status == "failed" and failed.error == "CUDA out of memory" and failed.output_url is None
+
+
+def test_cancel_ends_the_prediction_as_canceled(fake):
+    api = client(fake)
+    started = api.create_prediction(model="acme/restore", config={}, image=b"x", content_type="image/png")
+
+    canceled = api.cancel_prediction(started.id)
+
+    assert canceled.status == "canceled" and canceled.is_terminal
+
+
+def test_a_rejected_input_is_a_permanent_failure(fake):
+    fake.create_status = 422
+
+    with pytest.raises(EngineFailure) as exc:
+        client(fake).create_prediction(model="acme/restore", config={}, image=b"x", content_type="image/png")
+
+    assert exc.value.code == "PROVIDER_REJECTED" and not exc.value.transient
+
+
+def test_a_webhook_signed_as_replicate_signs_it_verifies(fake):
+    body = b'{"id": "abc", "status": "succeeded"}'
+    headers = fake.webhook_headers(body)
+
+    assert webhook_verify(secret=WEBHOOK_SECRET, headers=headers, body=body)
+    assert not webhook_verify(secret=WEBHOOK_SECRET, headers=headers, body=body + b" ")
+    stale = fake.webhook_headers(body, timestamp=int(time.time()) - 301)
+    assert not webhook_verify(secret=WEBHOOK_SECRET, headers=stale, body=body)
+    other = fake.webhook_headers(body, secret="whsec_" + base64.b64encode(b"another").decode())
+    assert not webhook_verify(secret=WEBHOOK_SECRET, headers=other, body=body)
