@@ -29,6 +29,7 @@ from rest_framework.response import Response
 
 from effects.jobs.monitoring import pipeline_status
 from photomania.api.exceptions import error_body
+from photomania.api.schema import envelope_example
 from photomania.api.views import ApiView
 from photomania.errors import ErrorCode
 
@@ -182,7 +183,18 @@ class HealthView(ApiView):
 
     @extend_schema(
         operation_id="health",
+        summary="Check the service's dependencies",
+        description=(
+            "Database, cache, broker and storage, each ok or unavailable: 200 when all are ok, else 503 "
+            "with the same report in `error.details`. Public; not throttled."
+        ),
         tags=["health"],
+        examples=[
+            envelope_example(
+                "Healthy",
+                {"status": "ok", "checks": {"database": "ok", "cache": "ok", "broker": "ok", "storage": "ok"}},
+            )
+        ],
         responses={200: _HealthData, 503: OpenApiResponse(description="A dependency is unavailable")},
     )
     def get(self, request):
@@ -193,6 +205,6 @@ class HealthView(ApiView):
             return Response(
                 {"status": OK, "checks": report, "pipeline": pipeline}, headers={"Cache-Control": "no-store"}
             )
-        details = {name: [value] for name, value in report.items()}
+        details = dict(report)
         body = error_body(ErrorCode.SERVICE_UNAVAILABLE, "A dependency is unavailable", details)
         return Response(body, status=503, headers={"Retry-After": "5", "Cache-Control": "no-store"})
