@@ -307,6 +307,13 @@ export interface components {
             image: string;
             callbackUrl?: string;
         };
+        /**
+         * @description * `PLAN` - Plan credits
+         *     * `PURCHASED` - Purchased credits
+         *     * `BOTH` - Plan and purchased credits
+         * @enum {string}
+         */
+        BucketEnum: "PLAN" | "PURCHASED" | "BOTH";
         CallbackSecret: {
             callbackSecret: string;
         };
@@ -323,6 +330,8 @@ export interface components {
             readonly id: number;
             /** @description Signed: positive adds credits, negative spends them */
             readonly amount: number;
+            readonly purchasedAmount: number;
+            readonly bucket: components["schemas"]["BucketEnum"];
             readonly kind: components["schemas"]["KindEnum"];
             readonly balanceAfter: number;
             /** Format: uuid */
@@ -331,7 +340,12 @@ export interface components {
             readonly createdAt: string;
         };
         Credits: {
+            /** @description Total: plan credits + purchased credits */
             credits: number;
+            /** @description Reset to the quota each period */
+            planCredits: number;
+            /** @description Credit packs; never expire */
+            purchasedCredits: number;
             plan: components["schemas"]["PlanEnum"];
             monthlyCredits: number;
             /** Format: date-time */
@@ -363,8 +377,13 @@ export interface components {
         };
         Health: {
             status: components["schemas"]["HealthStatusEnum"];
-            checks: {
+            /** @description Deep check only (staff or HEALTH_TOKEN) */
+            checks?: {
                 [key: string]: "ok" | "unavailable";
+            };
+            /** @description Deep check only: the job pipeline's figures */
+            pipeline?: {
+                [key: string]: unknown;
             };
         };
         /**
@@ -476,13 +495,14 @@ export interface components {
          *     * `EFFECT_CHARGE` - Effect charge
          *     * `REFUND` - Refund
          *     * `PLAN_REFILL` - Plan refill
+         *     * `PLAN_UPGRADE` - Plan upgrade
          *     * `REFERRAL_BONUS` - Referral bonus
          *     * `PURCHASE` - Credit pack purchase
          *     * `PURCHASE_REVERSAL` - Credit pack refund
          *     * `ADMIN_ADJUSTMENT` - Admin adjustment
          * @enum {string}
          */
-        KindEnum: "SIGNUP_GRANT" | "EFFECT_CHARGE" | "REFUND" | "PLAN_REFILL" | "REFERRAL_BONUS" | "PURCHASE" | "PURCHASE_REVERSAL" | "ADMIN_ADJUSTMENT";
+        KindEnum: "SIGNUP_GRANT" | "EFFECT_CHARGE" | "REFUND" | "PLAN_REFILL" | "PLAN_UPGRADE" | "REFERRAL_BONUS" | "PURCHASE" | "PURCHASE_REVERSAL" | "ADMIN_ADJUSTMENT";
         PaginatedCreditTransactionList: {
             /** @example true */
             success: components["schemas"]["SuccessTrueEnum"];

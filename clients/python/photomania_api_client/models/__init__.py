@@ -4,6 +4,7 @@ from .apply_json_input_request import ApplyJsonInputRequest
 from .apply_result import ApplyResult
 from .apply_upload_input_request import ApplyUploadInputRequest
 from .billing_portal_create_response_200 import BillingPortalCreateResponse200
+from .bucket_enum import BucketEnum
 from .callback_secret import CallbackSecret
 from .checkout_create_response_200 import CheckoutCreateResponse200
 from .checkout_input_request import CheckoutInputRequest
@@ -21,6 +22,7 @@ from .error_response_error_code import ErrorResponseErrorCode
 from .health import Health
 from .health_checks import HealthChecks
 from .health_checks_additional_property import HealthChecksAdditionalProperty
+from .health_pipeline import HealthPipeline
 from .health_response_200 import HealthResponse200
 from .health_status_enum import HealthStatusEnum
 from .insufficient_credits_error_response import InsufficientCreditsErrorResponse
@@ -69,6 +71,7 @@ __all__ = (
     "ApplyResult",
     "ApplyUploadInputRequest",
     "BillingPortalCreateResponse200",
+    "BucketEnum",
     "CallbackSecret",
     "CheckoutCreateResponse200",
     "CheckoutInputRequest",
@@ -86,6 +89,7 @@ __all__ = (
     "Health",
     "HealthChecks",
     "HealthChecksAdditionalProperty",
+    "HealthPipeline",
     "HealthResponse200",
     "HealthStatusEnum",
     "InsufficientCreditsErrorResponse",

@@ -8,6 +8,7 @@ from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
+from ..models.bucket_enum import BucketEnum
 from ..models.kind_enum import KindEnum
 from typing import cast
 from uuid import UUID
@@ -28,10 +29,15 @@ class CreditTransaction:
         Attributes:
             id (int):
             amount (int): Signed: positive adds credits, negative spends them
+            purchased_amount (int):
+            bucket (BucketEnum): * `PLAN` - Plan credits
+                * `PURCHASED` - Purchased credits
+                * `BOTH` - Plan and purchased credits
             kind (KindEnum): * `SIGNUP_GRANT` - Sign-up grant
                 * `EFFECT_CHARGE` - Effect charge
                 * `REFUND` - Refund
                 * `PLAN_REFILL` - Plan refill
+                * `PLAN_UPGRADE` - Plan upgrade
                 * `REFERRAL_BONUS` - Referral bonus
                 * `PURCHASE` - Credit pack purchase
                 * `PURCHASE_REVERSAL` - Credit pack refund
@@ -43,6 +49,8 @@ class CreditTransaction:
 
     id: int
     amount: int
+    purchased_amount: int
+    bucket: BucketEnum
     kind: KindEnum
     balance_after: int
     job_id: None | UUID
@@ -57,6 +65,10 @@ class CreditTransaction:
         id = self.id
 
         amount = self.amount
+
+        purchased_amount = self.purchased_amount
+
+        bucket = self.bucket.value
 
         kind = self.kind.value
 
@@ -76,6 +88,8 @@ class CreditTransaction:
         field_dict.update({
             "id": id,
             "amount": amount,
+            "purchasedAmount": purchased_amount,
+            "bucket": bucket,
             "kind": kind,
             "balanceAfter": balance_after,
             "jobId": job_id,
@@ -92,6 +106,13 @@ class CreditTransaction:
         id = d.pop("id")
 
         amount = d.pop("amount")
+
+        purchased_amount = d.pop("purchasedAmount")
+
+        bucket = BucketEnum(d.pop("bucket"))
+
+
+
 
         kind = KindEnum(d.pop("kind"))
 
@@ -126,6 +147,8 @@ class CreditTransaction:
         credit_transaction = cls(
             id=id,
             amount=amount,
+            purchased_amount=purchased_amount,
+            bucket=bucket,
             kind=kind,
             balance_after=balance_after,
             job_id=job_id,

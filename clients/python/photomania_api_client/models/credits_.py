@@ -25,7 +25,9 @@ T = TypeVar("T", bound="Credits")
 class Credits:
     """ 
         Attributes:
-            credits_ (int):
+            credits_ (int): Total: plan credits + purchased credits
+            plan_credits (int): Reset to the quota each period
+            purchased_credits (int): Credit packs; never expire
             plan (PlanEnum): * `FREE` - Free
                 * `STARTER` - Starter
                 * `PRO` - Pro
@@ -35,6 +37,8 @@ class Credits:
      """
 
     credits_: int
+    plan_credits: int
+    purchased_credits: int
     plan: PlanEnum
     monthly_credits: int
     credits_refilled_at: datetime.datetime
@@ -47,6 +51,10 @@ class Credits:
     def to_dict(self) -> dict[str, Any]:
         credits_ = self.credits_
 
+        plan_credits = self.plan_credits
+
+        purchased_credits = self.purchased_credits
+
         plan = self.plan.value
 
         monthly_credits = self.monthly_credits
@@ -58,6 +66,8 @@ class Credits:
         field_dict.update(self.additional_properties)
         field_dict.update({
             "credits": credits_,
+            "planCredits": plan_credits,
+            "purchasedCredits": purchased_credits,
             "plan": plan,
             "monthlyCredits": monthly_credits,
             "creditsRefilledAt": credits_refilled_at,
@@ -71,6 +81,10 @@ class Credits:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         credits_ = d.pop("credits")
+
+        plan_credits = d.pop("planCredits")
+
+        purchased_credits = d.pop("purchasedCredits")
 
         plan = PlanEnum(d.pop("plan"))
 
@@ -86,6 +100,8 @@ class Credits:
 
         credits_ = cls(
             credits_=credits_,
+            plan_credits=plan_credits,
+            purchased_credits=purchased_credits,
             plan=plan,
             monthly_credits=monthly_credits,
             credits_refilled_at=credits_refilled_at,

@@ -21,7 +21,9 @@ T = TypeVar("T", bound="HealthChecks")
 
 @_attrs_define
 class HealthChecks:
-    
+    """ Deep check only (staff or HEALTH_TOKEN)
+
+     """
 
     additional_properties: dict[str, HealthChecksAdditionalProperty] = _attrs_field(init=False, factory=dict)
 
