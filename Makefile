@@ -30,7 +30,7 @@ TEST_ENV := PHOTOMANIA_TESTING=1 \
 PROD_ENV := DEBUG=False ALLOWED_HOSTS=photomania.example \
 	SECRET_KEY=ci-only-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOP
 
-.PHONY: run test venv venv-dev models services lint format audit bench gallery references clean
+.PHONY: run test venv venv-dev models services lint format audit bench gallery references clients clean
 
 $(BIN)/python:
 	@echo "==> Creating $(VENV) with $(PYTHON)"
@@ -79,6 +79,7 @@ format: venv-dev
 
 test: venv-dev services
 	@bash .ci/browser.sh
+	@bash .ci/clients.sh
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
@@ -100,6 +101,17 @@ gallery: venv
 # Rewrite the effects' reference images (tests/effects/engines/references/); review them before committing.
 references: venv
 	$(BIN)/python -m tests.effects.engines.references
+
+# The OpenAPI schema and the clients generated from it (clients/); the suite checks they are current.
+# The servers entry is the development URL whatever SITE_URL says, so the output is reproducible.
+clients: venv-dev
+	@echo "==> Exporting the OpenAPI schema (clients/openapi.yaml)"
+	@$(DEV_ENV) SITE_URL=http://127.0.0.1:8000 $(BIN)/python manage.py spectacular --validate --fail-on-warn --file clients/openapi.yaml
+	@echo "==> Generating the Python client (clients/python)"
+	@$(BIN)/openapi-python-client generate --path clients/openapi.yaml --config clients/python-config.yaml \
+		--output-path clients/python --overwrite
+	@echo "==> Generating the TypeScript types (clients/typescript/src/schema.d.ts)"
+	@cd clients/typescript && npm ci --no-audit --no-fund --silent && npm run --silent generate
 
 clean:
 	rm -rf var .pytest_cache

@@ -12,6 +12,9 @@ app = Celery("photomania")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+# Inside every worker: exit (to be restarted) when the consumer stops taking waiting messages.
+app.steps["consumer"].add("photomania.watchdog:ConsumerWatchdog")
+
 _FILESYSTEM_BROKER_FOLDERS = ("data_folder_in", "data_folder_out", "processed_folder", "control_folder")
 
 

@@ -1,6 +1,6 @@
 """/api/user: the caller's profile, credits, credit history and callback secret."""
 
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
 from rest_framework import generics, serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -9,6 +9,7 @@ from accounts.models import User
 from accounts.selectors import user_credit_history, user_credit_summary, user_email_verified
 from accounts.services import user_callback_secret_rotate, user_update_profile
 from billing.models import CreditTransaction, PlanCode
+from photomania.api.schema import envelope_example
 from photomania.api.views import ApiView
 
 
@@ -80,18 +81,46 @@ class CreditTransactionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+_USER_EXAMPLE = {
+    "id": 42,
+    "email": "ada@example.com",
+    "name": "Ada",
+    "image": "",
+    "emailVerified": True,
+    "plan": "FREE",
+    "credits": 9,
+    "creditsRefilledAt": "2026-11-01T00:00:00Z",
+    "referralCode": "ADA42XYZ",
+    "createdAt": "2026-10-12T09:30:00Z",
+    "updatedAt": "2026-11-20T18:02:11Z",
+}
+_SECRET_EXAMPLE = envelope_example("Secret", {"callbackSecret": "cbs_4f0b2c1d9e8a7b6c5d4e3f2a1b0c9d8e"})
+
 CallbackSecret = inline_serializer("CallbackSecret", fields={"callbackSecret": serializers.CharField()})
 
 
 class UserView(ApiView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(operation_id="user_retrieve", tags=["user"], responses=UserSerializer)
+    @extend_schema(
+        operation_id="user_retrieve",
+        summary="Read the caller's profile",
+        description="The signed-in user: profile, plan and credit balance.",
+        tags=["user"],
+        responses=UserSerializer,
+        examples=[envelope_example("Profile", _USER_EXAMPLE)],
+    )
     def get(self, request):
         return Response(UserSerializer(request.user).data)
 
     @extend_schema(
-        operation_id="user_partial_update", tags=["user"], request=UserUpdateSerializer, responses=UserSerializer
+        operation_id="user_partial_update",
+        summary="Update the caller's profile",
+        description="Changes `name` and/or `image` (an http(s) avatar URL; empty clears it). JSON body only.",
+        tags=["user"],
+        request={"application/json": UserUpdateSerializer},
+        responses=UserSerializer,
+        examples=[envelope_example("Profile", _USER_EXAMPLE)],
     )
     def patch(self, request):
         params = UserUpdateSerializer(data=request.data, partial=True)
@@ -103,7 +132,19 @@ class UserView(ApiView):
 class CreditsView(ApiView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(operation_id="user_credits_retrieve", tags=["user"], responses=CreditsSerializer)
+    @extend_schema(
+        operation_id="user_credits_retrieve",
+        summary="Read the caller's credits",
+        description="The balance, the plan and its monthly allowance, and the last refill.",
+        tags=["user"],
+        responses=CreditsSerializer,
+        examples=[
+            envelope_example(
+                "Credits",
+                {"credits": 9, "plan": "FREE", "monthlyCredits": 10, "creditsRefilledAt": "2026-11-01T00:00:00Z"},
+            )
+        ],
+    )
     def get(self, request):
         return Response(CreditsSerializer(user_credit_summary(user=request.user)).data)
 
@@ -115,7 +156,26 @@ class CreditHistoryView(ApiView, generics.ListAPIView):
     def get_queryset(self):
         return user_credit_history(user=self.request.user)
 
-    @extend_schema(operation_id="user_credits_history", tags=["user"])
+    @extend_schema(
+        operation_id="user_credits_history",
+        summary="List the caller's credit movements",
+        description="Every grant, charge and refund, newest first, with the balance after it (paginated).",
+        tags=["user"],
+        examples=[
+            OpenApiExample(
+                "History page",
+                value={
+                    "id": 17,
+                    "amount": -1,
+                    "kind": "EFFECT_CHARGE",
+                    "balanceAfter": 9,
+                    "jobId": "7f3e2a41-5c1d-4b8e-9a0f-2d6c8b1e4f37",
+                    "createdAt": "2026-11-27T10:00:00Z",
+                },
+                response_only=True,
+            )
+        ],
+    )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -123,7 +183,14 @@ class CreditHistoryView(ApiView, generics.ListAPIView):
 class CallbackSecretView(ApiView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(operation_id="user_callback_secret_retrieve", tags=["user"], responses=CallbackSecret)
+    @extend_schema(
+        operation_id="user_callback_secret_retrieve",
+        summary="Read the callback secret",
+        description="The key that signs job callbacks (`PhotoMania-Signature`); see apply's callbacks.",
+        tags=["user"],
+        responses=CallbackSecret,
+        examples=[_SECRET_EXAMPLE],
+    )
     def get(self, request):
         return Response({"callbackSecret": request.user.callback_secret}, headers={"Cache-Control": "no-store"})
 
@@ -131,7 +198,15 @@ class CallbackSecretView(ApiView):
 class CallbackSecretRotateView(ApiView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(operation_id="user_callback_secret_rotate", tags=["user"], request=None, responses=CallbackSecret)
+    @extend_schema(
+        operation_id="user_callback_secret_rotate",
+        summary="Rotate the callback secret",
+        description="Replaces the callback secret; callbacks sent from now on are signed with the new one.",
+        tags=["user"],
+        request=None,
+        responses=CallbackSecret,
+        examples=[_SECRET_EXAMPLE],
+    )
     def post(self, request):
         secret = user_callback_secret_rotate(user=request.user)
         return Response({"callbackSecret": secret}, headers={"Cache-Control": "no-store"})

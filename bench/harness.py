@@ -202,7 +202,7 @@ def celery_worker(*, concurrency: int = CORES, pool: str = "prefork", **env: str
             "celery_app",
             "worker",
             "-Q",
-            "priority,default",
+            "sweep,priority,default",
             "--concurrency",
             str(concurrency),
             "--pool",

@@ -2,7 +2,7 @@
 
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.parsers import BaseParser
 from rest_framework.permissions import AllowAny
@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from billing.signals import webhook_event_unprocessable, webhook_signature_failed
 from billing.stripe_services import billing_portal_session_create, checkout_session_create
 from billing.webhooks import WebhookSignatureInvalid, stripe_webhook_process
+from photomania.api.schema import envelope_example
 from photomania.api.throttles import DEFAULT_THROTTLES, BillingThrottle
 from photomania.api.views import ApiView
 
@@ -34,8 +35,27 @@ class CheckoutView(ApiView):
     """POST /api/checkout {"plan"} or {"pack"} → a Stripe Checkout Session to redirect to."""
 
     throttle_classes = [*DEFAULT_THROTTLES, BillingThrottle]
+    documented_error_statuses = ["409"]
 
-    @extend_schema(request=CheckoutInputSerializer, responses=CheckoutOutputSerializer)
+    @extend_schema(
+        operation_id="checkout_create",
+        summary="Start a Stripe Checkout",
+        description=(
+            "Send exactly one of `plan` (a subscription) or `pack` (a one-off credit pack); open the "
+            "returned `url` in a browser. Credits arrive when Stripe confirms the payment. Already "
+            "subscribed is 409 ALREADY_EXISTS (change plans in the billing portal); Stripe not "
+            "configured or down is 503."
+        ),
+        tags=["billing"],
+        request={"application/json": CheckoutInputSerializer},
+        responses=CheckoutOutputSerializer,
+        examples=[
+            OpenApiExample("A plan", value={"plan": "PRO"}, request_only=True, media_type="application/json"),
+            envelope_example(
+                "Session", {"url": "https://checkout.stripe.com/c/pay/cs_test_a1b2", "sessionId": "cs_test_a1b2"}
+            ),
+        ],
+    )
     def post(self, request):
         data = CheckoutInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -50,7 +70,15 @@ class BillingPortalView(ApiView):
 
     throttle_classes = [*DEFAULT_THROTTLES, BillingThrottle]
 
-    @extend_schema(request=None, responses=inline_serializer("PortalOutput", {"url": serializers.URLField()}))
+    @extend_schema(
+        operation_id="billing_portal_create",
+        summary="Open the Stripe billing portal",
+        description="A short-lived URL of Stripe's customer portal (invoices, payment method, plan changes).",
+        tags=["billing"],
+        request=None,
+        responses=inline_serializer("PortalOutput", {"url": serializers.URLField()}),
+        examples=[envelope_example("Portal", {"url": "https://billing.stripe.com/p/session/test_a1b2"})],
+    )
     def post(self, request):
         return Response({"url": billing_portal_session_create(user=request.user)})
 
@@ -64,6 +92,8 @@ class RawBodyParser(BaseParser):
         return None
 
 
+# Stripe's endpoint, like Replicate's, is not part of the client API.
+@extend_schema(exclude=True)
 @method_decorator(csrf_exempt, name="dispatch")
 class StripeWebhookView(ApiView):
     """POST /api/webhooks/stripe: Stripe's signed event deliveries (no session, no CSRF)."""
@@ -74,7 +104,6 @@ class StripeWebhookView(ApiView):
     # Signed deliveries from Stripe: a throttle would only make it retry later.
     throttle_classes: list = []
 
-    @extend_schema(request=None, responses=inline_serializer("WebhookAck", {"received": serializers.BooleanField()}))
     def post(self, request):
         try:
             unprocessable = stripe_webhook_process(

@@ -11,9 +11,15 @@ import time
 
 from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import generics, serializers
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
@@ -21,7 +27,7 @@ from effects.idempotency import idempotency_fingerprint, idempotent_run
 from effects.ingestion import image_from_upload, image_url_check
 from effects.jobs.lifecycle import job_affordable_check, job_create, job_delete
 from effects.jobs.payloads import JobSerializer, file_url, job_payload
-from effects.models import Effect
+from effects.models import Effect, JobStatus
 from effects.selectors import (
     JOB_STATUSES,
     effect_catalog_version,
@@ -32,6 +38,7 @@ from effects.selectors import (
 )
 from effects.webhooks import replicate_webhook_receive
 from photomania.api.parsers import SafeJSONParser
+from photomania.api.schema import envelope_example
 from photomania.api.throttles import DEFAULT_THROTTLES, AnonThrottle, ApplyThrottle, UploadThrottle
 from photomania.api.views import ApiView, not_found
 from photomania.errors import ApplicationError, ErrorCode
@@ -91,11 +98,38 @@ ApplyOutput = inline_serializer(
     "ApplyResult",
     fields={
         "jobId": serializers.UUIDField(),
-        "status": serializers.ChoiceField(choices=JOB_STATUSES),
+        "status": serializers.ChoiceField(choices=JobStatus.choices),
     },
 )
 
 Deleted = inline_serializer("Deleted", fields={"id": serializers.CharField(), "deleted": serializers.BooleanField()})
+
+_EFFECT_EXAMPLE = {
+    "id": 3,
+    "name": "Sepia Dream",
+    "slug": "sepia-dream",
+    "description": "Warm, faded sepia tones.",
+    "previewUrl": "https://media.photomania.example/previews/sepia-dream.jpg",
+    "credits": 1,
+    "category": "vintage",
+}
+_JOB_ID_EXAMPLE = "7f3e2a41-5c1d-4b8e-9a0f-2d6c8b1e4f37"
+_JOB_EXAMPLE = {
+    "id": "7f3e2a41-5c1d-4b8e-9a0f-2d6c8b1e4f37",
+    "status": "COMPLETED",
+    "effect": {"id": 3, "slug": "sepia-dream", "name": "Sepia Dream"},
+    "sourceUrl": "https://media.photomania.example/sources/7f3e2a41.jpg?X-Amz-Signature=...",
+    "resultUrl": "https://media.photomania.example/results/7f3e2a41.jpg?X-Amz-Signature=...",
+    "error": None,
+    "creditsCharged": 1,
+    "createdAt": "2026-11-27T10:00:00Z",
+    "startedAt": "2026-11-27T10:00:01Z",
+    "completedAt": "2026-11-27T10:00:04Z",
+}
+_DELETED_EXAMPLE = envelope_example("Deleted", {"id": _JOB_ID_EXAMPLE, "deleted": True})
+_JOB_ID_PARAMETER = OpenApiParameter(
+    "jobId", OpenApiTypes.UUID, location=OpenApiParameter.PATH, description="The job's id (from apply)"
+)
 
 # --- Views -------------------------------------------------------------------------------------
 
@@ -133,7 +167,10 @@ class EffectListView(ApiView, generics.ListAPIView):
 
     @extend_schema(
         operation_id="effects_list",
+        summary="List the effect catalog",
+        description="Active effects, in catalog order; public (no token needed).",
         tags=["effects"],
+        examples=[OpenApiExample("Catalog page", value=_EFFECT_EXAMPLE, response_only=True)],
         parameters=[
             OpenApiParameter("category", str, description="Only effects in this category"),
             OpenApiParameter("q", str, description="Search name, description and category"),
@@ -151,7 +188,15 @@ class EffectDetailView(ApiView):
             return [AllowAny()]
         return [IsAuthenticated()]
 
-    @extend_schema(operation_id="effects_retrieve", tags=["effects"], responses=EffectSerializer)
+    @extend_schema(
+        operation_id="effects_retrieve",
+        summary="Read an effect",
+        description="An active effect by its id or slug; public (no token needed).",
+        tags=["effects"],
+        parameters=[OpenApiParameter("ref", str, location=OpenApiParameter.PATH, description="Effect id or slug")],
+        responses=EffectSerializer,
+        examples=[envelope_example("Effect", _EFFECT_EXAMPLE)],
+    )
     def get(self, request, ref: str):
         effect = effect_get_active(ref=ref)
         if effect is None:
@@ -159,7 +204,22 @@ class EffectDetailView(ApiView):
         return Response(EffectSerializer(effect, context={"request": request}).data)
 
     # A bare serializer on DELETE would be documented as 204; the view answers 200 with the envelope.
-    @extend_schema(operation_id="effects_saved_destroy", tags=["effects"], responses={200: Deleted})
+    @extend_schema(
+        operation_id="effects_saved_destroy",
+        summary="Delete a saved effect (a job) by its job id",
+        description=(
+            "On this path GET reads an *effect* by id or slug, but DELETE deletes one of the caller's "
+            "*jobs* (a saved, applied effect): `ref` is the job id. It does exactly what "
+            "DELETE /api/jobs/{jobId} does (prefer that one); no effect is ever deleted. A job that "
+            "does not exist or belongs to someone else is 404."
+        ),
+        tags=["effects"],
+        parameters=[
+            OpenApiParameter("ref", str, location=OpenApiParameter.PATH, description="Here: the job's id (a uuid)")
+        ],
+        responses={200: Deleted},
+        examples=[_DELETED_EXAMPLE],
+    )
     def delete(self, request, ref: str):
         return _delete_job(request, ref)
 
@@ -175,13 +235,30 @@ def _delete_job(request, job_id: str) -> Response:
 
 class ApplyView(ApiView):
     permission_classes = [IsAuthenticated]
-    parser_classes = [SafeJSONParser, MultiPartParser, FormParser]
+    parser_classes = [SafeJSONParser, MultiPartParser]
     throttle_classes = [*DEFAULT_THROTTLES, ApplyThrottle, UploadThrottle]
     documented_error_statuses = ["402", "422"]
 
     @extend_schema(
         operation_id="effects_apply",
+        summary="Apply an effect to a photo",
+        description=(
+            "Charges the effect's credits and queues a job for the photo: a URL in a JSON body, or an "
+            "uploaded file in a multipart body. Poll GET /api/jobs/{jobId} until COMPLETED or FAILED, "
+            "or pass a `callbackUrl` to be told (see callbacks). A failed job is refunded. "
+            "With an `Idempotency-Key`, repeating the same request returns the same job "
+            "(`Idempotent-Replayed: true`) and charges once; the same key with another body is 422."
+        ),
         tags=["effects"],
+        examples=[
+            OpenApiExample(
+                "From a URL",
+                value={"effectId": "sepia-dream", "imageUrl": "https://example.com/photo.jpg"},
+                request_only=True,
+                media_type="application/json",
+            ),
+            envelope_example("Queued", {"jobId": _JOB_ID_EXAMPLE, "status": "PENDING"}),
+        ],
         request={
             "application/json": ApplyJsonInput,
             "multipart/form-data": ApplyUploadInput,
@@ -192,6 +269,7 @@ class ApplyView(ApiView):
                 str,
                 location=OpenApiParameter.HEADER,
                 description="Repeat a request safely: the same key and body return the same job (kept 24 h)",
+                examples=[OpenApiExample("Key", value="apply-2f6d1c9e")],
             )
         ],
         responses={200: ApplyOutput},
@@ -261,7 +339,10 @@ class JobListView(ApiView, generics.ListAPIView):
 
     @extend_schema(
         operation_id="jobs_list",
+        summary="List the caller's jobs",
+        description="Newest first, paginated.",
         tags=["jobs"],
+        examples=[OpenApiExample("Jobs page", value=_JOB_EXAMPLE, response_only=True)],
         parameters=[OpenApiParameter("status", str, enum=JOB_STATUSES, description="Only jobs in this status")],
     )
     def get(self, request, *args, **kwargs):
@@ -271,16 +352,35 @@ class JobListView(ApiView, generics.ListAPIView):
 class JobDetailView(ApiView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(operation_id="jobs_retrieve", tags=["jobs"], responses=JobSerializer)
-    def get(self, request, job_id: str):
-        job = job_get_for_user(user=request.user, job_id=job_id)
+    @extend_schema(
+        operation_id="jobs_retrieve",
+        summary="Read a job",
+        description=(
+            "The job's status, and once COMPLETED its signed `resultUrl` (it expires: read the job again "
+            "for a fresh one). A FAILED job carries `error` and was refunded."
+        ),
+        tags=["jobs"],
+        parameters=[_JOB_ID_PARAMETER],
+        responses=JobSerializer,
+        examples=[envelope_example("Completed", _JOB_EXAMPLE)],
+    )
+    def get(self, request, jobId: str):
+        job = job_get_for_user(user=request.user, job_id=jobId)
         if job is None:
             raise not_found("Job not found")
         return Response(job_payload(job, request))
 
-    @extend_schema(operation_id="jobs_destroy", tags=["jobs"], responses={200: Deleted})
-    def delete(self, request, job_id: str):
-        return _delete_job(request, job_id)
+    @extend_schema(
+        operation_id="jobs_destroy",
+        summary="Delete a job",
+        description="Deletes the job, its photo and its result. Credits already spent are not refunded.",
+        tags=["jobs"],
+        parameters=[_JOB_ID_PARAMETER],
+        responses={200: Deleted},
+        examples=[_DELETED_EXAMPLE],
+    )
+    def delete(self, request, jobId: str):
+        return _delete_job(request, jobId)
 
 
 @extend_schema(exclude=True)

@@ -16,6 +16,6 @@ urlpatterns = [
     path("effects/apply", ApplyView.as_view(), name="api-effects-apply"),
     path("effects/<str:ref>", EffectDetailView.as_view(), name="api-effect"),
     path("jobs", JobListView.as_view(), name="api-jobs"),
-    path("jobs/<str:job_id>", JobDetailView.as_view(), name="api-job"),
+    path("jobs/<str:jobId>", JobDetailView.as_view(), name="api-job"),
     path("webhooks/replicate", ReplicateWebhookView.as_view(), name="webhook-replicate"),
 ]

@@ -39,5 +39,5 @@ class InsufficientCredits(ApplicationError):
         super().__init__(
             ErrorCode.INSUFFICIENT_CREDITS,
             "Not enough credits",
-            details={"needed": [str(needed)], "available": [str(available)]},
+            details={"needed": needed, "available": available},
         )

@@ -8,17 +8,29 @@ write and go out at once.
 
 from __future__ import annotations
 
+import base64
+import json
+import logging
 from collections.abc import Callable
 
+import redis
 from celery import current_app
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from billing.models import PlanCode
 from effects.models import Job, JobStatus
 
+logger = logging.getLogger(__name__)
+
 DEFAULT_QUEUE = "default"
 PRIORITY_QUEUE = "priority"
+JOB_QUEUES = (PRIORITY_QUEUE, DEFAULT_QUEUE)
+# The Redis transport's hash of messages delivered to a worker and not yet acknowledged
+# (running, prefetched, or waiting for their countdown).
+_UNACKED_HASH = "unacked"
+_PRIORITY_SUFFIXES = ("", "\x06\x163", "\x06\x166", "\x06\x169")
 PRIORITY_PLANS = {PlanCode.STARTER, PlanCode.PRO, PlanCode.ENTERPRISE}
 
 # Task names are part of the messages in flight: never rename them.
@@ -64,3 +76,45 @@ def job_callback_enqueue(*, job: Job) -> None:
     """Send the client callback task once the job's terminal transition commits."""
     job_id = str(job.pk)
     _after_commit(lambda: current_app.send_task(CALLBACK_TASK, args=[job_id], queue=DEFAULT_QUEUE))
+
+
+def _process_job_id(message: dict) -> str | None:
+    headers = message.get("headers") or {}
+    if headers.get("task") != PROCESS_TASK:
+        return None
+    try:
+        args = json.loads(base64.b64decode(message["body"]))[0]
+        return str(args[0])
+    except (KeyError, IndexError, TypeError, ValueError):
+        return None
+
+
+def jobs_with_process_message() -> set[str] | None:
+    """Ids of the jobs whose process message is in the broker: queued, or held by a worker.
+
+    None when that cannot be told (a broker other than Redis, or Redis unreachable): the caller then
+    assumes every message still exists.
+    """
+    url = str(settings.CELERY_BROKER_URL)
+    if not url.startswith(("redis://", "rediss://")):
+        return None
+    client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
+    try:
+        raw: list[bytes] = []
+        for queue in JOB_QUEUES:
+            for suffix in _PRIORITY_SUFFIXES:
+                raw.extend(client.lrange(f"{queue}{suffix}", 0, -1))
+        # Unacked entries are [message, exchange, routing_key].
+        messages = [json.loads(value) for value in raw]
+        messages += [json.loads(value)[0] for value in client.hvals(_UNACKED_HASH)]
+    except (redis.RedisError, ValueError, IndexError, KeyError):
+        logger.warning("could not list the broker's job messages", exc_info=True)
+        return None
+    finally:
+        client.close()
+    ids = set()
+    for message in messages:
+        job_id = _process_job_id(message) if isinstance(message, dict) else None
+        if job_id:
+            ids.add(job_id)
+    return ids

@@ -47,11 +47,14 @@ from effects.models import (
     job_result_upload_to,
     job_source_upload_to,
 )
-from effects.renditions import renditions_make
+from effects.renditions import RENDITION_SIZES, renditions_make
 from effects.selectors import effect_unavailable_reason
 from photomania.errors import ApplicationError, ErrorCode, InsufficientCredits
 
 logger = logging.getLogger(__name__)
+
+# The extensions an engine's output may have (the fixed result key ends with one of them).
+RESULT_EXTENSIONS = ("jpg", "jpeg", "png", "webp")
 
 
 # --- Create, delete ----------------------------------------------------------------------------
@@ -124,12 +127,58 @@ def job_create(
 
 
 def job_delete(*, job: Job) -> None:
-    """Delete a job and its stored files (DELETE /api/effects/{id} or /api/jobs/{id})."""
-    names = [f.name for f in (job.source, job.result) if f] + job_rendition_names(job)
-    storage = job.source.storage
-    job.delete()
-    for name in names:
-        transaction.on_commit(lambda n=name: storage.delete(n))
+    """Delete a job and its stored files (DELETE /api/effects/{id} or /api/jobs/{id}).
+
+    A job that has not finished (PENDING or PROCESSING) is cancelled: its charge is refunded once
+    (``refund:<job>``) and a provider run is cancelled. A worker still running it finds the row gone
+    before it writes, and removes whatever it wrote if it lost that race.
+    """
+    with transaction.atomic():
+        # The lock orders this against a worker's terminal transition: either the worker finished
+        # first (its result is deleted below) or the row is gone when it tries.
+        locked = Job.objects.select_for_update().select_related("user", "effect").filter(pk=job.pk).first()
+        if locked is None:
+            return
+        unfinished = locked.status in (JobStatus.PENDING, JobStatus.PROCESSING)
+        if unfinished:
+            job_refund(job=locked, note=f"Refund for cancelled job {locked.pk}")
+        prediction_id = locked.provider_prediction_id if unfinished else ""
+        names = _job_file_names(locked)
+        locked.delete()
+        storage = _result_storage()
+        for name in names:
+            transaction.on_commit(lambda n=name: storage.delete(n))
+        if prediction_id:
+            transaction.on_commit(lambda: _remote_cancel(job=locked, prediction_id=prediction_id))
+
+
+def _job_file_names(job: Job) -> set[str]:
+    """Every name a job's files may have: the ones on the row and the fixed keys a worker writes."""
+    names = {f.name for f in (job.source, job.result) if f}
+    names |= {job_result_upload_to(job, f"result.{ext}") for ext in RESULT_EXTENSIONS}
+    names.add(job_source_upload_to(job, "source"))
+    names |= set(job_rendition_names(job))
+    names |= {f"jobs/{job.pk}/{kind}-{size}.webp" for kind in ("result", "source") for size in RENDITION_SIZES}
+    return names
+
+
+def _job_files_delete_if_gone(*, job: Job) -> bool:
+    """A worker's clean-up after losing a race with a delete: True (and files removed) if the row is gone."""
+    if Job.objects.filter(pk=job.pk).exists():
+        return False
+    storage = _result_storage()
+    for name in _job_file_names(job):
+        storage.delete(name)
+    logger.info("job %s was deleted while it ran; its files are removed", job.pk)
+    return True
+
+
+def _remote_cancel(*, job: Job, prediction_id: str) -> None:
+    """Stop the provider's run of a deleted job (best effort: a failure is logged)."""
+    try:
+        _remote_engine_for(job).cancel(prediction_id)
+    except (EngineFailure, requests.RequestException, OSError):
+        logger.warning("job %s: the provider run %s could not be cancelled", job.pk, prediction_id, exc_info=True)
 
 
 # --- Processing --------------------------------------------------------------------------------
@@ -202,11 +251,19 @@ def job_stage_set(*, job: Job, stage: JobStage, progress: int | None = None) -> 
 def job_process(*, job_id) -> JobStep:
     """Run a PENDING job once: claim it (PENDING→PROCESSING), apply its effect, finish or reschedule.
 
-    A duplicate delivery finds the job already claimed and does nothing.
+    A duplicate delivery finds the job already claimed and does nothing. A job deleted while it
+    ran leaves no file behind.
     """
     job = job_claim(job_id=job_id)
     if job is None:
         return JobStep(JobOutcome.SKIPPED)
+    try:
+        return _job_run(job=job)
+    finally:
+        _job_files_delete_if_gone(job=job)
+
+
+def _job_run(*, job: Job) -> JobStep:
     try:
         ref = parse_model_id(job.effect.model_id)
         config = validate_config(job.effect.model_id, job.effect.config)
@@ -289,6 +346,9 @@ def job_complete(*, job: Job, data: bytes, extension: str) -> bool:
     job_stage_set(job=job, stage=JobStage.STORING, progress=job.progress)
     name = job_result_upload_to(job, f"result.{extension}")
     storage = _result_storage()
+    if not Job.objects.filter(pk=job.pk, status=JobStatus.PROCESSING).exists():
+        # Deleted (or finished elsewhere) while the effect ran: nothing to write.
+        return False
     stored = storage.save(name, ContentFile(data))
     renditions = job_renditions_store(job=job, result=data)
     with transaction.atomic():
@@ -308,7 +368,10 @@ def job_complete(*, job: Job, data: bytes, extension: str) -> bool:
             _job_terminal_hooks(job=job)
     if updated:
         logger.info("job %s completed", job.pk)
-    job.refresh_from_db()
+    elif _job_files_delete_if_gone(job=job) or stored != name:
+        # The job was deleted meanwhile, or storage kept an extra copy beside the fixed key.
+        storage.delete(stored)
+    _refresh_if_exists(job)
     return bool(updated)
 
 
@@ -345,7 +408,13 @@ def job_renditions_store(*, job: Job, result: bytes) -> dict:
 
 def job_rendition_names(job: Job) -> list[str]:
     """The stored names of the job's renditions (to delete with it)."""
-    return [rendition["name"] for kind in job.renditions.values() for rendition in kind.values()]
+    return [rendition["name"] for kind in (job.renditions or {}).values() for rendition in kind.values()]
+
+
+def _refresh_if_exists(job: Job) -> None:
+    # A job deleted meanwhile keeps its in-memory values.
+    with contextlib.suppress(Job.DoesNotExist):
+        job.refresh_from_db()
 
 
 def job_mark_failed(
@@ -369,11 +438,11 @@ def job_mark_failed(
         if updated:
             job_refund(job=job)
             _job_terminal_hooks(job=job)
-    job.refresh_from_db()
+    _refresh_if_exists(job)
     return bool(updated)
 
 
-def job_refund(*, job: Job) -> None:
+def job_refund(*, job: Job, note: str = "") -> None:
     """Give the job's credits back through the ledger; the reference makes it happen at most once."""
     if job.credits_charged:
         credits_refund(
@@ -381,7 +450,7 @@ def job_refund(*, job: Job) -> None:
             amount=job.credits_charged,
             reference=f"refund:{job.pk}",
             job=job,
-            note=f"Refund for failed job {job.pk}",
+            note=note or f"Refund for failed job {job.pk}",
         )
 
 

@@ -3,15 +3,21 @@ provider went quiet."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import logging
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
 
-from effects.jobs.dispatch import job_poll_publish, job_publish
+from effects.jobs.dispatch import job_poll_publish, job_publish, jobs_with_process_message
 from effects.jobs.lifecycle import job_mark_failed
 from effects.models import Job, JobErrorCode, JobStage, JobStatus
+
+logger = logging.getLogger(__name__)
+
+LAST_SWEEP_CACHE_KEY = "jobs:last-sweep"
 
 
 def jobs_sweep(*, now: datetime | None = None) -> dict:
@@ -21,11 +27,18 @@ def jobs_sweep(*, now: datetime | None = None) -> dict:
     counts = {"requeued": 0, "restarted": 0, "failed": 0, "polled": 0}
     suffix = f"s{int(now.timestamp())}"
     grace = timedelta(seconds=settings.JOB_ENQUEUE_GRACE)
-    lost = Job.objects.filter(status=JobStatus.PENDING).filter(
-        Q(enqueued_at__isnull=True, created_at__lt=now - grace)
-        | Q(enqueued_at__lt=now - timedelta(seconds=settings.JOB_PENDING_STALE))
+    lost_filter = Q(enqueued_at__isnull=True, created_at__lt=now - grace) | Q(
+        enqueued_at__lt=now - timedelta(seconds=settings.JOB_PENDING_STALE)
     )
+    # Listed before the jobs are read: a job published after this listing is too young to be judged.
+    in_broker = jobs_with_process_message()
+    overdue_after = now - timedelta(seconds=settings.JOB_MESSAGE_LOST_AFTER)
+    if in_broker is not None:
+        # Due a while ago and its message is in no queue and held by no worker: Redis lost it.
+        lost_filter |= Q(enqueued_at__lt=overdue_after) & ~Q(pk__in=list(in_broker))
+    lost = Job.objects.filter(status=JobStatus.PENDING).filter(lost_filter)
     for job in lost.only("id", "queue")[:500]:
+        # The claim (PENDING -> PROCESSING once) guards the run if a message was not lost after all.
         if Job.objects.filter(pk=job.pk, status=JobStatus.PENDING).update(enqueued_at=None):
             job_publish(job=job, suffix=suffix)
             counts["requeued"] += 1
@@ -50,4 +63,14 @@ def jobs_sweep(*, now: datetime | None = None) -> dict:
     for job in quiet.only("id", "queue")[:500]:
         job_poll_publish(job_id=str(job.pk), queue=job.queue)
         counts["polled"] += 1
+    try:
+        cache.set(LAST_SWEEP_CACHE_KEY, now.timestamp(), timeout=None)
+    except Exception:  # the cache being down must not undo a sweep that ran
+        logger.warning("could not record the sweep's time", exc_info=True)
     return counts
+
+
+def jobs_last_sweep_at() -> datetime | None:
+    """When the sweeper last finished a pass (None if never, or the cache forgot)."""
+    value = cache.get(LAST_SWEEP_CACHE_KEY)
+    return datetime.fromtimestamp(value, tz=UTC) if value is not None else None

@@ -108,7 +108,7 @@ def exception_handler(exc, context):
     if isinstance(exc, drf.ParseError):
         return error_response(ErrorCode.INVALID_INPUT, "Malformed request body", 400)
     if isinstance(exc, drf.UnsupportedMediaType):
-        return error_response(ErrorCode.INVALID_INPUT, str(exc.detail), 415)
+        return error_response(ErrorCode.UNSUPPORTED_MEDIA_TYPE, str(exc.detail), 415)
     if isinstance(exc, (drf.NotAuthenticated, drf.AuthenticationFailed)):
         code = _auth_error_code(request)
         message = "Please sign in" if code == ErrorCode.UNAUTHORIZED else "Session token is invalid or expired"
@@ -142,4 +142,4 @@ def exception_handler(exc, context):
         logger.exception("database error")
     else:
         logger.exception("unhandled API error")
-    return error_response(ErrorCode.INTERNAL_ERROR, "Something went wrong", 500, {"requestId": [request_id_var.get()]})
+    return error_response(ErrorCode.INTERNAL_ERROR, "Something went wrong", 500, {"requestId": request_id_var.get()})

@@ -141,7 +141,7 @@ class ApiEnvelopeMiddleware:
         if status >= 500 and status != 503:
             # handler500 already logged the exception with this request id.
             rewritten = _envelope(
-                ErrorCode.INTERNAL_ERROR, "Something went wrong", 500, {"requestId": [request_id_var.get()]}
+                ErrorCode.INTERNAL_ERROR, "Something went wrong", 500, {"requestId": request_id_var.get()}
             )
         else:
             code, message = _STATUS_CODES.get(status, (ErrorCode.INVALID_INPUT, "Request failed"))

@@ -10,45 +10,109 @@ import copy
 
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
+from drf_spectacular.utils import OpenApiExample
 
 from photomania.errors import ErrorCode
 
 ERROR_COMPONENT = "ErrorResponse"
 
-_ERROR_SCHEMA = {
-    "type": "object",
-    "required": ["success", "error"],
-    "properties": {
-        "success": {"type": "boolean", "enum": [False]},
-        "error": {
+
+def _error_schema(description: str, details: dict | None = None) -> dict:
+    error = {
+        "type": "object",
+        "required": ["code", "message"],
+        "properties": {
+            "code": {"type": "string", "enum": [code.value for code in ErrorCode]},
+            "message": {"type": "string", "description": "For people; do not parse it"},
+        },
+    }
+    if details is not None:
+        error["properties"]["details"] = details
+    return {
+        "type": "object",
+        "description": description,
+        "required": ["success", "error"],
+        "properties": {"success": {"type": "boolean", "enum": [False]}, "error": error},
+    }
+
+
+# One component per shape of ``error.details``: each status answers with one of them.
+ERROR_COMPONENTS = {
+    ERROR_COMPONENT: _error_schema("An error without details."),
+    "ValidationErrorResponse": _error_schema(
+        "VALIDATION_ERROR or INVALID_INPUT; a VALIDATION_ERROR lists messages per field.",
+        {
             "type": "object",
-            "required": ["code", "message"],
+            "description": 'Field (camelCase, nested fields joined by ".") -> messages',
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+        },
+    ),
+    "InsufficientCreditsErrorResponse": _error_schema(
+        "INSUFFICIENT_CREDITS: the operation costs more credits than the balance holds.",
+        {
+            "type": "object",
+            "required": ["needed", "available"],
             "properties": {
-                "code": {"type": "string", "enum": [code.value for code in ErrorCode]},
-                "message": {"type": "string"},
-                "details": {
-                    "type": "object",
-                    "additionalProperties": {"type": "array", "items": {"type": "string"}},
-                    "description": "Field (camelCase) -> messages",
-                },
+                "needed": {"type": "integer", "description": "Credits the operation costs"},
+                "available": {"type": "integer", "description": "The caller's balance"},
             },
         },
+    ),
+    "InternalErrorResponse": _error_schema(
+        "INTERNAL_ERROR: logged on our side under the request id.",
+        {
+            "type": "object",
+            "required": ["requestId"],
+            "properties": {"requestId": {"type": "string", "description": "Quote it when reporting the error"}},
+        },
+    ),
+    "ServiceUnavailableErrorResponse": _error_schema(
+        "SERVICE_UNAVAILABLE: retry after Retry-After seconds. The health check lists each dependency.",
+        {
+            "type": "object",
+            "description": "Dependency -> ok or unavailable (health check only)",
+            "additionalProperties": {"type": "string", "enum": ["ok", "unavailable"]},
+        },
+    ),
+}
+
+# Status -> (description, error component, response headers beyond X-Request-ID).
+ERROR_STATUSES = {
+    "400": ("VALIDATION_ERROR (details: field -> messages) or INVALID_INPUT", "ValidationErrorResponse", []),
+    "401": ("UNAUTHORIZED (no credentials) or INVALID_TOKEN", ERROR_COMPONENT, []),
+    "402": ("INSUFFICIENT_CREDITS (details: needed, available)", "InsufficientCreditsErrorResponse", []),
+    "403": ("FORBIDDEN (e.g. a session-cookie request without a CSRF token)", ERROR_COMPONENT, []),
+    "404": ("NOT_FOUND", ERROR_COMPONENT, []),
+    "405": ("METHOD_NOT_ALLOWED: this path does not answer this method", ERROR_COMPONENT, []),
+    "409": ("ALREADY_EXISTS: e.g. already subscribed to a plan", ERROR_COMPONENT, []),
+    "413": ("PAYLOAD_TOO_LARGE", ERROR_COMPONENT, []),
+    "415": ("UNSUPPORTED_MEDIA_TYPE: the body is not in a content type this operation accepts", ERROR_COMPONENT, []),
+    "422": ("IDEMPOTENCY_CONFLICT: the Idempotency-Key was used with another body", ERROR_COMPONENT, []),
+    "429": ("RATE_LIMITED: retry after Retry-After seconds", ERROR_COMPONENT, ["Retry-After"]),
+    "500": ("INTERNAL_ERROR (details: requestId)", "InternalErrorResponse", []),
+    "503": ("SERVICE_UNAVAILABLE: retry after Retry-After seconds", "ServiceUnavailableErrorResponse", ["Retry-After"]),
+}
+
+RESPONSE_HEADERS = {
+    "X-Request-ID": {
+        "description": "This request's id (yours if you sent a sane X-Request-ID); error 500 bodies repeat it",
+        "schema": {"type": "string"},
+    },
+    "Retry-After": {"description": "Seconds to wait before retrying", "schema": {"type": "integer", "minimum": 1}},
+    "Idempotent-Replayed": {
+        "description": "true when this answer is the stored one for a repeated Idempotency-Key",
+        "schema": {"type": "string", "enum": ["true"]},
     },
 }
 
-_ERROR_DESCRIPTIONS = {
-    "400": "VALIDATION_ERROR (details: field -> messages) or INVALID_INPUT",
-    "401": "UNAUTHORIZED (no credentials) or INVALID_TOKEN",
-    "402": "INSUFFICIENT_CREDITS",
-    "403": "FORBIDDEN (e.g. a session-cookie request without a CSRF token)",
-    "404": "NOT_FOUND",
-    "413": "PAYLOAD_TOO_LARGE",
-    "415": "INVALID_INPUT: unsupported content type",
-    "422": "IDEMPOTENCY_CONFLICT: the Idempotency-Key was used with another body",
-    "429": "RATE_LIMITED (see Retry-After)",
-    "500": "INTERNAL_ERROR (details.requestId identifies the logged error)",
-    "503": "SERVICE_UNAVAILABLE (see Retry-After)",
-}
+
+def _header_ref(name: str) -> dict:
+    return {"$ref": f"#/components/headers/{name}"}
+
+
+def envelope_example(name: str, data, summary: str = "") -> OpenApiExample:
+    """A 2xx example as the client receives it, inside the success envelope."""
+    return OpenApiExample(name, summary=summary or name, value={"success": True, "data": data}, response_only=True)
 
 
 class EnvelopeAutoSchema(AutoSchema):
@@ -79,8 +143,8 @@ class EnvelopeAutoSchema(AutoSchema):
         return response
 
     def _error_statuses(self) -> list[str]:
-        statuses = ["400", "401", "403", "404", "413", "429", "500", "503"]
-        if self.method in ("POST", "PUT", "PATCH"):
+        statuses = ["400", "401", "403", "404", "405", "413", "429", "500", "503"]
+        if self.method in ("POST", "PUT", "PATCH") and self.get_request_serializer() is not None:
             statuses.append("415")
         statuses += getattr(self.view, "documented_error_statuses", [])
         return sorted(set(statuses))
@@ -89,16 +153,20 @@ class EnvelopeAutoSchema(AutoSchema):
         responses = super()._get_response_bodies(direction)
         if direction != "response":
             return responses
-        component = ResolvedComponent(
-            name=ERROR_COMPONENT, type=ResolvedComponent.SCHEMA, schema=_ERROR_SCHEMA, object=ERROR_COMPONENT
-        )
-        self.registry.register_on_missing(component)
+        for name, schema in ERROR_COMPONENTS.items():
+            # A copy: the enum postprocessing hook rewrites component schemas in place.
+            component = ResolvedComponent(
+                name=name, type=ResolvedComponent.SCHEMA, schema=copy.deepcopy(schema), object=name
+            )
+            self.registry.register_on_missing(component)
         for status in self._error_statuses():
+            description, name, headers = ERROR_STATUSES[status]
             existing = responses.get(status, {})
             responses[status] = {
                 **existing,
-                "description": existing.get("description") or _ERROR_DESCRIPTIONS.get(status, "Error"),
-                "content": {"application/json": {"schema": component.ref}},
+                "description": existing.get("description") or description,
+                "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}},
+                "headers": {header: _header_ref(header) for header in headers},
             }
         return responses
 
@@ -115,24 +183,24 @@ _LINKS: dict[str, dict[str, dict]] = {
         "ApplyEffect": {"operationId": "effects_apply", "requestBody": {"effectId": "$response.body#/data/slug"}},
     },
     "effects_apply": {
-        "GetJob": {"operationId": "jobs_retrieve", "parameters": {"job_id": "$response.body#/data/jobId"}},
-        "DeleteJob": {"operationId": "jobs_destroy", "parameters": {"job_id": "$response.body#/data/jobId"}},
+        "GetJob": {"operationId": "jobs_retrieve", "parameters": {"jobId": "$response.body#/data/jobId"}},
+        "DeleteJob": {"operationId": "jobs_destroy", "parameters": {"jobId": "$response.body#/data/jobId"}},
         "DeleteSavedEffect": {
             "operationId": "effects_saved_destroy",
             "parameters": {"ref": "$response.body#/data/jobId"},
         },
     },
     "jobs_list": {
-        "GetJob": {"operationId": "jobs_retrieve", "parameters": {"job_id": "$response.body#/data/0/id"}},
+        "GetJob": {"operationId": "jobs_retrieve", "parameters": {"jobId": "$response.body#/data/0/id"}},
     },
     "jobs_retrieve": {
-        "DeleteJob": {"operationId": "jobs_destroy", "parameters": {"job_id": "$request.path.job_id"}},
+        "DeleteJob": {"operationId": "jobs_destroy", "parameters": {"jobId": "$request.path.jobId"}},
     },
     "jobs_destroy": {
-        "GetJob": {"operationId": "jobs_retrieve", "parameters": {"job_id": "$request.path.job_id"}},
+        "GetJob": {"operationId": "jobs_retrieve", "parameters": {"jobId": "$request.path.jobId"}},
     },
     "effects_saved_destroy": {
-        "GetJob": {"operationId": "jobs_retrieve", "parameters": {"job_id": "$request.path.ref"}},
+        "GetJob": {"operationId": "jobs_retrieve", "parameters": {"jobId": "$request.path.ref"}},
     },
 }
 
@@ -147,4 +215,100 @@ def add_links(result: dict, generator, request, public: bool) -> dict:
             success = [code for code in operation["responses"] if code.startswith("2")]
             for code in success:
                 operation["responses"][code]["links"] = copy.deepcopy(links)
+    return result
+
+
+SESSION_TOKEN_DESCRIPTION = """\
+A session token from allauth's headless **app** API (its own OpenAPI spec: `/_allauth/openapi.html`,
+`/_allauth/openapi.json`):
+
+1. `POST /_allauth/app/v1/auth/signup` with `{"email", "password"}`, or
+   `POST /_allauth/app/v1/auth/login` with `{"email", "password"}`;
+2. read `meta.session_token` from the answer (200, or 401 while an email still has to be verified);
+3. send it as `X-Session-Token: <token>` on every PhotoMania API request;
+4. sign out with `DELETE /_allauth/app/v1/auth/session`.
+
+A missing token is 401 UNAUTHORIZED; an expired or unknown one is 401 INVALID_TOKEN."""
+
+# The job JSON a finished job POSTs to the apply's callbackUrl (see effects.jobs.callbacks).
+_JOB_CALLBACK = {
+    "jobFinished": {
+        "{$request.body#/callbackUrl}": {
+            "post": {
+                "summary": "A job finished (sent to your callbackUrl)",
+                "description": (
+                    "When the job reaches COMPLETED, FAILED or CANCELLED, PhotoMania POSTs the job JSON "
+                    "(the `data` of GET /api/jobs/{jobId}, without the envelope) to the apply's callbackUrl. "
+                    "Verify `PhotoMania-Signature` before trusting the body: it is `t=<unix time>,v1=<hex>` "
+                    "where v1 = HMAC-SHA256(your callback secret, `<t>.<raw body>`) "
+                    "(GET /api/user/callback-secret); reject old timestamps. Answer 2xx; other answers are "
+                    "retried with backoff."
+                ),
+                "operationId": "job_finished_callback",
+                "parameters": [
+                    {
+                        "name": "PhotoMania-Signature",
+                        "in": "header",
+                        "required": True,
+                        "schema": {"type": "string", "example": "t=1767225600,v1=5f2b...e9"},
+                        "description": "t=<unix time>,v1=<hex HMAC-SHA256 of `<t>.<raw body>`>",
+                    },
+                    {
+                        "name": "PhotoMania-Event",
+                        "in": "header",
+                        "required": True,
+                        "schema": {"type": "string", "enum": ["job.completed", "job.failed", "job.cancelled"]},
+                    },
+                ],
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Job"}}},
+                },
+                "responses": {"2XX": {"description": "Received; anything else is retried"}},
+            }
+        }
+    }
+}
+
+
+def _inline_nullable_refs(result: dict) -> None:
+    """``allOf: [$ref] + nullable`` is not strict OpenAPI 3.0: copy the object in, nullable."""
+    schemas = result["components"]["schemas"]
+    inlined = set()
+    for component in schemas.values():
+        for name, prop in component.get("properties", {}).items():
+            refs = prop.get("allOf", [])
+            if prop.get("nullable") and len(refs) == 1 and "$ref" in refs[0]:
+                target = refs[0]["$ref"].rsplit("/", 1)[-1]
+                extra = {k: v for k, v in prop.items() if k != "allOf"}
+                component["properties"][name] = {**copy.deepcopy(schemas[target]), **extra}
+                inlined.add(target)
+    text = repr(result)
+    for target in inlined:
+        if f"#/components/schemas/{target}'" not in text:
+            del schemas[target]
+
+
+def document_api(result: dict, generator, request, public: bool) -> dict:
+    """drf-spectacular postprocessing hook: response headers, strict nullables, the callback, auth docs."""
+    components = result.setdefault("components", {})
+    components["headers"] = copy.deepcopy(RESPONSE_HEADERS)
+    _inline_nullable_refs(result)
+    schemes = components.get("securitySchemes", {})
+    if "XSessionTokenAuth" in schemes:
+        schemes["XSessionTokenAuth"]["description"] = SESSION_TOKEN_DESCRIPTION
+    if "cookieAuth" in schemes:
+        schemes["cookieAuth"]["description"] = (
+            "The browser session of the PhotoMania site (unsafe methods also need the CSRF token)."
+        )
+    for path_item in result.get("paths", {}).values():
+        for operation in path_item.values():
+            for response in operation["responses"].values():
+                response.setdefault("headers", {})["X-Request-ID"] = _header_ref("X-Request-ID")
+            for parameter in operation.get("parameters", []):
+                if parameter["name"] == "status" and parameter["in"] == "query":
+                    parameter["schema"] = {"$ref": "#/components/schemas/JobStatusEnum"}
+            if operation.get("operationId") == "effects_apply":
+                operation["callbacks"] = copy.deepcopy(_JOB_CALLBACK)
+                operation["responses"]["200"]["headers"]["Idempotent-Replayed"] = _header_ref("Idempotent-Replayed")
     return result

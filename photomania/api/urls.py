@@ -1,7 +1,7 @@
 """Everything under /api/: each app's API routes, then a JSON 404 for unknown paths."""
 
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from photomania.api.health import HealthView
 from photomania.api.views import ApiNotFoundView
@@ -9,7 +9,10 @@ from photomania.api.views import ApiNotFoundView
 urlpatterns = [
     path("health", HealthView.as_view(), name="api-health"),
     path("schema", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # Swagger UI and ReDoc from our static files; the split view serves Swagger's start-up script
+    # as a file, so the docs' CSP needs no inline script.
+    path("docs", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("redoc", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("", include("effects.api_urls")),
     path("", include("accounts.api_urls")),
     path("", include("billing.api_urls")),

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from photomania.settings.auth import TRUSTED_PROXY_COUNT
-from photomania.settings.core import env
+from photomania.settings.core import SITE_URL, env
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -13,9 +13,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["photomania.api.renderers.EnvelopeJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
+        # One request content type per operation: JSON (apply also takes multipart uploads).
         "photomania.api.parsers.SafeJSONParser",
-        "rest_framework.parsers.MultiPartParser",
-        "rest_framework.parsers.FormParser",
     ],
     "EXCEPTION_HANDLER": "photomania.api.exceptions.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "photomania.api.pagination.EnvelopePagination",
@@ -33,23 +32,54 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+API_DESCRIPTION = """\
+Apply AI photo effects to your photos; pay with credits.
+
+Every answer is an envelope: `{"success": true, "data": ...}` (lists add `meta` with the count
+and page links) or `{"success": false, "error": {"code", "message", "details"}}`, where `code` is
+stable and `details` has one shape per status. Request bodies are JSON; POST /api/effects/apply
+also takes a multipart upload. Any other content type is 415 UNSUPPORTED_MEDIA_TYPE.
+
+**Signing in.** REST clients get a session token from allauth's headless app API and send it as
+`X-Session-Token` (see the security scheme). allauth documents its own endpoints (sign-up, login,
+email verification, password reset, sign-out) in its OpenAPI spec:
+[/_allauth/openapi.html](/_allauth/openapi.html) ([JSON](/_allauth/openapi.json)).
+
+**Typical flow.** GET /api/effects → POST /api/effects/apply (with an `Idempotency-Key`) →
+poll GET /api/jobs/{jobId} until COMPLETED or FAILED (or pass a `callbackUrl`) → download
+`resultUrl` (signed, it expires; read the job again for a fresh one)."""
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "PhotoMania API",
-    "DESCRIPTION": "Apply AI photo effects; pay with credits.",
+    "DESCRIPTION": API_DESCRIPTION,
     "VERSION": "1.0.0",
+    "SERVERS": [{"url": SITE_URL, "description": "This PhotoMania server"}],
+    "TAGS": [
+        {"name": "effects", "description": "The catalog, and applying an effect to a photo"},
+        {"name": "jobs", "description": "The caller's jobs: status, result, deletion"},
+        {"name": "user", "description": "The caller's profile, credits and callback secret"},
+        {"name": "billing", "description": "Stripe Checkout and the billing portal"},
+        {"name": "health", "description": "Dependency checks for load balancers and monitors"},
+    ],
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # The docs pages load Swagger UI and ReDoc from our static files (drf-spectacular-sidecar).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         # The envelope's "success" flag: true on success bodies, false on errors.
         "SuccessTrueEnum": [(True, True)],
         "SuccessFalseEnum": [(False, False)],
         "ErrorCodeEnum": "photomania.errors.ErrorCode",
         "JobErrorCodeEnum": "effects.models.JobErrorCode",
+        "JobStatusEnum": "effects.models.JobStatus",
     },
-    # Links chain an apply to the job it created (clients and stateful fuzzing follow them).
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
+        # Links chain an apply to the job it created (clients and stateful fuzzing follow them).
         "photomania.api.schema.add_links",
+        "photomania.api.schema.document_api",
     ],
 }
 

@@ -48,11 +48,17 @@ def _broker_transport_options(url: str) -> dict:
             "visibility_timeout": env.int(
                 "CELERY_VISIBILITY_TIMEOUT", default=JOB_TIME_LIMIT + JOB_RETRY_BACKOFF_MAX + 600
             ),
-            # Workers consume `-Q priority,default`; with this strategy kombu polls the queues
+            # Workers consume `-Q sweep,priority,default`; with this strategy kombu polls the queues
             # in that fixed order (BRPOP key order), so paid plans' jobs go first.
             "queue_order_strategy": "priority",
+            # Dead connections are noticed rather than waited on forever: a timeout on every
+            # command, TCP keepalive, a PING before reusing an idle connection and kombu's own
+            # check of the long-lived BRPOP connection (dropped once its reply is overdue).
             "socket_connect_timeout": 2,
             "socket_timeout": 5,
+            "socket_keepalive": True,
+            "health_check_interval": env.int("CELERY_BROKER_HEALTH_CHECK_INTERVAL", default=10),
+            "retry_on_timeout": True,
         }
     if url.startswith("filesystem://"):
         folder = Path(env.str("CELERY_BROKER_FOLDER", default=str(VAR_DIR / "broker")))
@@ -69,6 +75,9 @@ def _broker_transport_options(url: str) -> dict:
 
 CELERY_BROKER_TRANSPORT_OPTIONS = _broker_transport_options(CELERY_BROKER_URL)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker that lost its broker keeps reconnecting (forever) instead of giving up.
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2}
 
@@ -86,8 +95,10 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_QUEUE_PRIORITY = "priority"
+# Every worker consumes `-Q sweep,priority,default`: the sweeper has a queue of its own, polled
+# first, so a backlog on the queues it repairs never delays it.
 CELERY_TASK_ROUTES = {
-    "effects.sweep_jobs": {"queue": "default"},
+    "effects.sweep_jobs": {"queue": "sweep"},
     "effects.send_job_callback": {"queue": "default"},
     "effects.purge_idempotency_keys": {"queue": "default"},
 }

@@ -30,6 +30,24 @@ JOB_ENQUEUE_GRACE = env.int("JOB_ENQUEUE_GRACE", default=60)
 # A published PENDING job still not started after this long is published again (lost message).
 JOB_PENDING_STALE = env.int("JOB_PENDING_STALE", default=900)
 JOB_SWEEP_INTERVAL = env.int("JOB_SWEEP_INTERVAL", default=60)
+# A published PENDING job due this long ago whose message is in no broker queue and not held by any
+# worker is published again by the next sweep (Redis lost its data): lost work waits at most
+# this plus JOB_SWEEP_INTERVAL.
+JOB_MESSAGE_LOST_AFTER = env.int("JOB_MESSAGE_LOST_AFTER", default=45)
+
+# --- Worker watchdog and pipeline health ---
+# A worker whose queues hold messages while its consumer has taken none for this long exits
+# non-zero, so its supervisor restarts it (a consumer wedged by a broker fault).
+WORKER_STALL_TIMEOUT = env.int("WORKER_STALL_TIMEOUT", default=45)
+# How often the watchdog looks, and refreshes the worker's heartbeat (its TTL is three periods).
+WORKER_WATCHDOG_INTERVAL = env.float("WORKER_WATCHDOG_INTERVAL", default=5.0)
+# Readiness fails when the oldest due PENDING job has waited longer than this while no worker's
+# heartbeat says it is consuming.
+PIPELINE_MAX_WAIT = env.int("PIPELINE_MAX_WAIT", default=120)
+# The deep health check (GET /api/health with a staff session or `Authorization: Bearer <token>`);
+# without a token only staff see it. Its report is reused for this many seconds per process.
+HEALTH_TOKEN = env.str("HEALTH_TOKEN", default="")
+HEALTH_CACHE_SECONDS = env.float("HEALTH_CACHE_SECONDS", default=5.0)
 
 # --- Engines ---
 # The person-segmentation model behind local:background-* effects; .ci/models.sh installs it at setup.

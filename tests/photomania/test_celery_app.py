@@ -21,5 +21,6 @@ def test_publishing_creates_the_filesystem_broker_folders_and_queues_the_message
 
     assert result.returncode == 0, result.stderr
     assert len(list((broker / "queue").iterdir())) == 1
-    assert (broker / "control" / "default.exchange").is_file()
+    # The sweeper has a queue (and so an exchange) of its own.
+    assert (broker / "control" / "sweep.exchange").is_file()
     assert not (tmp_path / "control").exists()

@@ -7,6 +7,8 @@ from PIL import Image
 from billing.models import CreditTransaction
 from effects.jobs.lifecycle import (
     JobOutcome,
+    job_claim,
+    job_complete,
     job_delete,
     job_fail,
     job_poll,
@@ -142,6 +144,54 @@ def test_admin_retry_runs_a_failed_job_again_without_a_second_refund():
     job_fail(job=job, code="ADMIN", message="again")
 
     assert refunds(job) == 1
+
+
+def test_deleting_a_pending_job_cancels_it_and_refunds_it_once(django_capture_on_commit_callbacks):
+    job = pending_job()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        job_delete(job=job)
+        job_delete(job=job)  # a repeated delete (stale object) finds nothing to cancel
+
+    assert not Job.objects.filter(pk=job.pk).exists()
+    assert refunds(job) == 1
+    assert not job.source.storage.exists(job.source.name)
+
+
+def test_deleting_a_completed_job_refunds_nothing():
+    job = pending_job()
+    job_process(job_id=job.pk)
+
+    job_delete(job=job)
+
+    assert refunds(job) == 0
+
+
+def test_deleting_a_processing_provider_job_cancels_the_prediction(
+    replicate_server, django_capture_on_commit_callbacks
+):
+    job = pending_job(model_id="replicate:acme/restore")
+    job_process(job_id=job.pk)  # the prediction is started; the job waits on it
+    job.refresh_from_db()
+    assert job.status == JobStatus.PROCESSING
+
+    with django_capture_on_commit_callbacks(execute=True):
+        job_delete(job=job)
+
+    assert replicate_server.predictions[job.provider_prediction_id]["status"] == "canceled"
+    assert refunds(job) == 1
+
+
+def test_a_worker_that_finishes_a_deleted_job_writes_no_file(django_capture_on_commit_callbacks):
+    job = pending_job()
+    claimed = job_claim(job_id=job.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        job_delete(job=job)
+
+    completed = job_complete(job=claimed, data=image_bytes("JPEG"), extension="jpg")
+
+    assert completed is False
+    assert not claimed.result.storage.exists(f"jobs/{job.pk}/result.jpg")
 
 
 def test_a_large_source_on_object_storage_goes_to_the_provider_as_a_short_lived_signed_url(

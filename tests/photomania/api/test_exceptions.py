@@ -40,10 +40,10 @@ def test_malformed_json_returns_400_invalid_input(user_client):
     assert_error(response, 400, "INVALID_INPUT")
 
 
-def test_unsupported_content_type_returns_415_invalid_input(user_client):
+def test_unsupported_content_type_returns_415_unsupported_media_type(user_client):
     response = user_client.post("/api/effects/apply", data="<x/>", content_type="application/xml")
 
-    assert_error(response, 415, "INVALID_INPUT")
+    assert_error(response, 415, "UNSUPPORTED_MEDIA_TYPE")
 
 
 def test_validation_error_lists_camelcase_fields(user_client):
@@ -75,7 +75,7 @@ def test_unhandled_error_in_an_api_view_returns_500_with_request_id_and_no_inter
     response = anon_client.get("/api/explode", HTTP_X_REQUEST_ID="req-500-abcdef")
 
     body = assert_error(response, 500, "INTERNAL_ERROR")
-    assert body["error"]["details"] == {"requestId": ["req-500-abcdef"]}
+    assert body["error"]["details"] == {"requestId": "req-500-abcdef"}
     assert b"secret-internal-detail" not in response.content
     assert b"Traceback" not in response.content
 

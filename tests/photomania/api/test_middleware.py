@@ -34,7 +34,7 @@ def test_unhandled_error_outside_drf_under_api_returns_json_500(anon_client):
     response = anon_client.get("/api/plain-explode", HTTP_X_REQUEST_ID="req-500-plain")
 
     body = assert_error(response, 500, "INTERNAL_ERROR")
-    assert body["error"]["details"] == {"requestId": ["req-500-plain"]}
+    assert body["error"]["details"] == {"requestId": "req-500-plain"}
     assert b"secret-internal-detail" not in response.content
 
 

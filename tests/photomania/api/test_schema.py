@@ -4,6 +4,7 @@ import pytest
 import schemathesis
 from django.core.management import call_command
 from hypothesis import HealthCheck, settings
+from openapi_spec_validator import validate
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
@@ -23,9 +24,9 @@ def test_schema_documents_the_envelope_and_camelcase_payloads(anon_client):
 
     job = spec["components"]["schemas"]["Job"]["properties"]
     assert {"sourceUrl", "resultUrl", "creditsCharged", "createdAt"} <= set(job)
-    ok = spec["paths"]["/api/jobs/{job_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    ok = spec["paths"]["/api/jobs/{jobId}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
     assert ok["properties"]["data"] == {"$ref": "#/components/schemas/Job"}
-    missing = spec["paths"]["/api/jobs/{job_id}"]["get"]["responses"]["404"]["content"]["application/json"]
+    missing = spec["paths"]["/api/jobs/{jobId}"]["get"]["responses"]["404"]["content"]["application/json"]
     assert missing["schema"] == {"$ref": "#/components/schemas/ErrorResponse"}
 
 
@@ -35,13 +36,13 @@ def test_the_job_an_apply_returns_is_linked_to_reading_and_deleting_it(anon_clie
     links = spec["paths"]["/api/effects/apply"]["post"]["responses"]["200"]["links"]
     targets = {link["operationId"]: link["parameters"] for link in links.values()}
     assert targets == {
-        "jobs_retrieve": {"job_id": "$response.body#/data/jobId"},
-        "jobs_destroy": {"job_id": "$response.body#/data/jobId"},
+        "jobs_retrieve": {"jobId": "$response.body#/data/jobId"},
+        "jobs_destroy": {"jobId": "$response.body#/data/jobId"},
         "effects_saved_destroy": {"ref": "$response.body#/data/jobId"},
     }
 
 
-@pytest.mark.parametrize("path", ["/api/jobs/{job_id}", "/api/effects/{ref}"])
+@pytest.mark.parametrize("path", ["/api/jobs/{jobId}", "/api/effects/{ref}"])
 def test_deletes_are_documented_as_the_200_envelope_they_answer(anon_client, path):
     # Found by tests/fuzz/test_schema_stateful.py: spectacular documented both as "204 No response body".
     spec = anon_client.get("/api/schema?format=json").json()
@@ -57,6 +58,8 @@ def test_docs_page_is_served(anon_client):
 
     assert response.status_code == 200
     assert b"swagger" in response.content.lower()
+    assert b"cdn.jsdelivr" not in response.content
+    assert "script-src 'self';" in response["Content-Security-Policy"]
 
 
 def _load_schema():
@@ -87,3 +90,63 @@ def test_every_operation_answers_as_documented(case, wsgi_keeps_test_connection,
         headers={"X-Session-Token": schema_user_token},
         checks=[not_a_server_error, response_schema_conformance],
     )
+
+
+def test_schema_passes_the_strict_openapi_validator(anon_client):
+    spec = anon_client.get("/api/schema?format=json").json()
+
+    validate(spec)
+
+
+def test_every_operation_has_one_json_request_type_except_apply(anon_client):
+    spec = anon_client.get("/api/schema?format=json").json()
+
+    types = {
+        operation["operationId"]: sorted(operation["requestBody"]["content"])
+        for path_item in spec["paths"].values()
+        for operation in path_item.values()
+        if "requestBody" in operation
+    }
+    assert types.pop("effects_apply") == ["application/json", "multipart/form-data"]
+    assert set(map(tuple, types.values())) == {("application/json",)}
+
+
+def test_every_operation_is_named_summarised_described_and_exemplified(anon_client):
+    spec = anon_client.get("/api/schema?format=json").json()
+
+    for path_item in spec["paths"].values():
+        for operation in path_item.values():
+            assert operation["operationId"] and operation["summary"] and operation["description"], operation
+            assert "405" in operation["responses"]
+            assert any("examples" in c for r in operation["responses"].values() for c in r.get("content", {}).values())
+
+
+def test_error_details_are_typed_per_status(anon_client):
+    spec = anon_client.get("/api/schema?format=json").json()
+
+    schemas = spec["components"]["schemas"]
+    credits = schemas["InsufficientCreditsErrorResponse"]["properties"]["error"]["properties"]["details"]
+    assert credits["properties"]["needed"]["type"] == "integer"
+    internal = schemas["InternalErrorResponse"]["properties"]["error"]["properties"]["details"]
+    assert internal["properties"]["requestId"]["type"] == "string"
+    apply = spec["paths"]["/api/effects/apply"]["post"]
+    assert apply["responses"]["402"]["content"]["application/json"]["schema"]["$ref"].endswith(
+        "InsufficientCreditsErrorResponse"
+    )
+    assert "Idempotent-Replayed" in apply["responses"]["200"]["headers"]
+    assert "Retry-After" in apply["responses"]["429"]["headers"]
+    assert "PhotoMania-Signature" in str(apply["callbacks"])
+
+
+def test_webhooks_are_not_part_of_the_client_schema(anon_client):
+    spec = anon_client.get("/api/schema?format=json").json()
+
+    assert not [path for path in spec["paths"] if "webhooks" in path]
+
+
+def test_redoc_page_is_served_from_our_static_files(anon_client):
+    response = anon_client.get("/api/redoc")
+
+    assert response.status_code == 200
+    assert b"cdn" not in response.content.lower()
+    assert "script-src 'self';" in response["Content-Security-Policy"]

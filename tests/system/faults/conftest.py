@@ -58,7 +58,7 @@ class WorkerProcess:
                 "celery_app",
                 "worker",
                 "-Q",
-                "priority,default",
+                "sweep,priority,default",
                 "--concurrency",
                 "1",
                 "--pool",

@@ -1,0 +1,246 @@
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ...client import AuthenticatedClient, Client
+from ...types import Response, UNSET
+from ... import errors
+
+from ...models.effects_retrieve_response_200 import EffectsRetrieveResponse200
+from ...models.error_response import ErrorResponse
+from ...models.internal_error_response import InternalErrorResponse
+from ...models.service_unavailable_error_response import ServiceUnavailableErrorResponse
+from ...models.validation_error_response import ValidationErrorResponse
+from typing import cast
+
+
+
+def _get_kwargs(
+    ref: str,
+
+) -> dict[str, Any]:
+    
+
+    
+
+    
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/api/effects/{ref}".format(ref=quote(str(ref), safe=""),),
+    }
+
+
+    return _kwargs
+
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> EffectsRetrieveResponse200 | ErrorResponse | InternalErrorResponse | ServiceUnavailableErrorResponse | ValidationErrorResponse | None:
+    if response.status_code == 200:
+        response_200 = EffectsRetrieveResponse200.from_dict(response.json())
+
+
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = ValidationErrorResponse.from_dict(response.json())
+
+
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = ErrorResponse.from_dict(response.json())
+
+
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = ErrorResponse.from_dict(response.json())
+
+
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = ErrorResponse.from_dict(response.json())
+
+
+
+        return response_404
+
+    if response.status_code == 405:
+        response_405 = ErrorResponse.from_dict(response.json())
+
+
+
+        return response_405
+
+    if response.status_code == 413:
+        response_413 = ErrorResponse.from_dict(response.json())
+
+
+
+        return response_413
+
+    if response.status_code == 429:
+        response_429 = ErrorResponse.from_dict(response.json())
+
+
+
+        return response_429
+
+    if response.status_code == 500:
+        response_500 = InternalErrorResponse.from_dict(response.json())
+
+
+
+        return response_500
+
+    if response.status_code == 503:
+        response_503 = ServiceUnavailableErrorResponse.from_dict(response.json())
+
+
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[EffectsRetrieveResponse200 | ErrorResponse | InternalErrorResponse | ServiceUnavailableErrorResponse | ValidationErrorResponse]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    ref: str,
+    *,
+    client: AuthenticatedClient,
+
+) -> Response[EffectsRetrieveResponse200 | ErrorResponse | InternalErrorResponse | ServiceUnavailableErrorResponse | ValidationErrorResponse]:
+    """ Read an effect
+
+     An active effect by its id or slug; public (no token needed).
+
+    Args:
+        ref (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[EffectsRetrieveResponse200 | ErrorResponse | InternalErrorResponse | ServiceUnavailableErrorResponse | ValidationErrorResponse]
+     """
+
+
+    kwargs = _get_kwargs(
+        ref=ref,
+
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+def sync(
+    ref: str,
+    *,
+    client: AuthenticatedClient,
+
+) -> EffectsRetrieveResponse200 | ErrorResponse | InternalErrorResponse | ServiceUnavailableErrorResponse | ValidationErrorResponse | None:
+    """ Read an effect
+
+     An active effect by its id or slug; public (no token needed).
+
+    Args:
+        ref (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        EffectsRetrieveResponse200 | ErrorResponse | InternalErrorResponse | ServiceUnavailableErrorResponse | ValidationErrorResponse
+     """
+
+
+    return sync_detailed(
+        ref=ref,
+client=client,
+
+    ).parsed
+
+async def asyncio_detailed(
+    ref: str,
+    *,
+    client: AuthenticatedClient,
+
+) -> Response[EffectsRetrieveResponse200 | ErrorResponse | InternalErrorResponse | ServiceUnavailableErrorResponse | ValidationErrorResponse]:
+    """ Read an effect
+
+     An active effect by its id or slug; public (no token needed).
+
+    Args:
+        ref (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[EffectsRetrieveResponse200 | ErrorResponse | InternalErrorResponse | ServiceUnavailableErrorResponse | ValidationErrorResponse]
+     """
+
+
+    kwargs = _get_kwargs(
+        ref=ref,
+
+    )
+
+    response = await client.get_async_httpx_client().request(
+        **kwargs
+    )
+
+    return _build_response(client=client, response=response)
+
+async def asyncio(
+    ref: str,
+    *,
+    client: AuthenticatedClient,
+
+) -> EffectsRetrieveResponse200 | ErrorResponse | InternalErrorResponse | ServiceUnavailableErrorResponse | ValidationErrorResponse | None:
+    """ Read an effect
+
+     An active effect by its id or slug; public (no token needed).
+
+    Args:
+        ref (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        EffectsRetrieveResponse200 | ErrorResponse | InternalErrorResponse | ServiceUnavailableErrorResponse | ValidationErrorResponse
+     """
+
+
+    return (await asyncio_detailed(
+        ref=ref,
+client=client,
+
+    )).parsed

@@ -1,0 +1,141 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar, BinaryIO, TextIO, TYPE_CHECKING, Generator
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+import json
+from .. import types
+
+from ..types import UNSET, Unset
+
+from ..types import File, FileTypes
+from ..types import UNSET, Unset
+from io import BytesIO
+from typing import cast
+
+
+
+
+
+
+T = TypeVar("T", bound="ApplyUploadInputRequest")
+
+
+
+@_attrs_define
+class ApplyUploadInputRequest:
+    """ Apply an effect to an uploaded photo (multipart).
+
+        Attributes:
+            effect_id (str): The effect's id or slug
+            image (File): The photo (JPEG, PNG or WEBP)
+            callback_url (str | Unset):
+     """
+
+    effect_id: str
+    image: File
+    callback_url: str | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+
+
+
+
+    def to_dict(self) -> dict[str, Any]:
+        effect_id = self.effect_id
+
+        image = self.image.to_tuple()
+
+
+        callback_url: str | Unset
+        if isinstance(self.callback_url, Unset):
+            callback_url = UNSET
+        else:
+            callback_url = self.callback_url
+
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update({
+            "effectId": effect_id,
+            "image": image,
+        })
+        if callback_url is not UNSET:
+            field_dict["callbackUrl"] = callback_url
+
+        return field_dict
+
+
+    def to_multipart(self) -> types.RequestFiles:
+        files: types.RequestFiles = []
+
+        files.append(("effectId", (None, str(self.effect_id).encode(), "text/plain")))
+
+
+
+        files.append(("image", self.image.to_tuple()))
+
+
+
+        if not isinstance(self.callback_url, Unset):
+            if isinstance(self.callback_url, str):
+
+                files.append(("callbackUrl", (None, str(self.callback_url).encode(), "text/plain")))
+
+
+
+        for prop_name, prop in self.additional_properties.items():
+            files.append((prop_name, (None, str(prop).encode(), "text/plain")))
+
+
+
+        return files
+
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        effect_id = d.pop("effectId")
+
+        image = File(
+             payload = BytesIO(d.pop("image"))
+        )
+
+
+
+
+        def _parse_callback_url(data: object) -> str | Unset:
+            if isinstance(data, Unset):
+                return data
+            return cast(str | Unset, data)
+
+        callback_url = _parse_callback_url(d.pop("callbackUrl", UNSET))
+
+
+        apply_upload_input_request = cls(
+            effect_id=effect_id,
+            image=image,
+            callback_url=callback_url,
+        )
+
+
+        apply_upload_input_request.additional_properties = d
+        return apply_upload_input_request
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -1,0 +1,249 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar, BinaryIO, TextIO, TYPE_CHECKING, Generator
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+from ..models.job_status_enum import JobStatusEnum
+from typing import cast
+from uuid import UUID
+import datetime
+
+if TYPE_CHECKING:
+  from ..models.job_effect import JobEffect
+  from ..models.job_error_type_0 import JobErrorType0
+
+
+
+
+
+T = TypeVar("T", bound="Job")
+
+
+
+@_attrs_define
+class Job:
+    """ A job (a user's applied effect). Source and result URLs are signed and expire.
+
+        Attributes:
+            id (UUID):
+            status (JobStatusEnum): * `PENDING` - Pending
+                * `PROCESSING` - Processing
+                * `COMPLETED` - Completed
+                * `FAILED` - Failed
+            effect (JobEffect):
+            source_url (None | str):
+            result_url (None | str):
+            error (JobErrorType0 | None):
+            credits_charged (int):
+            created_at (datetime.datetime):
+            started_at (datetime.datetime | None):
+            completed_at (datetime.datetime | None):
+     """
+
+    id: UUID
+    status: JobStatusEnum
+    effect: JobEffect
+    source_url: None | str
+    result_url: None | str
+    error: JobErrorType0 | None
+    credits_charged: int
+    created_at: datetime.datetime
+    started_at: datetime.datetime | None
+    completed_at: datetime.datetime | None
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+
+
+
+
+    def to_dict(self) -> dict[str, Any]:
+        from ..models.job_effect import JobEffect # noqa: PLC0415
+        from ..models.job_error_type_0 import JobErrorType0 # noqa: PLC0415
+        id = str(self.id)
+
+        status = self.status.value
+
+        effect = self.effect.to_dict()
+
+        source_url: None | str
+        source_url = self.source_url
+
+        result_url: None | str
+        result_url = self.result_url
+
+        error: dict[str, Any] | None
+        if isinstance(self.error, JobErrorType0):
+            error = self.error.to_dict()
+        else:
+            error = self.error
+
+        credits_charged = self.credits_charged
+
+        created_at = self.created_at.isoformat()
+
+        started_at: None | str
+        if isinstance(self.started_at, datetime.datetime):
+            started_at = self.started_at.isoformat()
+        else:
+            started_at = self.started_at
+
+        completed_at: None | str
+        if isinstance(self.completed_at, datetime.datetime):
+            completed_at = self.completed_at.isoformat()
+        else:
+            completed_at = self.completed_at
+
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update({
+            "id": id,
+            "status": status,
+            "effect": effect,
+            "sourceUrl": source_url,
+            "resultUrl": result_url,
+            "error": error,
+            "creditsCharged": credits_charged,
+            "createdAt": created_at,
+            "startedAt": started_at,
+            "completedAt": completed_at,
+        })
+
+        return field_dict
+
+
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.job_effect import JobEffect # noqa: PLC0415
+        from ..models.job_error_type_0 import JobErrorType0 # noqa: PLC0415
+        d = dict(src_dict)
+        id = UUID(d.pop("id"))
+
+
+
+
+        status = JobStatusEnum(d.pop("status"))
+
+
+
+
+        effect = JobEffect.from_dict(d.pop("effect"))
+
+
+
+
+        def _parse_source_url(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        source_url = _parse_source_url(d.pop("sourceUrl"))
+
+
+        def _parse_result_url(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        result_url = _parse_result_url(d.pop("resultUrl"))
+
+
+        def _parse_error(data: object) -> JobErrorType0 | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                error_type_0 = JobErrorType0.from_dict(data)
+
+
+
+                return error_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(JobErrorType0 | None, data)
+
+        error = _parse_error(d.pop("error"))
+
+
+        credits_charged = d.pop("creditsCharged")
+
+        created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
+
+
+
+
+        def _parse_started_at(data: object) -> datetime.datetime | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                started_at_type_0 = datetime.datetime.fromisoformat(data)
+
+
+
+                return started_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None, data)
+
+        started_at = _parse_started_at(d.pop("startedAt"))
+
+
+        def _parse_completed_at(data: object) -> datetime.datetime | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                completed_at_type_0 = datetime.datetime.fromisoformat(data)
+
+
+
+                return completed_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None, data)
+
+        completed_at = _parse_completed_at(d.pop("completedAt"))
+
+
+        job = cls(
+            id=id,
+            status=status,
+            effect=effect,
+            source_url=source_url,
+            result_url=result_url,
+            error=error,
+            credits_charged=credits_charged,
+            created_at=created_at,
+            started_at=started_at,
+            completed_at=completed_at,
+        )
+
+
+        job.additional_properties = d
+        return job
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
