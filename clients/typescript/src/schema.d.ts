@@ -426,9 +426,30 @@ export interface components {
             /** Format: uuid */
             readonly id: string;
             readonly status: components["schemas"]["JobStatusEnum"];
+            /**
+             * @description Where the job is: queued, fetching (the source image), processing, storing (the result), done
+             *
+             *     * `queued` - Waiting in its queue
+             *     * `fetching` - Loading the source image
+             *     * `processing` - Applying the effect
+             *     * `storing` - Saving the result
+             *     * `done` - Finished (completed or failed)
+             */
+            readonly stage: components["schemas"]["StageEnum"];
+            /** @description Percent done (0-100) when known: reported by engines that know it, 100 once completed */
+            readonly progress: number | null;
+            /** @description While queued: the job's place in its queue (1 = next to run); otherwise null */
+            readonly queuePosition: number | null;
             readonly effect: components["schemas"]["JobEffect"];
             readonly sourceUrl: string | null;
             readonly resultUrl: string | null;
+            /** @description Smaller copies for display, once the job has completed: null before */
+            readonly renditions: {
+                /** @description Copies of the result (resultUrl is the full size) */
+                result?: components["schemas"]["RenditionSet"];
+                /** @description Copies of the source image */
+                source?: components["schemas"]["RenditionSet"];
+            } | null;
             readonly error: {
                 /**
                  * @description Why the job failed
@@ -585,6 +606,18 @@ export interface components {
             /** Format: uri */
             url: string;
         };
+        Rendition: {
+            /** @description Signed like resultUrl; expires */
+            url: string;
+            width: number;
+            height: number;
+        };
+        RenditionSet: {
+            /** @description WebP, at most 320 px on its longest side */
+            thumbnail: components["schemas"]["Rendition"];
+            /** @description WebP, at most 1100 px on its longest side */
+            display: components["schemas"]["Rendition"];
+        };
         /** @description SERVICE_UNAVAILABLE: retry after Retry-After seconds. The health check lists each dependency. */
         ServiceUnavailableErrorResponse: {
             success: components["schemas"]["SuccessFalseEnum"];
@@ -599,6 +632,15 @@ export interface components {
                 };
             };
         };
+        /**
+         * @description * `queued` - Waiting in its queue
+         *     * `fetching` - Loading the source image
+         *     * `processing` - Applying the effect
+         *     * `storing` - Saving the result
+         *     * `done` - Finished (completed or failed)
+         * @enum {string}
+         */
+        StageEnum: "queued" | "fetching" | "processing" | "storing" | "done";
         /** @enum {boolean} */
         SuccessFalseEnum: false;
         /** @enum {boolean} */

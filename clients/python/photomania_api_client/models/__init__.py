@@ -37,6 +37,7 @@ from .job import Job
 from .job_effect import JobEffect
 from .job_error_code_enum import JobErrorCodeEnum
 from .job_error_type_0 import JobErrorType0
+from .job_renditions_type_0 import JobRenditionsType0
 from .job_status_enum import JobStatusEnum
 from .jobs_destroy_response_200 import JobsDestroyResponse200
 from .jobs_retrieve_response_200 import JobsRetrieveResponse200
@@ -50,11 +51,14 @@ from .paginated_job_list_meta import PaginatedJobListMeta
 from .patched_user_update_request import PatchedUserUpdateRequest
 from .plan_enum import PlanEnum
 from .portal_output import PortalOutput
+from .rendition import Rendition
+from .rendition_set import RenditionSet
 from .service_unavailable_error_response import ServiceUnavailableErrorResponse
 from .service_unavailable_error_response_error import ServiceUnavailableErrorResponseError
 from .service_unavailable_error_response_error_code import ServiceUnavailableErrorResponseErrorCode
 from .service_unavailable_error_response_error_details import ServiceUnavailableErrorResponseErrorDetails
 from .service_unavailable_error_response_error_details_additional_property import ServiceUnavailableErrorResponseErrorDetailsAdditionalProperty
+from .stage_enum import StageEnum
 from .user import User
 from .user_callback_secret_retrieve_response_200 import UserCallbackSecretRetrieveResponse200
 from .user_callback_secret_rotate_response_200 import UserCallbackSecretRotateResponse200
@@ -104,6 +108,7 @@ __all__ = (
     "JobEffect",
     "JobErrorCodeEnum",
     "JobErrorType0",
+    "JobRenditionsType0",
     "JobsDestroyResponse200",
     "JobsRetrieveResponse200",
     "JobStatusEnum",
@@ -117,11 +122,14 @@ __all__ = (
     "PatchedUserUpdateRequest",
     "PlanEnum",
     "PortalOutput",
+    "Rendition",
+    "RenditionSet",
     "ServiceUnavailableErrorResponse",
     "ServiceUnavailableErrorResponseError",
     "ServiceUnavailableErrorResponseErrorCode",
     "ServiceUnavailableErrorResponseErrorDetails",
     "ServiceUnavailableErrorResponseErrorDetailsAdditionalProperty",
+    "StageEnum",
     "User",
     "UserCallbackSecretRetrieveResponse200",
     "UserCallbackSecretRotateResponse200",

@@ -9,6 +9,7 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 from ..models.job_status_enum import JobStatusEnum
+from ..models.stage_enum import StageEnum
 from typing import cast
 from uuid import UUID
 import datetime
@@ -16,6 +17,7 @@ import datetime
 if TYPE_CHECKING:
   from ..models.job_effect import JobEffect
   from ..models.job_error_type_0 import JobErrorType0
+  from ..models.job_renditions_type_0 import JobRenditionsType0
 
 
 
@@ -35,9 +37,17 @@ class Job:
                 * `PROCESSING` - Processing
                 * `COMPLETED` - Completed
                 * `FAILED` - Failed
+            stage (StageEnum): * `queued` - Waiting in its queue
+                * `fetching` - Loading the source image
+                * `processing` - Applying the effect
+                * `storing` - Saving the result
+                * `done` - Finished (completed or failed)
+            progress (int | None): Percent done (0-100) when known: reported by engines that know it, 100 once completed
+            queue_position (int | None): While queued: the job's place in its queue (1 = next to run); otherwise null
             effect (JobEffect):
             source_url (None | str):
             result_url (None | str):
+            renditions (JobRenditionsType0 | None): Smaller copies for display, once the job has completed: null before
             error (JobErrorType0 | None):
             credits_charged (int):
             created_at (datetime.datetime):
@@ -47,9 +57,13 @@ class Job:
 
     id: UUID
     status: JobStatusEnum
+    stage: StageEnum
+    progress: int | None
+    queue_position: int | None
     effect: JobEffect
     source_url: None | str
     result_url: None | str
+    renditions: JobRenditionsType0 | None
     error: JobErrorType0 | None
     credits_charged: int
     created_at: datetime.datetime
@@ -64,9 +78,18 @@ class Job:
     def to_dict(self) -> dict[str, Any]:
         from ..models.job_effect import JobEffect # noqa: PLC0415
         from ..models.job_error_type_0 import JobErrorType0 # noqa: PLC0415
+        from ..models.job_renditions_type_0 import JobRenditionsType0 # noqa: PLC0415
         id = str(self.id)
 
         status = self.status.value
+
+        stage = self.stage.value
+
+        progress: int | None
+        progress = self.progress
+
+        queue_position: int | None
+        queue_position = self.queue_position
 
         effect = self.effect.to_dict()
 
@@ -75,6 +98,12 @@ class Job:
 
         result_url: None | str
         result_url = self.result_url
+
+        renditions: dict[str, Any] | None
+        if isinstance(self.renditions, JobRenditionsType0):
+            renditions = self.renditions.to_dict()
+        else:
+            renditions = self.renditions
 
         error: dict[str, Any] | None
         if isinstance(self.error, JobErrorType0):
@@ -104,9 +133,13 @@ class Job:
         field_dict.update({
             "id": id,
             "status": status,
+            "stage": stage,
+            "progress": progress,
+            "queuePosition": queue_position,
             "effect": effect,
             "sourceUrl": source_url,
             "resultUrl": result_url,
+            "renditions": renditions,
             "error": error,
             "creditsCharged": credits_charged,
             "createdAt": created_at,
@@ -122,6 +155,7 @@ class Job:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.job_effect import JobEffect # noqa: PLC0415
         from ..models.job_error_type_0 import JobErrorType0 # noqa: PLC0415
+        from ..models.job_renditions_type_0 import JobRenditionsType0 # noqa: PLC0415
         d = dict(src_dict)
         id = UUID(d.pop("id"))
 
@@ -131,6 +165,27 @@ class Job:
         status = JobStatusEnum(d.pop("status"))
 
 
+
+
+        stage = StageEnum(d.pop("stage"))
+
+
+
+
+        def _parse_progress(data: object) -> int | None:
+            if data is None:
+                return data
+            return cast(int | None, data)
+
+        progress = _parse_progress(d.pop("progress"))
+
+
+        def _parse_queue_position(data: object) -> int | None:
+            if data is None:
+                return data
+            return cast(int | None, data)
+
+        queue_position = _parse_queue_position(d.pop("queuePosition"))
 
 
         effect = JobEffect.from_dict(d.pop("effect"))
@@ -152,6 +207,24 @@ class Job:
             return cast(None | str, data)
 
         result_url = _parse_result_url(d.pop("resultUrl"))
+
+
+        def _parse_renditions(data: object) -> JobRenditionsType0 | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                renditions_type_0 = JobRenditionsType0.from_dict(data)
+
+
+
+                return renditions_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(JobRenditionsType0 | None, data)
+
+        renditions = _parse_renditions(d.pop("renditions"))
 
 
         def _parse_error(data: object) -> JobErrorType0 | None:
@@ -218,9 +291,13 @@ class Job:
         job = cls(
             id=id,
             status=status,
+            stage=stage,
+            progress=progress,
+            queue_position=queue_position,
             effect=effect,
             source_url=source_url,
             result_url=result_url,
+            renditions=renditions,
             error=error,
             credits_charged=credits_charged,
             created_at=created_at,
