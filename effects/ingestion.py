@@ -9,14 +9,16 @@ from __future__ import annotations
 import io
 import ipaddress
 import socket
+import struct
 import time
 import warnings
+import zlib
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 import requests
 from django.conf import settings
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, PngImagePlugin, UnidentifiedImageError
 from requests.adapters import HTTPAdapter
 
 from photomania.errors import ApplicationError, ErrorCode
@@ -71,7 +73,7 @@ def image_validate_bytes(data: bytes, *, decode: bool = True) -> ValidatedImage:
                 if width * height > settings.IMAGE_MAX_PIXELS:
                     raise _invalid(f"The image is too large ({width}x{height} pixels)")
                 if decode:
-                    _check_data(img)
+                    _check_data(img, data)
     except ApplicationError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -89,7 +91,7 @@ def image_validate_bytes(data: bytes, *, decode: bool = True) -> ValidatedImage:
 _JPEG_CHECK_SCALE = 8
 
 
-def _check_data(img: Image.Image) -> None:
+def _check_data(img: Image.Image, data: bytes) -> None:
     """Prove the data is intact at a bounded memory cost.
 
     JPEG: decode at 1/8 scale (``draft``): the whole stream is read, 1/64 of the pixels are kept.
@@ -102,6 +104,39 @@ def _check_data(img: Image.Image) -> None:
         img.load()
     elif img.format == "PNG":
         img.verify()
+        _check_png_text(io.BytesIO(data))
+
+
+def _check_png_text(fp) -> None:
+    """Refuse compressed text chunks that inflate past Pillow's limit (a zTXt/iTXt bomb).
+
+    ``verify`` checks their CRCs but not what they inflate to; the worker's full decode would
+    refuse them, so the request refuses them first. Each is inflated at most one byte past the limit.
+    """
+    fp.seek(8)
+    while True:
+        header = fp.read(8)
+        if len(header) < 8:
+            return
+        length, kind = struct.unpack(">I4s", header)
+        if kind == b"IEND":
+            return
+        body = fp.read(length)
+        fp.seek(4, io.SEEK_CUR)  # CRC, already checked by verify()
+        compressed = None
+        if kind == b"zTXt":
+            compressed = body.partition(b"\0")[2][1:]
+        elif kind == b"iTXt":
+            _keyword, _, rest = body.partition(b"\0")
+            if rest[:1] == b"\x01":
+                compressed = rest[2:].split(b"\0", 2)[-1]
+        if compressed is not None:
+            try:
+                inflated = zlib.decompressobj().decompress(compressed, PngImagePlugin.MAX_TEXT_CHUNK + 1)
+            except zlib.error:
+                raise ValueError("corrupt text chunk") from None
+            if len(inflated) > PngImagePlugin.MAX_TEXT_CHUNK:
+                raise ValueError("text chunk too large")
 
 
 def image_from_upload(upload) -> ValidatedImage:

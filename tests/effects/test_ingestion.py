@@ -2,6 +2,9 @@
 audit row of a refusal), fetching a URL (redirects, byte cap, content checks) and upload validation
 (header and data checks that never hold a full decode)."""
 
+import struct
+import zlib
+
 import pytest
 
 from accounts.models import AuditEvent
@@ -211,6 +214,33 @@ def test_a_png_with_a_damaged_chunk_is_refused_without_decoding():
         image_validate_bytes(bytes(data))
 
     assert caught.value.code == ErrorCode.INVALID_INPUT
+
+
+def _png_with_chunk(kind: bytes, body: bytes) -> bytes:
+    base = image_bytes("PNG", (8, 8))
+    chunk = struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+    return base[:-12] + chunk + base[-12:]  # before IEND
+
+
+@pytest.mark.parametrize(
+    "kind, body",
+    [
+        (b"zTXt", b"Comment\x00\x00" + zlib.compress(b"A" * (8 * 1024 * 1024), 9)),
+        (b"iTXt", b"Comment\x00\x01\x00en\x00\x00" + zlib.compress(b"A" * (8 * 1024 * 1024), 9)),
+    ],
+    ids=["ztxt", "itxt"],
+)
+def test_a_png_whose_compressed_text_inflates_past_the_limit_is_refused(kind, body):
+    with pytest.raises(ApplicationError) as caught:
+        image_validate_bytes(_png_with_chunk(kind, body))
+
+    assert caught.value.code == ErrorCode.INVALID_INPUT
+
+
+def test_a_png_with_a_small_compressed_comment_is_accepted():
+    data = _png_with_chunk(b"zTXt", b"Comment\x00\x00" + zlib.compress(b"made with love", 9))
+
+    assert image_validate_bytes(data).format == "PNG"
 
 
 def test_a_valid_jpeg_reports_its_full_size():
