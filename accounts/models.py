@@ -108,6 +108,7 @@ class AuditEvent(models.Model):
         LOGIN_FAILED = "login_failed", "Login failed"
         LOGIN_LOCKED_OUT = "login_locked_out", "Login locked out (too many failures)"
         ADMIN_CREDIT_ADJUSTMENT = "admin_credit_adjustment", "Admin credit adjustment"
+        JOB_GOODWILL_REFUND = "job_goodwill_refund", "Goodwill refund of a completed job"
         SSRF_REFUSED = "ssrf_refused", "Image URL refused (SSRF guard)"
         WEBHOOK_SIGNATURE_FAILED = "webhook_signature_failed", "Webhook signature failed"
         WEBHOOK_EVENT_UNPROCESSABLE = "webhook_event_unprocessable", "Webhook event unprocessable"

@@ -56,6 +56,7 @@ class CreditTransaction(models.Model):
         SIGNUP_GRANT = "SIGNUP_GRANT", "Sign-up grant"
         EFFECT_CHARGE = "EFFECT_CHARGE", "Effect charge"
         REFUND = "REFUND", "Refund"
+        GOODWILL_REFUND = "GOODWILL_REFUND", "Goodwill refund"
         PLAN_REFILL = "PLAN_REFILL", "Plan refill"
         PLAN_UPGRADE = "PLAN_UPGRADE", "Plan upgrade"
         REFERRAL_BONUS = "REFERRAL_BONUS", "Referral bonus"
@@ -91,6 +92,13 @@ class CreditTransaction(models.Model):
         indexes = [models.Index(fields=["user", "-created_at"], name="ledger_user_created")]
         constraints = [
             models.CheckConstraint(condition=models.Q(balance_after__gte=0), name="ledger_balance_non_negative"),
+            # A job is refunded at most once in total: a failure refund (``refund:<job>``) and a
+            # goodwill refund (``goodwill:<job>``) exclude each other.
+            models.UniqueConstraint(
+                fields=["job"],
+                condition=models.Q(kind__in=["REFUND", "GOODWILL_REFUND"]),
+                name="ledger_one_refund_per_job",
+            ),
             models.CheckConstraint(
                 condition=models.Q(
                     purchased_balance_after__gte=0, purchased_balance_after__lte=models.F("balance_after")
@@ -116,6 +124,10 @@ class CreditTransaction(models.Model):
         if self.purchased_amount and self.plan_amount:
             return self.Bucket.BOTH
         return self.Bucket.PURCHASED if self.purchased_amount else self.Bucket.PLAN
+
+
+# The kinds that give a job's charge back; a job has at most one row of them.
+JOB_REFUND_KINDS = (CreditTransaction.Kind.REFUND, CreditTransaction.Kind.GOODWILL_REFUND)
 
 
 class CreditPackPurchase(models.Model):

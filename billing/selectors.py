@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import QuerySet, Sum
+from django.db.models import OuterRef, QuerySet, Subquery, Sum
 
-from billing.models import CreditPack, CreditTransaction, Plan, PlanCode
+from billing.models import JOB_REFUND_KINDS, CreditPack, CreditTransaction, Plan, PlanCode
 
 LIVE_SUBSCRIPTION_STATUSES = ("active", "trialing", "past_due")
 
@@ -32,17 +32,22 @@ def credit_history(*, user) -> QuerySet[CreditTransaction]:
     return CreditTransaction.objects.filter(user=user).select_related("job__effect").order_by("-created_at", "-id")
 
 
-def credits_refunded_for_job(*, job) -> int | None:
-    """Credits the ledger gave back for this job (None when it was not refunded)."""
-    row = CreditTransaction.objects.filter(job=job, kind=CreditTransaction.Kind.REFUND).only("amount").first()
-    return row.amount if row else None
+def credit_refund_for_job(*, job) -> CreditTransaction | None:
+    """The ledger row that gave this job's charge back (a job has at most one), or None."""
+    return CreditTransaction.objects.filter(job=job, kind__in=JOB_REFUND_KINDS).only("amount", "kind").first()
+
+
+def job_refund_subquery(field: str) -> Subquery:
+    """``field`` of the refund row of the job ``OuterRef("pk")``, to annotate a job queryset without a query per job."""
+    rows = CreditTransaction.objects.filter(job=OuterRef("pk"), kind__in=JOB_REFUND_KINDS).order_by()
+    return Subquery(rows.values(field)[:1])
 
 
 def credits_spent_since(*, since: datetime) -> dict:
     """Credits charged for effects and refunded since ``since`` (admin dashboard)."""
     ledger = CreditTransaction.objects.filter(created_at__gte=since)
     charged = -(ledger.filter(kind=CreditTransaction.Kind.EFFECT_CHARGE).aggregate(s=Sum("amount"))["s"] or 0)
-    refunded = ledger.filter(kind=CreditTransaction.Kind.REFUND).aggregate(s=Sum("amount"))["s"] or 0
+    refunded = ledger.filter(kind__in=JOB_REFUND_KINDS).aggregate(s=Sum("amount"))["s"] or 0
     return {"credits_charged": charged, "credits_refunded": refunded, "credits_spent": charged - refunded}
 
 

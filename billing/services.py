@@ -13,8 +13,8 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from billing.models import CreditTransaction, Plan, PlanCode
-from photomania.errors import InsufficientCredits
+from billing.models import JOB_REFUND_KINDS, CreditTransaction, Plan, PlanCode
+from photomania.errors import AlreadyRefunded, InsufficientCredits
 
 Kind = CreditTransaction.Kind
 
@@ -69,6 +69,12 @@ def _ledger_write(
             existing = CreditTransaction.objects.filter(reference=reference).first()
             if existing is not None:
                 return existing
+            if job is not None and kind in JOB_REFUND_KINDS:
+                # Whatever the reference, a job's charge comes back once (the user lock orders the
+                # check against any other refund of the job; a partial unique index backs it).
+                earlier = CreditTransaction.objects.filter(job=job, kind__in=JOB_REFUND_KINDS).first()
+                if earlier is not None:
+                    raise AlreadyRefunded(reference=earlier.reference)
             plan_balance = user.credits - user.purchased_credits
             plan_change, purchased_change = delta(plan_balance, user.purchased_credits)
             amount = plan_change + purchased_change
@@ -157,8 +163,14 @@ def credits_charge(
     )
 
 
-def credits_refund(*, user, amount: int, reference: str, job=None, note: str = "") -> CreditTransaction:
-    """Give back credits of a failed or cancelled job, once per ``reference``, to the buckets they came from."""
+def credits_refund(
+    *, user, amount: int, reference: str, job=None, note: str = "", kind: str = Kind.REFUND, created_by=None
+) -> CreditTransaction:
+    """Give back a job's credits to the buckets they came from, once per ``reference``.
+
+    ``kind`` is REFUND (a failed or cancelled job) or GOODWILL_REFUND (staff, for a completed job);
+    a job already refunded under another reference raises AlreadyRefunded.
+    """
     _positive(amount)
     charged = (
         CreditTransaction.objects.filter(job=job, kind=Kind.EFFECT_CHARGE).only("purchased_amount").first()
@@ -169,10 +181,11 @@ def credits_refund(*, user, amount: int, reference: str, job=None, note: str = "
     return _ledger_write(
         user_id=user.pk,
         reference=reference,
-        kind=Kind.REFUND,
+        kind=kind,
         delta=lambda _p, _b: (amount - purchased_part, purchased_part),
         job=job,
         note=note,
+        created_by=created_by,
     )
 
 

@@ -12,6 +12,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html
 
+from accounts.audit import client_ip
 from effects.catalog import (
     effect_create_provider,
     effect_duplicate,
@@ -22,7 +23,7 @@ from effects.catalog import (
 )
 from effects.engines import EngineConfigError, validate_config
 from effects.ingestion import image_from_upload
-from effects.jobs.lifecycle import job_fail, job_retry
+from effects.jobs.lifecycle import job_fail, job_goodwill_refund, job_retry
 from effects.models import Effect, IdempotencyKey, Job, JobErrorCode, JobStatus
 from effects.selectors import effect_unavailable_reason, job_dashboard_stats
 from photomania.errors import ApplicationError
@@ -94,6 +95,15 @@ class FailJobsForm(forms.Form):
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Shown to the user on the job page. Their credits are refunded.",
+    )
+
+
+class GoodwillRefundForm(forms.Form):
+    note = forms.CharField(
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Why (kept in the ledger and the audit log; not shown to the user). The user sees "
+        "“N credits refunded as a goodwill gesture” on the job, which stays completed with its result.",
     )
 
 
@@ -304,7 +314,7 @@ class JobAdmin(admin.ModelAdmin):
     list_select_related = ("user", "effect")
     date_hierarchy = "created_at"
     readonly_fields = ["source_thumbnail", "result_thumbnail", *[f.name for f in Job._meta.fields]]
-    actions = ["retry", "fail_and_refund"]
+    actions = ["retry", "fail_and_refund", "goodwill_refund"]
 
     def has_add_permission(self, request):
         return False
@@ -363,6 +373,50 @@ class JobAdmin(admin.ModelAdmin):
                 "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
                 "opts": self.opts,
             },
+        )
+
+    def has_goodwill_permission(self, request) -> bool:
+        # Giving credits back is a ledger write: staff who may add ledger rows (superusers do).
+        return request.user.has_perm("billing.add_credittransaction")
+
+    @admin.action(description="Refund credits (goodwill) of selected completed jobs", permissions=["goodwill"])
+    def goodwill_refund(self, request, queryset):
+        """Confirm with a note, then refund each completed job once; it stays completed with its result."""
+        jobs = queryset.select_related("user", "effect")
+        if "apply" in request.POST:
+            form = GoodwillRefundForm(request.POST)
+            if form.is_valid():
+                done = []
+                for job in jobs:
+                    try:
+                        row = job_goodwill_refund(
+                            job=job, actor=request.user, note=form.cleaned_data["note"], ip=client_ip(request)
+                        )
+                    except ApplicationError as exc:
+                        self.message_user(request, f"Job {job.pk}: {exc.message}; not refunded.", messages.WARNING)
+                    else:
+                        done.append(row.amount)
+                if done:
+                    self.message_user(
+                        request,
+                        f"Refunded {sum(done)} credit(s) on {len(done)} job(s) as a goodwill gesture.",
+                        messages.SUCCESS,
+                    )
+                return redirect(request.get_full_path())
+        else:
+            form = GoodwillRefundForm()
+        return render(
+            request,
+            "admin/effects/job/goodwill_refund.html",
+            {
+                **self.admin_site.each_context(request),
+                "form": form,
+                "jobs": jobs,
+                "title": "Refund credits as a goodwill gesture",
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                "opts": self.opts,
+            },
+            status=400 if form.errors else 200,
         )
 
     def get_urls(self):

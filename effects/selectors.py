@@ -7,7 +7,7 @@ from django.core.cache import cache
 from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
-from billing.selectors import credits_refunded_for_job, credits_spent_since
+from billing.selectors import credits_spent_since, job_refund_subquery
 from effects.models import Effect, Job, JobStatus
 
 _MAX_PK = 2**63 - 1
@@ -99,10 +99,15 @@ def _with_queue_ahead(jobs: QuerySet[Job]) -> QuerySet[Job]:
     )
 
 
+def _with_refund(jobs: QuerySet[Job]) -> QuerySet[Job]:
+    """Annotate ``refund_credits`` and ``refund_kind`` from the job's refund ledger row (None when not refunded)."""
+    return jobs.annotate(refund_credits=job_refund_subquery("amount"), refund_kind=job_refund_subquery("kind"))
+
+
 def job_list_for_user(*, user, status: str | None = None) -> QuerySet[Job]:
     """The user's jobs, newest first, with their effect joined (one query per page)."""
     jobs = Job.objects.filter(user=user).select_related("effect").defer(*_JOB_EFFECT_UNUSED)
-    jobs = _with_queue_ahead(jobs).order_by("-created_at", "-pk")
+    jobs = _with_refund(_with_queue_ahead(jobs)).order_by("-created_at", "-pk")
     if status:
         jobs = jobs.filter(status=status)
     return jobs
@@ -114,12 +119,7 @@ def job_get_for_user(*, user, job_id) -> Job | None:
     if pk is None:
         return None
     jobs = Job.objects.filter(user=user, pk=pk).select_related("effect").defer(*_JOB_EFFECT_UNUSED)
-    return _with_queue_ahead(jobs).first()
-
-
-def job_refunded_credits(*, job: Job) -> int | None:
-    """Credits the ledger gave back for this job (None when it was not refunded)."""
-    return credits_refunded_for_job(job=job)
+    return _with_refund(_with_queue_ahead(jobs)).first()
 
 
 JOB_STATUSES = [choice for choice, _label in JobStatus.choices]

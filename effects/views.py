@@ -17,14 +17,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from effects.ingestion import image_from_upload, image_url_check
 from effects.jobs.lifecycle import job_affordable_check, job_create, job_delete
-from effects.jobs.payloads import job_queue_position
+from effects.jobs.payloads import job_queue_position, job_refund
 from effects.models import Effect, Job, JobStage, JobStatus
 from effects.selectors import (
     effect_get_active,
     effect_list_active,
     job_get_for_user,
     job_list_for_user,
-    job_refunded_credits,
 )
 from effects.storage import media_signature_valid
 from photomania.api.exceptions import http_status_for
@@ -176,7 +175,7 @@ def job_detail(request, job_id):
     job = job_get_for_user(user=request.user, job_id=job_id)
     if job is None:
         raise Http404
-    refunded = job_refunded_credits(job=job) if job.status == JobStatus.FAILED else None
+    refund = job_refund(job) if job.is_terminal else None
     return render(
         request,
         "effects/job_detail.html",
@@ -190,7 +189,8 @@ def job_detail(request, job_id):
             "poll_url": f"/api/jobs/{job.pk}",
             "queue_position": job_queue_position(job),
             "stages": JOB_PAGE_STAGES,
-            "refunded": refunded,
+            "refund": refund,
+            "refunded": refund["credits"] if refund and job.status == JobStatus.FAILED else None,
         },
     )
 

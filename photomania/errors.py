@@ -32,6 +32,14 @@ class ApplicationError(Exception):
         self.details = details
 
 
+class AlreadyRefunded(ApplicationError):
+    """A job's charge was already given back (a job is refunded at most once, whatever the reason)."""
+
+    def __init__(self, *, reference: str):
+        super().__init__(ErrorCode.ALREADY_EXISTS, "This job's credits were already refunded")
+        self.reference = reference
+
+
 class InsufficientCredits(ApplicationError):
     """The user's balance is below what an operation costs."""
 

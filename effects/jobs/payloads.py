@@ -10,6 +10,8 @@ from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from billing.models import CreditTransaction
+from billing.selectors import credit_refund_for_job
 from effects.models import Effect, Job, JobErrorCode, JobStage, JobStatus
 
 
@@ -40,6 +42,47 @@ def job_queue_position(job: Job) -> int | None:
     if ahead is None:
         ahead = Job.objects.filter(status=JobStatus.PENDING, queue=job.queue, created_at__lt=job.created_at).count()
     return ahead + 1
+
+
+REFUND_REASONS = (
+    ("FAILURE", "The job (or an earlier run of it) failed or was cancelled: its charge came back"),
+    ("GOODWILL", "Staff refunded the completed job as a goodwill gesture: the result is kept"),
+)
+
+
+def _credits(n: int) -> str:
+    return f"{n} credit{'' if n == 1 else 's'}"
+
+
+def job_refund(job: Job) -> dict | None:
+    """What was refunded for the job and why, worded for the user: ``{"credits", "reason", "message"}`` or None.
+
+    Reads the ``refund_credits``/``refund_kind`` annotations of the job selectors when present.
+    """
+    if hasattr(job, "refund_credits"):
+        credits, kind = job.refund_credits, job.refund_kind
+    else:
+        row = credit_refund_for_job(job=job)
+        credits, kind = (row.amount, row.kind) if row is not None else (None, None)
+    if not credits:
+        return None
+    if kind == CreditTransaction.Kind.GOODWILL_REFUND:
+        return {
+            "credits": credits,
+            "reason": "GOODWILL",
+            "message": f"{_credits(credits)} refunded as a goodwill gesture",
+        }
+    verb = "was" if credits == 1 else "were"
+    message = f"Your {_credits(credits)} {verb} refunded"
+    if job.status == JobStatus.COMPLETED:
+        message += " when an earlier run failed: this run was free"
+    return {"credits": credits, "reason": "FAILURE", "message": message}
+
+
+class JobRefundSerializer(serializers.Serializer):
+    credits = serializers.IntegerField(min_value=1, help_text="Credits given back to the user")
+    reason = serializers.ChoiceField(choices=REFUND_REASONS, help_text="Why they were given back")
+    message = serializers.CharField(help_text="What to tell the user, e.g. “3 credits refunded as a goodwill gesture”")
 
 
 class JobEffectSerializer(serializers.ModelSerializer):
@@ -108,6 +151,10 @@ class JobSerializer(serializers.ModelSerializer):
         help_text="While queued: the job's place in its queue (1 = next to run); otherwise null"
     )
     creditsCharged = serializers.IntegerField(source="credits_charged", read_only=True)
+    refund = serializers.SerializerMethodField(
+        help_text="The credits given back for this job and why (a failure, or a goodwill gesture on a completed "
+        "job, which keeps its result); null when nothing was refunded"
+    )
     createdAt = serializers.DateTimeField(source="created_at", read_only=True)
     startedAt = serializers.DateTimeField(source="started_at", read_only=True, allow_null=True)
     completedAt = serializers.DateTimeField(source="completed_at", read_only=True, allow_null=True)
@@ -126,6 +173,7 @@ class JobSerializer(serializers.ModelSerializer):
             "renditions",
             "error",
             "creditsCharged",
+            "refund",
             "createdAt",
             "startedAt",
             "completedAt",
@@ -147,6 +195,10 @@ class JobSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_resultUrl(self, job: Job) -> str | None:
         return file_url(job.result, self.context.get("request"))
+
+    @extend_schema_field(JobRefundSerializer(allow_null=True))
+    def get_refund(self, job: Job) -> dict | None:
+        return job_refund(job)
 
     @extend_schema_field(JobErrorSerializer(allow_null=True))
     def get_error(self, job: Job) -> dict | None:

@@ -26,9 +26,9 @@ from billing.services import (
     free_credits_refill_due,
 )
 from photomania.api.exceptions import http_status_for
-from photomania.errors import ErrorCode, InsufficientCredits
+from photomania.errors import AlreadyRefunded, ErrorCode, InsufficientCredits
 from tests.support.concurrency import run_concurrently
-from tests.support.factories import UserFactory
+from tests.support.factories import JobFactory, UserFactory
 
 Kind = CreditTransaction.Kind
 
@@ -166,6 +166,67 @@ def test_concurrent_writes_with_one_reference_change_the_balance_once():
     assert all(isinstance(r, CreditTransaction) for r in results), results
     assert len({r.pk for r in results}) == 1
     assert user.credits == 7
+    assert_balance_matches_ledger()
+
+
+def _charged_job(credits: int = 2):
+    job = JobFactory(credits_charged=credits)
+    credits_charge(user=job.user, amount=credits, reference=f"charge:{job.pk}", job=job)
+    return job
+
+
+def test_goodwill_refund_after_a_failure_refund_of_the_same_job_is_refused(db):
+    job = _charged_job()
+    credits_refund(user=job.user, amount=2, reference=f"refund:{job.pk}", job=job)
+
+    with pytest.raises(AlreadyRefunded) as refused:
+        credits_refund(user=job.user, amount=2, reference=f"goodwill:{job.pk}", job=job, kind=Kind.GOODWILL_REFUND)
+
+    assert refused.value.reference == f"refund:{job.pk}"
+    assert CreditTransaction.objects.filter(job=job, amount__gt=0).count() == 1
+    assert_balance_matches_ledger()
+
+
+def test_failure_refund_after_a_goodwill_refund_of_the_same_job_is_refused(db):
+    job = _charged_job()
+    credits_refund(user=job.user, amount=2, reference=f"goodwill:{job.pk}", job=job, kind=Kind.GOODWILL_REFUND)
+
+    with pytest.raises(AlreadyRefunded):
+        credits_refund(user=job.user, amount=2, reference=f"refund:{job.pk}", job=job)
+
+    assert_balance_matches_ledger()
+
+
+def test_database_refuses_a_second_refund_row_for_one_job(db):
+    job = _charged_job()
+    credits_refund(user=job.user, amount=2, reference=f"refund:{job.pk}", job=job)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        CreditTransaction.objects.create(
+            user=job.user,
+            amount=2,
+            kind=Kind.GOODWILL_REFUND,
+            balance_after=12,
+            job=job,
+            reference=f"goodwill:{job.pk}",
+        )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_failure_and_goodwill_refunds_of_one_job_refund_it_once():
+    job = _charged_job()
+    calls = [
+        lambda: credits_refund(user=job.user, amount=2, reference=f"refund:{job.pk}", job=job),
+        lambda: credits_refund(
+            user=job.user, amount=2, reference=f"goodwill:{job.pk}", job=job, kind=Kind.GOODWILL_REFUND
+        ),
+    ]
+
+    results = run_concurrently(2, lambda i: calls[i]())
+
+    assert sorted(type(r).__name__ for r in results) == ["AlreadyRefunded", "CreditTransaction"]
+    job.user.refresh_from_db()
+    assert job.user.credits == 10
     assert_balance_matches_ledger()
 
 

@@ -1,6 +1,7 @@
 """Staff curation in admin: bulk actions, duplicate, render preview, try it, job actions, dashboard."""
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -10,7 +11,7 @@ from billing.models import CreditTransaction
 from billing.services import credits_charge
 from effects.jobs.lifecycle import job_process
 from effects.models import Effect, Job, JobStatus
-from tests.support.factories import EffectFactory, JobFactory
+from tests.support.factories import EffectFactory, JobFactory, UserFactory, totp_activate
 from tests.support.images import image_bytes
 
 pytestmark = pytest.mark.django_db
@@ -236,6 +237,72 @@ def test_fail_and_refund_fails_the_job_and_refunds_through_the_ledger(staff_clie
     assert response.status_code == 302
     assert (job.status, job.error_message, job.user.credits) == (JobStatus.FAILED, "Stuck; sorry", 10)
     assert CreditTransaction.objects.filter(reference=f"refund:{job.pk}").exists()
+
+
+def _completed_charged_job(credits: int = 2) -> Job:
+    job = JobFactory(status=JobStatus.COMPLETED, credits_charged=credits)
+    credits_charge(user=job.user, amount=credits, reference=f"charge:{job.pk}", job=job)
+    return job
+
+
+def test_goodwill_refund_asks_for_a_note_first(staff_client):
+    job = _completed_charged_job()
+
+    response = _action(staff_client, "job", "goodwill_refund", [job.pk])
+
+    assert response.status_code == 200
+    assert "Refund as goodwill" in response.content.decode()
+    assert not CreditTransaction.objects.filter(reference=f"goodwill:{job.pk}").exists()
+
+
+def test_goodwill_refund_refunds_a_completed_job_and_records_the_staff_member(staff_client, staff_user):
+    job = _completed_charged_job(credits=2)
+
+    response = _action(staff_client, "job", "goodwill_refund", [job.pk], apply="1", note="Slow queue today")
+
+    job.refresh_from_db()
+    job.user.refresh_from_db()
+    row = CreditTransaction.objects.get(reference=f"goodwill:{job.pk}")
+    assert response.status_code == 302
+    assert (job.status, job.user.credits) == (JobStatus.COMPLETED, 10)
+    assert (row.amount, row.created_by, row.note) == (2, staff_user, "Slow queue today")
+
+
+def test_goodwill_refund_skips_jobs_that_are_not_completed_and_says_why(staff_client):
+    done = _completed_charged_job()
+    failed = JobFactory(status=JobStatus.FAILED)
+
+    response = _action(staff_client, "job", "goodwill_refund", [done.pk, failed.pk], apply="1", note="sorry")
+
+    texts = [str(m) for m in response.wsgi_request._messages]
+    assert any(f"Job {failed.pk}: Only completed jobs" in text for text in texts)
+    assert any("Refunded 2 credit(s) on 1 job(s)" in text for text in texts)
+    assert not CreditTransaction.objects.filter(reference=f"goodwill:{failed.pk}").exists()
+
+
+def test_goodwill_refund_is_not_offered_to_staff_who_cannot_write_the_ledger(client):
+    viewer = UserFactory(is_staff=True)
+    totp_activate(user=viewer)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_job"))
+    job = _completed_charged_job()
+    client.force_login(viewer)
+
+    listing = client.get(reverse("admin:effects_job_changelist"))
+    response = _action(client, "job", "goodwill_refund", [job.pk], apply="1", note="sneaky")
+
+    assert 'value="goodwill_refund"' not in listing.content.decode()
+    assert response.status_code == 302  # Django ignores an action the user is not offered
+    assert not CreditTransaction.objects.filter(reference=f"goodwill:{job.pk}").exists()
+
+
+def test_goodwill_refund_is_refused_to_non_staff(client, user):
+    job = _completed_charged_job()
+    client.force_login(user)
+
+    response = _action(client, "job", "goodwill_refund", [job.pk], apply="1", note="me")
+
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    assert not CreditTransaction.objects.filter(reference=f"goodwill:{job.pk}").exists()
 
 
 def test_retry_puts_a_failed_job_back_in_the_queue(staff_client, django_capture_on_commit_callbacks):

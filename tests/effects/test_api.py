@@ -13,7 +13,9 @@ from django.utils import timezone
 from rest_framework.settings import api_settings
 
 from billing.models import CreditTransaction
+from billing.services import credits_charge
 from effects.catalog import effects_set_active
+from effects.jobs.lifecycle import job_fail, job_goodwill_refund
 from effects.models import Effect, Job, JobStatus
 from tests.support.api import PUBLIC_IMAGE_URL, assert_error
 from tests.support.factories import EffectFactory, JobFactory
@@ -440,6 +442,7 @@ def test_job_detail_has_the_documented_fields(user_client, job, effect):
         "renditions": None,
         "error": None,
         "creditsCharged": 2,
+        "refund": None,
         "createdAt": data["createdAt"],
         "startedAt": None,
         "completedAt": None,
@@ -598,3 +601,27 @@ def test_apply_with_a_truncated_jpeg_returns_400_and_charges_nothing(user_client
     assert_error(response, 400, "INVALID_INPUT")
     user.refresh_from_db()
     assert user.credits == 10
+
+
+def test_job_refunded_as_goodwill_stays_completed_and_says_so(user_client, user, effect, staff_user):
+    job = JobFactory(user=user, effect=effect, status=JobStatus.COMPLETED, credits_charged=2)
+    credits_charge(user=user, amount=2, reference=f"charge:{job.pk}", job=job)
+    job_goodwill_refund(job=job, actor=staff_user, note="slow day")
+
+    detail = user_client.get(f"/api/jobs/{job.pk}").json()["data"]
+    listed = user_client.get("/api/jobs").json()["data"][0]
+
+    assert detail["status"] == "COMPLETED" and detail["error"] is None
+    expected = {"credits": 2, "reason": "GOODWILL", "message": "2 credits refunded as a goodwill gesture"}
+    assert detail["refund"] == expected
+    assert listed["refund"] == expected
+
+
+def test_failed_job_tells_its_refund(user_client, user, effect):
+    job = JobFactory(user=user, effect=effect, status=JobStatus.PENDING, credits_charged=1)
+    credits_charge(user=user, amount=1, reference=f"charge:{job.pk}", job=job)
+    job_fail(job=job, message="broken")
+
+    detail = user_client.get(f"/api/jobs/{job.pk}").json()["data"]
+
+    assert detail["refund"] == {"credits": 1, "reason": "FAILURE", "message": "Your 1 credit was refunded"}

@@ -322,6 +322,20 @@ def test_job_page_of_a_failed_job_shows_the_reason_and_the_refund(client, user):
     assert "Your 1 credit was refunded." in html
 
 
+def test_job_page_of_a_goodwill_refunded_job_shows_the_result_and_the_refund(client, user, staff_user, media_storage):
+    job = _completed_job(user)
+    credits_refund(
+        user=user, amount=1, reference=f"goodwill:{job.pk}", job=job, kind=CreditTransaction.Kind.GOODWILL_REFUND
+    )
+    client.force_login(user)
+
+    html = client.get(reverse("job_detail", args=[job.pk])).content.decode()
+
+    assert "1 credit refunded as a goodwill gesture." in html
+    assert "Download result" in html
+    assert "couldn’t apply the effect" not in html and "alert-error" not in html
+
+
 def test_job_page_of_another_users_job_is_404(client, user, other_user):
     job = JobFactory(user=other_user)
     client.force_login(user)
