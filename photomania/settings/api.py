@@ -74,6 +74,7 @@ SPECTACULAR_SETTINGS = {
         "ErrorCodeEnum": "photomania.errors.ErrorCode",
         "JobErrorCodeEnum": "effects.models.JobErrorCode",
         "JobStatusEnum": "effects.models.JobStatus",
+        "JobRefundReasonEnum": "effects.jobs.payloads.REFUND_REASONS",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
