@@ -473,6 +473,20 @@ export interface components {
                 message: string;
             } | null;
             readonly creditsCharged: number;
+            /** @description The credits given back for this job and why (a failure, or a goodwill gesture on a completed job, which keeps its result); null when nothing was refunded */
+            readonly refund: {
+                /** @description Credits given back to the user */
+                credits: number;
+                /**
+                 * @description Why they were given back
+                 *
+                 *     * `FAILURE` - The job (or an earlier run of it) failed or was cancelled: its charge came back
+                 *     * `GOODWILL` - Staff refunded the completed job as a goodwill gesture: the result is kept
+                 */
+                reason: components["schemas"]["JobRefundReasonEnum"];
+                /** @description What to tell the user, e.g. “3 credits refunded as a goodwill gesture” */
+                message: string;
+            } | null;
             /** Format: date-time */
             readonly createdAt: string;
             /** Format: date-time */
@@ -504,6 +518,12 @@ export interface components {
          */
         JobErrorCodeEnum: "INVALID_INPUT" | "INVALID_IMAGE" | "EFFECT_MISCONFIGURED" | "MODEL_UNAVAILABLE" | "NO_SUBJECT" | "ENGINE_ERROR" | "PROVIDER_ERROR" | "PROVIDER_UNAVAILABLE" | "PROVIDER_REJECTED" | "PROVIDER_FAILED" | "TRANSIENT_ERROR" | "TIMEOUT" | "INTERNAL_ERROR" | "ADMIN_FAILED";
         /**
+         * @description * `FAILURE` - The job (or an earlier run of it) failed or was cancelled: its charge came back
+         *     * `GOODWILL` - Staff refunded the completed job as a goodwill gesture: the result is kept
+         * @enum {string}
+         */
+        JobRefundReasonEnum: "FAILURE" | "GOODWILL";
+        /**
          * @description * `PENDING` - Pending
          *     * `PROCESSING` - Processing
          *     * `COMPLETED` - Completed
@@ -515,6 +535,7 @@ export interface components {
          * @description * `SIGNUP_GRANT` - Sign-up grant
          *     * `EFFECT_CHARGE` - Effect charge
          *     * `REFUND` - Refund
+         *     * `GOODWILL_REFUND` - Goodwill refund
          *     * `PLAN_REFILL` - Plan refill
          *     * `PLAN_UPGRADE` - Plan upgrade
          *     * `REFERRAL_BONUS` - Referral bonus
@@ -523,7 +544,7 @@ export interface components {
          *     * `ADMIN_ADJUSTMENT` - Admin adjustment
          * @enum {string}
          */
-        KindEnum: "SIGNUP_GRANT" | "EFFECT_CHARGE" | "REFUND" | "PLAN_REFILL" | "PLAN_UPGRADE" | "REFERRAL_BONUS" | "PURCHASE" | "PURCHASE_REVERSAL" | "ADMIN_ADJUSTMENT";
+        KindEnum: "SIGNUP_GRANT" | "EFFECT_CHARGE" | "REFUND" | "GOODWILL_REFUND" | "PLAN_REFILL" | "PLAN_UPGRADE" | "REFERRAL_BONUS" | "PURCHASE" | "PURCHASE_REVERSAL" | "ADMIN_ADJUSTMENT";
         PaginatedCreditTransactionList: {
             /** @example true */
             success: components["schemas"]["SuccessTrueEnum"];

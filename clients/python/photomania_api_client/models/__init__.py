@@ -37,6 +37,8 @@ from .job import Job
 from .job_effect import JobEffect
 from .job_error_code_enum import JobErrorCodeEnum
 from .job_error_type_0 import JobErrorType0
+from .job_refund_reason_enum import JobRefundReasonEnum
+from .job_refund_type_0 import JobRefundType0
 from .job_renditions_type_0 import JobRenditionsType0
 from .job_status_enum import JobStatusEnum
 from .jobs_destroy_response_200 import JobsDestroyResponse200
@@ -108,6 +110,8 @@ __all__ = (
     "JobEffect",
     "JobErrorCodeEnum",
     "JobErrorType0",
+    "JobRefundReasonEnum",
+    "JobRefundType0",
     "JobRenditionsType0",
     "JobsDestroyResponse200",
     "JobsRetrieveResponse200",

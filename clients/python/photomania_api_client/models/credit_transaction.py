@@ -36,6 +36,7 @@ class CreditTransaction:
             kind (KindEnum): * `SIGNUP_GRANT` - Sign-up grant
                 * `EFFECT_CHARGE` - Effect charge
                 * `REFUND` - Refund
+                * `GOODWILL_REFUND` - Goodwill refund
                 * `PLAN_REFILL` - Plan refill
                 * `PLAN_UPGRADE` - Plan upgrade
                 * `REFERRAL_BONUS` - Referral bonus

@@ -17,6 +17,7 @@ import datetime
 if TYPE_CHECKING:
   from ..models.job_effect import JobEffect
   from ..models.job_error_type_0 import JobErrorType0
+  from ..models.job_refund_type_0 import JobRefundType0
   from ..models.job_renditions_type_0 import JobRenditionsType0
 
 
@@ -50,6 +51,8 @@ class Job:
             renditions (JobRenditionsType0 | None): Smaller copies for display, once the job has completed: null before
             error (JobErrorType0 | None):
             credits_charged (int):
+            refund (JobRefundType0 | None): The credits given back for this job and why (a failure, or a goodwill gesture on
+                a completed job, which keeps its result); null when nothing was refunded
             created_at (datetime.datetime):
             started_at (datetime.datetime | None):
             completed_at (datetime.datetime | None):
@@ -66,6 +69,7 @@ class Job:
     renditions: JobRenditionsType0 | None
     error: JobErrorType0 | None
     credits_charged: int
+    refund: JobRefundType0 | None
     created_at: datetime.datetime
     started_at: datetime.datetime | None
     completed_at: datetime.datetime | None
@@ -78,6 +82,7 @@ class Job:
     def to_dict(self) -> dict[str, Any]:
         from ..models.job_effect import JobEffect # noqa: PLC0415
         from ..models.job_error_type_0 import JobErrorType0 # noqa: PLC0415
+        from ..models.job_refund_type_0 import JobRefundType0 # noqa: PLC0415
         from ..models.job_renditions_type_0 import JobRenditionsType0 # noqa: PLC0415
         id = str(self.id)
 
@@ -113,6 +118,12 @@ class Job:
 
         credits_charged = self.credits_charged
 
+        refund: dict[str, Any] | None
+        if isinstance(self.refund, JobRefundType0):
+            refund = self.refund.to_dict()
+        else:
+            refund = self.refund
+
         created_at = self.created_at.isoformat()
 
         started_at: None | str
@@ -142,6 +153,7 @@ class Job:
             "renditions": renditions,
             "error": error,
             "creditsCharged": credits_charged,
+            "refund": refund,
             "createdAt": created_at,
             "startedAt": started_at,
             "completedAt": completed_at,
@@ -155,6 +167,7 @@ class Job:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.job_effect import JobEffect # noqa: PLC0415
         from ..models.job_error_type_0 import JobErrorType0 # noqa: PLC0415
+        from ..models.job_refund_type_0 import JobRefundType0 # noqa: PLC0415
         from ..models.job_renditions_type_0 import JobRenditionsType0 # noqa: PLC0415
         d = dict(src_dict)
         id = UUID(d.pop("id"))
@@ -247,6 +260,24 @@ class Job:
 
         credits_charged = d.pop("creditsCharged")
 
+        def _parse_refund(data: object) -> JobRefundType0 | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                refund_type_0 = JobRefundType0.from_dict(data)
+
+
+
+                return refund_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(JobRefundType0 | None, data)
+
+        refund = _parse_refund(d.pop("refund"))
+
+
         created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
 
 
@@ -300,6 +331,7 @@ class Job:
             renditions=renditions,
             error=error,
             credits_charged=credits_charged,
+            refund=refund,
             created_at=created_at,
             started_at=started_at,
             completed_at=completed_at,
