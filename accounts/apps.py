@@ -3,7 +3,7 @@ from django.apps import AppConfig
 
 class AccountsConfig(AppConfig):
     name = "accounts"
-    verbose_name = "Accounts"
+    verbose_name = "Users"
 
     def ready(self):
         from accounts import signals  # noqa: F401  (connects the audit log receivers)

@@ -1,0 +1,79 @@
+"""PhotoMania's admin site: the index in the order staff use it.
+
+The index lists sections, not Django's alphabetical apps: effects, jobs, users and credits first,
+allauth's sign-in models under a name of their own, dj-stripe's mirror of Stripe last. The
+sidebar follows the same order.
+"""
+
+from django.contrib import admin
+from django.utils.text import slugify
+
+# The admin index (and its sidebar) in the order staff use it: each section lists models as
+# "app_label.ModelName"; registered models no section names follow in their app's own section,
+# and dj-stripe's mirror of Stripe's objects comes last, whatever else is installed.
+ADMIN_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Effects", ("effects.Effect",)),
+    ("Jobs", ("effects.Job", "effects.IdempotencyKey")),
+    ("Users", ("accounts.User", "accounts.AuditEvent")),
+    ("Credits", ("billing.CreditTransaction", "billing.CreditPackPurchase")),
+    ("Plans and credit packs", ("billing.Plan", "billing.CreditPack", "billing.PlanPrice")),
+    ("Stripe events and subscriptions", ("billing.SubscriptionState", "billing.UnprocessableStripeEvent")),
+    (
+        "Sign-in and two-factor (allauth)",
+        (
+            "account.EmailAddress",
+            "mfa.Authenticator",
+            "socialaccount.SocialApp",
+            "socialaccount.SocialAccount",
+            "socialaccount.SocialToken",
+        ),
+    ),
+    ("Groups and sites", ("auth.Group", "sites.Site")),
+)
+LAST_APPS = {"djstripe": "Stripe mirror (dj-stripe, synced from Stripe)"}
+
+
+class PhotoManiaAdminSite(admin.AdminSite):
+    """Django's admin site with the index in ADMIN_SECTIONS order."""
+
+    site_header = "PhotoMania administration"
+    site_title = "PhotoMania admin"
+    index_title = "Administration"
+
+    def get_app_list(self, request, app_label=None):
+        app_list = super().get_app_list(request, app_label)
+        if app_label is not None:
+            return app_list  # one app's own page keeps Django's layout
+        return admin_sections(app_list)
+
+
+def admin_sections(app_list: list[dict]) -> list[dict]:
+    """Regroup Django's alphabetical app list into ADMIN_SECTIONS, other apps after them, LAST_APPS last."""
+    models = {f"{app['app_label']}.{model['object_name']}": (app, model) for app in app_list for model in app["models"]}
+    sections = []
+    for name, keys in ADMIN_SECTIONS:
+        found = [models.pop(key) for key in keys if key in models]
+        if found:
+            first_app, first_model = found[0]
+            sections.append(
+                {
+                    **first_app,
+                    "name": name,
+                    # Unique per section (the template's CSS classes and ids derive from it).
+                    "app_label": slugify(name),
+                    # The section heading opens its first list: a section may span apps.
+                    "app_url": first_model["admin_url"] or first_app["app_url"],
+                    "models": [model for _app, model in found],
+                }
+            )
+    rest, last = [], []
+    for app in app_list:
+        left = [model for key, (owner, model) in models.items() if owner is app]
+        if not left:
+            continue
+        section = {**app, "models": left}
+        if app["app_label"] in LAST_APPS:
+            last.append({**section, "name": LAST_APPS[app["app_label"]]})
+        else:
+            rest.append(section)
+    return sections + rest + last
