@@ -1,11 +1,12 @@
 """Reads about a user shaped for the API: verification state, credit history."""
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from accounts.models import User
 from billing.models import CreditTransaction
 from billing.selectors import credit_history
 from billing.services import plan_monthly_credits
+from photomania.timeseries import bucket_counts, time_buckets, truncate
 
 
 def user_email_verified(*, user: User) -> bool:
@@ -30,3 +31,16 @@ def user_credit_summary(*, user: User) -> dict:
 def user_credit_history(*, user: User) -> QuerySet[CreditTransaction]:
     """The user's ledger rows, newest first."""
     return credit_history(user=user)
+
+
+def users_new_over_time(*, since, until, bucket: str = "day") -> dict:
+    """Sign-ups per day (or hour): ``{"buckets": [...], "counts": [n, ...]}`` (staff dashboard)."""
+    rows = (
+        User.objects.filter(created_at__gte=since, created_at__lte=until)
+        .annotate(period=truncate("created_at", bucket))
+        .values("period")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    buckets = time_buckets(since=since, until=until, bucket=bucket)
+    return {"buckets": buckets, "counts": bucket_counts(rows, buckets=buckets)}

@@ -39,6 +39,8 @@ from billing.models import (
     SubscriptionState,
 )
 from billing.services import credits_grant, credits_revoke, credits_set, plan_monthly_credits
+from billing.stripe_shapes import is_proration, price_of
+from billing.stripe_shapes import object_id as _id
 
 logger = logging.getLogger(__name__)
 Kind = CreditTransaction.Kind
@@ -58,12 +60,6 @@ class EventUnprocessable(Exception):
 
     The webhook acknowledges it, records it for staff and alerts; retrying would change nothing.
     """
-
-
-def _id(value) -> str | None:
-    if isinstance(value, dict):
-        return value.get("id")
-    return value or None
 
 
 def user_for_customer(*, customer_id: str | None, metadata: dict | None = None):
@@ -118,21 +114,11 @@ def plan_for_price(*, price_id: str | None, price: dict | None = None) -> Plan |
     return plan
 
 
-def _price_of(item: dict) -> tuple[str | None, dict | None]:
-    """A subscription item's or invoice line's price id (and object when expanded), in either API shape."""
-    for value in (item.get("price"), item.get("plan")):
-        if value:
-            return _id(value), value if isinstance(value, dict) else None
-    details = (item.get("pricing") or {}).get("price_details") or {}
-    value = details.get("price")
-    return _id(value), value if isinstance(value, dict) else None
-
-
 def _plan_of_items(items: list[dict]) -> tuple[Plan | None, str | None]:
     """The plan among these items/lines (the largest quota if several bill plans); never by position."""
     plans, unknown = [], None
     for item in items:
-        price_id, price = _price_of(item)
+        price_id, price = price_of(item)
         plan = plan_for_price(price_id=price_id, price=price)
         if plan is not None:
             plans.append(plan)
@@ -149,17 +135,6 @@ def subscription_plan(subscription: dict) -> Plan:
     if plan is None:
         raise UnknownPrice(f"subscription {subscription.get('id')}: price {unknown}")
     return plan
-
-
-def _is_proration(line: dict) -> bool:
-    # 2024-06-20 has ``proration`` on the line; current versions under ``parent.*_details``.
-    if line.get("proration"):
-        return True
-    parent = line.get("parent") or {}
-    for key in ("subscription_item_details", "invoice_item_details"):
-        if (parent.get(key) or {}).get("proration"):
-            return True
-    return False
 
 
 def _invoice_subscription_id(invoice: dict) -> str | None:
@@ -180,7 +155,7 @@ def _invoice_metadata(invoice: dict) -> dict:
 
 def invoice_plan(invoice: dict) -> Plan:
     """The plan an invoice pays for: its non-proration lines, else its subscription's current price."""
-    lines = [line for line in (invoice.get("lines") or {}).get("data") or [] if not _is_proration(line)]
+    lines = [line for line in (invoice.get("lines") or {}).get("data") or [] if not is_proration(line)]
     plan, unknown = _plan_of_items(lines)
     if plan is not None:
         return plan
@@ -368,7 +343,7 @@ def _purchase_from_session(*, session: dict) -> CreditPackPurchase:
         )
     except stripe.InvalidRequestError:
         raise EventUnprocessable(f"checkout session {session_id}: Stripe does not know its line items")
-    price_ids = [_price_of(line)[0] for line in lines.to_dict().get("data") or []]
+    price_ids = [price_of(line)[0] for line in lines.to_dict().get("data") or []]
     packs = list(CreditPack.objects.filter(stripe_price_id__in=[p for p in price_ids if p]))
     if len(price_ids) != 1 or len(packs) != 1:
         raise EventUnprocessable(f"checkout session {session_id}: not a PhotoMania credit pack ({price_ids})")

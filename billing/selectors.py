@@ -5,9 +5,19 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import OuterRef, QuerySet, Subquery, Sum
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 
-from billing.models import JOB_REFUND_KINDS, CreditPack, CreditTransaction, Plan, PlanCode
+from billing.models import (
+    JOB_REFUND_KINDS,
+    CreditPack,
+    CreditPackPurchase,
+    CreditTransaction,
+    Plan,
+    PlanCode,
+    PlanPrice,
+)
+from billing.stripe_shapes import is_proration, price_of
+from photomania.timeseries import bucket_counts, time_buckets, truncate
 
 LIVE_SUBSCRIPTION_STATUSES = ("active", "trialing", "past_due")
 
@@ -43,14 +53,6 @@ def job_refund_subquery(field: str) -> Subquery:
     return Subquery(rows.values(field)[:1])
 
 
-def credits_spent_since(*, since: datetime) -> dict:
-    """Credits charged for effects and refunded since ``since`` (admin dashboard)."""
-    ledger = CreditTransaction.objects.filter(created_at__gte=since)
-    charged = -(ledger.filter(kind=CreditTransaction.Kind.EFFECT_CHARGE).aggregate(s=Sum("amount"))["s"] or 0)
-    refunded = ledger.filter(kind__in=JOB_REFUND_KINDS).aggregate(s=Sum("amount"))["s"] or 0
-    return {"credits_charged": charged, "credits_refunded": refunded, "credits_spent": charged - refunded}
-
-
 def credits_next_refill(*, user) -> datetime | None:
     """When the balance is next refilled: FREE users every FREE_REFILL_DAYS, paid plans at renewal."""
     if user.plan == PlanCode.FREE:
@@ -64,3 +66,97 @@ def credits_next_refill(*, user) -> datetime | None:
     ]
     ends = [end for end in ends if end]
     return max(ends) if ends else None
+
+
+# --- Staff dashboard --------------------------------------------------------------------------
+
+_GRANT_KINDS = (
+    CreditTransaction.Kind.SIGNUP_GRANT,
+    CreditTransaction.Kind.PLAN_REFILL,
+    CreditTransaction.Kind.PLAN_UPGRADE,
+    CreditTransaction.Kind.REFERRAL_BONUS,
+    CreditTransaction.Kind.PURCHASE,
+    CreditTransaction.Kind.ADMIN_ADJUSTMENT,
+)
+
+
+def credits_flow_over_time(*, since: datetime, until: datetime, bucket: str) -> dict:
+    """Credits granted (sign-up, refills, upgrades, referrals, packs, staff), spent on effects and refunded, per bucket.
+
+    Spent is what effects charged; refunds (failures and goodwill) are their own series, so
+    spent minus refunded is what users actually used.
+    """
+    rows = list(
+        CreditTransaction.objects.filter(created_at__gte=since, created_at__lte=until)
+        .annotate(period=truncate("created_at", bucket))
+        .values("period")
+        .annotate(
+            granted=Sum("amount", filter=Q(kind__in=_GRANT_KINDS, amount__gt=0)),
+            spent=Sum("amount", filter=Q(kind=CreditTransaction.Kind.EFFECT_CHARGE)),
+            refunded=Sum("amount", filter=Q(kind__in=JOB_REFUND_KINDS)),
+        )
+        .order_by()
+    )
+    buckets = time_buckets(since=since, until=until, bucket=bucket)
+    spent = bucket_counts(rows, buckets=buckets, value="spent")
+    return {
+        "buckets": buckets,
+        "granted": bucket_counts(rows, buckets=buckets, value="granted"),
+        "spent": [-n for n in spent],
+        "refunded": bucket_counts(rows, buckets=buckets, value="refunded"),
+    }
+
+
+def _plan_names_by_price() -> dict[str, str]:
+    """Every Stripe price id that bills a plan, to the plan's name (the price map and the plans' own price fields)."""
+    names = {price: name for price, name in PlanPrice.objects.values_list("stripe_price_id", "plan__name")}
+    for plan in Plan.objects.only("name", "stripe_price_id", "stripe_price_id_yearly"):
+        for price in (plan.stripe_price_id, plan.stripe_price_id_yearly):
+            if price:
+                names.setdefault(price, plan.name)
+    return names
+
+
+def revenue_by_product(*, since: datetime, until: datetime) -> list[dict]:
+    """Money received per plan (paid subscription invoices) and per credit pack (paid pack purchases), largest first.
+
+    Rows: ``{"product", "kind": "plan"|"pack", "currency", "amount_cents", "payments"}``. Invoices
+    come from dj-stripe's mirror; an invoice whose price bills no known plan counts as
+    "Other subscription".
+    """
+    from djstripe.models import Invoice
+
+    totals: dict[tuple[str, str, str], list[int]] = {}
+
+    def add(product: str, kind: str, currency: str | None, cents: int, payments: int = 1) -> None:
+        entry = totals.setdefault((product, kind, (currency or "usd").lower()), [0, 0])
+        entry[0] += cents
+        entry[1] += payments
+
+    packs = (
+        CreditPackPurchase.objects.filter(
+            paid_at__gte=since, paid_at__lte=until, status__in=[CreditPackPurchase.Status.PAID], amount_cents__gt=0
+        )
+        .values("pack__name", "currency")
+        .annotate(cents=Sum("amount_cents"), payments=Count("pk"))
+        .order_by()
+    )
+    for row in packs:
+        add(row["pack__name"] or "Retired pack", "pack", row["currency"], row["cents"], row["payments"])
+
+    plan_names = _plan_names_by_price()
+    invoices = Invoice.objects.filter(created__gte=since, created__lte=until).only("id", "stripe_data")
+    for invoice in invoices.iterator(chunk_size=500):
+        data = invoice.stripe_data or {}
+        cents = data.get("amount_paid") or 0
+        if data.get("status") != "paid" or cents <= 0:
+            continue
+        lines = [line for line in (data.get("lines") or {}).get("data") or [] if not is_proration(line)]
+        names = [plan_names.get(price_of(line)[0]) for line in lines]
+        add(next((name for name in names if name), "Other subscription"), "plan", data.get("currency"), cents)
+
+    rows = [
+        {"product": product, "kind": kind, "currency": currency, "amount_cents": cents, "payments": payments}
+        for (product, kind, currency), (cents, payments) in totals.items()
+    ]
+    return sorted(rows, key=lambda row: (-row["amount_cents"], row["product"]))

@@ -1,7 +1,6 @@
 """Staff curate the effect catalog here; configs are validated by the effect's engine."""
 
 import base64
-from datetime import timedelta
 
 from django import forms
 from django.contrib import admin, messages
@@ -9,7 +8,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import path
-from django.utils import timezone
 from django.utils.html import format_html
 
 from accounts.audit import client_ip
@@ -25,7 +23,7 @@ from effects.engines import EngineConfigError, validate_config
 from effects.ingestion import image_from_upload
 from effects.jobs.lifecycle import job_fail, job_goodwill_refund, job_retry
 from effects.models import Effect, IdempotencyKey, Job, JobErrorCode, JobStatus
-from effects.selectors import effect_unavailable_reason, job_dashboard_stats
+from effects.selectors import effect_unavailable_reason
 from photomania.errors import ApplicationError
 
 
@@ -418,24 +416,6 @@ class JobAdmin(admin.ModelAdmin):
             },
             status=400 if form.errors else 200,
         )
-
-    def get_urls(self):
-        return [
-            path("dashboard/", self.admin_site.admin_view(self.dashboard_view), name="effects_job_dashboard"),
-            *super().get_urls(),
-        ]
-
-    def dashboard_view(self, request):
-        """Jobs per status in the last 24 h, failure rate per effect, credits spent."""
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": "Jobs dashboard (last 24 hours)",
-            **job_dashboard_stats(since=timezone.now() - timedelta(hours=24)),
-        }
-        return render(request, "admin/effects/job/dashboard.html", context)
 
 
 @admin.register(IdempotencyKey)

@@ -1,4 +1,4 @@
-"""Admin building blocks shared by the apps, and how staff get into the admin.
+"""Admin building blocks shared by the apps, and how staff get into the admin (the site: ``admin_site.py``).
 
 The admin has no password form of its own: ``/admin/login/`` sends the browser to allauth's
 login (rate limits, lockout and the second factor apply there) and back to the admin page it

@@ -1,12 +1,15 @@
-"""PhotoMania's admin site: the index in the order staff use it.
+"""PhotoMania's admin site: the index in the order staff use it, and the staff dashboard.
 
 The index lists sections, not Django's alphabetical apps: effects, jobs, users and credits first,
 allauth's sign-in models under a name of their own, dj-stripe's mirror of Stripe last. The
-sidebar follows the same order.
+sidebar follows the same order. ``/admin/dashboard/`` draws the staff dashboard.
 """
 
 from django.contrib import admin
+from django.urls import path
 from django.utils.text import slugify
+
+from photomania.dashboard import staff_dashboard
 
 # The admin index (and its sidebar) in the order staff use it: each section lists models as
 # "app_label.ModelName"; registered models no section names follow in their app's own section,
@@ -34,7 +37,7 @@ LAST_APPS = {"djstripe": "Stripe mirror (dj-stripe, synced from Stripe)"}
 
 
 class PhotoManiaAdminSite(admin.AdminSite):
-    """Django's admin site with the index in ADMIN_SECTIONS order."""
+    """Django's admin site with the index in ADMIN_SECTIONS order and the staff dashboard."""
 
     site_header = "PhotoMania administration"
     site_title = "PhotoMania admin"
@@ -45,6 +48,13 @@ class PhotoManiaAdminSite(admin.AdminSite):
         if app_label is not None:
             return app_list  # one app's own page keeps Django's layout
         return admin_sections(app_list)
+
+    def get_urls(self):
+        return [path("dashboard/", self.admin_view(self.dashboard_view), name="dashboard"), *super().get_urls()]
+
+    def dashboard_view(self, request):
+        """The staff dashboard (charts of jobs, failures, processing times, credits, revenue, sign-ups)."""
+        return staff_dashboard(request, context=self.each_context(request))
 
 
 def admin_sections(app_list: list[dict]) -> list[dict]:

@@ -325,38 +325,6 @@ def test_retry_leaves_completed_jobs_alone(staff_client):
     assert job.status == JobStatus.COMPLETED
 
 
-def test_dashboard_counts_jobs_failures_and_credits(staff_client):
-    effect = EffectFactory(name="Flaky")
-    ok = JobFactory(effect=effect, status=JobStatus.COMPLETED)
-    bad = JobFactory(effect=effect, status=JobStatus.FAILED)
-    credits_charge(user=ok.user, amount=1, reference=f"charge:{ok.pk}", job=ok)
-    credits_charge(user=bad.user, amount=1, reference=f"charge:{bad.pk}", job=bad)
-
-    response = staff_client.get(reverse("admin:effects_job_dashboard"))
-
-    stats = response.context
-    assert response.status_code == 200
-    assert stats["total_jobs"] == 2
-    assert stats["per_effect"] == [{"effect": "Flaky", "total": 2, "failed": 1, "rate": 0.5}]
-    assert stats["credits_spent"] == 2
-    assert "50%" in response.content.decode()
-
-
-def test_dashboard_is_staff_only(client, user):
-    client.force_login(user)
-
-    response = client.get(reverse("admin:effects_job_dashboard"))
-
-    assert response.status_code == 302
-    assert "/admin/login/" in response["Location"]
-
-
-def test_admin_index_links_to_the_dashboard(staff_client):
-    response = staff_client.get(reverse("admin:index"))
-
-    assert reverse("admin:effects_job_dashboard") in response.content.decode()
-
-
 def test_effect_admin_rejects_a_config_that_is_not_an_object(client, staff_user):
     effect = EffectFactory()
     client.force_login(staff_user)

@@ -83,3 +83,11 @@ def test_an_apps_own_admin_page_keeps_django_layout(client, staff_user):
 def test_our_users_app_and_allauths_sign_in_app_have_distinct_names():
     assert apps.get_app_config("accounts").verbose_name == "Users"
     assert apps.get_app_config("account").verbose_name == "Sign-in email addresses"
+
+
+def test_admin_index_links_to_the_staff_dashboard(client, staff_user):
+    client.force_login(staff_user)
+
+    response = client.get(reverse("admin:index"))
+
+    assert f'href="{reverse("admin:dashboard")}"' in response.content.decode()
