@@ -334,4 +334,5 @@ def test_provider_login_redirects_to_its_authorize_url_with_our_client_id_and_ca
     assert query["client_id"] == ["our-client-id"]
     assert query["redirect_uri"] == [f"http://testserver/accounts/{provider}/login/callback/"]
     assert query["state"][0]
+    assert ("code_challenge" in query) == (provider == "google")
     assert "s3cret" not in response["Location"]
