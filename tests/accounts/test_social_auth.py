@@ -154,13 +154,28 @@ def test_a_get_on_the_provider_login_url_does_not_leave_for_the_provider(client,
     assert oidc_server.authorizations == []
 
 
-def test_a_refused_authorization_signs_nobody_in(client, oidc_server):
+def test_a_refused_authorization_signs_nobody_in_and_says_so(client, oidc_server):
     oidc_server.deny = True
 
-    _sign_in(client)
+    response = _sign_in(client)
+    page = client.get(response["Location"])
 
     assert _signed_in_user_id(client) is None
     assert not User.objects.exists()
+    assert "Sign-in cancelled" in page.content.decode()
+
+
+def test_a_callback_with_another_state_signs_nobody_in(client, oidc_server):
+    start = client.post(LOGIN_URL)
+    at_provider = requests.get(start["Location"], allow_redirects=False, timeout=5)
+    code = parse_qs(urlsplit(at_provider.headers["Location"]).query)["code"][0]
+
+    response = client.get(f"/accounts/oidc/sso/login/callback/?code={code}&state=made-up-state")
+
+    assert response.status_code == 401
+    assert "Sign-in failed" in response.content.decode()
+    assert _signed_in_user_id(client) is None
+    assert oidc_server.token_requests == []
 
 
 def test_a_verified_email_of_an_existing_account_signs_into_it_and_connects_the_provider(client, oidc_server):
@@ -174,6 +189,16 @@ def test_a_verified_email_of_an_existing_account_signs_into_it_and_connects_the_
     assert User.objects.count() == 1
 
 
+def test_a_verified_email_of_an_unconfirmed_account_signs_into_it_and_removes_its_password(client, oidc_server):
+    # Whoever registered the address without confirming it must not keep a way into the account.
+    squatted = UserFactory(email="ada@example.com")
+
+    _sign_in(client)
+
+    assert _signed_in_user_id(client) == str(squatted.pk)
+    assert not User.objects.get(pk=squatted.pk).has_usable_password()
+
+
 def test_an_unverified_email_is_not_linked_to_the_existing_account_that_has_it(client, oidc_server):
     existing = UserFactory(email="ada@example.com")
     oidc_server.user = {**oidc_server.user, "email_verified": False}
@@ -184,6 +209,22 @@ def test_an_unverified_email_is_not_linked_to_the_existing_account_that_has_it(c
     assert not SocialAccount.objects.filter(user=existing).exists()
     assert User.objects.count() == 1
     assert User.objects.get(pk=existing.pk).has_usable_password()
+
+
+def test_the_sign_up_form_after_a_taken_address_creates_the_account_with_another_address(
+    client, oidc_server, mailoutbox
+):
+    UserFactory(email="ada@example.com")
+    oidc_server.user = {**oidc_server.user, "email_verified": False}
+    form_url = _sign_in(client)["Location"]
+
+    client.post(form_url, {"email": "ada.lovelace@example.com"})
+
+    newcomer = User.objects.get(email="ada.lovelace@example.com")
+    assert newcomer.credits == 10
+    assert SocialAccount.objects.get(uid="10001").user == newcomer
+    assert EmailAddress.objects.get(user=newcomer, primary=True).verified is False
+    assert [m.to for m in mailoutbox] == [["ada.lovelace@example.com"]]
 
 
 def test_a_verified_email_of_a_staff_account_does_not_sign_into_it(client, oidc_server):
