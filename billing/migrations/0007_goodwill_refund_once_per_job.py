@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('billing', '0005_plan_prices_from_plans'),
+        ('billing', '0006_purchased_credits_from_history'),
         ('effects', '0004_job_renditions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
