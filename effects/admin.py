@@ -55,6 +55,18 @@ class EffectForm(forms.ModelForm):
         return cleaned
 
 
+class EffectListForm(forms.ModelForm):
+    """A row of the effect list's editable cells; each input is named after its effect, as it has no label."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        name = self.instance.name
+        self.fields["is_active"].widget.attrs["aria-label"] = f"{name}: active"
+        # The column header has no help text to point to, so the hint goes into the name.
+        self.fields["position"].help_text = ""
+        self.fields["position"].widget.attrs["aria-label"] = f"{name}: position (lower comes first)"
+
+
 def _thumbnail(file, alt: str = ""):
     if not file:
         return "—"
@@ -121,6 +133,10 @@ class EffectAdmin(admin.ModelAdmin):
     change_list_template = "admin/effects/effect/change_list.html"
     actions = ["activate", "deactivate", "duplicate", "render_preview"]
     change_form_template = "admin/effects/effect/change_form.html"
+
+    def get_changelist_form(self, request, **kwargs):
+        kwargs.setdefault("form", EffectListForm)
+        return super().get_changelist_form(request, **kwargs)
 
     @admin.display(description="Preview")
     def thumbnail(self, obj: Effect):

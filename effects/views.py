@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
@@ -72,6 +73,10 @@ def _throttle(request, throttle_class) -> None:
         )
 
 
+# The code of the form-wide error about the photo (none, or both a file and a URL): it concerns both inputs.
+SOURCE_CHOICE = "source_choice"
+
+
 class ApplyForm(forms.Form):
     image = forms.FileField(
         required=False,
@@ -92,7 +97,10 @@ class ApplyForm(forms.Form):
         has_file, has_url = bool(cleaned.get("image")), bool(cleaned.get("image_url"))
         if not self.errors and has_file == has_url:
             raise forms.ValidationError(
-                "Choose a photo to upload or paste an image URL." if not has_file else "Give a file or a URL, not both."
+                "Choose a photo to upload or paste an image URL."
+                if not has_file
+                else "Give a file or a URL, not both.",
+                code=SOURCE_CHOICE,
             )
         return cleaned
 
@@ -149,6 +157,7 @@ def effect_detail(request, slug: str):
             "effect": effect,
             "form": form,
             "insufficient": insufficient,
+            "source_error": form.is_bound and form.has_error(NON_FIELD_ERRORS, SOURCE_CHOICE),
             "max_upload_mb": settings.IMAGE_MAX_UPLOAD_BYTES // (1024 * 1024),
         },
         status=status,

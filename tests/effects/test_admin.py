@@ -1,5 +1,7 @@
 """Staff curation in admin: bulk actions, duplicate, render preview, try it, job actions, dashboard."""
 
+import re
+
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -37,6 +39,37 @@ def test_effect_list_shows_preview_thumbnails_without_inline_styles(staff_client
     html = response.content.decode()
     assert 'class="pm-thumb"' in html
     assert "style=" not in html.split('id="result_list"')[1].split("</table>")[0]
+
+
+def test_effect_list_editable_inputs_are_named_after_their_effect(staff_client):
+    effect = EffectFactory(name="Sepia Glow")
+
+    html = staff_client.get(reverse("admin:effects_effect_changelist")).content.decode()
+
+    row = re.search(rf'<tr>(?:(?!</tr>).)*value="{effect.pk}"(?:(?!</tr>).)*</tr>', html, re.S).group(0)
+    assert re.search(r'<input type="checkbox" name="form-0-is_active"[^>]*aria-label="Sepia Glow: active"', row)
+    position = re.search(r'<input type="number" name="form-0-position"[^>]*>', row).group(0)
+    assert 'aria-label="Sepia Glow: position (lower comes first)"' in position
+    assert "aria-describedby" not in position  # no help text in a list cell to point to
+
+
+def test_effect_list_saves_its_editable_cells(staff_client):
+    effect = EffectFactory(is_active=True, position=5)
+
+    response = staff_client.post(
+        reverse("admin:effects_effect_changelist"),
+        {
+            "form-TOTAL_FORMS": "1",
+            "form-INITIAL_FORMS": "1",
+            "form-0-id": str(effect.pk),
+            "form-0-position": "2",
+            "_save": "Save",
+        },
+    )
+
+    effect.refresh_from_db()
+    assert response.status_code == 302
+    assert (effect.is_active, effect.position) == (False, 2)
 
 
 def test_effect_list_filters_by_category(staff_client):

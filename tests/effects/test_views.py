@@ -158,6 +158,40 @@ def test_applying_with_neither_file_nor_url_asks_for_one(client, user):
     assert "Choose a photo to upload or paste an image URL." in response.content.decode()
 
 
+def test_applying_with_neither_file_nor_url_points_both_inputs_to_the_error(client, user):
+    effect = EffectFactory()
+    client.force_login(user)
+
+    response = client.post(reverse("effect_detail", args=[effect.slug]), {})
+
+    html = response.content.decode()
+    assert 'role="alert" id="apply-errors"' in html
+    for name in ("image", "image_url"):
+        field = re.search(rf'<input[^>]*name="{name}"[^>]*>', html).group(0)
+        assert 'aria-invalid="true"' in field
+        assert re.search(r'aria-describedby="[^"]*\bapply-errors\b', field)
+
+
+def test_applying_with_an_error_says_so_in_the_page_title(client, user):
+    effect = EffectFactory(name="Sepia Glow")
+    client.force_login(user)
+
+    response = client.post(reverse("effect_detail", args=[effect.slug]), {})
+
+    assert "<title>Error: Sepia Glow · PhotoMania</title>" in response.content.decode()
+
+
+def test_effect_page_without_errors_has_a_plain_title_and_no_invalid_inputs(client, user):
+    effect = EffectFactory(name="Sepia Glow")
+    client.force_login(user)
+
+    response = client.get(reverse("effect_detail", args=[effect.slug]))
+
+    html = response.content.decode()
+    assert "<title>Sepia Glow · PhotoMania</title>" in html
+    assert "aria-invalid" not in html
+
+
 def test_applying_with_both_file_and_url_is_refused(client, user, jpeg_upload):
     effect = EffectFactory()
     client.force_login(user)
