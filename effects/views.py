@@ -23,9 +23,11 @@ from effects.models import Effect, Job, JobStage, JobStatus
 from effects.selectors import (
     effect_get_active,
     effect_list_active,
+    effect_preview_picture,
     job_get_for_user,
     job_list_for_user,
     job_refunded_credits,
+    rendition_picture,
 )
 from effects.storage import media_signature_valid
 from photomania.api.exceptions import http_status_for
@@ -109,9 +111,11 @@ def gallery(request):
     """Home: active effects grouped by category, with preview and cost."""
     effects = list(effect_list_active())
     # Categories appear in the order of their first effect (staff order effects by position).
-    by_category: dict[str, list[Effect]] = {}
+    by_category: dict[str, list[dict]] = {}
     for effect in effects:
-        by_category.setdefault(effect.category, []).append(effect)
+        by_category.setdefault(effect.category, []).append(
+            {"effect": effect, "preview": effect_preview_picture(effect=effect)}
+        )
     categories = list(by_category.items())
     return render(request, "effects/gallery.html", {"categories": categories, "effect_count": len(effects)})
 
@@ -155,6 +159,7 @@ def effect_detail(request, slug: str):
         "effects/effect_detail.html",
         {
             "effect": effect,
+            "preview": effect_preview_picture(effect=effect),
             "form": form,
             "insufficient": insufficient,
             "source_error": form.is_bound and form.has_error(NON_FIELD_ERRORS, SOURCE_CHOICE),
@@ -206,19 +211,7 @@ def job_detail(request, job_id):
 
 def _picture(job: Job, kind: str) -> dict | None:
     """src/srcset/width/height of a job's ``result`` or ``source`` renditions for an <img>, or None."""
-    copies = (job.renditions or {}).get(kind)
-    if not copies:
-        return None
-    storage = Job._meta.get_field("result").storage
-    thumbnail, display = copies["thumbnail"], copies["display"]
-    display_url = storage.url(display["name"])
-    return {
-        "src": display_url,
-        "thumbnail": storage.url(thumbnail["name"]),
-        "srcset": f"{storage.url(thumbnail['name'])} {thumbnail['width']}w, {display_url} {display['width']}w",
-        "width": display["width"],
-        "height": display["height"],
-    }
+    return rendition_picture((job.renditions or {}).get(kind), Job._meta.get_field("result").storage)
 
 
 def _source_url(job: Job) -> str:
