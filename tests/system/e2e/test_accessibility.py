@@ -61,7 +61,7 @@ def _assert_none(reports):
     assert not problems, "\n\n".join(problems)
 
 
-def test_public_pages_have_no_wcag_violations(page, live_server, media_storage):
+def test_public_pages_have_no_wcag_violations(page, live_server, media_storage, shoot):
     _catalog()
     base = live_server.url
 
@@ -70,7 +70,21 @@ def test_public_pages_have_no_wcag_violations(page, live_server, media_storage):
         for path in ("/", "/effects/bw/", "/accounts/login/", "/accounts/signup/", "/no-such-page/")
     ]
 
+    page.goto(base)
+    shoot(page, "40-gallery")
     _assert_none(reports)
+
+
+def test_keyboard_focus_is_a_solid_outline_that_contrasts_with_the_page(page, live_server):
+    page.goto(live_server.url)
+
+    page.keyboard.press("Tab")
+
+    focused = page.evaluate(
+        "() => { const s = getComputedStyle(document.activeElement);"
+        " return [document.activeElement.textContent, s.outlineStyle, s.outlineWidth, s.outlineColor]; }"
+    )
+    assert focused == ["Skip to content", "solid", "3px", "rgb(59, 31, 209)"]  # 9.1:1 against white
 
 
 def test_signed_in_pages_have_no_wcag_violations(page, live_server, media_storage):
@@ -101,7 +115,7 @@ def test_signed_in_pages_have_no_wcag_violations(page, live_server, media_storag
     _assert_none(reports)
 
 
-def test_forms_shown_again_with_errors_have_no_wcag_violations(page, live_server, media_storage):
+def test_forms_shown_again_with_errors_have_no_wcag_violations(page, live_server, media_storage, shoot):
     _catalog()
     UserFactory(email="a11y@example.com", password=PASSWORD)
     base = live_server.url
@@ -122,12 +136,14 @@ def test_forms_shown_again_with_errors_have_no_wcag_violations(page, live_server
     page.goto(f"{base}/effects/bw/")
     page.get_by_role("button", name="Apply for 1 credit").click()
     expect(page).to_have_title(re.compile("^Error: "))
+    expect(page.get_by_label("Upload a photo")).to_have_attribute("aria-invalid", "true")
     reports.append(axe_audit(page))
+    shoot(page, "41-effect-page-error")
 
     _assert_none(reports)
 
 
-def test_admin_effect_list_and_change_form_have_no_wcag_violations(page, live_server, media_storage):
+def test_admin_effect_list_and_change_form_have_no_wcag_violations(page, live_server, media_storage, shoot):
     effects = _catalog()
     staff = UserFactory(email="staff@example.com", password=PASSWORD, is_staff=True, is_superuser=True)
     secret = totp_activate(user=staff)
@@ -142,4 +158,9 @@ def test_admin_effect_list_and_change_form_have_no_wcag_violations(page, live_se
 
     reports = [_audit(page, f"{base}/"), _audit(page, f"{base}/{effects[0].pk}/change/")]
 
+    page.goto(f"{base}/")
+    page.get_by_label("Black & White: active").focus()
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Black & White: position (lower comes first)")).to_be_focused()
+    shoot(page, "42-admin-effect-list-keyboard-focus")
     _assert_none(reports)
