@@ -87,6 +87,16 @@ def test_keyboard_focus_is_a_solid_outline_that_contrasts_with_the_page(page, li
     assert focused == ["Skip to content", "solid", "3px", "rgb(59, 31, 209)"]  # 9.1:1 against white
 
 
+def test_api_docs_have_no_wcag_violations(page, live_server, shoot):
+    page.goto(f"{live_server.url}/api/docs")
+    expect(page.locator(".opblock").first).to_be_visible(timeout=30_000)  # Swagger UI has drawn the operations
+
+    report = axe_audit(page)
+
+    shoot(page, "43-api-docs")
+    assert not report, report
+
+
 def test_signed_in_pages_have_no_wcag_violations(page, live_server, media_storage):
     effects = _catalog()
     user = UserFactory(email="a11y@example.com", password=PASSWORD)
