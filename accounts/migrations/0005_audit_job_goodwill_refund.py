@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0003_purchased_credits'),
+        ('accounts', '0004_site_name_and_domain_from_settings'),
     ]
 
     operations = [
