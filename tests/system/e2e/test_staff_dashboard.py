@@ -13,6 +13,7 @@ from accounts.models import User
 from billing.models import CreditPack, CreditPackPurchase, CreditTransaction, Plan, PlanCode
 from billing.services import credits_charge, credits_refund
 from effects.models import Job, JobErrorCode, JobStatus
+from tests.support.axe import axe_audit
 from tests.support.factories import EffectFactory, JobFactory, UserFactory, totp_activate, totp_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -140,6 +141,7 @@ def test_staff_opens_the_dashboard_from_the_admin_index_and_every_chart_is_drawn
         assert _drawn_pixels(canvas) > 500, canvas.get_attribute("data-chart")
     shoot(page, "31-admin-dashboard")
     assert page.csp_errors == [] and page.js_errors == [] and console_errors == []
+    assert axe_audit(page) == ""
 
 
 def test_dashboard_without_history_shows_its_empty_states(page, live_server, shoot):
