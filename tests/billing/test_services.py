@@ -25,8 +25,8 @@ from billing.services import (
     free_credits_refill,
     free_credits_refill_due,
 )
-from photomania.api.exceptions import http_status_for
 from photomania.errors import ErrorCode, InsufficientCredits
+from photomania.http_status import http_status_for
 from tests.support.concurrency import run_concurrently
 from tests.support.factories import UserFactory
 
