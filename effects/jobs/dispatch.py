@@ -1,7 +1,7 @@
 """The one module that names the job queues and tasks, and publishes them.
 
 Every publish goes through here. A publish that follows a write made in a transaction (a new job,
-a retried job, a terminal transition's callback) waits for the commit, so a worker never sees a
+a retried job, a terminal transition's callback, a deleted job's provider cancel) waits for the commit, so a worker never sees a
 job whose row is not there yet; the follow-ups of a task and a webhook's nudge follow no pending
 write and go out at once.
 """
@@ -37,6 +37,7 @@ PRIORITY_PLANS = {PlanCode.STARTER, PlanCode.PRO, PlanCode.ENTERPRISE}
 PROCESS_TASK = "effects.process_job"
 POLL_TASK = "effects.poll_job"
 CALLBACK_TASK = "effects.send_job_callback"
+CANCEL_TASK = "effects.cancel_prediction"
 
 
 def job_queue_for(*, user) -> str:
@@ -76,6 +77,11 @@ def job_callback_enqueue(*, job: Job) -> None:
     """Send the client callback task once the job's terminal transition commits."""
     job_id = str(job.pk)
     _after_commit(lambda: current_app.send_task(CALLBACK_TASK, args=[job_id], queue=DEFAULT_QUEUE))
+
+
+def remote_cancel_enqueue(*, model_id: str, run_id: str) -> None:
+    """Send the cancel of a provider run (its job was deleted) to a worker once the current transaction commits."""
+    _after_commit(lambda: current_app.send_task(CANCEL_TASK, args=[model_id, run_id], queue=DEFAULT_QUEUE))
 
 
 def _process_job_id(message: dict) -> str | None:

@@ -1,10 +1,14 @@
 """Job lifecycle services without a worker: transitions, retries, failures and their refunds, admin fail and retry."""
 
+import base64
+import json
+
 import pytest
 from django.core.files.base import ContentFile
 from PIL import Image
 
 from billing.models import CreditTransaction
+from effects.engines import EngineFailure
 from effects.jobs.lifecycle import (
     JobOutcome,
     job_claim,
@@ -15,6 +19,7 @@ from effects.jobs.lifecycle import (
     job_process,
     job_retry,
     job_stage_set,
+    remote_run_cancel,
 )
 from effects.models import Effect, Job, JobStage, JobStatus
 from tests.support.factories import EffectFactory, JobFactory
@@ -27,6 +32,17 @@ def pending_job(**effect_kwargs) -> Job:
     job = JobFactory(effect=EffectFactory(**effect_kwargs), status=JobStatus.PENDING, credits_charged=2)
     job.source.save("source.png", ContentFile(image_bytes("PNG")))
     return job
+
+
+def started_prediction(replicate_server) -> str:
+    """A prediction running at the fake provider; its id."""
+    return replicate_server.create({"input": {"image": "data:image/png;base64,AA=="}})["id"]
+
+
+def queued_tasks(broker, queue: str) -> list[tuple[str, list]]:
+    """(task name, args) of the messages waiting in a Redis queue, oldest first."""
+    messages = [json.loads(raw) for raw in reversed(broker.lrange(queue, 0, -1))]
+    return [(m["headers"]["task"], json.loads(base64.b64decode(m["body"]))[0]) for m in messages]
 
 
 def refunds(job) -> int:
@@ -167,8 +183,8 @@ def test_deleting_a_completed_job_refunds_nothing():
     assert refunds(job) == 0
 
 
-def test_deleting_a_processing_provider_job_cancels_the_prediction(
-    replicate_server, django_capture_on_commit_callbacks
+def test_deleting_a_processing_provider_job_queues_the_cancel_without_asking_the_provider(
+    replicate_server, empty_broker, django_capture_on_commit_callbacks
 ):
     job = pending_job(model_id="replicate:acme/restore")
     job_process(job_id=job.pk)  # the prediction is started; the job waits on it
@@ -178,8 +194,49 @@ def test_deleting_a_processing_provider_job_cancels_the_prediction(
     with django_capture_on_commit_callbacks(execute=True):
         job_delete(job=job)
 
-    assert replicate_server.predictions[job.provider_prediction_id]["status"] == "canceled"
+    assert replicate_server.cancels == []
+    assert queued_tasks(empty_broker, "default") == [
+        ("effects.cancel_prediction", [job.effect.model_id, job.provider_prediction_id])
+    ]
     assert refunds(job) == 1
+
+
+def test_remote_run_cancel_cancels_a_running_prediction(replicate_server):
+    run_id = started_prediction(replicate_server)
+
+    cancelled = remote_run_cancel(model_id="replicate:acme/restore", run_id=run_id)
+
+    assert cancelled is True
+    assert replicate_server.predictions[run_id]["status"] == "canceled"
+
+
+def test_remote_run_cancel_again_is_harmless(replicate_server):
+    run_id = started_prediction(replicate_server)
+    remote_run_cancel(model_id="replicate:acme/restore", run_id=run_id)
+
+    again = remote_run_cancel(model_id="replicate:acme/restore", run_id=run_id)
+
+    assert again is True
+    assert replicate_server.cancels == [run_id, run_id]
+    assert replicate_server.predictions[run_id]["status"] == "canceled"
+
+
+def test_remote_run_cancel_raises_a_transient_provider_error_for_a_retry(replicate_server):
+    run_id = started_prediction(replicate_server)
+    replicate_server.cancel_status = 503
+
+    with pytest.raises(EngineFailure) as failure:
+        remote_run_cancel(model_id="replicate:acme/restore", run_id=run_id)
+
+    assert failure.value.transient
+    assert replicate_server.predictions[run_id]["status"] == "starting"
+
+
+def test_remote_run_cancel_gives_up_on_a_run_the_provider_does_not_know(replicate_server):
+    cancelled = remote_run_cancel(model_id="replicate:acme/restore", run_id="no-such-prediction")
+
+    assert cancelled is False
+    assert replicate_server.cancels == ["no-such-prediction"]
 
 
 def test_a_worker_that_finishes_a_deleted_job_writes_no_file(django_capture_on_commit_callbacks):
