@@ -31,9 +31,11 @@ from effects.engines import (
     EngineFailure,
     RemoteEngine,
     RemoteRun,
+    RemoteRunTimeout,
     RunMode,
     get_engine,
     parse_model_id,
+    remote_run_wait,
     validate_config,
 )
 from effects.ingestion import ValidatedImage, image_fetch, image_validate_bytes
@@ -615,23 +617,19 @@ def job_poll(*, job_id) -> JobStep:
     job = Job.objects.select_related("effect", "user").filter(pk=job_id).first()
     if job is None or job.status != JobStatus.PROCESSING or not job.provider_prediction_id:
         return JobStep(JobOutcome.SKIPPED)
+    started = job.started_at or job.created_at
+    deadline = (started + timedelta(seconds=settings.REPLICATE_DEADLINE)).timestamp()
     try:
         engine = _remote_engine(job.effect.model_id)
+        # One look (wait=0): the next look is a new poll task, so no worker sleeps on a provider.
+        run = remote_run_wait(engine, job.provider_prediction_id, deadline=deadline, wait=0)
+    except RemoteRunTimeout:
+        job_mark_failed(job=job, code=JobErrorCode.TIMEOUT, message="The AI provider took too long")
+        return JobStep(JobOutcome.DONE)
     except EngineFailure as exc:
         job_mark_failed(job=job, code=_engine_error_code(exc), message=exc.message)
         return JobStep(JobOutcome.DONE)
-    started = job.started_at or job.created_at
-    if timezone.now() - started > timedelta(seconds=settings.REPLICATE_DEADLINE):
-        with contextlib.suppress(EngineFailure):
-            engine.cancel(job.provider_prediction_id)
-        job_mark_failed(job=job, code=JobErrorCode.TIMEOUT, message="The AI provider took too long")
-        return JobStep(JobOutcome.DONE)
-    try:
-        run = engine.status(job.provider_prediction_id)
-    except EngineFailure as exc:
-        if not exc.transient:
-            job_mark_failed(job=job, code=_engine_error_code(exc), message=exc.message)
-            return JobStep(JobOutcome.DONE)
+    if run is None:
         return _poll_step(job)
     try:
         return job_remote_update(job=job, run=run)

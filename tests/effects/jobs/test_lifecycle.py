@@ -338,6 +338,21 @@ def test_provider_job_reports_the_last_percentage_of_its_logs(replicate_server):
     assert (job.status, job.stage, job.progress) == (JobStatus.PROCESSING, JobStage.PROCESSING, 64)
 
 
+def test_provider_job_past_its_deadline_is_cancelled_and_fails_with_timeout(replicate_server, settings):
+    replicate_server.statuses = ["starting", "processing"]
+    job = pending_job(model_id="replicate:acme/restore")
+    job_process(job_id=job.pk)
+    settings.REPLICATE_DEADLINE = 0
+
+    step = job_poll(job_id=job.pk)
+
+    job.refresh_from_db()
+    assert step.outcome == JobOutcome.DONE
+    assert (job.status, job.error_code) == (JobStatus.FAILED, "TIMEOUT")
+    assert replicate_server.predictions[job.provider_prediction_id]["status"] == "canceled"
+    assert refunds(job) == 1
+
+
 def test_provider_job_keeps_its_percentage_when_a_report_has_no_logs(replicate_server):
     replicate_server.statuses = ["starting", "processing"]
     replicate_server.logs = " 30%|███       | 15/50"
