@@ -374,7 +374,6 @@ def job_complete(*, job: Job, data: bytes, extension: str) -> bool:
         now = timezone.now()
         updated = Job.objects.filter(pk=job.pk, status=JobStatus.PROCESSING).update(
             status=JobStatus.COMPLETED,
-            stage=JobStage.DONE,
             progress=100,
             result=stored,
             renditions=renditions,
@@ -448,7 +447,6 @@ def job_mark_failed(
         now = timezone.now()
         updated = Job.objects.filter(pk=job.pk, status__in=from_statuses).update(
             status=JobStatus.FAILED,
-            stage=JobStage.DONE,
             error_code=str(code)[:40],
             error_message=message[:500],
             completed_at=now,

@@ -296,22 +296,22 @@ def test_a_provider_effect_is_refused_before_any_charge_without_a_token(settings
 # --- Stages and progress ------------------------------------------------------------------------
 
 
-def test_completed_job_is_done_at_100_percent():
+def test_completed_job_is_at_100_percent_and_keeps_its_last_stage():
     job = pending_job(model_id="local:grayscale")
 
     job_process(job_id=job.pk)
 
     job.refresh_from_db()
-    assert (job.status, job.stage, job.progress) == (JobStatus.COMPLETED, JobStage.DONE, 100)
+    assert (job.status, job.stage, job.progress) == (JobStatus.COMPLETED, JobStage.STORING, 100)
 
 
-def test_failed_job_is_done_and_keeps_no_percentage():
+def test_failed_job_keeps_the_stage_it_failed_at_and_no_percentage():
     job = pending_job(model_id="local:grayscale", config={"intensity": 5})
 
     job_process(job_id=job.pk)
 
     job.refresh_from_db()
-    assert (job.status, job.stage, job.progress) == (JobStatus.FAILED, JobStage.DONE, None)
+    assert (job.status, job.stage, job.progress) == (JobStatus.FAILED, JobStage.FETCHING, None)
 
 
 def test_job_waiting_for_a_retry_is_queued_again(replicate_server):
@@ -368,16 +368,16 @@ def test_provider_job_keeps_its_percentage_when_a_report_has_no_logs(replicate_s
 
 
 def test_stage_of_a_finished_job_is_left_alone():
-    job = JobFactory(status=JobStatus.COMPLETED, stage=JobStage.DONE, progress=100)
+    job = JobFactory(status=JobStatus.COMPLETED, stage=JobStage.STORING, progress=100)
 
     job_stage_set(job=job, stage=JobStage.PROCESSING, progress=5)
 
     job.refresh_from_db()
-    assert (job.stage, job.progress) == (JobStage.DONE, 100)
+    assert (job.stage, job.progress) == (JobStage.STORING, 100)
 
 
 def test_admin_retry_queues_the_job_again_from_the_start():
-    job = JobFactory(status=JobStatus.FAILED, stage=JobStage.DONE, progress=40)
+    job = JobFactory(status=JobStatus.FAILED, stage=JobStage.PROCESSING, progress=40)
 
     job_retry(job=job)
 
