@@ -1,9 +1,9 @@
 """The one module that names the job queues and tasks, and publishes them.
 
 Every publish goes through here. A publish that follows a write made in a transaction (a new job,
-a retried job, a terminal transition's callback, a deleted job's provider cancel) waits for the commit, so a worker never sees a
-job whose row is not there yet; the follow-ups of a task and a webhook's nudge follow no pending
-write and go out at once.
+a retried job, a terminal transition's callback, a deleted job's provider cancel) waits for the
+commit, so a worker never sees a job whose row is not there yet; the follow-ups of a task and a
+webhook's nudge follow no pending write and go out at once.
 """
 
 from __future__ import annotations
