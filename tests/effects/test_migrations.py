@@ -6,8 +6,8 @@ from django.db.migrations.executor import MigrationExecutor
 
 from tests.support.factories import EffectFactory, UserFactory
 
-BEFORE_STAGE_DERIVED = ("effects", "0004_job_renditions")
-STAGE_DERIVED = ("effects", "0005_job_stage_without_done")
+BEFORE_STAGE_DERIVED = ("effects", "0005_effect_preview_renditions")
+STAGE_DERIVED = ("effects", "0006_job_stage_without_done")
 
 
 def migrate(targets):

@@ -22,7 +22,7 @@ def stage_done_for_finished_jobs(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('effects', '0004_job_renditions'),
+        ('effects', '0005_effect_preview_renditions'),
     ]
 
     operations = [
