@@ -1,7 +1,7 @@
 """Signal wiring only: dj-stripe webhook signals and allauth's email confirmation call billing services;
 refused and unprocessable webhooks are counted in the metrics."""
 
-from allauth.account.signals import email_confirmed
+from allauth.account.signals import email_confirmed, user_signed_up
 from django.dispatch import receiver
 from djstripe.event_handlers import djstripe_receiver
 
@@ -62,3 +62,11 @@ def count_webhook_signature_failure(sender, provider: str = "", **kwargs):
 @receiver(webhook_event_unprocessable, dispatch_uid="billing.metrics.webhook_event_unprocessable")
 def count_webhook_event_unprocessable(sender, provider: str = "", **kwargs):
     WEBHOOK_EVENTS_UNPROCESSABLE.labels(provider).inc()
+
+
+@receiver(user_signed_up)
+def on_user_signed_up(sender, request=None, user=None, **kwargs):
+    # A sign-up through a provider that vouches for the address starts out verified: no
+    # confirmation follows, so the referral bonus is due now (it is paid once either way).
+    if user is not None:
+        referral_bonus_award(user=user)

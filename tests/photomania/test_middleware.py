@@ -123,3 +123,23 @@ def test_a_server_error_is_counted_in_the_5xx_class(db, metrics_token):
     client.get("/boom/")
 
     assert sample_value(scrape(client), REQUESTS, route="/boom/", method="GET", status="5xx") - before == 1
+
+
+def test_sign_in_forms_may_reach_a_development_oidc_server_on_plain_http(client, settings, monkeypatch, db):
+    from photomania.settings.auth import social_providers_from_env
+
+    monkeypatch.setenv("OIDC_CLIENT_ID", "photomania")
+    monkeypatch.setenv("OIDC_CLIENT_SECRET", "oidc-secret")
+    monkeypatch.setenv("OIDC_SERVER_URL", "http://127.0.0.1:9999")
+    settings.SOCIALACCOUNT_PROVIDERS = social_providers_from_env()
+
+    csp = client.get("/accounts/login/")["Content-Security-Policy"]
+
+    assert "form-action 'self' https: http://127.0.0.1:9999" in csp
+
+
+def test_form_action_allows_no_plain_http_origin_without_such_a_server(client, db):
+    csp = client.get("/accounts/login/")["Content-Security-Policy"]
+
+    assert "form-action 'self' https:;" in csp + ";"
+    assert "http://" not in csp
