@@ -70,16 +70,18 @@ class JobRenditionsSerializer(serializers.Serializer):
     source = RenditionSetSerializer(required=False, help_text="Copies of the source image")
 
 
+def rendition_set(copies: dict, storage, request=None) -> dict:
+    """Stored renditions ({"thumbnail": {"name", "width", "height"}, ...}) with absolute, signed URLs."""
+    return {
+        name: {"url": absolute_url(storage.url(r["name"]), request), "width": r["width"], "height": r["height"]}
+        for name, r in copies.items()
+    }
+
+
 def job_renditions(job: Job, request=None) -> dict:
     """The job's stored renditions with absolute, signed URLs: {"result": {"thumbnail": {...}, "display": {...}}}."""
     storage = Job._meta.get_field("result").storage
-    return {
-        kind: {
-            name: {"url": absolute_url(storage.url(r["name"]), request), "width": r["width"], "height": r["height"]}
-            for name, r in copies.items()
-        }
-        for kind, copies in (job.renditions or {}).items()
-    }
+    return {kind: rendition_set(copies, storage, request) for kind, copies in (job.renditions or {}).items()}
 
 
 class JobSerializer(serializers.ModelSerializer):

@@ -362,6 +362,13 @@ export interface components {
             readonly slug: string;
             readonly description: string;
             readonly previewUrl: string;
+            /** @description Smaller WebP copies of the preview (previewUrl is the full size); null without */
+            readonly previewRenditions: {
+                /** @description WebP, at most 320 px on its longest side */
+                thumbnail: components["schemas"]["Rendition"];
+                /** @description WebP, at most 1100 px on its longest side */
+                display: components["schemas"]["Rendition"];
+            } | null;
             readonly credits: number;
             readonly category: string;
         };
