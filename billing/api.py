@@ -12,8 +12,8 @@ from billing.signals import webhook_event_unprocessable, webhook_signature_faile
 from billing.stripe_services import billing_portal_session_create, checkout_session_create
 from billing.webhooks import WebhookSignatureInvalid, stripe_webhook_process
 from photomania.api.schema import envelope_example
-from photomania.api.throttles import DEFAULT_THROTTLES, BillingThrottle
 from photomania.api.views import ApiView
+from photomania.throttles import DEFAULT_THROTTLES, BillingThrottle
 
 
 class CheckoutInputSerializer(serializers.Serializer):

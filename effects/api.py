@@ -39,9 +39,9 @@ from effects.selectors import (
 from effects.webhooks import replicate_webhook_receive
 from photomania.api.parsers import SafeJSONParser
 from photomania.api.schema import envelope_example
-from photomania.api.throttles import DEFAULT_THROTTLES, AnonThrottle, ApplyThrottle, UploadThrottle
 from photomania.api.views import ApiView, not_found
 from photomania.errors import ApplicationError, ErrorCode
+from photomania.throttles import DEFAULT_THROTTLES, AnonThrottle, ApplyThrottle, UploadThrottle
 
 # --- Serializers -----------------------------------------------------------------------------
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import io
 import json
 import logging
@@ -23,9 +22,11 @@ from effects.engines import (
     EngineFailure,
     EngineFailureCode,
     RemoteEngine,
+    RemoteRunTimeout,
     RunMode,
     get_engine,
     parse_model_id,
+    remote_run_wait,
     validate_config,
 )
 from effects.ingestion import ValidatedImage, image_fetch, image_validate_bytes
@@ -95,25 +96,22 @@ def effect_try(*, effect: Effect, source: ValidatedImage) -> bytes:
 
 
 def _remote_try(*, engine: RemoteEngine, model: str, config: dict, source: ValidatedImage) -> bytes:
-    """Start a prediction and poll it until it ends, for at most REPLICATE_TRY_TIMEOUT seconds (then cancel it)."""
+    """Start a prediction and wait for it to end, for at most REPLICATE_TRY_TIMEOUT seconds (then cancel it)."""
     if not settings.REPLICATE_API_TOKEN:
         raise ApplicationError(ErrorCode.SERVICE_UNAVAILABLE, "REPLICATE_API_TOKEN is not set")
     run = engine.start(model, config, image=source.data, content_type=source.content_type, webhook_url=None)
-    deadline = time.monotonic() + settings.REPLICATE_TRY_TIMEOUT
-    while not run.is_terminal:
-        if time.monotonic() >= deadline:
-            with contextlib.suppress(EngineFailure):
-                engine.cancel(run.id)
-            raise ApplicationError(
-                ErrorCode.SERVICE_UNAVAILABLE,
-                f"The AI provider did not finish within {settings.REPLICATE_TRY_TIMEOUT} s; the prediction was cancelled",
-            )
-        time.sleep(settings.REPLICATE_POLL_INTERVAL)
-        try:
-            run = engine.status(run.id)
-        except EngineFailure as exc:
-            if not exc.transient:
-                raise
+    try:
+        run = remote_run_wait(
+            engine,
+            run.id,
+            deadline=time.time() + settings.REPLICATE_TRY_TIMEOUT,
+            interval=settings.REPLICATE_POLL_INTERVAL,
+        )
+    except RemoteRunTimeout:
+        raise ApplicationError(
+            ErrorCode.SERVICE_UNAVAILABLE,
+            f"The AI provider did not finish within {settings.REPLICATE_TRY_TIMEOUT} s; the prediction was cancelled",
+        ) from None
     if run.status != "succeeded" or not run.output_url:
         detail = f": {run.error}" if run.error else ""
         verb = run.status if run.status != "succeeded" else "returned no image for"

@@ -61,13 +61,16 @@ TERMINAL_STATUSES = (JobStatus.COMPLETED, JobStatus.FAILED)
 
 
 class JobStage(models.TextChoices):
-    """Where a job is in its run, finer than its status (``Job.stage``, the job JSON's ``stage``)."""
+    """Where a job is (or was last) in its run, finer than its status (``Job.stage``).
+
+    A finished job keeps the stage it reached; that it is finished is its status's to say (the job
+    JSON reports such a job's stage as ``done``).
+    """
 
     QUEUED = "queued", "Waiting in its queue"
     FETCHING = "fetching", "Loading the source image"
     PROCESSING = "processing", "Applying the effect"
     STORING = "storing", "Saving the result"
-    DONE = "done", "Finished (completed or failed)"
 
 
 class JobErrorCode(models.TextChoices):

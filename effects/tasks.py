@@ -9,9 +9,18 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 
+from effects.engines import EngineFailure
 from effects.jobs.callbacks import CallbackDeliveryError, job_callback_send
 from effects.jobs.dispatch import job_poll_publish, job_retry_publish
-from effects.jobs.lifecycle import JobOutcome, JobStep, job_poll, job_process, job_timeout
+from effects.jobs.lifecycle import (
+    JobOutcome,
+    JobStep,
+    job_poll,
+    job_process,
+    job_timeout,
+    remote_run_cancel,
+    retry_countdown,
+)
 from effects.jobs.sweep import jobs_sweep
 
 
@@ -41,6 +50,15 @@ def poll_job(job_id: str) -> str:
     step = job_poll(job_id=job_id)
     _follow_up(job_id, step)
     return str(step.outcome)
+
+
+@shared_task(name="effects.cancel_prediction", bind=True, acks_late=True, max_retries=settings.JOB_MAX_RETRIES)
+def cancel_prediction(self, model_id: str, run_id: str) -> bool:
+    """Cancel a deleted job's provider run; a transient provider error is retried with backoff + jitter."""
+    try:
+        return remote_run_cancel(model_id=model_id, run_id=run_id)
+    except EngineFailure as exc:
+        raise self.retry(exc=exc, countdown=retry_countdown(self.request.retries + 1)) from None
 
 
 @shared_task(name="effects.sweep_jobs")

@@ -29,9 +29,9 @@ from effects.selectors import (
     rendition_picture,
 )
 from effects.storage import media_signature_valid
-from photomania.api.exceptions import http_status_for
-from photomania.api.throttles import ApplyThrottle, UploadThrottle
 from photomania.errors import ApplicationError, ErrorCode, InsufficientCredits
+from photomania.http_status import http_status_for
+from photomania.throttles import ApplyThrottle, UploadThrottle
 
 HISTORY_PAGE_SIZE = 12
 # The steps a running job's page lists, in order (``done`` shows the result instead).

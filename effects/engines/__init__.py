@@ -14,11 +14,13 @@ from effects.engines.base import (
     ModelRef,
     RemoteEngine,
     RemoteRun,
+    RemoteRunTimeout,
     RunMode,
     SyncEngine,
     get_engine,
     parse_model_id,
     register,
+    remote_run_wait,
     validate_config,
 )
 from effects.engines.local import LocalEngine
@@ -37,11 +39,13 @@ __all__ = [
     "ModelRef",
     "RemoteEngine",
     "RemoteRun",
+    "RemoteRunTimeout",
     "ReplicateEngine",
     "RunMode",
     "SyncEngine",
     "get_engine",
     "parse_model_id",
     "register",
+    "remote_run_wait",
     "validate_config",
 ]

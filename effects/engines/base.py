@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import time
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
@@ -18,6 +20,7 @@ class EngineFailureCode(StrEnum):
     PROVIDER_UNAVAILABLE = "PROVIDER_UNAVAILABLE"
     PROVIDER_REJECTED = "PROVIDER_REJECTED"
     NO_SUBJECT = "NO_SUBJECT"
+    TIMEOUT = "TIMEOUT"
 
 
 class EngineFailure(Exception):
@@ -37,6 +40,12 @@ class EngineConfigError(EngineFailure):
     """The effect's model id or config is invalid (permanent)."""
 
     code = EngineFailureCode.EFFECT_MISCONFIGURED
+
+
+class RemoteRunTimeout(EngineFailure):
+    """A remote run was still going at its deadline (it has been asked to cancel)."""
+
+    code = EngineFailureCode.TIMEOUT
 
 
 @dataclass(frozen=True)
@@ -114,6 +123,35 @@ class RemoteEngine(Engine, Protocol):
     def status(self, run_id: str) -> RemoteRun: ...
 
     def cancel(self, run_id: str) -> None: ...
+
+
+def remote_run_wait(
+    engine: RemoteEngine, run_id: str, *, deadline: float, wait: float | None = None, interval: float = 1.0
+) -> RemoteRun | None:
+    """Ask for a remote run's status until it ends, for at most ``wait`` seconds (None: up to ``deadline``; 0: once).
+
+    Past ``deadline`` (a ``time.time()`` value) the run is cancelled, best effort, and RemoteRunTimeout
+    raised. Otherwise the run is returned as last reported: ended, or still going when ``wait`` ran out;
+    None when the provider could not be asked (a transient error). A permanent error is raised.
+    """
+    stop_at = deadline if wait is None else time.time() + wait
+    run = None
+    while True:
+        if time.time() >= deadline:
+            with contextlib.suppress(EngineFailure):
+                engine.cancel(run_id)
+            raise RemoteRunTimeout(f"the remote run {run_id} was still going at its deadline; it was cancelled")
+        try:
+            run = engine.status(run_id)
+        except EngineFailure as exc:
+            if not exc.transient:
+                raise
+        if run is not None and run.is_terminal:
+            return run
+        now = time.time()
+        if now >= stop_at and now < deadline:
+            return run
+        time.sleep(max(0.0, min(interval, stop_at - now, deadline - now)))
 
 
 _ENGINES: dict[str, Engine] = {}

@@ -1,9 +1,9 @@
 """The one module that names the job queues and tasks, and publishes them.
 
 Every publish goes through here. A publish that follows a write made in a transaction (a new job,
-a retried job, a terminal transition's callback) waits for the commit, so a worker never sees a
-job whose row is not there yet; the follow-ups of a task and a webhook's nudge follow no pending
-write and go out at once.
+a retried job, a terminal transition's callback, a deleted job's provider cancel) waits for the
+commit, so a worker never sees a job whose row is not there yet; the follow-ups of a task and a
+webhook's nudge follow no pending write and go out at once.
 """
 
 from __future__ import annotations
@@ -27,6 +27,9 @@ logger = logging.getLogger(__name__)
 DEFAULT_QUEUE = "default"
 PRIORITY_QUEUE = "priority"
 JOB_QUEUES = (PRIORITY_QUEUE, DEFAULT_QUEUE)
+# The sweeper's own queue (routed in the Celery settings); workers consume all three.
+SWEEP_QUEUE = "sweep"
+WORKER_QUEUES = (SWEEP_QUEUE, PRIORITY_QUEUE, DEFAULT_QUEUE)
 # The Redis transport's hash of messages delivered to a worker and not yet acknowledged
 # (running, prefetched, or waiting for their countdown).
 _UNACKED_HASH = "unacked"
@@ -37,6 +40,7 @@ PRIORITY_PLANS = {PlanCode.STARTER, PlanCode.PRO, PlanCode.ENTERPRISE}
 PROCESS_TASK = "effects.process_job"
 POLL_TASK = "effects.poll_job"
 CALLBACK_TASK = "effects.send_job_callback"
+CANCEL_TASK = "effects.cancel_prediction"
 
 
 def job_queue_for(*, user) -> str:
@@ -76,6 +80,11 @@ def job_callback_enqueue(*, job: Job) -> None:
     """Send the client callback task once the job's terminal transition commits."""
     job_id = str(job.pk)
     _after_commit(lambda: current_app.send_task(CALLBACK_TASK, args=[job_id], queue=DEFAULT_QUEUE))
+
+
+def remote_cancel_enqueue(*, model_id: str, run_id: str) -> None:
+    """Send the cancel of a provider run (its job was deleted) to a worker once the current transaction commits."""
+    _after_commit(lambda: current_app.send_task(CANCEL_TASK, args=[model_id, run_id], queue=DEFAULT_QUEUE))
 
 
 def _process_job_id(message: dict) -> str | None:
@@ -118,3 +127,27 @@ def jobs_with_process_message() -> set[str] | None:
         if job_id:
             ids.add(job_id)
     return ids
+
+
+def queue_depths() -> tuple[dict[str, int], int] | None:
+    """({queue: messages waiting}, messages held by workers and not yet acknowledged) read from Redis.
+
+    Held messages are running, prefetched, or waiting for a retry's countdown. None with a broker
+    other than Redis; a Redis error propagates.
+    """
+    url = str(settings.CELERY_BROKER_URL)
+    if not url.startswith(("redis://", "rediss://")):
+        return None
+    client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
+    try:
+        pipe = client.pipeline(transaction=False)
+        for queue in WORKER_QUEUES:
+            for suffix in _PRIORITY_SUFFIXES:
+                pipe.llen(f"{queue}{suffix}")
+        pipe.hlen(_UNACKED_HASH)
+        *lengths, unacked = pipe.execute()
+    finally:
+        client.close()
+    per_queue = len(_PRIORITY_SUFFIXES)
+    depths = {queue: sum(lengths[i * per_queue : (i + 1) * per_queue]) for i, queue in enumerate(WORKER_QUEUES)}
+    return depths, unacked

@@ -33,13 +33,22 @@ from effects.engines import (
     EngineFailure,
     RemoteEngine,
     RemoteRun,
+    RemoteRunTimeout,
     RunMode,
     get_engine,
     parse_model_id,
+    remote_run_wait,
     validate_config,
 )
 from effects.ingestion import ValidatedImage, image_fetch, image_validate_bytes
-from effects.jobs.dispatch import DEFAULT_QUEUE, job_callback_enqueue, job_enqueue, job_queue_for
+from effects.jobs.dispatch import (
+    DEFAULT_QUEUE,
+    job_callback_enqueue,
+    job_enqueue,
+    job_queue_for,
+    remote_cancel_enqueue,
+)
+from effects.jobs.metrics import job_claimed_record, job_finished_record, job_retry_record
 from effects.models import (
     Effect,
     Job,
@@ -132,8 +141,9 @@ def job_delete(*, job: Job) -> None:
     """Delete a job and its stored files (DELETE /api/effects/{id} or /api/jobs/{id}).
 
     A job that has not finished (PENDING or PROCESSING) is cancelled: its charge is refunded once
-    (``refund:<job>``) and a provider run is cancelled. A worker still running it finds the row gone
-    before it writes, and removes whatever it wrote if it lost that race.
+    (``refund:<job>``) and a worker cancels its provider run after commit (the request never waits
+    on the provider). A worker still running it finds the row gone before it writes, and removes
+    whatever it wrote if it lost that race.
     """
     with transaction.atomic():
         # The lock orders this against a worker's terminal transition: either the worker finished
@@ -151,7 +161,7 @@ def job_delete(*, job: Job) -> None:
         for name in names:
             transaction.on_commit(lambda n=name: storage.delete(n))
         if prediction_id:
-            transaction.on_commit(lambda: _remote_cancel(job=locked, prediction_id=prediction_id))
+            remote_cancel_enqueue(model_id=locked.effect.model_id, run_id=prediction_id)
 
 
 def _job_file_names(job: Job) -> set[str]:
@@ -175,12 +185,22 @@ def _job_files_delete_if_gone(*, job: Job) -> bool:
     return True
 
 
-def _remote_cancel(*, job: Job, prediction_id: str) -> None:
-    """Stop the provider's run of a deleted job (best effort: a failure is logged)."""
+def remote_run_cancel(*, model_id: str, run_id: str) -> bool:
+    """Stop a provider run nobody waits for any more (its job was deleted); False when the provider refuses.
+
+    A transient provider error is raised (``EngineFailure``, ``transient``) for the caller to retry.
+    Cancelling a run that has already ended changes nothing at the provider, so running this again
+    is harmless.
+    """
     try:
-        _remote_engine_for(job).cancel(prediction_id)
-    except (EngineFailure, requests.RequestException, OSError):
-        logger.warning("job %s: the provider run %s could not be cancelled", job.pk, prediction_id, exc_info=True)
+        _remote_engine(model_id).cancel(run_id)
+    except EngineFailure as exc:
+        if exc.transient:
+            raise
+        logger.warning("the provider run %s (%s) could not be cancelled: %s", run_id, model_id, exc.message)
+        return False
+    logger.info("the provider run %s (%s) was cancelled", run_id, model_id)
+    return True
 
 
 # --- Processing --------------------------------------------------------------------------------
@@ -237,7 +257,9 @@ def job_claim(*, job_id) -> Job | None:
     )
     if not claimed:
         return None
-    return Job.objects.select_related("effect", "user").get(pk=job_id)
+    job = Job.objects.select_related("effect", "user").get(pk=job_id)
+    job_claimed_record(job=job)
+    return job
 
 
 def job_stage_set(*, job: Job, stage: JobStage, progress: int | None = None) -> None:
@@ -314,7 +336,7 @@ def no_subject_message(*, credits: int) -> str:
     return f"We couldn't find a person in this photo — your {credits} {noun} {verb} refunded"
 
 
-def _retry_countdown(attempt: int) -> float:
+def retry_countdown(attempt: int) -> float:
     """Exponential backoff with full jitter, bounded by JOB_RETRY_BACKOFF_MAX."""
     ceiling = min(settings.JOB_RETRY_BACKOFF_MAX, settings.JOB_RETRY_BACKOFF_BASE * 2 ** max(attempt - 1, 0))
     return random.uniform(ceiling / 2, ceiling)
@@ -326,8 +348,8 @@ def _job_retry_later(*, job: Job, code: JobErrorCode, message: str) -> JobStep:
     if job.attempts > settings.JOB_MAX_RETRIES:
         job_mark_failed(job=job, code=code, message=f"{message} (gave up after {job.attempts} attempts)")
         return JobStep(JobOutcome.DONE)
-    countdown = _retry_countdown(job.attempts)
-    Job.objects.filter(pk=job.pk, status=JobStatus.PROCESSING).update(
+    countdown = retry_countdown(job.attempts)
+    retried = Job.objects.filter(pk=job.pk, status=JobStatus.PROCESSING).update(
         status=JobStatus.PENDING,
         stage=JobStage.QUEUED,
         progress=None,
@@ -337,6 +359,8 @@ def _job_retry_later(*, job: Job, code: JobErrorCode, message: str) -> JobStep:
         enqueued_at=timezone.now() + timedelta(seconds=countdown),
         updated_at=timezone.now(),
     )
+    if retried:
+        job_retry_record(job=job, error_code=code)
     return JobStep(JobOutcome.RETRY, countdown=countdown, queue=job.queue)
 
 
@@ -357,7 +381,6 @@ def job_complete(*, job: Job, data: bytes, extension: str) -> bool:
         now = timezone.now()
         updated = Job.objects.filter(pk=job.pk, status=JobStatus.PROCESSING).update(
             status=JobStatus.COMPLETED,
-            stage=JobStage.DONE,
             progress=100,
             result=stored,
             renditions=renditions,
@@ -367,6 +390,7 @@ def job_complete(*, job: Job, data: bytes, extension: str) -> bool:
             updated_at=now,
         )
         if updated:
+            job_finished_record(job=job, status=JobStatus.COMPLETED, finished_at=now)
             _job_terminal_hooks(job=job)
     if updated:
         logger.info("job %s completed", job.pk)
@@ -431,7 +455,6 @@ def job_mark_failed(
         now = timezone.now()
         updated = Job.objects.filter(pk=job.pk, status__in=from_statuses).update(
             status=JobStatus.FAILED,
-            stage=JobStage.DONE,
             error_code=str(code)[:40],
             error_message=message[:500],
             completed_at=now,
@@ -439,6 +462,7 @@ def job_mark_failed(
         )
         if updated:
             job_refund(job=job)
+            job_finished_record(job=job, status=JobStatus.FAILED, finished_at=now, error_code=str(code)[:40])
             _job_terminal_hooks(job=job)
     _refresh_if_exists(job)
     return bool(updated)
@@ -591,8 +615,9 @@ def _remote_source_url(*, job: Job, size: int, engine: RemoteEngine) -> str | No
     return url if url.startswith(("https://", "http://")) else None
 
 
-def _remote_engine_for(job: Job) -> RemoteEngine:
-    engine = get_engine(parse_model_id(job.effect.model_id).engine)
+def _remote_engine(model_id: str) -> RemoteEngine:
+    """The engine of a run already started remotely (an effect whose engine changed since is misconfigured)."""
+    engine = get_engine(parse_model_id(model_id).engine)
     if engine.run_mode != RunMode.REMOTE:
         raise EngineConfigError("the effect's engine changed while the job was running remotely")
     return engine
@@ -654,23 +679,19 @@ def job_poll(*, job_id) -> JobStep:
     job = Job.objects.select_related("effect", "user").filter(pk=job_id).first()
     if job is None or job.status != JobStatus.PROCESSING or not job.provider_prediction_id:
         return JobStep(JobOutcome.SKIPPED)
+    started = job.started_at or job.created_at
+    deadline = (started + timedelta(seconds=settings.REPLICATE_DEADLINE)).timestamp()
     try:
-        engine = _remote_engine_for(job)
+        engine = _remote_engine(job.effect.model_id)
+        # One look (wait=0): the next look is a new poll task, so no worker sleeps on a provider.
+        run = remote_run_wait(engine, job.provider_prediction_id, deadline=deadline, wait=0)
+    except RemoteRunTimeout:
+        job_mark_failed(job=job, code=JobErrorCode.TIMEOUT, message="The AI provider took too long")
+        return JobStep(JobOutcome.DONE)
     except EngineFailure as exc:
         job_mark_failed(job=job, code=_engine_error_code(exc), message=exc.message)
         return JobStep(JobOutcome.DONE)
-    started = job.started_at or job.created_at
-    if timezone.now() - started > timedelta(seconds=settings.REPLICATE_DEADLINE):
-        with contextlib.suppress(EngineFailure):
-            engine.cancel(job.provider_prediction_id)
-        job_mark_failed(job=job, code=JobErrorCode.TIMEOUT, message="The AI provider took too long")
-        return JobStep(JobOutcome.DONE)
-    try:
-        run = engine.status(job.provider_prediction_id)
-    except EngineFailure as exc:
-        if not exc.transient:
-            job_mark_failed(job=job, code=_engine_error_code(exc), message=exc.message)
-            return JobStep(JobOutcome.DONE)
+    if run is None:
         return _poll_step(job)
     try:
         return job_remote_update(job=job, run=run)

@@ -31,6 +31,16 @@ def file_url(field, request) -> str | None:
     return absolute_url(field.url, request)
 
 
+# The job JSON's ``stage``: the stored stage of an unfinished job, or ``done`` once its status is terminal.
+STAGE_DONE = "done"
+JOB_JSON_STAGES = [*JobStage.choices, (STAGE_DONE, "Finished (completed or failed)")]
+
+
+def job_json_stage(job: Job) -> str:
+    """Where the job is, as the job JSON says it: derived from its status once it has finished."""
+    return STAGE_DONE if job.is_terminal else job.stage
+
+
 def job_queue_position(job: Job) -> int | None:
     """A waiting job's place in its queue (1 = next to run), or None when it is not waiting.
 
@@ -127,6 +137,16 @@ def job_renditions(job: Job, request=None) -> dict:
     return {kind: rendition_set(copies, storage, request) for kind, copies in (job.renditions or {}).items()}
 
 
+class JobStageField(serializers.ChoiceField):
+    """The job JSON's ``stage`` (read-only), derived from the whole job."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=JOB_JSON_STAGES, source="*", read_only=True, **kwargs)
+
+    def to_representation(self, job: Job) -> str:
+        return job_json_stage(job)
+
+
 class JobSerializer(serializers.ModelSerializer):
     """A job (a user's applied effect). Source and result URLs are signed and expire."""
 
@@ -134,9 +154,7 @@ class JobSerializer(serializers.ModelSerializer):
     sourceUrl = serializers.SerializerMethodField()
     resultUrl = serializers.SerializerMethodField()
     error = serializers.SerializerMethodField()
-    stage = serializers.ChoiceField(
-        choices=JobStage.choices,
-        read_only=True,
+    stage = JobStageField(
         help_text="Where the job is: queued, fetching (the source image), processing, storing (the result), done",
     )
     progress = serializers.IntegerField(

@@ -12,6 +12,7 @@ from rest_framework import exceptions as drf
 from rest_framework.response import Response
 
 from photomania.errors import ApplicationError, ErrorCode
+from photomania.http_status import http_status_for
 from photomania.middleware import request_id_var
 
 logger = logging.getLogger("photomania.api")
@@ -56,31 +57,6 @@ def error_body(code: ErrorCode, message: str, details: dict | None = None) -> di
 
 def error_response(code: ErrorCode, message: str, status: int, details: dict | None = None, headers=None) -> Response:
     return Response(error_body(code, message, details), status=status, headers=headers)
-
-
-# The one place that knows which HTTP status each domain error code answers with.
-HTTP_STATUS = {
-    ErrorCode.UNAUTHORIZED: 401,
-    ErrorCode.INVALID_TOKEN: 401,
-    ErrorCode.FORBIDDEN: 403,
-    ErrorCode.INSUFFICIENT_CREDITS: 402,
-    ErrorCode.VALIDATION_ERROR: 400,
-    ErrorCode.INVALID_INPUT: 400,
-    ErrorCode.NOT_FOUND: 404,
-    ErrorCode.ALREADY_EXISTS: 409,
-    ErrorCode.INTERNAL_ERROR: 500,
-    ErrorCode.SERVICE_UNAVAILABLE: 503,
-    ErrorCode.METHOD_NOT_ALLOWED: 405,
-    ErrorCode.PAYLOAD_TOO_LARGE: 413,
-    ErrorCode.UNSUPPORTED_MEDIA_TYPE: 415,
-    ErrorCode.RATE_LIMITED: 429,
-    ErrorCode.IDEMPOTENCY_CONFLICT: 422,
-}
-
-
-def http_status_for(code: ErrorCode) -> int:
-    """The HTTP status an ApplicationError with this code is answered with (pages use it too)."""
-    return HTTP_STATUS[ErrorCode(code)]
 
 
 _AUTH_HEADER_RE = re.compile(r"(session|token)", re.I)

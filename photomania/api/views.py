@@ -4,8 +4,8 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
-from photomania.api.throttles import DEFAULT_THROTTLES
 from photomania.errors import ApplicationError, ErrorCode
+from photomania.throttles import DEFAULT_THROTTLES
 
 
 class ApiView(APIView):

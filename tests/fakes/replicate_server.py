@@ -8,10 +8,11 @@ Each GET advances the prediction along ``statuses`` (e.g. starting → processin
 Outputs are served from /files/. Like Replicate, it fetches an ``http(s)`` image input when the
 prediction is created (``fetched``: URL → HTTP status and size).
 Tests steer it through attributes: ``statuses``, ``create_status`` (an HTTP error to answer
-creates with), ``get_status`` (an HTTP error for GETs), ``delay`` (slow responses), ``error``,
+creates with), ``get_status`` (an HTTP error for GETs), ``cancel_status`` (an HTTP error for
+cancels), ``delay`` (slow responses), ``error``,
 ``output_shape`` (how the output is documented: ``"uri"`` a string, ``"list"`` of URIs, or
 ``"object"`` with an ``image`` key), ``logs`` (the ``logs`` text a prediction reports once it
-runs, progress bars included).
+runs, progress bars included). ``cancels`` lists the prediction ids it was asked to cancel, in order.
 """
 
 from __future__ import annotations
@@ -39,12 +40,14 @@ class FakeReplicate:
         self.statuses: list[str] = ["starting", "processing", "succeeded"]
         self.create_status: int | None = None
         self.get_status: int | None = None
+        self.cancel_status: int | None = None
         self.delay = 0.0
         self.error = "CUDA out of memory"
         self.output_shape = "list"
         self.logs: str | None = None
         self.predictions: dict[str, dict] = {}
         self.created: list[dict] = []
+        self.cancels: list[str] = []
         self.uploads: dict[str, dict] = {}
         self.fetched: dict[str, tuple[int, int]] = {}
         self.lock = threading.Lock()
@@ -111,10 +114,20 @@ class FakeReplicate:
                     return
                 body = json.loads(raw or b"{}")
                 cancel = re.fullmatch(r"/v1/predictions/([\w-]+)/cancel", self.path)
+                if cancel:
+                    with fake.lock:
+                        fake.cancels.append(cancel[1])
+                    if fake.cancel_status:
+                        self._json(
+                            fake.cancel_status, {"detail": "Internal server error", "status": fake.cancel_status}
+                        )
+                        return
                 if cancel and cancel[1] in fake.predictions:
                     with fake.lock:
-                        fake.predictions[cancel[1]]["status"] = "canceled"
-                    self._json(200, fake.predictions[cancel[1]])
+                        # Like Replicate, cancelling a prediction that has ended leaves it as it is.
+                        if fake.predictions[cancel[1]]["status"] not in ("succeeded", "failed", "canceled"):
+                            fake.predictions[cancel[1]]["status"] = "canceled"
+                    self._json(200, fake._public(cancel[1]))
                     return
                 model = re.fullmatch(r"/v1/models/([\w.-]+)/([\w.-]+)/predictions", self.path)
                 if not model and not (self.path == "/v1/predictions" and "version" in body):

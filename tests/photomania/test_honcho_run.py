@@ -1,4 +1,5 @@
-"""`make run`'s process manager (.ci/honcho_run.py): a slow warm shutdown is waited for, Ctrl-C exits 0."""
+"""`make run`'s process manager (.ci/honcho_run.py): a slow warm shutdown is waited for, Ctrl-C exits 0,
+a worker that exits non-zero is restarted (a bounded number of times)."""
 
 import os
 import signal
@@ -14,8 +15,20 @@ slow: {python} -c "import signal, sys, time; signal.signal(signal.SIGTERM, lambd
 """
 
 
-def ctrl_c(tmp_path, **env_overrides) -> tuple[int, str]:
-    (tmp_path / "Procfile").write_text(PROCFILE.format(python=sys.executable))
+# A worker that exits with status 1 (as the consumer watchdog makes it) on its first two runs, then stays up.
+FLAKY_WORKER_PROCFILE = """\
+quick: {python} -c "import time; time.sleep(60)"
+worker: {python} -c "import pathlib, sys, time; runs = pathlib.Path('runs'); n = len(runs.read_text()) if runs.exists() else 0; runs.write_text('x' * (n + 1)); n < 2 and sys.exit(1); print('ready', flush=True); time.sleep(60)"
+"""
+FAILING_WORKER_PROCFILE = """\
+quick: {python} -c "import time; time.sleep(60)"
+worker: {python} -c "import sys; sys.exit(1)"
+"""
+
+
+def start(tmp_path, procfile: str, **env_overrides) -> tuple[subprocess.Popen, str]:
+    """Run the process manager on ``procfile`` until a process prints "ready" (or everything ended)."""
+    (tmp_path / "Procfile").write_text(procfile.format(python=sys.executable))
     process = subprocess.Popen(
         [sys.executable, str(ROOT / ".ci" / "honcho_run.py"), "-f", "Procfile", "start"],
         cwd=tmp_path,
@@ -29,9 +42,17 @@ def ctrl_c(tmp_path, **env_overrides) -> tuple[int, str]:
         seen.append(line)
         if "ready" in line:
             break
+    return process, "".join(seen)
+
+
+def stop(process: subprocess.Popen, output: str) -> tuple[int, str]:
     process.send_signal(signal.SIGINT)
-    output = "".join(seen) + process.stdout.read()
+    output += process.stdout.read()
     return process.wait(timeout=60), output
+
+
+def ctrl_c(tmp_path, **env_overrides) -> tuple[int, str]:
+    return stop(*start(tmp_path, PROCFILE, **env_overrides))
 
 
 def test_ctrl_c_waits_for_a_slow_warm_shutdown_and_exits_0(tmp_path):
@@ -46,3 +67,24 @@ def test_a_process_still_running_after_the_grace_period_is_killed_and_the_exit_i
 
     assert returncode == 130, output
     assert "sending SIGKILL to slow.1" in output
+
+
+def test_a_worker_that_exits_non_zero_is_restarted_while_the_others_keep_running(tmp_path):
+    process, output = start(tmp_path, FLAKY_WORKER_PROCFILE)
+
+    assert "ready" in output, output
+    assert output.count("worker.1 exited (rc=1): restarting it") == 2
+    assert "sending SIGTERM" not in output
+    returncode, output = stop(process, output)
+    assert returncode == 0, output
+
+
+def test_a_worker_failing_past_the_restart_limit_stops_everything(tmp_path):
+    process, output = start(tmp_path, FAILING_WORKER_PROCFILE, RESTART_LIMIT="2")
+
+    returncode = process.wait(timeout=60)
+
+    assert returncode == 1, output
+    assert output.count("): restarting it") == 2
+    assert "worker.1 exited (rc=1) after 2 restarts in 600 s: not restarting it" in output
+    assert "sending SIGTERM to quick.1" in output

@@ -1,5 +1,8 @@
 """Job lifecycle services without a worker: transitions, retries, failures and their refunds, admin fail and retry."""
 
+import base64
+import json
+
 import pytest
 from django.core.files.base import ContentFile
 from django.db.models import Sum
@@ -8,6 +11,7 @@ from PIL import Image
 from accounts.models import AuditEvent
 from billing.models import JOB_REFUND_KINDS, CreditTransaction
 from billing.services import credits_charge, credits_grant
+from effects.engines import EngineFailure
 from effects.jobs.lifecycle import (
     JobOutcome,
     job_claim,
@@ -19,6 +23,7 @@ from effects.jobs.lifecycle import (
     job_process,
     job_retry,
     job_stage_set,
+    remote_run_cancel,
 )
 from effects.models import Effect, Job, JobStage, JobStatus
 from photomania.errors import AlreadyRefunded, ApplicationError
@@ -32,6 +37,17 @@ def pending_job(**effect_kwargs) -> Job:
     job = JobFactory(effect=EffectFactory(**effect_kwargs), status=JobStatus.PENDING, credits_charged=2)
     job.source.save("source.png", ContentFile(image_bytes("PNG")))
     return job
+
+
+def started_prediction(replicate_server) -> str:
+    """A prediction running at the fake provider; its id."""
+    return replicate_server.create({"input": {"image": "data:image/png;base64,AA=="}})["id"]
+
+
+def queued_tasks(broker, queue: str) -> list[tuple[str, list]]:
+    """(task name, args) of the messages waiting in a Redis queue, oldest first."""
+    messages = [json.loads(raw) for raw in reversed(broker.lrange(queue, 0, -1))]
+    return [(m["headers"]["task"], json.loads(base64.b64decode(m["body"]))[0]) for m in messages]
 
 
 def refunds(job) -> int:
@@ -172,8 +188,8 @@ def test_deleting_a_completed_job_refunds_nothing():
     assert refunds(job) == 0
 
 
-def test_deleting_a_processing_provider_job_cancels_the_prediction(
-    replicate_server, django_capture_on_commit_callbacks
+def test_deleting_a_processing_provider_job_queues_the_cancel_without_asking_the_provider(
+    replicate_server, empty_broker, django_capture_on_commit_callbacks
 ):
     job = pending_job(model_id="replicate:acme/restore")
     job_process(job_id=job.pk)  # the prediction is started; the job waits on it
@@ -183,8 +199,49 @@ def test_deleting_a_processing_provider_job_cancels_the_prediction(
     with django_capture_on_commit_callbacks(execute=True):
         job_delete(job=job)
 
-    assert replicate_server.predictions[job.provider_prediction_id]["status"] == "canceled"
+    assert replicate_server.cancels == []
+    assert queued_tasks(empty_broker, "default") == [
+        ("effects.cancel_prediction", [job.effect.model_id, job.provider_prediction_id])
+    ]
     assert refunds(job) == 1
+
+
+def test_remote_run_cancel_cancels_a_running_prediction(replicate_server):
+    run_id = started_prediction(replicate_server)
+
+    cancelled = remote_run_cancel(model_id="replicate:acme/restore", run_id=run_id)
+
+    assert cancelled is True
+    assert replicate_server.predictions[run_id]["status"] == "canceled"
+
+
+def test_remote_run_cancel_again_is_harmless(replicate_server):
+    run_id = started_prediction(replicate_server)
+    remote_run_cancel(model_id="replicate:acme/restore", run_id=run_id)
+
+    again = remote_run_cancel(model_id="replicate:acme/restore", run_id=run_id)
+
+    assert again is True
+    assert replicate_server.cancels == [run_id, run_id]
+    assert replicate_server.predictions[run_id]["status"] == "canceled"
+
+
+def test_remote_run_cancel_raises_a_transient_provider_error_for_a_retry(replicate_server):
+    run_id = started_prediction(replicate_server)
+    replicate_server.cancel_status = 503
+
+    with pytest.raises(EngineFailure) as failure:
+        remote_run_cancel(model_id="replicate:acme/restore", run_id=run_id)
+
+    assert failure.value.transient
+    assert replicate_server.predictions[run_id]["status"] == "starting"
+
+
+def test_remote_run_cancel_gives_up_on_a_run_the_provider_does_not_know(replicate_server):
+    cancelled = remote_run_cancel(model_id="replicate:acme/restore", run_id="no-such-prediction")
+
+    assert cancelled is False
+    assert replicate_server.cancels == ["no-such-prediction"]
 
 
 def test_a_worker_that_finishes_a_deleted_job_writes_no_file(django_capture_on_commit_callbacks):
@@ -244,22 +301,22 @@ def test_a_provider_effect_is_refused_before_any_charge_without_a_token(settings
 # --- Stages and progress ------------------------------------------------------------------------
 
 
-def test_completed_job_is_done_at_100_percent():
+def test_completed_job_is_at_100_percent_and_keeps_its_last_stage():
     job = pending_job(model_id="local:grayscale")
 
     job_process(job_id=job.pk)
 
     job.refresh_from_db()
-    assert (job.status, job.stage, job.progress) == (JobStatus.COMPLETED, JobStage.DONE, 100)
+    assert (job.status, job.stage, job.progress) == (JobStatus.COMPLETED, JobStage.STORING, 100)
 
 
-def test_failed_job_is_done_and_keeps_no_percentage():
+def test_failed_job_keeps_the_stage_it_failed_at_and_no_percentage():
     job = pending_job(model_id="local:grayscale", config={"intensity": 5})
 
     job_process(job_id=job.pk)
 
     job.refresh_from_db()
-    assert (job.status, job.stage, job.progress) == (JobStatus.FAILED, JobStage.DONE, None)
+    assert (job.status, job.stage, job.progress) == (JobStatus.FAILED, JobStage.FETCHING, None)
 
 
 def test_job_waiting_for_a_retry_is_queued_again(replicate_server):
@@ -286,6 +343,21 @@ def test_provider_job_reports_the_last_percentage_of_its_logs(replicate_server):
     assert (job.status, job.stage, job.progress) == (JobStatus.PROCESSING, JobStage.PROCESSING, 64)
 
 
+def test_provider_job_past_its_deadline_is_cancelled_and_fails_with_timeout(replicate_server, settings):
+    replicate_server.statuses = ["starting", "processing"]
+    job = pending_job(model_id="replicate:acme/restore")
+    job_process(job_id=job.pk)
+    settings.REPLICATE_DEADLINE = 0
+
+    step = job_poll(job_id=job.pk)
+
+    job.refresh_from_db()
+    assert step.outcome == JobOutcome.DONE
+    assert (job.status, job.error_code) == (JobStatus.FAILED, "TIMEOUT")
+    assert replicate_server.predictions[job.provider_prediction_id]["status"] == "canceled"
+    assert refunds(job) == 1
+
+
 def test_provider_job_keeps_its_percentage_when_a_report_has_no_logs(replicate_server):
     replicate_server.statuses = ["starting", "processing"]
     replicate_server.logs = " 30%|███       | 15/50"
@@ -301,16 +373,16 @@ def test_provider_job_keeps_its_percentage_when_a_report_has_no_logs(replicate_s
 
 
 def test_stage_of_a_finished_job_is_left_alone():
-    job = JobFactory(status=JobStatus.COMPLETED, stage=JobStage.DONE, progress=100)
+    job = JobFactory(status=JobStatus.COMPLETED, stage=JobStage.STORING, progress=100)
 
     job_stage_set(job=job, stage=JobStage.PROCESSING, progress=5)
 
     job.refresh_from_db()
-    assert (job.stage, job.progress) == (JobStage.DONE, 100)
+    assert (job.stage, job.progress) == (JobStage.STORING, 100)
 
 
 def test_admin_retry_queues_the_job_again_from_the_start():
-    job = JobFactory(status=JobStatus.FAILED, stage=JobStage.DONE, progress=40)
+    job = JobFactory(status=JobStatus.FAILED, stage=JobStage.PROCESSING, progress=40)
 
     job_retry(job=job)
 

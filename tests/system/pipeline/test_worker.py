@@ -4,16 +4,19 @@ import html
 import io
 
 import pytest
+from celery.contrib.testing.worker import start_worker
+from django.db import connections
 from django.test import Client
 from PIL import Image
 
 from billing.models import CreditTransaction
 from celery_app import app
 from effects.ingestion import image_validate_bytes
-from effects.jobs.lifecycle import job_create
+from effects.jobs.lifecycle import job_create, job_process
 from effects.jobs.sweep import jobs_sweep
 from effects.models import Job, JobStatus
 from effects.tasks import process_job
+from tests.support.api import token_client
 from tests.support.concurrency import wait_for
 from tests.support.factories import EffectFactory, UserFactory
 from tests.support.images import image_bytes
@@ -93,6 +96,32 @@ def test_provider_job_reports_its_stage_and_percentage_through_the_api(celery_wo
     replicate_server.statuses.append("succeeded")
     done = wait_for(lambda: (data := job_json())["status"] == "COMPLETED" and data, message="the job to finish")
     assert (done["stage"], done["progress"]) == ("done", 100)
+
+
+def test_deleting_a_provider_job_answers_without_the_provider_and_a_worker_cancels_its_run(
+    replicate_server, empty_broker
+):
+    replicate_server.statuses = ["starting", "processing"]
+    user = UserFactory()
+    job = job_create(
+        user=user,
+        effect=EffectFactory(model_id="replicate:acme/restore"),
+        source=image_validate_bytes(image_bytes()),
+    )
+    empty_broker.delete("priority", "default")  # this test runs the job's first step itself
+    job_process(job_id=job.pk)
+    run_id = Job.objects.get(pk=job.pk).provider_prediction_id
+
+    response = token_client(user).delete(f"/api/jobs/{job.pk}")
+
+    assert response.status_code == 200
+    assert replicate_server.cancels == []
+    with start_worker(app, pool="solo", perform_ping_check=False, queues=["default"]):
+        wait_for(
+            lambda: replicate_server.predictions[run_id]["status"] == "canceled", message="the run to be cancelled"
+        )
+    connections.close_all()
+    assert replicate_server.cancels == [run_id]
 
 
 def test_duplicate_delivery_yields_one_result_and_one_charge(celery_worker_pipeline):

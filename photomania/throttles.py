@@ -1,5 +1,8 @@
 """DRF throttles on the shared cache. Rates come from REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"].
 
+The API views use them, and pages call the same classes, so a page and the API share one budget
+(the same cache keys) per user.
+
 Rates are looked up per request (not frozen at import) so a settings override takes effect.
 The client IP honours REST_FRAMEWORK["NUM_PROXIES"] (TRUSTED_PROXY_COUNT), never a bare
 X-Forwarded-For a client could forge.

@@ -2,7 +2,7 @@
 
 from django.core.cache import caches
 
-from photomania.api.throttles import _window_hit
+from photomania.throttles import _window_hit
 
 
 def test_a_window_counts_requests_in_redis_and_expires_with_the_window():
