@@ -117,6 +117,39 @@ def job_get_for_user(*, user, job_id) -> Job | None:
     return _with_queue_ahead(jobs).first()
 
 
+# What the job JSON shows, as one flat row (``.values()``: no model instances, no deferred loads).
+JOB_ROW_FIELDS = (
+    "id",
+    "status",
+    "stage",
+    "progress",
+    "queue",
+    "source",
+    "source_url",
+    "result",
+    "renditions",
+    "error_code",
+    "error_message",
+    "credits_charged",
+    "created_at",
+    "started_at",
+    "completed_at",
+    "effect_id",
+    "effect__slug",
+    "effect__name",
+)
+
+
+def job_row_for_user(*, user_id: int, job_id) -> dict | None:
+    """The user's job as a dict of ``JOB_ROW_FIELDS`` plus ``queue_ahead`` in one narrow query (the
+    polled GET /api/jobs/{id}); None for unknown ids, malformed ids and other users' jobs."""
+    pk = _as_uuid(job_id)
+    if pk is None:
+        return None
+    jobs = _with_queue_ahead(Job.objects.filter(user_id=user_id, pk=pk).order_by())
+    return jobs.values(*JOB_ROW_FIELDS, "queue_ahead").first()
+
+
 def job_refunded_credits(*, job: Job) -> int | None:
     """Credits the ledger gave back for this job (None when it was not refunded)."""
     return credits_refunded_for_job(job=job)
