@@ -15,7 +15,7 @@ import time
 
 from bench import harness
 
-BENCHMARKS = ["engines", "people", "api_reads", "apply", "pipeline", "queries", "hostile"]
+BENCHMARKS = ["engines", "people", "api_reads", "apply", "pipeline", "queries", "hostile", "broker"]
 
 
 def main(argv: list[str] | None = None) -> int:
