@@ -1,6 +1,6 @@
 """Signal wiring only: dj-stripe webhook signals and allauth's email confirmation call billing services."""
 
-from allauth.account.signals import email_confirmed
+from allauth.account.signals import email_confirmed, user_signed_up
 from django.dispatch import receiver
 from djstripe.event_handlers import djstripe_receiver
 
@@ -49,3 +49,11 @@ def on_charge_refunded(sender, event, **kwargs):
 def on_email_confirmed(sender, request=None, email_address=None, **kwargs):
     if email_address is not None:
         referral_bonus_award(user=email_address.user)
+
+
+@receiver(user_signed_up)
+def on_user_signed_up(sender, request=None, user=None, **kwargs):
+    # A sign-up through a provider that vouches for the address starts out verified: no
+    # confirmation follows, so the referral bonus is due now (it is paid once either way).
+    if user is not None:
+        referral_bonus_award(user=user)

@@ -2,11 +2,14 @@
 security headers, and the guard for allauth's JSON API."""
 
 import contextvars
+import functools
 import json
 import logging
 import re
 import uuid
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.http import JsonResponse
 
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
@@ -76,6 +79,21 @@ DOCS_CSP = "; ".join(
 )
 
 
+@functools.lru_cache(maxsize=8)
+def _page_csp(oidc_server_url: str | None) -> str:
+    """PAGE_CSP, letting sign-in forms reach an OpenID Connect server on plain http (development only:
+    production refuses such a server URL); https providers are already allowed."""
+    if not oidc_server_url or not oidc_server_url.startswith("http://"):
+        return PAGE_CSP
+    parts = urlsplit(oidc_server_url)
+    return PAGE_CSP.replace("form-action 'self' https:", f"form-action 'self' https: http://{parts.netloc}")
+
+
+def _oidc_server_url() -> str | None:
+    app = settings.SOCIALACCOUNT_PROVIDERS.get("openid_connect", {}).get("APP") or {}
+    return (app.get("settings") or {}).get("server_url")
+
+
 class SecurityHeadersMiddleware:
     """Content-Security-Policy on HTML pages and a restrictive Permissions-Policy everywhere."""
 
@@ -86,7 +104,8 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
         if response.get("Content-Type", "").startswith("text/html") and "Content-Security-Policy" not in response:
-            policy = DOCS_CSP if request.path.startswith(("/api/docs", "/api/redoc")) else PAGE_CSP
+            docs = request.path.startswith(("/api/docs", "/api/redoc"))
+            policy = DOCS_CSP if docs else _page_csp(_oidc_server_url())
             response["Content-Security-Policy"] = policy
         return response
 

@@ -1,6 +1,8 @@
 """Authentication: the email-login user, allauth (pages and headless API), sessions, email."""
 
-from photomania.settings.core import DEBUG, DEVELOPMENT_DEFAULTS, config_error, env
+from urllib.parse import urlsplit
+
+from photomania.settings.core import DEBUG, DEVELOPMENT_DEFAULTS, INSTALLED_APPS, TESTING, config_error, env
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -44,7 +46,82 @@ HEADLESS_CLIENTS = ("app", "browser")
 HEADLESS_ONLY = False
 HEADLESS_SERVE_SPECIFICATION = True
 HEADLESS_TOKEN_STRATEGY = "allauth.headless.tokens.strategies.sessions.SessionTokenStrategy"
-SOCIALACCOUNT_PROVIDERS: dict = {}
+
+
+# Social sign-in: Google, GitHub and one OpenID Connect server, each enabled by its credentials.
+# The provider apps live in settings (no SocialApp rows). allauth signs an existing account in
+# through a provider only with an address the provider marks verified (Google's and OIDC's
+# ``email_verified``, GitHub's verified emails), and then connects the provider to that account.
+OIDC_PROVIDER_ID = "sso"
+
+
+def social_providers_from_env() -> dict:
+    """SOCIALACCOUNT_PROVIDERS for the providers whose variables are set; a half-set provider is refused."""
+    providers = {}
+    google = _client_credentials("GOOGLE")
+    if google:
+        providers["google"] = {
+            "APP": {**google, "settings": {"email_authentication": True}},
+            "OAUTH_PKCE_ENABLED": True,
+        }
+    github = _client_credentials("GITHUB")
+    if github:
+        providers["github"] = {
+            "APP": {**github, "settings": {"email_authentication": True}},
+        }
+    oidc = _client_credentials("OIDC", also_required=("OIDC_SERVER_URL",))
+    if oidc:
+        server_url = env.str("OIDC_SERVER_URL").rstrip("/")
+        scheme = urlsplit(server_url).scheme
+        if scheme != "https" and not (DEVELOPMENT_DEFAULTS and scheme == "http"):
+            raise config_error("OIDC_SERVER_URL must be an https:// URL (http:// only with DEBUG=True)")
+        providers["openid_connect"] = {
+            "APP": {
+                **oidc,
+                "provider_id": OIDC_PROVIDER_ID,
+                "name": env.str("OIDC_NAME", default="Single sign-on"),
+                "settings": {
+                    "server_url": server_url,
+                    "oauth_pkce_enabled": True,
+                    # Off for a server where anyone can register any address as verified.
+                    "email_authentication": env.bool("OIDC_EMAIL_AUTHENTICATION", default=True),
+                },
+            },
+        }
+    return providers
+
+
+def _client_credentials(prefix: str, also_required: tuple[str, ...] = ()) -> dict | None:
+    """``{client_id, secret}`` when all of the provider's variables are set, None when none is."""
+    names = (f"{prefix}_CLIENT_ID", f"{prefix}_CLIENT_SECRET", *also_required)
+    values = {name: env.str(name, default="").strip() for name in names}
+    if not any(values.values()):
+        return None
+    missing = [name for name, value in values.items() if not value]
+    if missing:
+        given = ", ".join(name for name, value in values.items() if value)
+        raise config_error(f"{' and '.join(missing)} must be set with {given} (or unset them all)")
+    return {"client_id": values[names[0]], "secret": values[names[1]]}
+
+
+SOCIALACCOUNT_PROVIDERS = social_providers_from_env()
+SOCIALACCOUNT_ADAPTER = "accounts.adapter.SocialAccountAdapter"
+# New accounts are created at once from the provider's data; the sign-up form only appears
+# when that is not possible (no address, or one that belongs to another account).
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # per provider, above
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+# The provider apps that are configured join INSTALLED_APPS here, beside their settings. The test
+# suite installs all three so that tests can configure providers one test at a time.
+_SOCIAL_PROVIDER_APPS = {
+    "google": "allauth.socialaccount.providers.google",
+    "github": "allauth.socialaccount.providers.github",
+    "openid_connect": "allauth.socialaccount.providers.openid_connect",
+}
+INSTALLED_APPS = [
+    *INSTALLED_APPS,
+    *(app for provider, app in _SOCIAL_PROVIDER_APPS.items() if TESTING or provider in SOCIALACCOUNT_PROVIDERS),
+]
 
 # Multi-factor authentication (allauth.mfa): an authenticator app (TOTP) plus recovery codes.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]

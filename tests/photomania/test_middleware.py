@@ -62,3 +62,23 @@ def test_ordinary_json_on_allauths_api_still_reaches_allauth(client, db):
 
     assert response.status_code == 400
     assert response.json()["errors"][0]["param"] in {"email", "password"}
+
+
+def test_sign_in_forms_may_reach_a_development_oidc_server_on_plain_http(client, settings, monkeypatch, db):
+    from photomania.settings.auth import social_providers_from_env
+
+    monkeypatch.setenv("OIDC_CLIENT_ID", "photomania")
+    monkeypatch.setenv("OIDC_CLIENT_SECRET", "oidc-secret")
+    monkeypatch.setenv("OIDC_SERVER_URL", "http://127.0.0.1:9999")
+    settings.SOCIALACCOUNT_PROVIDERS = social_providers_from_env()
+
+    csp = client.get("/accounts/login/")["Content-Security-Policy"]
+
+    assert "form-action 'self' https: http://127.0.0.1:9999" in csp
+
+
+def test_form_action_allows_no_plain_http_origin_without_such_a_server(client, db):
+    csp = client.get("/accounts/login/")["Content-Security-Policy"]
+
+    assert "form-action 'self' https:;" in csp + ";"
+    assert "http://" not in csp

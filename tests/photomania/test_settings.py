@@ -152,3 +152,85 @@ def test_the_stripe_test_server_override_is_refused_in_live_mode():
 
     assert result.returncode != 0
     assert "STRIPE_TEST_API_BASE" in result.stderr
+
+
+PROVIDER_APPS = "[app for app in settings.INSTALLED_APPS if '.providers.' in app]"
+
+
+def read_provider_apps(**env_overrides) -> list[str]:
+    script = (
+        f"import json, django; from django.conf import settings; django.setup(); print(json.dumps({PROVIDER_APPS}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=production_env(DJANGO_SETTINGS_MODULE="photomania.settings", **env_overrides),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_without_provider_credentials_no_social_provider_is_installed():
+    values = read_settings("SOCIALACCOUNT_PROVIDERS", **PRODUCTION_SECRETS)
+
+    assert values == {"SOCIALACCOUNT_PROVIDERS": "{}"}
+    assert read_provider_apps(**PRODUCTION_SECRETS) == []
+
+
+def test_a_provider_with_its_client_id_and_secret_is_configured_and_alone_installed():
+    github = {"GITHUB_CLIENT_ID": "gh-id", "GITHUB_CLIENT_SECRET": "gh-secret"}
+
+    providers = read_settings("SOCIALACCOUNT_PROVIDERS", **PRODUCTION_SECRETS, **github)["SOCIALACCOUNT_PROVIDERS"]
+
+    assert "'github'" in providers and "'gh-id'" in providers and "'gh-secret'" in providers
+    assert "'google'" not in providers and "'openid_connect'" not in providers
+    assert read_provider_apps(**PRODUCTION_SECRETS, **github) == ["allauth.socialaccount.providers.github"]
+
+
+def test_the_oidc_provider_is_installed_with_its_server_url_and_name():
+    oidc = {
+        "OIDC_CLIENT_ID": "photomania",
+        "OIDC_CLIENT_SECRET": "oidc-secret",
+        "OIDC_SERVER_URL": "https://id.example.com/realms/staff",
+        "OIDC_NAME": "Example ID",
+    }
+
+    providers = read_settings("SOCIALACCOUNT_PROVIDERS", **PRODUCTION_SECRETS, **oidc)["SOCIALACCOUNT_PROVIDERS"]
+
+    assert "'server_url': 'https://id.example.com/realms/staff'" in providers
+    assert "'name': 'Example ID'" in providers
+    assert "'provider_id': 'sso'" in providers
+    assert read_provider_apps(**PRODUCTION_SECRETS, **oidc) == ["allauth.socialaccount.providers.openid_connect"]
+
+
+def test_a_client_id_without_its_secret_refuses_to_start_with_one_line():
+    result = run_check(**PRODUCTION_SECRETS, GOOGLE_CLIENT_ID="google-id")
+
+    assert result.returncode != 0
+    assert "GOOGLE_CLIENT_SECRET" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_oidc_credentials_without_a_server_url_refuse_to_start():
+    result = run_check(**PRODUCTION_SECRETS, OIDC_CLIENT_ID="photomania", OIDC_CLIENT_SECRET="oidc-secret")
+
+    assert result.returncode != 0
+    assert "OIDC_SERVER_URL" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_an_oidc_server_over_plain_http_is_refused_in_production():
+    result = run_check(
+        **PRODUCTION_SECRETS,
+        OIDC_CLIENT_ID="photomania",
+        OIDC_CLIENT_SECRET="oidc-secret",
+        OIDC_SERVER_URL="http://id.example.com",
+    )
+
+    assert result.returncode != 0
+    assert "OIDC_SERVER_URL" in result.stderr
+    assert "Traceback" not in result.stderr

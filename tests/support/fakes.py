@@ -1,8 +1,8 @@
 """Local servers standing in for network peers, and the fixtures that start them.
 
-A local HTTP server for images and callbacks, the fake Replicate and Stripe APIs (their servers
-live in ``tests/fakes/``) and moto's S3 in server mode. Each speaks its peer's protocol over real
-HTTP, so the real client code runs. Registered from tests/conftest.py through ``pytest_plugins``.
+A local HTTP server for images and callbacks, the fake Replicate and Stripe APIs, an OpenID
+Connect provider (their servers live in ``tests/fakes/``) and moto's S3 in server mode. Each
+speaks its peer's protocol over real HTTP, so the real client code runs. Registered from tests/conftest.py through ``pytest_plugins``.
 """
 
 from __future__ import annotations
@@ -87,6 +87,23 @@ def replicate_server(settings):
     settings.REPLICATE_WEBHOOK_SECRET = REPLICATE_WEBHOOK_SECRET
     settings.REPLICATE_POLL_INTERVAL = 0.1
     settings.IMAGE_FETCH_ALLOWED_HOSTS = ["127.0.0.1"]
+    yield fake
+    fake.close()
+
+
+@pytest.fixture
+def oidc_server(settings, monkeypatch):
+    """The fake OpenID Connect provider, configured as the site's OIDC provider through the
+    same variables and settings code as a deployment (``OIDC_*``)."""
+    from photomania.settings.auth import social_providers_from_env
+    from tests.fakes.oidc_server import FakeOIDC
+
+    fake = FakeOIDC()
+    monkeypatch.setenv("OIDC_CLIENT_ID", fake.client_id)
+    monkeypatch.setenv("OIDC_CLIENT_SECRET", fake.client_secret)
+    monkeypatch.setenv("OIDC_SERVER_URL", fake.issuer)
+    monkeypatch.setenv("OIDC_NAME", "Acme SSO")
+    settings.SOCIALACCOUNT_PROVIDERS = social_providers_from_env()
     yield fake
     fake.close()
 
