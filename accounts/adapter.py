@@ -1,10 +1,15 @@
 """allauth adapters: new accounts, by password or through a provider, are saved through
-accounts.services.user_register (sign-up credits, referral)."""
+accounts.services.user_register (sign-up credits, referral); links in emails point at SITE_URL."""
+
+from urllib.parse import quote
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.adapter import get_adapter as get_account_adapter
+from allauth.headless.adapter import DefaultHeadlessAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 
 from accounts.models import User
 from accounts.referrals import referral_code_for_signup
@@ -18,6 +23,38 @@ class AccountAdapter(DefaultAccountAdapter):
             return user
         # An unknown code is ignored by user_register; a new account cannot refer itself.
         return user_register(user=user, referral_code=referral_code_for_signup(request=request, form=form))
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        # The HTML emails link the product name and footer to the public site.
+        super().send_mail(template_prefix, email, {"site_url": settings.SITE_URL, **context})
+
+
+def _email_link_path(urlname: str, key: str | None) -> str:
+    if urlname == "account_reset_password_from_key":
+        # allauth's reset key is "<uidb36>-<token>", one opaque value in one URL segment.
+        path = reverse(urlname, kwargs={"uidb36": "UID", "key": "KEY"})
+        return path.replace("UID-KEY", quote(key or ""))
+    if urlname == "account_confirm_email":
+        return reverse(urlname, args=[key])
+    return reverse(urlname)
+
+
+class HeadlessAdapter(DefaultHeadlessAdapter):
+    """Links in emails (confirm, reset, sign up) go to SITE_URL, whatever host the request came in on.
+
+    allauth builds them from the request otherwise, which for API clients and proxies is not
+    the public address.
+    """
+
+    EMAIL_LINK_URLNAMES = frozenset(
+        {"account_confirm_email", "account_reset_password", "account_reset_password_from_key", "account_signup"}
+    )
+
+    def get_frontend_url(self, urlname: str, **kwargs) -> str | None:
+        url = super().get_frontend_url(urlname, **kwargs)
+        if url or urlname not in self.EMAIL_LINK_URLNAMES:
+            return url
+        return settings.SITE_URL + _email_link_path(urlname, kwargs.get("key"))
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):

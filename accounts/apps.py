@@ -1,4 +1,12 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _site_sync_after_migrate(sender, using="default", **kwargs):
+    """Every `migrate` (each release runs one) writes SITE_URL and SITE_NAME to the Sites row."""
+    from accounts.services import site_sync
+
+    site_sync(using=using)
 
 
 class AccountsConfig(AppConfig):
@@ -12,3 +20,4 @@ class AccountsConfig(AppConfig):
 
         # create_user / create_superuser (the createsuperuser command) go through the service.
         UserManager.user_create = staticmethod(user_create)
+        post_migrate.connect(_site_sync_after_migrate, sender=self, dispatch_uid="accounts.site_sync")

@@ -1,5 +1,9 @@
 """User lifecycle: every new user goes through user_register, which grants the sign-up credits."""
 
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.sites.models import Site
 from django.db import transaction
 
 from accounts.audit import audit_record
@@ -76,3 +80,17 @@ def user_credits_adjust(
             reference=entry.reference,
         )
     return entry
+
+
+def site_domain(site_url: str) -> str:
+    """The host (and port, if any) of a base URL: what the Sites framework calls a domain."""
+    return urlsplit(site_url).netloc
+
+
+def site_sync(*, using: str = "default") -> Site:
+    """Write SITE_URL's host and SITE_NAME to the current Sites row, which allauth's emails read."""
+    site, _created = Site.objects.using(using).update_or_create(
+        pk=settings.SITE_ID,
+        defaults={"domain": site_domain(settings.SITE_URL), "name": settings.SITE_NAME},
+    )
+    return site

@@ -54,10 +54,25 @@ PEER_THROTTLES = [PeerUserThrottle, PeerAnonThrottle]
 
 class PeerEffectSerializer(serializers.ModelSerializer):
     previewUrl = serializers.ImageField(source="preview", read_only=True)
+    previewRenditions = serializers.SerializerMethodField()
 
     class Meta:
         model = Effect
-        fields = ["id", "name", "slug", "description", "previewUrl", "credits", "category"]
+        fields = ["id", "name", "slug", "description", "previewUrl", "previewRenditions", "credits", "category"]
+
+    def get_previewRenditions(self, effect):
+        if not effect.preview or not effect.preview_renditions:
+            return None
+        storage = effect.preview.storage
+        request = self.context["request"]
+        return {
+            name: {
+                "url": request.build_absolute_uri(storage.url(r["name"])),
+                "width": r["width"],
+                "height": r["height"],
+            }
+            for name, r in effect.preview_renditions.items()
+        }
 
 
 class PeerJobEffectSerializer(serializers.ModelSerializer):

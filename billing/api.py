@@ -43,8 +43,9 @@ class CheckoutView(ApiView):
         description=(
             "Send exactly one of `plan` (a subscription) or `pack` (a one-off credit pack); open the "
             "returned `url` in a browser. Credits arrive when Stripe confirms the payment. Already "
-            "subscribed is 409 ALREADY_EXISTS (change plans in the billing portal); Stripe not "
-            "configured or down is 503."
+            "subscribed is 409 ALREADY_EXISTS (change plans in the billing portal); a plan or pack "
+            "whose Stripe price is not synced and active (not on sale yet), or Stripe not configured "
+            "or down, is 503."
         ),
         tags=["billing"],
         request={"application/json": CheckoutInputSerializer},
@@ -73,7 +74,11 @@ class BillingPortalView(ApiView):
     @extend_schema(
         operation_id="billing_portal_create",
         summary="Open the Stripe billing portal",
-        description="A short-lived URL of Stripe's customer portal (invoices, payment method, plan changes).",
+        description=(
+            "A short-lived URL of Stripe's customer portal (invoices, payment method, plan changes). "
+            "Only for Stripe customers (users who subscribed or bought credits before): anyone else "
+            "gets 404 NOT_FOUND."
+        ),
         tags=["billing"],
         request=None,
         responses=inline_serializer("PortalOutput", {"url": serializers.URLField()}),

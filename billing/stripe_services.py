@@ -14,6 +14,7 @@ from django.db import transaction
 from djstripe.models import Customer, Price, Product
 
 from billing.models import CreditPack, CreditPackPurchase, Plan, PlanCode, PlanPrice
+from billing.prices import SalePrice, price_on_sale
 from photomania.errors import ApplicationError, ErrorCode
 
 logger = logging.getLogger(__name__)
@@ -56,7 +57,7 @@ def _billing_url(outcome: str | None = None) -> str:
     return f"{settings.SITE_URL}/billing/" + (f"?checkout={outcome}" if outcome else "")
 
 
-def _plan_for_checkout(*, user, plan_code: str) -> Plan:
+def _plan_for_checkout(*, user, plan_code: str) -> tuple[Plan, SalePrice]:
     code = plan_code.strip().upper()
     plan = Plan.objects.filter(code=code, is_active=True).exclude(code=PlanCode.FREE).first()
     if plan is None:
@@ -68,18 +69,20 @@ def _plan_for_checkout(*, user, plan_code: str) -> Plan:
         raise ApplicationError(
             ErrorCode.ALREADY_EXISTS, "You already have a subscription; change plans in the billing portal"
         )
-    if not plan.stripe_price_id:
-        raise ApplicationError(ErrorCode.SERVICE_UNAVAILABLE, f"The {plan.name} plan cannot be bought yet")
-    return plan
+    price = price_on_sale(price_id=plan.stripe_price_id, recurring=True)
+    if price is None:
+        raise ApplicationError(ErrorCode.SERVICE_UNAVAILABLE, f"The {plan.name} plan is not on sale yet")
+    return plan, price
 
 
-def _pack_for_checkout(*, pack_code: str) -> CreditPack:
+def _pack_for_checkout(*, pack_code: str) -> tuple[CreditPack, SalePrice]:
     pack = CreditPack.objects.filter(code=pack_code.strip(), is_active=True).first()
     if pack is None:
         raise ApplicationError(ErrorCode.VALIDATION_ERROR, "Invalid input", details={"pack": ["Unknown credit pack"]})
-    if not pack.stripe_price_id:
-        raise ApplicationError(ErrorCode.SERVICE_UNAVAILABLE, f"{pack.name} cannot be bought yet")
-    return pack
+    price = price_on_sale(price_id=pack.stripe_price_id, recurring=False)
+    if price is None:
+        raise ApplicationError(ErrorCode.SERVICE_UNAVAILABLE, f"{pack.name} is not on sale yet")
+    return pack, price
 
 
 def checkout_session_create(*, user, plan_code: str | None = None, pack_code: str | None = None) -> dict:
@@ -94,8 +97,11 @@ def checkout_session_create(*, user, plan_code: str | None = None, pack_code: st
             "Invalid input",
             details={"nonFieldErrors": ["Choose exactly one of plan or pack"]},
         )
-    plan = _plan_for_checkout(user=user, plan_code=plan_code) if plan_code else None
-    pack = _pack_for_checkout(pack_code=pack_code) if pack_code else None
+    plan = pack = None
+    if plan_code:
+        plan, price = _plan_for_checkout(user=user, plan_code=plan_code)
+    else:
+        pack, price = _pack_for_checkout(pack_code=pack_code)
     api_key = stripe_api_key()
     customer = customer_get_or_create(user=user)
     metadata = {"user_id": str(user.pk)}
@@ -109,14 +115,14 @@ def checkout_session_create(*, user, plan_code: str | None = None, pack_code: st
         metadata["plan"] = plan.code
         params |= {
             "mode": "subscription",
-            "line_items": [{"price": plan.stripe_price_id, "quantity": 1}],
+            "line_items": [{"price": price.id, "quantity": 1}],
             "subscription_data": {"metadata": metadata},
         }
     else:
         metadata |= {"pack": pack.code, "credits": str(pack.credits)}
         params |= {
             "mode": "payment",
-            "line_items": [{"price": pack.stripe_price_id, "quantity": 1}],
+            "line_items": [{"price": price.id, "quantity": 1}],
             "payment_intent_data": {"metadata": metadata},
         }
     try:
@@ -130,17 +136,21 @@ def checkout_session_create(*, user, plan_code: str | None = None, pack_code: st
             user=user,
             pack=pack,
             credits=pack.credits,
-            amount_cents=pack.price_cents,
-            currency=pack.currency,
+            # What Stripe charges: the synced price the session was created with.
+            amount_cents=price.amount,
+            currency=price.currency,
             stripe_checkout_session_id=session["id"],
         )
     return {"url": session["url"], "sessionId": session["id"]}
 
 
 def billing_portal_session_create(*, user) -> str:
-    """A Stripe customer-portal URL where the user manages or cancels the subscription."""
+    """A Stripe customer-portal URL where a customer manages or cancels the subscription (NOT_FOUND for non-customers)."""
     api_key = stripe_api_key()
-    customer = customer_get_or_create(user=user)
+    # The portal manages what a customer has; it is not offered to users who never paid.
+    customer = Customer.objects.filter(subscriber=user, livemode=settings.STRIPE_LIVE_MODE).first()
+    if customer is None:
+        raise ApplicationError(ErrorCode.NOT_FOUND, "You have no subscription or purchases to manage yet")
     try:
         session = stripe.billing_portal.Session.create(
             api_key=api_key,
@@ -183,11 +193,15 @@ def stripe_catalog_sync() -> dict[str, list[str]]:
             )
         if not active:
             continue
+        # The display price follows the price Stripe charges (monthly for plans).
+        unit_amount = data.get("unit_amount")
+        amount = {} if unit_amount is None else {"price_cents": unit_amount, "currency": str(data["currency"]).lower()}
         if metadata.get("plan"):
             field = "stripe_price_id_yearly" if recurring.get("interval") == "year" else "stripe_price_id"
-            if Plan.objects.filter(code=metadata["plan"].upper()).update(**{field: price.id}):
+            changes = {field: price.id} | (amount if field == "stripe_price_id" else {})
+            if Plan.objects.filter(code=metadata["plan"].upper()).update(**changes):
                 report["linked"].append(f"plan {metadata['plan'].upper()} {field}={price.id}")
         elif metadata.get("pack") and not recurring:
-            if CreditPack.objects.filter(code=metadata["pack"]).update(stripe_price_id=price.id):
+            if CreditPack.objects.filter(code=metadata["pack"]).update(stripe_price_id=price.id, **amount):
                 report["linked"].append(f"pack {metadata['pack']} stripe_price_id={price.id}")
     return report

@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from billing.selectors import credit_pack_list_active, plan_list_active
+from billing.selectors import billing_overview
 from billing.stripe_services import billing_portal_session_create, checkout_session_create
 from photomania.errors import ApplicationError
 
@@ -26,16 +26,6 @@ class CheckoutForm(forms.Form):
         return cleaned
 
 
-CURRENCY_SYMBOLS = {"usd": "$", "eur": "€", "gbp": "£"}
-
-
-def money_display(cents: int, currency: str) -> str:
-    """$9 or $9.50 (whole amounts without cents); unknown currencies get their code."""
-    amount = f"{cents // 100}" if cents % 100 == 0 else f"{cents / 100:.2f}"
-    symbol = CURRENCY_SYMBOLS.get(currency.lower())
-    return f"{symbol}{amount}" if symbol else f"{amount} {currency.upper()}"
-
-
 @login_required
 @require_GET
 def billing(request):
@@ -46,11 +36,12 @@ def billing(request):
         return redirect("billing_success")
     if outcome == "cancel":
         return redirect("billing_cancel")
-    plans = plan_list_active()
-    packs = credit_pack_list_active()
-    for item in (*plans, *packs):
-        item.price_display = money_display(item.price_cents, item.currency)
-    return render(request, "billing/billing.html", {"plans": plans, "packs": packs})
+    overview = billing_overview(user=request.user)
+    return render(
+        request,
+        "billing/billing.html",
+        {"plans": overview.plans, "packs": overview.packs, "is_customer": overview.is_customer},
+    )
 
 
 def _error_text(exc: ApplicationError) -> str:

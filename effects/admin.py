@@ -15,6 +15,7 @@ from django.utils.html import format_html
 from effects.catalog import (
     effect_create_provider,
     effect_duplicate,
+    effect_preview_renditions_store,
     effect_render_preview,
     effect_try,
     effects_set_active,
@@ -24,7 +25,7 @@ from effects.engines import EngineConfigError, validate_config
 from effects.ingestion import image_from_upload
 from effects.jobs.lifecycle import job_fail, job_retry
 from effects.models import Effect, IdempotencyKey, Job, JobErrorCode, JobStatus
-from effects.selectors import effect_unavailable_reason, job_dashboard_stats
+from effects.selectors import effect_preview_picture, effect_unavailable_reason, job_dashboard_stats
 from photomania.errors import ApplicationError
 
 
@@ -53,6 +54,35 @@ class EffectForm(forms.ModelForm):
             except EngineConfigError as exc:
                 self.add_error("config" if ":" in model_id else "model_id", exc.message)
         return cleaned
+
+
+class EffectListForm(forms.ModelForm):
+    """A row of the effect list's editable cells; each input is named after its effect, as it has no label."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        name = self.instance.name
+        self.fields["is_active"].widget.attrs["aria-label"] = f"{name}: active"
+        # The column header has no help text to point to, so the hint goes into the name.
+        self.fields["position"].help_text = ""
+        self.fields["position"].widget.attrs["aria-label"] = f"{name}: position (lower comes first)"
+
+
+def _preview(effect: Effect, *, sizes: str):
+    """The effect's preview from its small copies (the full preview only when it has none)."""
+    picture = effect_preview_picture(effect=effect)
+    if picture is None:
+        return _thumbnail(effect.preview, f"{effect.name} preview")
+    return format_html(
+        '<img src="{}" srcset="{}" sizes="{}" width="{}" height="{}" alt="{}" class="pm-thumb" loading="lazy"'
+        ' decoding="async">',
+        picture["thumbnail"],
+        picture["srcset"],
+        sizes,
+        picture["thumbnail_width"],
+        picture["thumbnail_height"],
+        f"{effect.name} preview",
+    )
 
 
 def _thumbnail(file, alt: str = ""):
@@ -101,7 +131,7 @@ class FailJobsForm(forms.Form):
 class EffectAdmin(admin.ModelAdmin):
     form = EffectForm
     list_display = (
-        "thumbnail",
+        "preview_thumbnail",
         "name",
         "slug",
         "category",
@@ -111,20 +141,33 @@ class EffectAdmin(admin.ModelAdmin):
         "availability",
         "position",
     )
-    list_display_links = ("thumbnail", "name")
+    list_display_links = ("preview_thumbnail", "name")
     list_editable = ("is_active", "position")
     list_filter = ("is_active", "category")
     search_fields = ("name", "slug", "description", "model_id")
     prepopulated_fields = {"slug": ("name",)}
-    readonly_fields = ("thumbnail", "availability", "created_at", "updated_at")
+    readonly_fields = ("preview_image", "availability", "created_at", "updated_at")
     ordering = ("position", "name")
     change_list_template = "admin/effects/effect/change_list.html"
     actions = ["activate", "deactivate", "duplicate", "render_preview"]
     change_form_template = "admin/effects/effect/change_form.html"
 
+    def get_changelist_form(self, request, **kwargs):
+        kwargs.setdefault("form", EffectListForm)
+        return super().get_changelist_form(request, **kwargs)
+
     @admin.display(description="Preview")
-    def thumbnail(self, obj: Effect):
-        return _thumbnail(obj.preview, f"{obj.name} preview")
+    def preview_thumbnail(self, obj: Effect):
+        return _preview(obj, sizes="64px")
+
+    @admin.display(description="Preview")
+    def preview_image(self, obj: Effect):
+        return _preview(obj, sizes="213px")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if "preview" in form.changed_data:  # uploaded or cleared: its small copies follow
+            effect_preview_renditions_store(effect=obj)
 
     @admin.display(description="Offered")
     def availability(self, obj: Effect):

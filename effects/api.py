@@ -26,7 +26,13 @@ from rest_framework.response import Response
 from effects.idempotency import idempotency_fingerprint, idempotent_run
 from effects.ingestion import image_from_upload, image_url_check
 from effects.jobs.lifecycle import job_affordable_check, job_create, job_delete
-from effects.jobs.payloads import JobSerializer, file_url, job_payload_from_row
+from effects.jobs.payloads import (
+    JobSerializer,
+    RenditionSetSerializer,
+    file_url,
+    job_payload_from_row,
+    rendition_set,
+)
 from effects.models import Effect, JobStatus
 from effects.selectors import (
     JOB_STATUSES,
@@ -51,15 +57,27 @@ class EffectSerializer(serializers.ModelSerializer):
     """A catalog entry as the PhotoMania API shows it (never the engine's modelId or config)."""
 
     previewUrl = serializers.SerializerMethodField()
+    previewRenditions = serializers.SerializerMethodField()
 
     class Meta:
         model = Effect
-        fields = ["id", "name", "slug", "description", "previewUrl", "credits", "category"]
+        fields = ["id", "name", "slug", "description", "previewUrl", "previewRenditions", "credits", "category"]
         read_only_fields = fields
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_previewUrl(self, effect: Effect) -> str:
         return file_url(effect.preview, self.context.get("request")) or ""
+
+    @extend_schema_field(
+        RenditionSetSerializer(
+            allow_null=True, help_text="Smaller WebP copies of the preview (previewUrl is the full size); null without"
+        )
+    )
+    def get_previewRenditions(self, effect: Effect) -> dict | None:
+        if not effect.preview or not effect.preview_renditions:
+            return None
+        storage = Effect._meta.get_field("preview").storage
+        return rendition_set(effect.preview_renditions, storage, self.context.get("request"))
 
 
 class ApplyInputSerializer(serializers.Serializer):
@@ -111,6 +129,18 @@ _EFFECT_EXAMPLE = {
     "slug": "sepia-dream",
     "description": "Warm, faded sepia tones.",
     "previewUrl": "https://media.photomania.example/previews/sepia-dream.jpg",
+    "previewRenditions": {
+        "thumbnail": {
+            "url": "https://media.photomania.example/previews/sepia-dream-thumbnail.webp",
+            "width": 320,
+            "height": 240,
+        },
+        "display": {
+            "url": "https://media.photomania.example/previews/sepia-dream-display.webp",
+            "width": 640,
+            "height": 480,
+        },
+    },
     "credits": 1,
     "category": "vintage",
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import logging
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -29,8 +30,11 @@ from effects.engines import (
 )
 from effects.ingestion import ValidatedImage, image_fetch, image_validate_bytes
 from effects.models import Effect
+from effects.renditions import renditions_make
 from effects.selectors import CATALOG_VERSION_KEY
 from photomania.errors import ApplicationError, ErrorCode
+
+logger = logging.getLogger(__name__)
 
 SAMPLE_IMAGE = Path(__file__).resolve().parent / "samples" / "sample.jpg"
 SAMPLE_PHOTOS = Path(__file__).resolve().parent / "samples" / "photos"
@@ -147,7 +151,47 @@ def effect_render_preview(*, effect: Effect, photo: str = "") -> Effect:
     Effect.objects.filter(pk=effect.pk).update(preview=effect.preview.name)
     if old and old != effect.preview.name:
         transaction.on_commit(lambda: effect.preview.storage.delete(old))
+    effect_preview_renditions_store(effect=effect)
     return effect
+
+
+def effect_preview_renditions_store(*, effect: Effect) -> dict:
+    """Store WebP thumbnail and display copies of the effect's preview beside it, replacing older copies.
+
+    Returns their names and sizes (also saved in ``preview_renditions``); empty when there is no
+    preview or it cannot be read, and pages then show the preview itself.
+    """
+    storage = Effect._meta.get_field("preview").storage
+    previous = [copy["name"] for copy in (effect.preview_renditions or {}).values()]
+    renditions: dict = {}
+    if effect.preview:
+        try:
+            with effect.preview.open("rb") as handle:
+                made = renditions_make(handle.read())
+        except (OSError, ValueError):
+            logger.warning(
+                "effect %s: no renditions of the preview %s", effect.slug, effect.preview.name, exc_info=True
+            )
+            made = []
+        stem = effect.preview.name.rsplit(".", 1)[0]
+        renditions = {
+            rendition.name: {
+                "name": storage.save(f"{stem}-{rendition.name}.webp", ContentFile(rendition.data)),
+                "width": rendition.width,
+                "height": rendition.height,
+            }
+            for rendition in made
+        }
+    Effect.objects.filter(pk=effect.pk).update(preview_renditions=renditions, updated_at=timezone.now())
+    effect.preview_renditions = renditions
+    kept = {copy["name"] for copy in renditions.values()}
+    stale = [name for name in previous if name not in kept]
+    if stale:
+        transaction.on_commit(lambda: [storage.delete(name) for name in stale])
+    # A queryset update sends no model signals: cached catalog reads must see the new copies.
+    effect_catalog_changed()
+    transaction.on_commit(effect_catalog_changed)
+    return renditions
 
 
 # --- The versioned catalog files ----------------------------------------------------------------

@@ -27,6 +27,9 @@ class Effect(models.Model):
     slug = models.SlugField(max_length=80, unique=True)
     description = models.TextField(blank=True)
     preview = models.ImageField(upload_to=preview_upload_to, blank=True)
+    # Smaller WebP copies of the preview for pages and the API, stored beside it:
+    # {"thumbnail": {"name", "width", "height"}, "display": {...}}; empty when there is no preview.
+    preview_renditions = models.JSONField(default=dict, blank=True, editable=False)
     credits = models.PositiveSmallIntegerField(default=1)
     category = models.CharField(max_length=60, db_index=True)
     model_id = models.CharField(

@@ -50,6 +50,31 @@ def effect_list_active(*, category: str | None = None, q: str | None = None) -> 
     return effects
 
 
+def rendition_picture(copies: dict | None, storage) -> dict | None:
+    """An <img>'s ``src`` (the display copy), ``thumbnail``, ``srcset``, ``width`` and ``height`` from stored
+    renditions ({"thumbnail": {"name", "width", "height"}, "display": {...}}), or None without them."""
+    if not copies or not {"thumbnail", "display"} <= copies.keys():
+        return None
+    thumbnail, display = copies["thumbnail"], copies["display"]
+    thumbnail_url, display_url = storage.url(thumbnail["name"]), storage.url(display["name"])
+    return {
+        "src": display_url,
+        "thumbnail": thumbnail_url,
+        "thumbnail_width": thumbnail["width"],
+        "thumbnail_height": thumbnail["height"],
+        "srcset": f"{thumbnail_url} {thumbnail['width']}w, {display_url} {display['width']}w",
+        "width": display["width"],
+        "height": display["height"],
+    }
+
+
+def effect_preview_picture(*, effect: Effect) -> dict | None:
+    """The effect preview's renditions for an <img> (see ``rendition_picture``), or None without them."""
+    if not effect.preview:
+        return None
+    return rendition_picture(effect.preview_renditions, Effect._meta.get_field("preview").storage)
+
+
 CATALOG_VERSION_KEY = "effects:catalog-version"
 
 

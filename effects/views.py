@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
@@ -22,9 +23,11 @@ from effects.models import Effect, Job, JobStage, JobStatus
 from effects.selectors import (
     effect_get_active,
     effect_list_active,
+    effect_preview_picture,
     job_get_for_user,
     job_list_for_user,
     job_refunded_credits,
+    rendition_picture,
 )
 from effects.storage import media_signature_valid
 from photomania.api.exceptions import http_status_for
@@ -72,6 +75,10 @@ def _throttle(request, throttle_class) -> None:
         )
 
 
+# The code of the form-wide error about the photo (none, or both a file and a URL): it concerns both inputs.
+SOURCE_CHOICE = "source_choice"
+
+
 class ApplyForm(forms.Form):
     image = forms.FileField(
         required=False,
@@ -92,7 +99,10 @@ class ApplyForm(forms.Form):
         has_file, has_url = bool(cleaned.get("image")), bool(cleaned.get("image_url"))
         if not self.errors and has_file == has_url:
             raise forms.ValidationError(
-                "Choose a photo to upload or paste an image URL." if not has_file else "Give a file or a URL, not both."
+                "Choose a photo to upload or paste an image URL."
+                if not has_file
+                else "Give a file or a URL, not both.",
+                code=SOURCE_CHOICE,
             )
         return cleaned
 
@@ -101,9 +111,11 @@ def gallery(request):
     """Home: active effects grouped by category, with preview and cost."""
     effects = list(effect_list_active())
     # Categories appear in the order of their first effect (staff order effects by position).
-    by_category: dict[str, list[Effect]] = {}
+    by_category: dict[str, list[dict]] = {}
     for effect in effects:
-        by_category.setdefault(effect.category, []).append(effect)
+        by_category.setdefault(effect.category, []).append(
+            {"effect": effect, "preview": effect_preview_picture(effect=effect)}
+        )
     categories = list(by_category.items())
     return render(request, "effects/gallery.html", {"categories": categories, "effect_count": len(effects)})
 
@@ -147,8 +159,10 @@ def effect_detail(request, slug: str):
         "effects/effect_detail.html",
         {
             "effect": effect,
+            "preview": effect_preview_picture(effect=effect),
             "form": form,
             "insufficient": insufficient,
+            "source_error": form.is_bound and form.has_error(NON_FIELD_ERRORS, SOURCE_CHOICE),
             "max_upload_mb": settings.IMAGE_MAX_UPLOAD_BYTES // (1024 * 1024),
         },
         status=status,
@@ -197,19 +211,7 @@ def job_detail(request, job_id):
 
 def _picture(job: Job, kind: str) -> dict | None:
     """src/srcset/width/height of a job's ``result`` or ``source`` renditions for an <img>, or None."""
-    copies = (job.renditions or {}).get(kind)
-    if not copies:
-        return None
-    storage = Job._meta.get_field("result").storage
-    thumbnail, display = copies["thumbnail"], copies["display"]
-    display_url = storage.url(display["name"])
-    return {
-        "src": display_url,
-        "thumbnail": storage.url(thumbnail["name"]),
-        "srcset": f"{storage.url(thumbnail['name'])} {thumbnail['width']}w, {display_url} {display['width']}w",
-        "width": display["width"],
-        "height": display["height"],
-    }
+    return rendition_picture((job.renditions or {}).get(kind), Job._meta.get_field("result").storage)
 
 
 def _source_url(job: Job) -> str:

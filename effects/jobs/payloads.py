@@ -70,6 +70,14 @@ class JobRenditionsSerializer(serializers.Serializer):
     source = RenditionSetSerializer(required=False, help_text="Copies of the source image")
 
 
+def rendition_set(copies: dict, storage, request=None) -> dict:
+    """Stored renditions ({"thumbnail": {"name", "width", "height"}, ...}) with absolute, signed URLs."""
+    return {
+        name: {"url": absolute_url(storage.url(r["name"]), request), "width": r["width"], "height": r["height"]}
+        for name, r in copies.items()
+    }
+
+
 def job_renditions(job: Job, request=None) -> dict:
     """The job's stored renditions with absolute, signed URLs: {"result": {"thumbnail": {...}, "display": {...}}}."""
     return job_renditions_from(job.renditions, request)
@@ -78,13 +86,7 @@ def job_renditions(job: Job, request=None) -> dict:
 def job_renditions_from(renditions: dict | None, request=None) -> dict:
     """Stored renditions (a job's ``renditions`` value) with absolute, signed URLs."""
     storage = _file_storage()
-    return {
-        kind: {
-            name: {"url": absolute_url(storage.url(r["name"]), request), "width": r["width"], "height": r["height"]}
-            for name, r in copies.items()
-        }
-        for kind, copies in (renditions or {}).items()
-    }
+    return {kind: rendition_set(copies, storage, request) for kind, copies in (renditions or {}).items()}
 
 
 class JobSerializer(serializers.ModelSerializer):

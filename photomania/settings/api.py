@@ -67,6 +67,13 @@ SPECTACULAR_SETTINGS = {
     # The docs pages load Swagger UI and ReDoc from our static files (drf-spectacular-sidecar).
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # Swagger UI's options as JavaScript (drf-spectacular passes a string through). Without deep
+    # links an operation's summary button holds no link (nested controls confuse screen readers);
+    # its server <select> has no label, so it gets a name once drawn.
+    "SWAGGER_UI_SETTINGS": """{
+  deepLinking: false,
+  onComplete: () => document.getElementById("servers")?.setAttribute("aria-label", "Server"),
+}""",
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         # The envelope's "success" flag: true on success bodies, false on errors.

@@ -2,7 +2,7 @@
 
 from urllib.parse import urlsplit
 
-from photomania.settings.core import DEBUG, DEVELOPMENT_DEFAULTS, INSTALLED_APPS, TESTING, config_error, env
+from photomania.settings.core import DEBUG, DEVELOPMENT_DEFAULTS, INSTALLED_APPS, SITE_NAME, TESTING, config_error, env
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -21,6 +21,7 @@ LOGIN_REDIRECT_URL = "/"
 LOGIN_URL = "account_login"
 
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm"}
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
@@ -32,7 +33,8 @@ ACCOUNT_EMAIL_VERIFICATION = env.str(
 if ACCOUNT_EMAIL_VERIFICATION not in {"none", "optional", "mandatory"}:
     raise config_error("ACCOUNT_EMAIL_VERIFICATION must be one of none, optional, mandatory")
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[PhotoMania] "
+# Subjects start with "[<site name>] " (allauth reads the Sites row, kept equal to SITE_NAME).
+ACCOUNT_EMAIL_SUBJECT_PREFIX = None
 ACCOUNT_RATE_LIMITS = {
     "login": env.str("RATE_LIMIT_LOGIN", default="30/m/ip"),
     "login_failed": env.str("RATE_LIMIT_LOGIN_FAILED", default="10/m/ip,5/5m/key"),
@@ -45,6 +47,7 @@ ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 HEADLESS_CLIENTS = ("app", "browser")
 HEADLESS_ONLY = False
 HEADLESS_SERVE_SPECIFICATION = True
+HEADLESS_ADAPTER = "accounts.adapter.HeadlessAdapter"
 HEADLESS_TOKEN_STRATEGY = "allauth.headless.tokens.strategies.sessions.SessionTokenStrategy"
 
 
@@ -132,5 +135,5 @@ ADMIN_REQUIRE_MFA = env.bool("ADMIN_REQUIRE_MFA", default=not DEBUG)
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="PhotoMania <no-reply@photomania.local>")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"{SITE_NAME} <no-reply@photomania.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL

@@ -49,6 +49,9 @@ else:
         raise config_error("ALLOWED_HOSTS must be set when DEBUG=False")
 
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The product name in emails and page titles; with SITE_URL's host it is written to the Sites
+# framework's row (SITE_ID) by every `migrate`, which allauth's emails read.
+SITE_NAME = env.str("SITE_NAME", default="PhotoMania")
 SITE_ID = 1
 
 INSTALLED_APPS = [

@@ -4,6 +4,7 @@ import pytest
 from djstripe.models import Customer
 
 from billing.models import CreditPackPurchase, PlanCode
+from tests.fakes.stripe_objects import customer_id_for
 
 
 @pytest.fixture
@@ -131,6 +132,8 @@ def test_checkout_requires_sign_in(client, fake_stripe, catalog):
 
 
 def test_portal_returns_a_stripe_portal_url_for_the_users_customer(api, user, fake_stripe, settings):
+    customer_id_for(user)
+
     response = api.post("/api/billing/portal", content_type="application/json")
 
     [call] = fake_stripe.calls("POST", "/v1/billing_portal/sessions")
@@ -140,6 +143,15 @@ def test_portal_returns_a_stripe_portal_url_for_the_users_customer(api, user, fa
         "customer": Customer.objects.get(subscriber=user).id,
         "return_url": f"{settings.SITE_URL}/billing/",
     }
+
+
+def test_portal_for_a_user_who_is_not_a_stripe_customer_returns_404_and_creates_no_customer(api, user, fake_stripe):
+    response = api.post("/api/billing/portal", content_type="application/json")
+
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "NOT_FOUND"
+    assert fake_stripe.requests == []
+    assert not Customer.objects.filter(subscriber=user).exists()
 
 
 def test_portal_requires_sign_in(client, fake_stripe, db):
@@ -167,7 +179,8 @@ def test_checkout_is_throttled_per_user_before_stripe_is_called(api, fake_stripe
     assert len(fake_stripe.calls("POST", "/v1/checkout/sessions")) == 2
 
 
-def test_portal_is_throttled_per_user_before_stripe_is_called(api, fake_stripe, settings):
+def test_portal_is_throttled_per_user_before_stripe_is_called(api, user, fake_stripe, settings):
+    customer_id_for(user)
     _billing_rate(settings, "2/min")
     for _ in range(2):
         assert api.post("/api/billing/portal", content_type="application/json").status_code == 200
@@ -178,7 +191,9 @@ def test_portal_is_throttled_per_user_before_stripe_is_called(api, fake_stripe, 
     assert len(fake_stripe.calls("POST", "/v1/billing_portal/sessions")) == 2
 
 
-def test_billing_throttle_counts_each_user_separately(api, other_user, fake_stripe, settings):
+def test_billing_throttle_counts_each_user_separately(api, user, other_user, fake_stripe, settings):
+    customer_id_for(user)
+    customer_id_for(other_user)
     _billing_rate(settings, "1/min")
     assert api.post("/api/billing/portal", content_type="application/json").status_code == 200
     api.force_login(other_user)

@@ -10,8 +10,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from djstripe.models import Customer, Price, Product
 
-from billing.models import CreditPack, Plan
+from billing.models import CreditPack, CreditPackPurchase, Plan
 from billing.stripe_services import checkout_session_create
+from photomania.errors import ApplicationError, ErrorCode
 from tests.fakes import stripe_objects as so
 from tests.support.concurrency import run_concurrently
 from tests.support.factories import UserFactory
@@ -96,3 +97,48 @@ def test_concurrent_first_checkouts_create_one_stripe_customer(fake_stripe, cata
     assert Customer.objects.filter(subscriber=user).count() == 1
     assert len(fake_stripe.calls("POST", "/v1/customers")) == 1
     assert len(fake_stripe.calls("POST", "/v1/checkout/sessions")) == 3
+
+
+def test_sync_sets_the_display_price_and_currency_from_the_stripe_price(fake_stripe, billing_catalog):
+    fake_stripe.objects["prices"].clear()
+    so.price(fake_stripe, "price_eur_pro_m", unit_amount=2500, currency="eur", metadata={"plan": "PRO"})
+    so.price(
+        fake_stripe, "price_eur_pack_50", unit_amount=450, currency="eur", recurring=None, metadata={"pack": "pack-50"}
+    )
+
+    call_command("stripe_sync_catalog", stdout=StringIO())
+
+    assert Plan.objects.values_list("price_cents", "currency").get(code="PRO") == (2500, "eur")
+    assert CreditPack.objects.values_list("price_cents", "currency").get(code="pack-50") == (450, "eur")
+
+
+def test_checkout_of_a_plan_whose_stripe_price_was_archived_is_refused_before_calling_stripe(
+    user, fake_stripe, catalog
+):
+    Price.objects.filter(id="price_pro_m").update(active=False)
+
+    with pytest.raises(ApplicationError) as refused:
+        checkout_session_create(user=user, plan_code="PRO")
+
+    assert refused.value.code == ErrorCode.SERVICE_UNAVAILABLE
+    assert refused.value.message == "The Pro plan is not on sale yet"
+    assert not fake_stripe.calls("POST", "/v1/checkout/sessions")
+
+
+def test_checkout_of_a_pack_linked_to_a_price_never_synced_is_refused(user, fake_stripe, billing_catalog):
+    CreditPack.objects.filter(code="pack-50").update(stripe_price_id="price_pack_50")
+
+    with pytest.raises(ApplicationError) as refused:
+        checkout_session_create(user=user, pack_code="pack-50")
+
+    assert refused.value.message == "50 credits is not on sale yet"
+    assert not fake_stripe.calls("POST", "/v1/checkout/sessions")
+
+
+def test_a_pack_purchase_records_the_amount_of_the_stripe_price_it_is_sold_at(user, fake_stripe, catalog):
+    CreditPack.objects.filter(code="pack-50").update(price_cents=1, currency="gbp")  # a stale display price
+
+    checkout_session_create(user=user, pack_code="pack-50")
+
+    purchase = CreditPackPurchase.objects.get(user=user)
+    assert (purchase.amount_cents, purchase.currency) == (so.PACK_AMOUNTS["pack-50"], "usd")

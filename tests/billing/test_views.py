@@ -4,7 +4,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from billing.models import CreditPack, CreditPackPurchase
+from billing.models import CreditPackPurchase, PlanCode
+from billing.stripe_services import stripe_catalog_sync
+from tests.fakes import stripe_objects as so
+from tests.fakes.stripe_objects import customer_id_for
 
 pytestmark = pytest.mark.django_db
 
@@ -16,19 +19,64 @@ def test_billing_page_sends_visitors_to_log_in(client):
     assert response["Location"].startswith(reverse("account_login"))
 
 
-def test_billing_page_lists_plans_and_packs_with_prices(client, user):
-    CreditPack.objects.update_or_create(
-        code="pack-test", defaults={"name": "Test Pack", "credits": 75, "price_cents": 1250, "is_active": True}
-    )
+def test_billing_page_shows_synced_stripe_prices_with_their_interval(client, user, catalog):
     client.force_login(user)
 
-    response = client.get(reverse("billing"))
+    html = client.get(reverse("billing")).content.decode()
 
-    html = response.content.decode()
-    assert response.status_code == 200
-    assert "Starter" in html and "$9 <small>/ month</small>" in html
-    assert "Test Pack" in html and "$12.50" in html and 'name="pack" value="pack-test"' in html
-    assert 'name="plan" value="PRO"' in html
+    assert "$29.00 <small>/ month</small>" in html
+    assert "$15.00" in html
+    assert 'name="plan" value="PRO"' in html and 'name="pack" value="pack-200"' in html
+
+
+def test_billing_page_shows_a_price_in_its_own_currency(client, user, fake_stripe, billing_catalog):
+    so.price(fake_stripe, "price_pro_eur", unit_amount=900, currency="eur", metadata={"plan": "PRO"})
+    stripe_catalog_sync()
+    client.force_login(user)
+
+    html = client.get(reverse("billing")).content.decode()
+
+    assert "€9.00 <small>/ month</small>" in html
+
+
+def test_billing_page_without_synced_prices_offers_no_checkout_and_says_not_on_sale_yet(client, user, billing_catalog):
+    client.force_login(user)
+
+    html = client.get(reverse("billing")).content.decode()
+
+    assert 'action="/billing/checkout/"' not in html
+    assert html.count("Not on sale yet") == 5  # three paid plans and two packs
+    assert "Choose Pro</button>" in html and "disabled" in html
+
+
+def test_billing_page_offers_no_portal_to_a_user_who_is_not_a_stripe_customer(client, user, catalog):
+    client.force_login(user)
+
+    html = client.get(reverse("billing")).content.decode()
+
+    assert "Open billing portal" not in html
+
+
+def test_billing_page_offers_the_portal_to_a_stripe_customer(client, user, catalog):
+    customer_id_for(user)
+    client.force_login(user)
+
+    html = client.get(reverse("billing")).content.decode()
+
+    assert "Open billing portal" in html
+
+
+def test_billing_page_sends_a_subscriber_to_the_portal_to_change_plans(client, user, catalog):
+    customer_id_for(user)
+    user.plan = PlanCode.PRO
+    user.save(update_fields=["plan"])
+    client.force_login(user)
+
+    html = client.get(reverse("billing")).content.decode()
+
+    assert 'name="plan"' not in html
+    assert html.count("Change plans in the billing portal") == 2
+    assert 'name="pack" value="pack-50"' in html
 
 
 def test_billing_page_shows_plan_and_purchased_credits(client, user):
@@ -125,13 +173,23 @@ def test_checkout_with_get_is_not_allowed(client, user):
     assert response.status_code == 405
 
 
-def test_portal_button_redirects_to_the_stripe_portal(client, user, fake_stripe):
+def test_portal_button_redirects_a_customer_to_the_stripe_portal(client, user, fake_stripe):
+    customer_id_for(user)
     client.force_login(user)
 
     response = client.post(reverse("billing_portal"))
 
     assert response.status_code == 302
     assert fake_stripe.calls("POST", "/v1/billing_portal/sessions")
+
+
+def test_portal_button_of_a_user_who_is_not_a_customer_explains_and_calls_no_stripe(client, user, fake_stripe):
+    client.force_login(user)
+
+    response = client.post(reverse("billing_portal"), follow=True)
+
+    assert "You have no subscription or purchases to manage yet" in response.content.decode()
+    assert fake_stripe.requests == []
 
 
 @pytest.mark.parametrize(("outcome", "url_name"), [("success", "billing_success"), ("cancel", "billing_cancel")])

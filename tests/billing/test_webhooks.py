@@ -7,7 +7,7 @@ import pytest
 from djstripe.models import Event, WebhookEndpoint, WebhookEventTrigger
 
 from accounts.models import AuditEvent
-from billing.models import CreditTransaction, Plan, PlanCode
+from billing.models import CreditTransaction, Plan, PlanCode, PlanPrice
 from tests.fakes import stripe_objects as so
 from tests.support.fakes import WEBHOOK_SECRET, deliver, event_payload, sign
 
@@ -201,6 +201,7 @@ def test_a_handler_error_returns_500_is_recorded_and_a_retry_after_the_fix_succe
     sub["items"]["data"][0]["price"] = unlinked
     fake_stripe.put("subscriptions", sub)
     Plan.objects.filter(code="PRO").update(stripe_price_id="")
+    PlanPrice.objects.filter(stripe_price_id="price_pro_m").delete()
     failed = deliver(client, sub_event)
     trigger = WebhookEventTrigger.objects.get()
     Plan.objects.filter(code="PRO").update(stripe_price_id="price_pro_m")

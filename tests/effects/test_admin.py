@@ -1,10 +1,13 @@
 """Staff curation in admin: bulk actions, duplicate, render preview, try it, job actions, dashboard."""
 
+import re
+
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils.html import escape
 
 from billing.models import CreditTransaction
 from billing.services import credits_charge
@@ -37,6 +40,79 @@ def test_effect_list_shows_preview_thumbnails_without_inline_styles(staff_client
     html = response.content.decode()
     assert 'class="pm-thumb"' in html
     assert "style=" not in html.split('id="result_list"')[1].split("</table>")[0]
+
+
+def test_effect_list_editable_inputs_are_named_after_their_effect(staff_client):
+    effect = EffectFactory(name="Sepia Glow")
+
+    html = staff_client.get(reverse("admin:effects_effect_changelist")).content.decode()
+
+    row = re.search(rf'<tr>(?:(?!</tr>).)*value="{effect.pk}"(?:(?!</tr>).)*</tr>', html, re.S).group(0)
+    assert re.search(r'<input type="checkbox" name="form-0-is_active"[^>]*aria-label="Sepia Glow: active"', row)
+    position = re.search(r'<input type="number" name="form-0-position"[^>]*>', row).group(0)
+    assert 'aria-label="Sepia Glow: position (lower comes first)"' in position
+    assert "aria-describedby" not in position  # no help text in a list cell to point to
+
+
+def test_effect_list_saves_its_editable_cells(staff_client):
+    effect = EffectFactory(is_active=True, position=5)
+
+    response = staff_client.post(
+        reverse("admin:effects_effect_changelist"),
+        {
+            "form-TOTAL_FORMS": "1",
+            "form-INITIAL_FORMS": "1",
+            "form-0-id": str(effect.pk),
+            "form-0-position": "2",
+            "_save": "Save",
+        },
+    )
+
+    effect.refresh_from_db()
+    assert response.status_code == 302
+    assert (effect.is_active, effect.position) == (False, 2)
+
+
+def test_effect_list_shows_the_previews_thumbnail_copy_not_the_full_preview(staff_client, media_storage):
+    effect = EffectFactory(name="Sepia Glow", model_id="local:sepia")
+    staff_client.post(reverse("admin:effects_effect_render_preview", args=[effect.pk]))
+    effect.refresh_from_db()
+
+    html = staff_client.get(reverse("admin:effects_effect_changelist")).content.decode()
+
+    thumbnail = effect.preview_renditions["thumbnail"]
+    image = re.search(r'<img[^>]*class="pm-thumb"[^>]*>', html).group(0)
+    assert f'src="{escape(effect.preview.storage.url(thumbnail["name"]))}"' in image
+    assert effect.preview.name not in image
+    assert 'srcset="' in image and 'sizes="64px"' in image and 'loading="lazy"' in image
+    assert f'width="{thumbnail["width"]}" height="{thumbnail["height"]}"' in image
+
+
+def test_uploading_a_preview_in_the_change_form_stores_its_small_copies(staff_client, media_storage):
+    effect = EffectFactory(name="Sepia Glow", slug="sepia-glow", model_id="local:sepia", config={})
+    upload = SimpleUploadedFile("preview.jpg", image_bytes("JPEG", (640, 480)), content_type="image/jpeg")
+
+    response = staff_client.post(
+        reverse("admin:effects_effect_change", args=[effect.pk]),
+        {
+            "name": effect.name,
+            "slug": effect.slug,
+            "description": "",
+            "preview": upload,
+            "credits": "1",
+            "category": "Classic",
+            "model_id": "local:sepia",
+            "config": "{}",
+            "is_active": "on",
+            "position": "0",
+        },
+    )
+
+    effect.refresh_from_db()
+    assert response.status_code == 302
+    copies = effect.preview_renditions
+    assert (copies["thumbnail"]["width"], copies["thumbnail"]["height"]) == (320, 240)
+    assert (copies["display"]["width"], copies["display"]["height"]) == (640, 480)
 
 
 def test_effect_list_filters_by_category(staff_client):

@@ -13,7 +13,7 @@ from django.utils import timezone
 from rest_framework.settings import api_settings
 
 from billing.models import CreditTransaction
-from effects.catalog import effects_set_active
+from effects.catalog import effect_render_preview, effects_set_active
 from effects.models import Effect, Job, JobStatus
 from tests.support.api import PUBLIC_IMAGE_URL, assert_error
 from tests.support.factories import EffectFactory, JobFactory
@@ -244,7 +244,29 @@ def test_effect_list_items_have_the_documented_fields_and_never_the_engine_confi
 
     item = anon_client.get("/api/effects").json()["data"][0]
 
-    assert set(item) == {"id", "name", "slug", "description", "previewUrl", "credits", "category"}
+    assert set(item) == {"id", "name", "slug", "description", "previewUrl", "previewRenditions", "credits", "category"}
+
+
+def test_effect_offers_signed_renditions_of_its_preview(anon_client):
+    effect = EffectFactory(slug="sepia", model_id="local:sepia")
+    effect_render_preview(effect=effect)
+
+    item = anon_client.get("/api/effects/sepia").json()["data"]
+
+    copies = Effect.objects.get(pk=effect.pk).preview_renditions
+    for name in ("thumbnail", "display"):
+        offered = item["previewRenditions"][name]
+        assert offered["url"].startswith("http://testserver/") and "sig=" in offered["url"]
+        assert copies[name]["name"] in offered["url"]
+        assert (offered["width"], offered["height"]) == (copies[name]["width"], copies[name]["height"])
+
+
+def test_effect_without_a_preview_has_no_renditions(anon_client):
+    EffectFactory(slug="bare")
+
+    item = anon_client.get("/api/effects/bare").json()["data"]
+
+    assert item["previewUrl"] == "" and item["previewRenditions"] is None
 
 
 def test_effect_list_hides_inactive_effects(anon_client):

@@ -3,7 +3,9 @@
 import io
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.management import call_command
+from PIL import Image
 
 from accounts.models import User
 from billing.models import CreditTransaction
@@ -13,6 +15,7 @@ from effects.catalog import (
     catalog_load,
     catalog_read,
     effect_create_provider,
+    effect_preview_renditions_store,
     effect_render_preview,
     effect_try,
 )
@@ -95,6 +98,97 @@ def test_render_preview_stores_a_preview_image():
     effect.refresh_from_db()
     with effect.preview.open("rb") as handle:
         assert image_validate_bytes(handle.read()).format == "JPEG"
+
+
+def _stored_image(storage, name: str) -> Image.Image:
+    with storage.open(name, "rb") as handle:
+        image = Image.open(io.BytesIO(handle.read()))
+        image.load()
+    return image
+
+
+def test_render_preview_stores_webp_thumbnail_and_display_copies_of_the_preview():
+    effect = EffectFactory(model_id="local:sepia")
+
+    effect_render_preview(effect=effect)
+
+    effect.refresh_from_db()
+    storage = effect.preview.storage
+    preview = _stored_image(storage, effect.preview.name)
+    copies = effect.preview_renditions
+    assert set(copies) == {"thumbnail", "display"}
+    for name, longest in (("thumbnail", 320), ("display", min(1100, max(preview.size)))):
+        image = _stored_image(storage, copies[name]["name"])
+        assert image.format == "WEBP"
+        assert image.size == (copies[name]["width"], copies[name]["height"])
+        assert max(image.size) == longest
+        assert abs(image.width / image.height - preview.width / preview.height) < 0.01
+
+
+def test_preview_renditions_of_an_uploaded_preview_are_never_upscaled():
+    effect = EffectFactory()
+    effect.preview.save("preview.jpg", ContentFile(image_bytes("JPEG", (200, 150))))
+
+    copies = effect_preview_renditions_store(effect=effect)
+
+    assert (copies["thumbnail"]["width"], copies["thumbnail"]["height"]) == (200, 150)
+    assert (copies["display"]["width"], copies["display"]["height"]) == (200, 150)
+
+
+def test_rendering_a_preview_again_replaces_the_old_copies(django_capture_on_commit_callbacks):
+    effect = EffectFactory(model_id="local:sepia")
+    effect_render_preview(effect=effect)
+    old = [copy["name"] for copy in Effect.objects.get(pk=effect.pk).preview_renditions.values()]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        effect_render_preview(effect=effect)
+
+    storage = effect.preview.storage
+    new = [copy["name"] for copy in Effect.objects.get(pk=effect.pk).preview_renditions.values()]
+    assert all(storage.exists(name) for name in new)
+    assert not any(storage.exists(name) for name in old)
+
+
+def test_an_unreadable_preview_gets_no_copies():
+    effect = EffectFactory()
+    effect.preview.save("preview.jpg", ContentFile(b"not an image"))
+
+    copies = effect_preview_renditions_store(effect=effect)
+
+    assert copies == {}
+    assert Effect.objects.get(pk=effect.pk).preview_renditions == {}
+
+
+def test_backfill_stores_copies_of_previews_that_have_none_and_leaves_the_others():
+    missing = EffectFactory(slug="missing")
+    missing.preview.save("preview.jpg", ContentFile(image_bytes("JPEG", (640, 480))))
+    done = EffectFactory(model_id="local:sepia")
+    effect_render_preview(effect=done)
+    done_copies = Effect.objects.get(pk=done.pk).preview_renditions
+    bare = EffectFactory(slug="bare")
+    out = io.StringIO()
+
+    call_command("backfill_preview_renditions", stdout=out)
+
+    copies = Effect.objects.get(pk=missing.pk).preview_renditions
+    assert (copies["thumbnail"]["width"], copies["display"]["width"]) == (320, 640)
+    assert Effect.objects.get(pk=done.pk).preview_renditions == done_copies
+    assert Effect.objects.get(pk=bare.pk).preview_renditions == {}
+    assert "Stored the small copies of 1 preview(s)" in out.getvalue()
+
+
+def test_backfill_with_all_makes_every_previews_copies_again():
+    effect = EffectFactory(model_id="local:sepia")
+    effect_render_preview(effect=effect)
+    storage = effect.preview.storage
+    for copy in Effect.objects.get(pk=effect.pk).preview_renditions.values():
+        storage.delete(copy["name"])  # e.g. lost in a storage migration
+
+    call_command("backfill_preview_renditions", "--all", stdout=io.StringIO())
+
+    after = Effect.objects.get(pk=effect.pk).preview_renditions
+    assert set(after) == {"thumbnail", "display"}
+    assert all(storage.exists(copy["name"]) for copy in after.values())
 
 
 def test_seed_demo_renders_previews_for_every_demo_effect():

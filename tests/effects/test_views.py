@@ -9,11 +9,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from billing.models import CreditTransaction
 from billing.services import credits_refund
+from effects.catalog import effect_render_preview
 from effects.jobs.lifecycle import job_process
-from effects.models import Job, JobStage, JobStatus
+from effects.models import Effect, Job, JobStage, JobStatus
 from tests.support.factories import EffectFactory, JobFactory
 from tests.support.images import image_bytes
 
@@ -31,6 +33,52 @@ def test_gallery_lists_active_effects_by_category_with_their_cost(client):
     assert "Sepia Glow" in html and "Cartoonify" in html
     assert ">Classic</h2>" in html and ">Artistic</h2>" in html
     assert "3 credits" in html
+
+
+def test_gallery_cards_show_the_previews_small_copies_with_srcset_and_lazy_loading(client):
+    effect = EffectFactory(name="Sepia Glow", model_id="local:sepia")
+    effect_render_preview(effect=effect)
+    copies = Effect.objects.get(pk=effect.pk).preview_renditions
+
+    html = client.get(reverse("home")).content.decode()
+
+    image = re.search(r'<a class="card effect-card"[^>]*>.*?(<img[^>]*>)', html, re.S).group(1)
+    storage = effect.preview.storage
+    thumbnail, display = copies["thumbnail"], copies["display"]
+    assert f'src="{escape(storage.url(thumbnail["name"]))}"' in image
+    assert (
+        f'srcset="{escape(storage.url(thumbnail["name"]))} {thumbnail["width"]}w, {escape(storage.url(display["name"]))} {display["width"]}w"'
+        in image
+    )
+    assert 'sizes="' in image and 'loading="lazy"' in image
+    assert f'width="{thumbnail["width"]}" height="{thumbnail["height"]}"' in image
+
+
+def test_gallery_card_names_its_effect_once(client):
+    effect = EffectFactory(name="Sepia Glow", model_id="local:sepia")
+    effect_render_preview(effect=effect)
+
+    html = client.get(reverse("home")).content.decode()
+
+    card = re.search(r'<a class="card effect-card".*?</a>', html, re.S).group(0)
+    assert 'alt=""' in card  # the image is decorative: the heading names the link
+    assert card.count("Sepia Glow") == 1
+
+
+def test_effect_page_shows_the_previews_display_copy_with_srcset(client):
+    effect = EffectFactory(name="Sepia Glow", model_id="local:sepia")
+    effect_render_preview(effect=effect)
+    copies = Effect.objects.get(pk=effect.pk).preview_renditions
+
+    html = client.get(reverse("effect_detail", args=[effect.slug])).content.decode()
+
+    image = re.search(r'<img[^>]*alt="Example of the Sepia Glow effect"[^>]*>', html).group(0)
+    storage = effect.preview.storage
+    display = copies["display"]
+    assert f'src="{escape(storage.url(display["name"]))}"' in image
+    assert f"{escape(storage.url(copies['thumbnail']['name']))} {copies['thumbnail']['width']}w" in image
+    assert f'width="{display["width"]}" height="{display["height"]}"' in image
+    assert 'sizes="' in image and 'loading="lazy"' in image
 
 
 def test_gallery_hides_inactive_effects(client):
@@ -156,6 +204,40 @@ def test_applying_with_neither_file_nor_url_asks_for_one(client, user):
 
     assert response.status_code == 400
     assert "Choose a photo to upload or paste an image URL." in response.content.decode()
+
+
+def test_applying_with_neither_file_nor_url_points_both_inputs_to_the_error(client, user):
+    effect = EffectFactory()
+    client.force_login(user)
+
+    response = client.post(reverse("effect_detail", args=[effect.slug]), {})
+
+    html = response.content.decode()
+    assert 'role="alert" id="apply-errors"' in html
+    for name in ("image", "image_url"):
+        field = re.search(rf'<input[^>]*name="{name}"[^>]*>', html).group(0)
+        assert 'aria-invalid="true"' in field
+        assert re.search(r'aria-describedby="[^"]*\bapply-errors\b', field)
+
+
+def test_applying_with_an_error_says_so_in_the_page_title(client, user):
+    effect = EffectFactory(name="Sepia Glow")
+    client.force_login(user)
+
+    response = client.post(reverse("effect_detail", args=[effect.slug]), {})
+
+    assert "<title>Error: Sepia Glow · PhotoMania</title>" in response.content.decode()
+
+
+def test_effect_page_without_errors_has_a_plain_title_and_no_invalid_inputs(client, user):
+    effect = EffectFactory(name="Sepia Glow")
+    client.force_login(user)
+
+    response = client.get(reverse("effect_detail", args=[effect.slug]))
+
+    html = response.content.decode()
+    assert "<title>Sepia Glow · PhotoMania</title>" in html
+    assert "aria-invalid" not in html
 
 
 def test_applying_with_both_file_and_url_is_refused(client, user, jpeg_upload):

@@ -9,10 +9,10 @@ from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_tot
 
 from accounts.models import User
 from accounts.services import user_create
-from billing.models import CreditPack, Plan
+from billing.models import CreditPack
 from billing.services import plans_ensure_defaults
+from billing.stripe_services import stripe_catalog_sync
 from effects.models import Effect, Job
-from tests.support.fakes import PACK_PRICES, PRICES
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -82,9 +82,8 @@ def billing_catalog(db):
 
 
 @pytest.fixture
-def catalog(billing_catalog):
-    """Plans and packs linked to Stripe price ids (what the catalog sync sets up)."""
-    for code, price in PRICES.items():
-        Plan.objects.filter(code=code).update(stripe_price_id=price)
-    for code, price in PACK_PRICES.items():
-        CreditPack.objects.filter(code=code).update(stripe_price_id=price)
+def catalog(billing_catalog, fake_stripe):
+    """Plans and packs on sale: the fake Stripe's prices synced and linked by the catalog sync."""
+    stripe_catalog_sync()
+    with fake_stripe.lock:
+        fake_stripe.requests.clear()  # tests count only the Stripe calls they cause

@@ -15,7 +15,7 @@ export interface paths {
         put?: never;
         /**
          * Open the Stripe billing portal
-         * @description A short-lived URL of Stripe's customer portal (invoices, payment method, plan changes).
+         * @description A short-lived URL of Stripe's customer portal (invoices, payment method, plan changes). Only for Stripe customers (users who subscribed or bought credits before): anyone else gets 404 NOT_FOUND.
          */
         post: operations["billing_portal_create"];
         delete?: never;
@@ -35,7 +35,7 @@ export interface paths {
         put?: never;
         /**
          * Start a Stripe Checkout
-         * @description Send exactly one of `plan` (a subscription) or `pack` (a one-off credit pack); open the returned `url` in a browser. Credits arrive when Stripe confirms the payment. Already subscribed is 409 ALREADY_EXISTS (change plans in the billing portal); Stripe not configured or down is 503.
+         * @description Send exactly one of `plan` (a subscription) or `pack` (a one-off credit pack); open the returned `url` in a browser. Credits arrive when Stripe confirms the payment. Already subscribed is 409 ALREADY_EXISTS (change plans in the billing portal); a plan or pack whose Stripe price is not synced and active (not on sale yet), or Stripe not configured or down, is 503.
          */
         post: operations["checkout_create"];
         delete?: never;
@@ -362,6 +362,13 @@ export interface components {
             readonly slug: string;
             readonly description: string;
             readonly previewUrl: string;
+            /** @description Smaller WebP copies of the preview (previewUrl is the full size); null without */
+            readonly previewRenditions: {
+                /** @description WebP, at most 320 px on its longest side */
+                thumbnail: components["schemas"]["Rendition"];
+                /** @description WebP, at most 1100 px on its longest side */
+                display: components["schemas"]["Rendition"];
+            } | null;
             readonly credits: number;
             readonly category: string;
         };

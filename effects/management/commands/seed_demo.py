@@ -6,7 +6,14 @@ from django.db import transaction
 
 from accounts.models import User
 from accounts.services import user_create
-from effects.catalog import LOCAL_CATALOG, PROVIDER_CATALOG, catalog_load, effect_render_preview, effects_set_active
+from effects.catalog import (
+    LOCAL_CATALOG,
+    PROVIDER_CATALOG,
+    catalog_load,
+    effect_preview_renditions_store,
+    effect_render_preview,
+    effects_set_active,
+)
 from effects.models import Effect
 from effects.selectors import effect_unavailable_reason, provider_effects_enabled
 from photomania.errors import ApplicationError
@@ -43,6 +50,8 @@ class Command(BaseCommand):
             previews.update(providers.previews)
         for effect in Effect.objects.filter(slug__in=previews).order_by("position"):
             if effect.preview and not options["refresh_previews"]:
+                if not effect.preview_renditions:  # rendered before previews had small copies
+                    effect_preview_renditions_store(effect=effect)
                 continue
             if effect_unavailable_reason(effect=effect):
                 continue

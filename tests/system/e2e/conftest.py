@@ -1,12 +1,15 @@
 """Browser fixtures: Debian's Chromium driven by Playwright against pytest-django's live server.
 
 Chromium comes from apt (`.ci/browser.sh`, run by `make test`); `playwright install` is never used.
+Every page gets axe-core (``tests/support/axe.py``) so a test can check what it renders.
 """
 
 import os
 from pathlib import Path
 
 import pytest
+
+from tests.support.axe import axe_script
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
 # between browser steps are still plain synchronous code.
@@ -35,10 +38,17 @@ def browser():
         browser.close()
 
 
+@pytest.fixture(scope="session")
+def axe_source():
+    return axe_script()
+
+
 @pytest.fixture
-def page(browser):
-    """A fresh browser context; CSP violations and page errors are collected for assertions."""
+def page(browser, axe_source):
+    """A fresh browser context with axe-core loaded in every page; CSP violations and page errors
+    are collected for assertions."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.add_init_script(script=axe_source)
     context.set_default_timeout(15_000)
     page = context.new_page()
     page.csp_errors = []

@@ -13,6 +13,7 @@ from .credit_transaction import CreditTransaction
 from .credits_ import Credits
 from .deleted import Deleted
 from .effect import Effect
+from .effect_preview_renditions_type_0 import EffectPreviewRenditionsType0
 from .effects_apply_response_200 import EffectsApplyResponse200
 from .effects_retrieve_response_200 import EffectsRetrieveResponse200
 from .effects_saved_destroy_response_200 import EffectsSavedDestroyResponse200
@@ -84,6 +85,7 @@ __all__ = (
     "CreditTransaction",
     "Deleted",
     "Effect",
+    "EffectPreviewRenditionsType0",
     "EffectsApplyResponse200",
     "EffectsRetrieveResponse200",
     "EffectsSavedDestroyResponse200",

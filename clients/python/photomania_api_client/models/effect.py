@@ -8,7 +8,10 @@ from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
+from typing import cast
 
+if TYPE_CHECKING:
+  from ..models.effect_preview_renditions_type_0 import EffectPreviewRenditionsType0
 
 
 
@@ -28,6 +31,8 @@ class Effect:
             slug (str):
             description (str):
             preview_url (str):
+            preview_renditions (EffectPreviewRenditionsType0 | None): Smaller WebP copies of the preview (previewUrl is the
+                full size); null without
             credits_ (int):
             category (str):
      """
@@ -37,6 +42,7 @@ class Effect:
     slug: str
     description: str
     preview_url: str
+    preview_renditions: EffectPreviewRenditionsType0 | None
     credits_: int
     category: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -46,6 +52,7 @@ class Effect:
 
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.effect_preview_renditions_type_0 import EffectPreviewRenditionsType0 # noqa: PLC0415
         id = self.id
 
         name = self.name
@@ -55,6 +62,12 @@ class Effect:
         description = self.description
 
         preview_url = self.preview_url
+
+        preview_renditions: dict[str, Any] | None
+        if isinstance(self.preview_renditions, EffectPreviewRenditionsType0):
+            preview_renditions = self.preview_renditions.to_dict()
+        else:
+            preview_renditions = self.preview_renditions
 
         credits_ = self.credits_
 
@@ -69,6 +82,7 @@ class Effect:
             "slug": slug,
             "description": description,
             "previewUrl": preview_url,
+            "previewRenditions": preview_renditions,
             "credits": credits_,
             "category": category,
         })
@@ -79,6 +93,7 @@ class Effect:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.effect_preview_renditions_type_0 import EffectPreviewRenditionsType0 # noqa: PLC0415
         d = dict(src_dict)
         id = d.pop("id")
 
@@ -90,6 +105,24 @@ class Effect:
 
         preview_url = d.pop("previewUrl")
 
+        def _parse_preview_renditions(data: object) -> EffectPreviewRenditionsType0 | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                preview_renditions_type_0 = EffectPreviewRenditionsType0.from_dict(data)
+
+
+
+                return preview_renditions_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(EffectPreviewRenditionsType0 | None, data)
+
+        preview_renditions = _parse_preview_renditions(d.pop("previewRenditions"))
+
+
         credits_ = d.pop("credits")
 
         category = d.pop("category")
@@ -100,6 +133,7 @@ class Effect:
             slug=slug,
             description=description,
             preview_url=preview_url,
+            preview_renditions=preview_renditions,
             credits_=credits_,
             category=category,
         )

@@ -129,7 +129,8 @@ def sync_detailed(
 ) -> Response[BillingPortalCreateResponse200 | ErrorResponse | InternalErrorResponse | ServiceUnavailableErrorResponse | ValidationErrorResponse]:
     """ Open the Stripe billing portal
 
-     A short-lived URL of Stripe's customer portal (invoices, payment method, plan changes).
+     A short-lived URL of Stripe's customer portal (invoices, payment method, plan changes). Only for
+    Stripe customers (users who subscribed or bought credits before): anyone else gets 404 NOT_FOUND.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -157,7 +158,8 @@ def sync(
 ) -> BillingPortalCreateResponse200 | ErrorResponse | InternalErrorResponse | ServiceUnavailableErrorResponse | ValidationErrorResponse | None:
     """ Open the Stripe billing portal
 
-     A short-lived URL of Stripe's customer portal (invoices, payment method, plan changes).
+     A short-lived URL of Stripe's customer portal (invoices, payment method, plan changes). Only for
+    Stripe customers (users who subscribed or bought credits before): anyone else gets 404 NOT_FOUND.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -180,7 +182,8 @@ async def asyncio_detailed(
 ) -> Response[BillingPortalCreateResponse200 | ErrorResponse | InternalErrorResponse | ServiceUnavailableErrorResponse | ValidationErrorResponse]:
     """ Open the Stripe billing portal
 
-     A short-lived URL of Stripe's customer portal (invoices, payment method, plan changes).
+     A short-lived URL of Stripe's customer portal (invoices, payment method, plan changes). Only for
+    Stripe customers (users who subscribed or bought credits before): anyone else gets 404 NOT_FOUND.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -208,7 +211,8 @@ async def asyncio(
 ) -> BillingPortalCreateResponse200 | ErrorResponse | InternalErrorResponse | ServiceUnavailableErrorResponse | ValidationErrorResponse | None:
     """ Open the Stripe billing portal
 
-     A short-lived URL of Stripe's customer portal (invoices, payment method, plan changes).
+     A short-lived URL of Stripe's customer portal (invoices, payment method, plan changes). Only for
+    Stripe customers (users who subscribed or bought credits before): anyone else gets 404 NOT_FOUND.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

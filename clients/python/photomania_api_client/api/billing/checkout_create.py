@@ -157,7 +157,8 @@ def sync_detailed(
 
      Send exactly one of `plan` (a subscription) or `pack` (a one-off credit pack); open the returned
     `url` in a browser. Credits arrive when Stripe confirms the payment. Already subscribed is 409
-    ALREADY_EXISTS (change plans in the billing portal); Stripe not configured or down is 503.
+    ALREADY_EXISTS (change plans in the billing portal); a plan or pack whose Stripe price is not synced
+    and active (not on sale yet), or Stripe not configured or down, is 503.
 
     Args:
         body (CheckoutInputRequest | Unset):
@@ -192,7 +193,8 @@ def sync(
 
      Send exactly one of `plan` (a subscription) or `pack` (a one-off credit pack); open the returned
     `url` in a browser. Credits arrive when Stripe confirms the payment. Already subscribed is 409
-    ALREADY_EXISTS (change plans in the billing portal); Stripe not configured or down is 503.
+    ALREADY_EXISTS (change plans in the billing portal); a plan or pack whose Stripe price is not synced
+    and active (not on sale yet), or Stripe not configured or down, is 503.
 
     Args:
         body (CheckoutInputRequest | Unset):
@@ -222,7 +224,8 @@ async def asyncio_detailed(
 
      Send exactly one of `plan` (a subscription) or `pack` (a one-off credit pack); open the returned
     `url` in a browser. Credits arrive when Stripe confirms the payment. Already subscribed is 409
-    ALREADY_EXISTS (change plans in the billing portal); Stripe not configured or down is 503.
+    ALREADY_EXISTS (change plans in the billing portal); a plan or pack whose Stripe price is not synced
+    and active (not on sale yet), or Stripe not configured or down, is 503.
 
     Args:
         body (CheckoutInputRequest | Unset):
@@ -257,7 +260,8 @@ async def asyncio(
 
      Send exactly one of `plan` (a subscription) or `pack` (a one-off credit pack); open the returned
     `url` in a browser. Credits arrive when Stripe confirms the payment. Already subscribed is 409
-    ALREADY_EXISTS (change plans in the billing portal); Stripe not configured or down is 503.
+    ALREADY_EXISTS (change plans in the billing portal); a plan or pack whose Stripe price is not synced
+    and active (not on sale yet), or Stripe not configured or down, is 503.
 
     Args:
         body (CheckoutInputRequest | Unset):
