@@ -4,7 +4,7 @@ import os
 from pathlib import Path
 
 from celery import Celery
-from celery.signals import before_task_publish, task_postrun, task_prerun
+from celery.signals import beat_init, before_task_publish, celeryd_init, task_postrun, task_prerun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "photomania.settings")
 
@@ -14,6 +14,16 @@ app.autodiscover_tasks()
 
 # Inside every worker: exit (to be restarted) when the consumer stops taking waiting messages.
 app.steps["consumer"].add("photomania.watchdog:ConsumerWatchdog")
+
+
+@celeryd_init.connect
+@beat_init.connect
+def _start_error_reporting(**kwargs):
+    """Worker and beat processes report errors to Sentry when SENTRY_DSN is set (pool children inherit it)."""
+    from photomania.sentry import sentry_init
+
+    sentry_init()
+
 
 _FILESYSTEM_BROKER_FOLDERS = ("data_folder_in", "data_folder_out", "processed_folder", "control_folder")
 

@@ -1,4 +1,5 @@
-"""Signal wiring only: dj-stripe webhook signals and allauth's email confirmation call billing services."""
+"""Signal wiring only: dj-stripe webhook signals and allauth's email confirmation call billing services;
+refused and unprocessable webhooks are counted in the metrics."""
 
 from allauth.account.signals import email_confirmed, user_signed_up
 from django.dispatch import receiver
@@ -6,6 +7,8 @@ from djstripe.event_handlers import djstripe_receiver
 
 from billing import handlers
 from billing.services import referral_bonus_award
+from billing.signals import webhook_event_unprocessable, webhook_signature_failed
+from photomania.metrics import WEBHOOK_EVENTS_UNPROCESSABLE, WEBHOOK_SIGNATURE_FAILURES
 
 
 def _object_id(event) -> str:
@@ -49,6 +52,16 @@ def on_charge_refunded(sender, event, **kwargs):
 def on_email_confirmed(sender, request=None, email_address=None, **kwargs):
     if email_address is not None:
         referral_bonus_award(user=email_address.user)
+
+
+@receiver(webhook_signature_failed, dispatch_uid="billing.metrics.webhook_signature_failed")
+def count_webhook_signature_failure(sender, provider: str = "", **kwargs):
+    WEBHOOK_SIGNATURE_FAILURES.labels(provider).inc()
+
+
+@receiver(webhook_event_unprocessable, dispatch_uid="billing.metrics.webhook_event_unprocessable")
+def count_webhook_event_unprocessable(sender, provider: str = "", **kwargs):
+    WEBHOOK_EVENTS_UNPROCESSABLE.labels(provider).inc()
 
 
 @receiver(user_signed_up)

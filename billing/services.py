@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from billing.models import CreditTransaction, Plan, PlanCode
 from photomania.errors import InsufficientCredits
+from photomania.metrics import CREDITS_GRANTED, CREDITS_SPENT
 
 Kind = CreditTransaction.Kind
 
@@ -78,7 +79,7 @@ def _ledger_write(
                 raise InsufficientCredits(needed=-amount, available=user.credits)
             if amount or purchased_change:
                 User.objects.filter(pk=user_id).update(credits=balance, purchased_credits=purchased)
-            return CreditTransaction.objects.create(
+            row = CreditTransaction.objects.create(
                 user_id=user_id,
                 amount=amount,
                 purchased_amount=purchased_change,
@@ -90,6 +91,9 @@ def _ledger_write(
                 note=note[:500],
                 created_by=created_by,
             )
+            # Counted once the row commits: a rolled-back movement or a replay counts nothing.
+            transaction.on_commit(lambda: _credits_moved_record(kind=kind, amount=amount))
+            return row
     except IntegrityError:
         # The same reference was written for another user row concurrently; it is unique, so
         # the first writer wins and this call is a replay.
@@ -97,6 +101,13 @@ def _ledger_write(
         if existing is None:
             raise
         return existing
+
+
+def _credits_moved_record(*, kind: str, amount: int) -> None:
+    if amount > 0:
+        CREDITS_GRANTED.inc(amount, kind=kind)
+    elif amount < 0:
+        CREDITS_SPENT.inc(-amount, kind=kind)
 
 
 def _positive(amount: int) -> int:

@@ -16,6 +16,7 @@ from effects.engines.replicate import prediction_from_json, webhook_verify
 from effects.jobs.dispatch import job_poll_publish
 from effects.models import Job, JobStatus
 from photomania.errors import ApplicationError, ErrorCode
+from photomania.metrics import WEBHOOK_SIGNATURE_FAILURES
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +28,7 @@ def replicate_webhook_receive(*, body: bytes, headers) -> str:
         raise ApplicationError(ErrorCode.SERVICE_UNAVAILABLE, "Webhooks are not configured")
     lowered = {key.lower(): value for key, value in headers.items()}
     if not webhook_verify(secret=secret, headers=lowered, body=body):
+        WEBHOOK_SIGNATURE_FAILURES.labels("replicate").inc()
         raise ApplicationError(ErrorCode.INVALID_INPUT, "Invalid signature")
     try:
         prediction = prediction_from_json(json.loads(body))

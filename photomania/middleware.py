@@ -1,19 +1,55 @@
-"""Request id (taken from a sane X-Request-ID or made up, echoed back, put on log lines), page
-security headers, and the guard for allauth's JSON API."""
+"""Request metrics, request id (taken from a sane X-Request-ID or made up, echoed back, put on log
+lines), page security headers, and the guard for allauth's JSON API."""
 
 import contextvars
 import functools
 import json
 import logging
 import re
+import time
 import uuid
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import JsonResponse
 
+from photomania.metrics import HTTP_REQUEST_SECONDS
+
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+# Anything else a client sends as a method is counted as "other": label values stay bounded.
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+def request_route(request) -> str:
+    """The URL pattern that answered the request ("/api/jobs/<uuid:pk>"), never its raw path.
+
+    Requests answered before URL resolution are "<static>" (WhiteNoise's files) or "<unmatched>"
+    (no pattern matched, or a middleware answered first, e.g. a 413).
+    """
+    match = getattr(request, "resolver_match", None)
+    if match is not None and match.route is not None:
+        return "/" + match.route
+    if request.path_info.startswith(settings.STATIC_URL):
+        return "<static>"
+    return "<unmatched>"
+
+
+class RequestMetricsMiddleware:
+    """Observe every request's duration by route, method and status class (the outermost middleware)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        started = time.perf_counter()
+        response = self.get_response(request)
+        elapsed = time.perf_counter() - started
+        method = request.method if request.method in _METHODS else "other"
+        HTTP_REQUEST_SECONDS.labels(request_route(request), method, f"{response.status_code // 100}xx").observe(elapsed)
+        return response
 
 
 class RequestIdMiddleware:

@@ -8,6 +8,7 @@ from django.urls import include, path
 from accounts import views as account_views
 from effects.views import media
 from photomania.admin import admin_login
+from photomania.monitoring import metrics
 
 urlpatterns = [
     # The admin signs in through allauth's login (before admin.site.urls, which has its own form).
@@ -20,6 +21,8 @@ urlpatterns = [
     path("_allauth/", include("allauth.headless.urls")),
     path("stripe/", include("djstripe.urls", namespace="djstripe")),
     path("media/<path:name>", media, name="media"),
+    # Prometheus scrapes (staff or the HEALTH_TOKEN, like the deep health check).
+    path("metrics", metrics, name="metrics"),
     path("", include("photomania.pages")),
 ]
 

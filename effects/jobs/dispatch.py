@@ -27,6 +27,9 @@ logger = logging.getLogger(__name__)
 DEFAULT_QUEUE = "default"
 PRIORITY_QUEUE = "priority"
 JOB_QUEUES = (PRIORITY_QUEUE, DEFAULT_QUEUE)
+# The sweeper's own queue (routed in the Celery settings); workers consume all three.
+SWEEP_QUEUE = "sweep"
+WORKER_QUEUES = (SWEEP_QUEUE, PRIORITY_QUEUE, DEFAULT_QUEUE)
 # The Redis transport's hash of messages delivered to a worker and not yet acknowledged
 # (running, prefetched, or waiting for their countdown).
 _UNACKED_HASH = "unacked"
@@ -118,3 +121,27 @@ def jobs_with_process_message() -> set[str] | None:
         if job_id:
             ids.add(job_id)
     return ids
+
+
+def queue_depths() -> tuple[dict[str, int], int] | None:
+    """({queue: messages waiting}, messages held by workers and not yet acknowledged) read from Redis.
+
+    Held messages are running, prefetched, or waiting for a retry's countdown. None with a broker
+    other than Redis; a Redis error propagates.
+    """
+    url = str(settings.CELERY_BROKER_URL)
+    if not url.startswith(("redis://", "rediss://")):
+        return None
+    client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
+    try:
+        pipe = client.pipeline(transaction=False)
+        for queue in WORKER_QUEUES:
+            for suffix in _PRIORITY_SUFFIXES:
+                pipe.llen(f"{queue}{suffix}")
+        pipe.hlen(_UNACKED_HASH)
+        *lengths, unacked = pipe.execute()
+    finally:
+        client.close()
+    per_queue = len(_PRIORITY_SUFFIXES)
+    depths = {queue: sum(lengths[i * per_queue : (i + 1) * per_queue]) for i, queue in enumerate(WORKER_QUEUES)}
+    return depths, unacked

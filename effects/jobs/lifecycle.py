@@ -38,6 +38,7 @@ from effects.engines import (
 )
 from effects.ingestion import ValidatedImage, image_fetch, image_validate_bytes
 from effects.jobs.dispatch import DEFAULT_QUEUE, job_callback_enqueue, job_enqueue, job_queue_for
+from effects.jobs.metrics import job_claimed_record, job_finished_record, job_retry_record
 from effects.models import (
     Effect,
     Job,
@@ -235,7 +236,9 @@ def job_claim(*, job_id) -> Job | None:
     )
     if not claimed:
         return None
-    return Job.objects.select_related("effect", "user").get(pk=job_id)
+    job = Job.objects.select_related("effect", "user").get(pk=job_id)
+    job_claimed_record(job=job)
+    return job
 
 
 def job_stage_set(*, job: Job, stage: JobStage, progress: int | None = None) -> None:
@@ -325,7 +328,7 @@ def _job_retry_later(*, job: Job, code: JobErrorCode, message: str) -> JobStep:
         job_mark_failed(job=job, code=code, message=f"{message} (gave up after {job.attempts} attempts)")
         return JobStep(JobOutcome.DONE)
     countdown = _retry_countdown(job.attempts)
-    Job.objects.filter(pk=job.pk, status=JobStatus.PROCESSING).update(
+    retried = Job.objects.filter(pk=job.pk, status=JobStatus.PROCESSING).update(
         status=JobStatus.PENDING,
         stage=JobStage.QUEUED,
         progress=None,
@@ -335,6 +338,8 @@ def _job_retry_later(*, job: Job, code: JobErrorCode, message: str) -> JobStep:
         enqueued_at=timezone.now() + timedelta(seconds=countdown),
         updated_at=timezone.now(),
     )
+    if retried:
+        job_retry_record(job=job, error_code=code)
     return JobStep(JobOutcome.RETRY, countdown=countdown, queue=job.queue)
 
 
@@ -365,6 +370,7 @@ def job_complete(*, job: Job, data: bytes, extension: str) -> bool:
             updated_at=now,
         )
         if updated:
+            job_finished_record(job=job, status=JobStatus.COMPLETED, finished_at=now)
             _job_terminal_hooks(job=job)
     if updated:
         logger.info("job %s completed", job.pk)
@@ -437,6 +443,7 @@ def job_mark_failed(
         )
         if updated:
             job_refund(job=job)
+            job_finished_record(job=job, status=JobStatus.FAILED, finished_at=now, error_code=str(code)[:40])
             _job_terminal_hooks(job=job)
     _refresh_if_exists(job)
     return bool(updated)

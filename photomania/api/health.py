@@ -8,7 +8,6 @@ The deep report is computed at most once per HEALTH_CACHE_SECONDS per process. I
 check failed (that goes to the log), so it leaks no hosts, versions or credentials.
 """
 
-import hmac
 import logging
 import os
 import threading
@@ -32,6 +31,7 @@ from photomania.api.exceptions import error_body
 from photomania.api.schema import envelope_example
 from photomania.api.views import ApiView
 from photomania.errors import ErrorCode
+from photomania.monitoring import may_see_monitoring
 
 logger = logging.getLogger("photomania.health")
 
@@ -150,16 +150,6 @@ def health_cache_clear() -> None:
         _cached = None
 
 
-def may_see_deep_health(request) -> bool:
-    """A staff session, or ``Authorization: Bearer <HEALTH_TOKEN>`` when HEALTH_TOKEN is set."""
-    token = settings.HEALTH_TOKEN
-    header = request.META.get("HTTP_AUTHORIZATION", "")
-    if token and header.startswith("Bearer "):
-        return hmac.compare_digest(header.removeprefix("Bearer ").strip().encode(), token.encode())
-    user = getattr(request, "user", None)
-    return bool(user is not None and user.is_authenticated and user.is_staff)
-
-
 _HealthData = inline_serializer(
     "Health",
     fields={
@@ -198,7 +188,7 @@ class HealthView(ApiView):
         responses={200: _HealthData, 503: OpenApiResponse(description="A dependency is unavailable")},
     )
     def get(self, request):
-        if not may_see_deep_health(request):
+        if not may_see_monitoring(request):
             return Response({"status": OK}, headers={"Cache-Control": "no-store"})
         report, pipeline = health_report_cached()
         if all(value == OK for value in report.values()):

@@ -23,3 +23,4 @@ from photomania.settings.api import *  # noqa: F403
 from photomania.settings.billing import *  # noqa: F403
 from photomania.settings.security import *  # noqa: F403
 from photomania.settings.logs import *  # noqa: F403
+from photomania.settings.observability import *  # noqa: F403

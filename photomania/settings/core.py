@@ -79,6 +79,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost, so the latency it records covers every other middleware.
+    "photomania.middleware.RequestMetricsMiddleware",
     "photomania.middleware.RequestIdMiddleware",
     # 413 for a body over its route's limit on every path, before anything reads it.
     "photomania.api.middleware.RequestBodyLimitMiddleware",

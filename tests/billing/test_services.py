@@ -29,6 +29,7 @@ from photomania.api.exceptions import http_status_for
 from photomania.errors import ErrorCode, InsufficientCredits
 from tests.support.concurrency import run_concurrently
 from tests.support.factories import UserFactory
+from tests.support.metrics import METRICS_TOKEN, sample_value, scrape
 
 Kind = CreditTransaction.Kind
 
@@ -266,3 +267,46 @@ def test_the_next_period_refills_again(user):
 
     assert credits_of(user) == 10
     assert CreditTransaction.objects.filter(user=user, kind=Kind.PLAN_REFILL).count() == 2
+
+
+# --- Credits moved, as metrics ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def metrics_client(client, settings):
+    settings.HEALTH_TOKEN = METRICS_TOKEN
+    return client
+
+
+def test_committed_grants_and_charges_are_counted_by_ledger_kind(
+    db, metrics_client, django_capture_on_commit_callbacks
+):
+    user = UserFactory(credits=0)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        credits_grant(user=user, amount=7, kind=Kind.REFERRAL_BONUS, reference="referral:metrics")
+        credits_charge(user=user, amount=3, reference="charge:metrics")
+
+    samples = scrape(metrics_client)
+    assert sample_value(samples, "photomania_credits_granted_total", kind="REFERRAL_BONUS") == 7
+    assert sample_value(samples, "photomania_credits_spent_total", kind="EFFECT_CHARGE") == 3
+
+
+def test_a_replayed_reference_is_counted_once(db, metrics_client, django_capture_on_commit_callbacks):
+    user = UserFactory(credits=0)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        credits_grant(user=user, amount=5, kind=Kind.REFERRAL_BONUS, reference="referral:replayed")
+        credits_grant(user=user, amount=5, kind=Kind.REFERRAL_BONUS, reference="referral:replayed")
+
+    assert sample_value(scrape(metrics_client), "photomania_credits_granted_total", kind="REFERRAL_BONUS") == 5
+
+
+def test_a_rolled_back_movement_is_not_counted(db, metrics_client, django_capture_on_commit_callbacks):
+    user = UserFactory(credits=0)
+
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
+        credits_grant(user=user, amount=4, kind=Kind.REFERRAL_BONUS, reference="referral:rolled-back")
+        raise RuntimeError("the caller's transaction fails after the grant")
+
+    assert sample_value(scrape(metrics_client), "photomania_credits_granted_total", kind="REFERRAL_BONUS") == 0

@@ -10,6 +10,7 @@ from accounts.models import AuditEvent
 from billing.models import CreditTransaction, Plan, PlanCode, PlanPrice
 from tests.fakes import stripe_objects as so
 from tests.support.fakes import WEBHOOK_SECRET, deliver, event_payload, sign
+from tests.support.metrics import METRICS_TOKEN, sample_value, scrape
 
 pytestmark = pytest.mark.django_db
 
@@ -52,6 +53,17 @@ def test_a_rejected_signature_is_written_to_the_audit_log(client, user, sub_even
 
     audit = AuditEvent.objects.get(event=AuditEvent.Event.WEBHOOK_SIGNATURE_FAILED)
     assert audit.data == {"provider": "stripe", "reason": "Invalid signature"}
+
+
+def test_a_rejected_signature_is_counted_in_the_metrics(client, settings, user, sub_event):
+    settings.HEALTH_TOKEN = METRICS_TOKEN
+    body = json.dumps(sub_event)
+    before = sample_value(scrape(client), "photomania_webhook_signature_failures_total", provider="stripe")
+
+    deliver(client, body, signature=sign(body, secret="whsec_attacker"))
+
+    after = sample_value(scrape(client), "photomania_webhook_signature_failures_total", provider="stripe")
+    assert after - before == 1
 
 
 def test_a_flood_of_rejected_signatures_writes_one_audit_row(client, user, sub_event):

@@ -53,9 +53,15 @@ def test_apply_accepts_a_numeric_effect_id(user_client, effect):
 def test_apply_enqueues_the_job_only_after_commit(user_client, effect, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks() as callbacks:
         response = _apply(user_client, effectId="sepia-dream", imageUrl=PUBLIC_IMAGE_URL)
+    job = Job.objects.get(pk=response.json()["data"]["jobId"])
+    published_in_transaction = job.enqueued_at is not None
+    for callback in callbacks:
+        callback()
 
     assert response.status_code == 200
-    assert len(callbacks) == 1
+    assert not published_in_transaction
+    job.refresh_from_db()
+    assert job.enqueued_at is not None
 
 
 def test_apply_with_an_uploaded_image_stores_the_source(user_client, effect):

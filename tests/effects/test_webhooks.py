@@ -12,6 +12,7 @@ from effects.engines.replicate import webhook_verify
 from effects.models import JobStatus
 from tests.fakes.replicate_server import WEBHOOK_SECRET
 from tests.support.factories import JobFactory
+from tests.support.metrics import METRICS_TOKEN, sample_value, scrape
 
 pytestmark = pytest.mark.django_db
 URL = "/api/webhooks/replicate"
@@ -44,6 +45,18 @@ def test_webhook_with_a_bad_signature_is_refused_with_the_error_envelope(replica
 
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "INVALID_INPUT"
+
+
+def test_webhook_with_a_bad_signature_is_counted_in_the_metrics(replicate_server, settings):
+    settings.HEALTH_TOKEN = METRICS_TOKEN
+    body = json.dumps({"id": "pred123", "status": "succeeded"}).encode()
+    headers = replicate_server.webhook_headers(body, secret="whsec_" + "QUJD" * 8)
+    before = sample_value(scrape(Client()), "photomania_webhook_signature_failures_total", provider="replicate")
+
+    post(body, headers)
+
+    after = sample_value(scrape(Client()), "photomania_webhook_signature_failures_total", provider="replicate")
+    assert after - before == 1
 
 
 def test_webhook_with_a_tampered_body_is_refused(replicate_server):

@@ -1,4 +1,13 @@
-"""Security headers on every response; a CSP without inline code on pages; request ids echoed."""
+"""Security headers on every response; a CSP without inline code on pages; request ids echoed;
+every request's latency observed under its URL pattern."""
+
+import uuid
+
+import pytest
+
+from tests.support.metrics import METRICS_TOKEN, label_values, sample_value, scrape
+
+REQUESTS = "photomania_http_request_duration_seconds_count"
 
 
 def test_pages_carry_a_csp_without_inline_scripts(client, db):
@@ -62,6 +71,58 @@ def test_ordinary_json_on_allauths_api_still_reaches_allauth(client, db):
 
     assert response.status_code == 400
     assert response.json()["errors"][0]["param"] in {"email", "password"}
+
+
+@pytest.fixture
+def metrics_token(settings):
+    settings.HEALTH_TOKEN = METRICS_TOKEN
+
+
+def test_requests_for_two_jobs_are_counted_under_one_route_label(client, user, metrics_token):
+    client.force_login(user)
+    first, second = uuid.uuid4(), uuid.uuid4()
+    before = sample_value(scrape(client), REQUESTS, route="/api/jobs/<str:jobId>", method="GET", status="4xx")
+
+    client.get(f"/api/jobs/{first}")
+    client.get(f"/api/jobs/{second}")
+
+    samples = scrape(client)
+    after = sample_value(samples, REQUESTS, route="/api/jobs/<str:jobId>", method="GET", status="4xx")
+    assert after - before == 2
+    routes = label_values(samples, REQUESTS, "route")
+    assert not any(str(first) in route or str(second) in route for route in routes)
+
+
+def test_a_path_no_pattern_matches_is_labelled_unmatched(client, db, metrics_token):
+    before = sample_value(scrape(client), REQUESTS, route="<unmatched>", method="GET", status="4xx")
+
+    client.get(f"/no-such-page/{uuid.uuid4()}")
+
+    samples = scrape(client)
+    assert sample_value(samples, REQUESTS, route="<unmatched>", method="GET", status="4xx") - before == 1
+    assert not any("no-such-page" in route for route in label_values(samples, REQUESTS, "route"))
+
+
+def test_a_method_outside_http_s_usual_set_is_counted_as_other(client, db, metrics_token):
+    before = sample_value(scrape(client), REQUESTS, route="/api/health", method="other", status="4xx")
+
+    client.generic("BREW", "/api/health")
+
+    samples = scrape(client)
+    assert sample_value(samples, REQUESTS, route="/api/health", method="other", status="4xx") - before == 1
+    assert "BREW" not in label_values(samples, REQUESTS, "method")
+
+
+@pytest.mark.urls("tests.photomania.urls_failing")
+def test_a_server_error_is_counted_in_the_5xx_class(db, metrics_token):
+    from django.test import Client
+
+    client = Client(raise_request_exception=False)
+    before = sample_value(scrape(client), REQUESTS, route="/boom/", method="GET", status="5xx")
+
+    client.get("/boom/")
+
+    assert sample_value(scrape(client), REQUESTS, route="/boom/", method="GET", status="5xx") - before == 1
 
 
 def test_sign_in_forms_may_reach_a_development_oidc_server_on_plain_http(client, settings, monkeypatch, db):

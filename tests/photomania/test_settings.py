@@ -72,6 +72,14 @@ def test_malformed_variable_is_named_in_one_line():
     assert "Traceback" not in result.stderr
 
 
+def test_a_traces_sample_rate_outside_0_to_1_refuses_to_start_naming_it():
+    result = run_check(DEBUG="True", SENTRY_TRACES_SAMPLE_RATE="5")
+
+    assert result.returncode != 0
+    assert "SENTRY_TRACES_SAMPLE_RATE" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_production_env_passes_the_deploy_check():
     env = {k: v for k, v in os.environ.items() if k not in NOT_IN_PRODUCTION}
     env.update(DEBUG="False", SECRET_KEY=GOOD_KEY, ALLOWED_HOSTS="photomania.example")

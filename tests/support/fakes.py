@@ -223,3 +223,18 @@ def deliver(client, event: dict | str, *, signature: str | None = None, path: st
     if signature:
         headers["HTTP_STRIPE_SIGNATURE"] = signature
     return client.post(path, data=body, content_type="application/json", **headers)
+
+
+@pytest.fixture
+def sentry_server(settings):
+    """The fake Sentry ingest endpoint, its DSN in settings; the SDK's client is closed and removed afterwards."""
+    import sentry_sdk
+
+    from tests.fakes.sentry_server import FakeSentry
+
+    fake = FakeSentry()
+    settings.SENTRY_DSN = fake.dsn
+    yield fake
+    sentry_sdk.get_client().close(timeout=2)
+    sentry_sdk.get_global_scope().set_client(None)
+    fake.close()
