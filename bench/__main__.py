@@ -15,7 +15,7 @@ import time
 
 from bench import harness
 
-BENCHMARKS = ["engines", "people", "api_reads", "apply", "pipeline", "queries", "hostile", "request_metrics"]
+BENCHMARKS = ["engines", "people", "api_reads", "apply", "pipeline", "queries", "hostile", "request_metrics", "broker"]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,6 +1,8 @@
 """Bare Django views the benchmarks compare against, mounted under /bench/ only when
 PHOTOMANIA_BENCH=1 (see photomania/urls.py). They run behind the same middleware and the same
 gunicorn as the API, so a ratio isolates what our views, serializers and services cost.
+The peer baseline (the same endpoints written the ordinary DRF way) is under /bench/peer/
+(bench/peer_urls.py).
 """
 
 import json
@@ -11,7 +13,7 @@ from pathlib import Path
 from django.db import transaction
 from django.db.models import F
 from django.http import HttpResponse, JsonResponse
-from django.urls import path
+from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
 
 from accounts.models import User
@@ -48,6 +50,7 @@ def charge(request):
 
 
 urlpatterns = [
+    path("peer/", include("bench.peer_urls")),
     path("bare/charge", charge),
     path("bare/<slug:name>", precomputed),
 ]

@@ -20,8 +20,8 @@ from PIL import Image
 MAX_SIDE = 2048  # IMAGE_MAX_SIDE's default: what the worker passes to the engine
 
 
-def bare(model: str, data: bytes) -> bytes:
-    """The library calls alone: decode, downscale to the working size, the operation, encode."""
+def naive(model: str, data: bytes) -> bytes:
+    """The naive pipeline: full decode, downscale to the working size, the operation, encode."""
     import numpy as np
 
     from effects.engines.local import EFFECTS
@@ -59,14 +59,14 @@ def _peak_rss_mb() -> float:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--effect", required=True)
-    parser.add_argument("--mode", choices=["engine", "bare"], required=True)
+    parser.add_argument("--mode", choices=["engine", "naive"], required=True)
     parser.add_argument("--image", required=True)
     parser.add_argument("--runs", type=int, default=int(os.environ.get("RUNS", "3")))
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[-1]})
     data = open(args.image, "rb").read()  # noqa: SIM115
-    run = engine if args.mode == "engine" else bare
+    run = engine if args.mode == "engine" else naive
     model_load_ms = None
     from effects.engines import segmentation
     from effects.engines.local import EFFECTS
@@ -93,6 +93,7 @@ def main() -> int:
             "cpu_times": cpu_times,
             "peak_rss_mb": peak_mb,
             "output_bytes": len(out),
+            "output_size": "x".join(map(str, Image.open(io.BytesIO(out)).size)),
             "first_ms": first_ms,
             "model_load_ms": model_load_ms,
         },

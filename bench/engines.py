@@ -1,6 +1,6 @@
-"""Each local effect on a 12-megapixel photo: the engine against the bare library calls (decode +
-downscale + operation + encode), time, peak RSS and model load time, each in its own process
-pinned to one core."""
+"""Each local effect on a 12-megapixel photo: the engine against the naive pipeline (full decode +
+downscale + operation + encode with the bare library calls), time, peak RSS and model load time,
+each in its own process pinned to one core."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from bench import data
 from bench.harness import BENCH_DIR, ROOT, Row, bench_env, median, report
 
 RUNS = 3
-TIME_RATIO_TARGET = 1.2
+TIME_RATIO_TARGET = 0.7
 TIME_TARGET_S = 1.5
-RSS_TARGET_MB = 600
+RSS_TARGET_MB = 300
 MAX_SIDE = 2048  # IMAGE_MAX_SIDE's default: what the worker passes to the engine
 
 
@@ -39,8 +39,8 @@ def run(effects: list[str] | None = None) -> list[Row]:
         image.write_bytes(data.real_photo_jpeg(4000, 3000))
     rows, figures = [], {"_image": "4000x3000 JPEG (the astronaut portrait upscaled)", "_max_side": MAX_SIDE}
     for effect in effects or list(EFFECTS):
-        # Alternate bare and engine so drift in the machine's load hits both alike.
-        bare = _measure(effect, "bare", str(image))
+        # Alternate naive and engine so drift in the machine's load hits both alike.
+        bare = _measure(effect, "naive", str(image))
         engine = _measure(effect, "engine", str(image))
         # CPU seconds of a process pinned to one core: the machine is shared, wall time is
         # reported beside it.
@@ -53,12 +53,13 @@ def run(effects: list[str] | None = None) -> list[Row]:
                 f"{ours_s * 1000:,.0f} ms CPU, peak RSS {engine['peak_rss_mb']:.0f} MB{load}",
                 f"{base_s * 1000:,.0f} ms CPU, peak RSS {bare['peak_rss_mb']:.0f} MB",
                 f"{ratio:.2f}",
-                f"<= {TIME_TARGET_S} s, <= {TIME_RATIO_TARGET}x bare, RSS <= {RSS_TARGET_MB} MB",
+                f"<= {TIME_TARGET_S} s, <= {TIME_RATIO_TARGET}x naive, RSS <= {RSS_TARGET_MB} MB",
                 ours_s <= TIME_TARGET_S and ratio <= TIME_RATIO_TARGET and engine["peak_rss_mb"] <= RSS_TARGET_MB,
                 note=f"median of {RUNS} runs after a warm-up (first call {engine['first_ms']:,.0f} ms wall); "
                 f"CPU ours {[round(t * 1000) for t in engine['cpu_times']]} ms, "
-                f"bare {[round(t * 1000) for t in bare['cpu_times']]} ms; "
-                f"wall ours {[round(t * 1000) for t in engine['times']]} ms",
+                f"naive {[round(t * 1000) for t in bare['cpu_times']]} ms; "
+                f"wall ours {[round(t * 1000) for t in engine['times']]} ms; "
+                f"output {engine['output_size']} (naive {bare['output_size']})",
             )
         )
         figures[effect] = {

@@ -62,6 +62,8 @@ def bench_env(**extra: str) -> dict[str, str]:
             "RATE_LIMIT_UPLOAD": UNLIMITED,
             "RATE_LIMIT_USER": UNLIMITED,
             "RATE_LIMIT_ANON": UNLIMITED,
+            # The bench logs in dozens of users from one address within a minute.
+            "RATE_LIMIT_LOGIN": "1000/m/ip",
             "IMAGE_FETCH_ALLOWED_HOSTS": "127.0.0.1",
             "LOG_LEVEL": "WARNING",
             "PYTHONUNBUFFERED": "1",

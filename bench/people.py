@@ -100,7 +100,7 @@ def run() -> list[Row]:
                 _child(["-m", "bench.engine_child", "--effect", effect, "--mode", "engine", "--image", str(path)])
             )
             bare = json.loads(
-                _child(["-m", "bench.engine_child", "--effect", effect, "--mode", "bare", "--image", str(path)])
+                _child(["-m", "bench.engine_child", "--effect", effect, "--mode", "naive", "--image", str(path)])
             )
             ours_s, base_s = median(engine["times"]), median(bare["times"])
             rows.append(

@@ -26,7 +26,13 @@ from rest_framework.response import Response
 from effects.idempotency import idempotency_fingerprint, idempotent_run
 from effects.ingestion import image_from_upload, image_url_check
 from effects.jobs.lifecycle import job_affordable_check, job_create, job_delete
-from effects.jobs.payloads import JobSerializer, RenditionSetSerializer, file_url, job_payload, rendition_set
+from effects.jobs.payloads import (
+    JobSerializer,
+    RenditionSetSerializer,
+    file_url,
+    job_payload_from_row,
+    rendition_set,
+)
 from effects.models import Effect, JobStatus
 from effects.selectors import (
     JOB_STATUSES,
@@ -35,6 +41,7 @@ from effects.selectors import (
     effect_list_active,
     job_get_for_user,
     job_list_for_user,
+    job_row_for_user,
 )
 from effects.webhooks import replicate_webhook_receive
 from photomania.api.parsers import SafeJSONParser
@@ -389,10 +396,11 @@ class JobDetailView(ApiView):
         examples=[envelope_example("Completed", _JOB_EXAMPLE)],
     )
     def get(self, request, jobId: str):
-        job = job_get_for_user(user=request.user, job_id=jobId)
-        if job is None:
+        # The endpoint clients poll: one narrow query, the JSON built from the row.
+        row = job_row_for_user(user_id=request.user.pk, job_id=jobId)
+        if row is None:
             raise not_found("Job not found")
-        return Response(job_payload(job, request))
+        return Response(job_payload_from_row(row, request))
 
     @extend_schema(
         operation_id="jobs_destroy",

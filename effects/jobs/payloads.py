@@ -12,7 +12,7 @@ from rest_framework import serializers
 
 from billing.models import CreditTransaction
 from billing.selectors import credit_refund_for_job
-from effects.models import Effect, Job, JobErrorCode, JobStage, JobStatus
+from effects.models import TERMINAL_STATUSES, Effect, Job, JobErrorCode, JobStage, JobStatus
 
 
 def absolute_url(url: str, request=None) -> str:
@@ -74,6 +74,11 @@ def job_refund(job: Job) -> dict | None:
     else:
         row = credit_refund_for_job(job=job)
         credits, kind = (row.amount, row.kind) if row is not None else (None, None)
+    return refund_payload(credits=credits, kind=kind, status=job.status)
+
+
+def refund_payload(*, credits: int | None, kind: str | None, status: str) -> dict | None:
+    """The job JSON's ``refund`` from the job's refund ledger row (its amount and kind) and its status."""
     if not credits:
         return None
     if kind == CreditTransaction.Kind.GOODWILL_REFUND:
@@ -84,7 +89,7 @@ def job_refund(job: Job) -> dict | None:
         }
     verb = "was" if credits == 1 else "were"
     message = f"Your {_credits(credits)} {verb} refunded"
-    if job.status == JobStatus.COMPLETED:
+    if status == JobStatus.COMPLETED:
         message += " when an earlier run failed: this run was free"
     return {"credits": credits, "reason": "FAILURE", "message": message}
 
@@ -133,8 +138,13 @@ def rendition_set(copies: dict, storage, request=None) -> dict:
 
 def job_renditions(job: Job, request=None) -> dict:
     """The job's stored renditions with absolute, signed URLs: {"result": {"thumbnail": {...}, "display": {...}}}."""
-    storage = Job._meta.get_field("result").storage
-    return {kind: rendition_set(copies, storage, request) for kind, copies in (job.renditions or {}).items()}
+    return job_renditions_from(job.renditions, request)
+
+
+def job_renditions_from(renditions: dict | None, request=None) -> dict:
+    """Stored renditions (a job's ``renditions`` value) with absolute, signed URLs."""
+    storage = _file_storage()
+    return {kind: rendition_set(copies, storage, request) for kind, copies in (renditions or {}).items()}
 
 
 class JobStageField(serializers.ChoiceField):
@@ -225,6 +235,46 @@ class JobSerializer(serializers.ModelSerializer):
         if not job.error_code:
             return None
         return {"code": job.error_code, "message": job.error_message}
+
+
+_DATETIME = serializers.DateTimeField()
+
+
+def _datetime(value) -> str | None:
+    return None if value is None else _DATETIME.to_representation(value)
+
+
+def _stored_url(field: str, name: str, request) -> str | None:
+    return absolute_url(_file_storage(field).url(name), request) if name else None
+
+
+def _file_storage(field: str = "result"):
+    return Job._meta.get_field(field).storage
+
+
+def job_payload_from_row(row: dict, request=None) -> dict:
+    """The job JSON built from ``effects.selectors.job_row_for_user``'s flat row: the same keys and
+    values ``JobSerializer`` gives for the model instance, without building one."""
+    status = row["status"]
+    ahead = row["queue_ahead"]
+    renditions = job_renditions_from(row["renditions"], request) or None
+    return {
+        "id": str(row["id"]),
+        "status": status,
+        "stage": STAGE_DONE if status in TERMINAL_STATUSES else row["stage"],
+        "progress": row["progress"],
+        "queuePosition": None if status != JobStatus.PENDING else (ahead or 0) + 1,
+        "effect": {"id": row["effect_id"], "slug": row["effect__slug"], "name": row["effect__name"]},
+        "sourceUrl": _stored_url("source", row["source"], request) or row["source_url"] or None,
+        "resultUrl": _stored_url("result", row["result"], request),
+        "renditions": renditions,
+        "error": {"code": row["error_code"], "message": row["error_message"]} if row["error_code"] else None,
+        "creditsCharged": row["credits_charged"],
+        "refund": refund_payload(credits=row["refund_credits"], kind=row["refund_kind"], status=status),
+        "createdAt": _datetime(row["created_at"]),
+        "startedAt": _datetime(row["started_at"]),
+        "completedAt": _datetime(row["completed_at"]),
+    }
 
 
 def job_payload(job: Job, request=None) -> dict:

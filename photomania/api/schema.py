@@ -8,6 +8,7 @@ allauth's ``X-Session-Token`` header (drf-spectacular's contrib extension descri
 
 import copy
 
+from drf_spectacular.contrib.django_allauth import XSessionTokenAuthenticationScheme
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.utils import OpenApiExample
@@ -312,3 +313,9 @@ def document_api(result: dict, generator, request, public: bool) -> dict:
                 operation["callbacks"] = copy.deepcopy(_JOB_CALLBACK)
                 operation["responses"]["200"]["headers"]["Idempotent-Replayed"] = _header_ref("Idempotent-Replayed")
     return result
+
+
+class SessionTokenAuthenticationScheme(XSessionTokenAuthenticationScheme):
+    """Our ``X-Session-Token`` class is documented exactly as allauth's (same scheme name)."""
+
+    target_class = "photomania.api.authentication.SessionTokenAuthentication"

@@ -36,6 +36,7 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 # Subjects start with "[<site name>] " (allauth reads the Sites row, kept equal to SITE_NAME).
 ACCOUNT_EMAIL_SUBJECT_PREFIX = None
 ACCOUNT_RATE_LIMITS = {
+    "login": env.str("RATE_LIMIT_LOGIN", default="30/m/ip"),
     "login_failed": env.str("RATE_LIMIT_LOGIN_FAILED", default="10/m/ip,5/5m/key"),
     "signup": env.str("RATE_LIMIT_SIGNUP", default="20/m/ip"),
 }

@@ -19,7 +19,7 @@ MEDIA_URL_EXPIRY = env.int("MEDIA_URL_EXPIRY", default=3600)
 S3_BUCKET = env.str("S3_BUCKET", default="")
 if S3_BUCKET:
     _media_storage = {
-        "BACKEND": "storages.backends.s3.S3Storage",
+        "BACKEND": "effects.storage.ReusedUrlS3Storage",
         "OPTIONS": {
             "bucket_name": S3_BUCKET,
             "endpoint_url": env.str("S3_ENDPOINT_URL", default="") or None,

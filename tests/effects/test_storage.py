@@ -94,3 +94,32 @@ def test_local_storage_overwrites_the_fixed_result_key(tmp_path):
     storage = SignedFileSystemStorage(location=str(tmp_path))
 
     assert storage.save("r.jpg", ContentFile(b"1")) == storage.save("r.jpg", ContentFile(b"2")) == "r.jpg"
+
+
+def test_s3_presigned_url_is_reused_while_fresh_and_still_opens_the_file(s3_storage):
+    name = s3_storage.save("jobs/reuse/result.png", ContentFile(b"reused"))
+
+    first, second = s3_storage.url(name), s3_storage.url(name)
+
+    assert first == second
+    assert requests.get(second, timeout=5).content == b"reused"
+
+
+def test_s3_url_asked_with_its_own_expiry_is_signed_afresh(s3_storage):
+    name = s3_storage.save("jobs/reuse/result.png", ContentFile(b"x"))
+    s3_storage.url(name)
+
+    query = parse_qs(urlsplit(s3_storage.url(name, expire=30)).query)
+
+    assert query["X-Amz-Expires"] == ["30"]
+
+
+def test_local_signed_url_reused_within_its_minute_is_what_signing_gives(tmp_path):
+    storage = SignedFileSystemStorage(location=str(tmp_path))
+    url = storage.url("jobs/x/result.png")
+    expires = int(parse_qs(urlsplit(url).query)["exp"][0])
+
+    again = storage.url("jobs/x/result.png")
+
+    assert again == url
+    assert parse_qs(urlsplit(again).query)["sig"] == [media_signature("jobs/x/result.png", expires)]

@@ -133,7 +133,7 @@ def s3_storage(s3_server, settings):
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {
-            "BACKEND": "storages.backends.s3.S3Storage",
+            "BACKEND": "effects.storage.ReusedUrlS3Storage",
             "OPTIONS": {
                 "bucket_name": "photomania-test",
                 "endpoint_url": s3_server,

@@ -269,3 +269,20 @@ def test_a_large_jpeg_is_decoded_at_a_reduced_scale_but_still_fills_the_long_sid
     out = ENGINE.apply("grayscale", {}, data, max_side=1024)
 
     assert (out.width, out.height) == (1024, 768)
+
+
+def test_a_jpeg_a_dct_scale_brings_just_under_the_cap_is_decoded_at_that_scale():
+    # 2000x1500 at 1/2 is 1000x750: 2.3% under a 1024 cap, as a 4000x3000 photo is under 2048.
+    data = photo_bytes((2000, 1500), fmt="JPEG", quality=85)
+
+    out = ENGINE.apply("grayscale", {}, data, max_side=1024)
+
+    assert (out.width, out.height) == (1000, 750)
+
+
+def test_a_jpeg_whose_scaled_size_falls_too_far_short_is_decoded_in_full_and_fills_the_cap():
+    data = photo_bytes((2000, 1500), fmt="JPEG", quality=85)
+
+    out = ENGINE.apply("grayscale", {}, data, max_side=1100)
+
+    assert (out.width, out.height) == (1100, 825)
