@@ -35,13 +35,23 @@ def totp_activate(*, user) -> str:
     return secret
 
 
-def totp_code(secret: str, *, at: float | None = None) -> str:
-    """The code an authenticator app shows for ``secret`` now (or at unix time ``at``)."""
+def totp_code(secret: str, *, at: float | None = None, valid_for: float = 5.0) -> str:
+    """The code an authenticator app shows for ``secret`` now (or at unix time ``at``).
+
+    Now, a code that would expire within ``valid_for`` seconds is not returned: this waits for the
+    next period, so a code typed into a browser is still current when the server checks it.
+    """
     import time
 
     from allauth.mfa import app_settings
 
-    return format_hotp_value(hotp_value(secret, int(at if at is not None else time.time()) // app_settings.TOTP_PERIOD))
+    period = app_settings.TOTP_PERIOD
+    if at is None:
+        left = period - time.time() % period
+        if left < valid_for:
+            time.sleep(left + 0.05)
+        at = time.time()
+    return format_hotp_value(hotp_value(secret, int(at) // period))
 
 
 class EffectFactory(factory.django.DjangoModelFactory):
