@@ -8,6 +8,8 @@ The client IP honours REST_FRAMEWORK["NUM_PROXIES"] (TRUSTED_PROXY_COUNT), never
 X-Forwarded-For a client could forge.
 """
 
+from collections.abc import Sequence
+
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache  # PooledRedisCache is one
 from rest_framework.settings import api_settings
@@ -16,44 +18,95 @@ from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle, User
 
 def _window_hit(key: str, ttl: int) -> int:
     """Count one request in a fixed window; one round trip to Redis (INCR + EXPIRE pipelined)."""
+    [count], _values = windows_hit_and_read([(key, ttl)])
+    return count
+
+
+def windows_hit_and_read(windows: list[tuple[str, int]], reads: Sequence[str] = ()) -> tuple[list[int], dict]:
+    """Count one request in each ``(key, ttl)`` window and read the cache ``reads`` keys, in one
+    round trip to Redis (INCR + EXPIRE per window and a GET per read, pipelined).
+
+    Returns the windows' counts and ``{read key: cached value or None}``.
+    """
     cache = caches["default"]  # the backend itself (django.core.cache.cache is a proxy)
     if isinstance(cache, RedisCache):
-        key = cache.make_and_validate_key(key)
-        client = cache._cache.get_client(key, write=True)
+        client = cache._cache.get_client(write=True)
         pipe = client.pipeline(transaction=False)
-        pipe.incr(key)
-        pipe.expire(key, ttl, nx=True)
-        count, _ = pipe.execute()
-        return int(count)
-    cache.add(key, 0, ttl)
-    return cache.incr(key)
+        for key, ttl in windows:
+            key = cache.make_and_validate_key(key)
+            pipe.incr(key)
+            pipe.expire(key, ttl, nx=True)
+        for key in reads:
+            pipe.get(cache.make_and_validate_key(key))
+        results = pipe.execute()
+        counts = [int(count) for count in results[: 2 * len(windows) : 2]]
+        loads = cache._cache._serializer.loads
+        values = results[2 * len(windows) :]
+        return counts, {key: None if value is None else loads(value) for key, value in zip(reads, values, strict=True)}
+    counts = []
+    for key, ttl in windows:
+        cache.add(key, 0, ttl)
+        counts.append(cache.incr(key))
+    return counts, {key: cache.get(key) for key in reads}
 
 
 class _LiveRateMixin:
     """Rates read per request, counted in fixed windows.
 
     DRF's default keeps a list of timestamps per client (a read and a write of a growing value
-    on every request); a counter per window costs one pipelined round trip. The price is that
-    a client may burst up to twice the rate across a window boundary.
+    on every request); a counter per window costs one pipelined round trip, and
+    ``throttles_check`` counts every throttle of a view in that same round trip. The price is
+    that a client may burst up to twice the rate across a window boundary.
     """
 
     def get_rate(self):
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
 
-    def allow_request(self, request, view):
+    def window(self, request, view) -> tuple[str, int] | None:
+        """The counter this request is counted in, as ``(key, ttl)``; None when it is not throttled."""
         if self.rate is None:
-            return True
+            return None
         self.key = self.get_cache_key(request, view)
         if self.key is None:
-            return True
+            return None
         now = int(self.timer())
         window_start = now - now % self.duration
         self._retry_after = window_start + self.duration - now
-        count = _window_hit(f"{self.key}:{window_start}", self.duration + 1)
+        return f"{self.key}:{window_start}", self.duration + 1
+
+    def allow_count(self, count: int) -> bool:
         return count <= self.num_requests
+
+    def allow_request(self, request, view):
+        window = self.window(request, view)
+        if window is None:
+            return True
+        return self.allow_count(_window_hit(*window))
 
     def wait(self):
         return max(getattr(self, "_retry_after", 1), 1)
+
+
+def throttles_check(throttles, request, view, *, reads: Sequence[str] = ()) -> tuple[list, dict]:
+    """Count the request in every throttle (as DRF does: each one counts, even after a refusal)
+    and read the cache ``reads`` keys, in one Redis round trip for all our throttles.
+
+    Returns the waits of the throttles that refuse the request (empty when it may go on) and
+    ``{read key: cached value or None}``.
+    """
+    counted, waits = [], []
+    for throttle in throttles:
+        if isinstance(throttle, _LiveRateMixin):
+            window = throttle.window(request, view)
+            if window is not None:
+                counted.append((throttle, window))
+        elif not throttle.allow_request(request, view):
+            waits.append(throttle.wait())
+    counts, values = windows_hit_and_read([window for _throttle, window in counted], reads)
+    for (throttle, _window), count in zip(counted, counts, strict=True):
+        if not throttle.allow_count(count):
+            waits.append(throttle.wait())
+    return waits, values
 
 
 class UserThrottle(_LiveRateMixin, UserRateThrottle):
@@ -82,10 +135,10 @@ class UploadThrottle(_PerUserScopeThrottle):
 
     scope = "upload"
 
-    def allow_request(self, request, view):
+    def window(self, request, view):
         if not request.content_type.startswith("multipart/"):
-            return True
-        return super().allow_request(request, view)
+            return None
+        return super().window(request, view)
 
 
 class BillingThrottle(_PerUserScopeThrottle):

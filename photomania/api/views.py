@@ -5,13 +5,23 @@ from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
 from photomania.errors import ApplicationError, ErrorCode
-from photomania.throttles import DEFAULT_THROTTLES
+from photomania.throttles import DEFAULT_THROTTLES, throttles_check
 
 
 class ApiView(APIView):
-    """Base for our API views: authenticated by default, per-user/per-IP throttles."""
+    """Base for our API views: authenticated by default, per-user/per-IP throttles.
+
+    Every throttle of a view is counted in one Redis round trip, which also reads the cache keys
+    the view names in ``throttle_round_trip_reads`` (their values land in ``self.cached``).
+    """
 
     throttle_classes = DEFAULT_THROTTLES
+    throttle_round_trip_reads: tuple[str, ...] = ()
+
+    def check_throttles(self, request):
+        waits, self.cached = throttles_check(self.get_throttles(), request, self, reads=self.throttle_round_trip_reads)
+        if waits:
+            self.throttled(request, max((wait for wait in waits if wait is not None), default=None))
 
 
 def not_found(message: str = "Not found") -> ApplicationError:
