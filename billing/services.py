@@ -55,19 +55,25 @@ def _ledger_write(
     job=None,
     note: str = "",
     created_by=None,
+    reference_is_new: bool = False,
 ) -> CreditTransaction:
     """Lock the user, compute the change from the current balances, apply and record it.
 
     ``delta(plan_balance, purchased_balance)`` returns ``(plan_change, purchased_change)``;
     the row stores the total and the purchased share, so each bucket is the sum of its rows.
+
+    ``reference_is_new`` is for a caller whose reference names a row it created in the same
+    transaction (so no ledger row can carry it yet) and whose transaction ends on any error
+    raised here: the replay lookup and the savepoint are skipped (three statements); the unique
+    reference still refuses a duplicate, as an IntegrityError.
     """
     User = get_user_model()
     try:
-        with transaction.atomic():
+        with transaction.atomic(savepoint=not reference_is_new):
             user = User.objects.select_for_update().only("id", "credits", "purchased_credits").get(pk=user_id)
             # Checked under the lock: a concurrent writer with the same reference has
             # committed by the time we hold the row, so a replay returns the first row.
-            existing = CreditTransaction.objects.filter(reference=reference).first()
+            existing = None if reference_is_new else CreditTransaction.objects.filter(reference=reference).first()
             if existing is not None:
                 return existing
             if job is not None and kind in JOB_REFUND_KINDS:
@@ -101,6 +107,8 @@ def _ledger_write(
             transaction.on_commit(lambda: _credits_moved_record(kind=kind, amount=amount))
             return row
     except IntegrityError:
+        if reference_is_new:
+            raise  # no savepoint to return to: the caller's transaction is spoiled
         # The same reference was written for another user row concurrently; it is unique, so
         # the first writer wins and this call is a replay.
         existing = CreditTransaction.objects.filter(reference=reference).first()
@@ -159,9 +167,20 @@ def credits_grant(
 
 
 def credits_charge(
-    *, user, amount: int, reference: str, kind: str = Kind.EFFECT_CHARGE, job=None, note: str = "", created_by=None
+    *,
+    user,
+    amount: int,
+    reference: str,
+    kind: str = Kind.EFFECT_CHARGE,
+    job=None,
+    note: str = "",
+    created_by=None,
+    reference_is_new: bool = False,
 ) -> CreditTransaction:
-    """Spend ``amount`` credits, plan credits first; raises InsufficientCredits (nothing written) if short."""
+    """Spend ``amount`` credits, plan credits first; raises InsufficientCredits (nothing written) if short.
+
+    ``reference_is_new``: see ``_ledger_write`` (a charge for a job created in the caller's transaction).
+    """
     _positive(amount)
     return _ledger_write(
         user_id=user.pk,
@@ -171,6 +190,7 @@ def credits_charge(
         job=job,
         note=note,
         created_by=created_by,
+        reference_is_new=reference_is_new,
     )
 
 

@@ -10,6 +10,7 @@ import hashlib
 import time
 
 from django.db import transaction
+from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -22,6 +23,7 @@ from rest_framework import generics, serializers
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from effects.idempotency import idempotency_fingerprint, idempotent_run
 from effects.ingestion import image_from_upload, image_url_check
@@ -35,6 +37,7 @@ from effects.jobs.payloads import (
 )
 from effects.models import Effect, JobStatus
 from effects.selectors import (
+    CATALOG_VERSION_KEY,
     JOB_STATUSES,
     effect_catalog_version,
     effect_get_active,
@@ -42,9 +45,13 @@ from effects.selectors import (
     job_get_for_user,
     job_list_for_user,
     job_row_for_user,
+    user_and_job_row,
+    user_and_job_row_supported,
 )
 from effects.webhooks import replicate_webhook_receive
+from photomania.api.authentication import SessionTokenAuthentication, session_user_with_row
 from photomania.api.parsers import SafeJSONParser
+from photomania.api.renderers import EnvelopeJSONRenderer
 from photomania.api.schema import envelope_example
 from photomania.api.views import ApiView, not_found
 from photomania.errors import ApplicationError, ErrorCode
@@ -164,37 +171,44 @@ _JOB_ID_PARAMETER = OpenApiParameter(
 
 # --- Views -------------------------------------------------------------------------------------
 
+_NOT_READ = object()
+
 # Signed preview URLs in a cached page stay valid far longer than this (MEDIA_URL_EXPIRY).
 CATALOG_CACHE_SECONDS = 60
 CATALOG_CACHE_MAX_PAGES = 256
 
 
 class EffectListView(ApiView, generics.ListAPIView):
-    """The public catalog. Pages are kept per process for CATALOG_CACHE_SECONDS, keyed by the
-    catalog version (which every Effect write changes), so staff edits show on the next request."""
+    """The public catalog. Each page's rendered response bytes are kept per process for
+    CATALOG_CACHE_SECONDS, keyed by the catalog version (which every Effect write changes), so
+    staff edits show on the next request. The version is read in the throttle's Redis round trip:
+    a repeated page costs that one round trip and no SQL, serializer or JSON encoding."""
 
     permission_classes = [AllowAny]
     # The catalog is the same for everyone: no session or token lookup, throttled per client IP.
     authentication_classes: list = []
     throttle_classes = [AnonThrottle]
+    throttle_round_trip_reads = (CATALOG_VERSION_KEY,)
     serializer_class = EffectSerializer
-    _pages: dict[tuple, tuple[float, dict]] = {}
+    _pages: dict[tuple, tuple[float, bytes]] = {}
 
     def get_queryset(self):
         params = self.request.query_params
         return effect_list_active(category=params.get("category"), q=params.get("q"))
 
     def list(self, request, *args, **kwargs):
-        key = (effect_catalog_version(), request.scheme, request.get_host(), request.META.get("QUERY_STRING", ""))
+        version = effect_catalog_version(stored=self.cached.get(CATALOG_VERSION_KEY))
+        key = (version, request.scheme, request.get_host(), request.META.get("QUERY_STRING", ""))
         now = time.monotonic()
         hit = self._pages.get(key)
         if hit is not None and hit[0] > now:
-            return Response(hit[1])
-        response = super().list(request, *args, **kwargs)
+            return HttpResponse(hit[1], content_type="application/json")
+        page = super().list(request, *args, **kwargs)
+        body = EnvelopeJSONRenderer().render(page.data, "application/json", {"response": page})
         if len(self._pages) >= CATALOG_CACHE_MAX_PAGES:
             self._pages.clear()
-        self._pages[key] = (now + CATALOG_CACHE_SECONDS, response.data)
-        return response
+        self._pages[key] = (now + CATALOG_CACHE_SECONDS, body)
+        return HttpResponse(body, content_type="application/json")
 
     @extend_schema(
         operation_id="effects_list",
@@ -268,6 +282,8 @@ class ApplyView(ApiView):
     permission_classes = [IsAuthenticated]
     parser_classes = [SafeJSONParser, MultiPartParser]
     throttle_classes = [*DEFAULT_THROTTLES, ApplyThrottle, UploadThrottle]
+    # The catalog version comes with the throttle counts: a known effect is then found without a query.
+    throttle_round_trip_reads = (CATALOG_VERSION_KEY,)
     documented_error_statuses = ["402", "422"]
 
     @extend_schema(
@@ -310,7 +326,8 @@ class ApplyView(ApiView):
         params = ApplyInputSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         data = params.validated_data
-        effect = effect_get_active(ref=data["effectId"])
+        version = effect_catalog_version(stored=self.cached.get(CATALOG_VERSION_KEY))
+        effect = effect_get_active(ref=data["effectId"], catalog_version=version)
         if effect is None:
             raise not_found("Effect not found")
         # Before the image is read: an account that cannot pay never costs us a decode.
@@ -380,8 +397,34 @@ class JobListView(ApiView, generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
 
+class JobReadTokenAuthentication(SessionTokenAuthentication):
+    """``X-Session-Token`` for GET /api/jobs/{jobId}: on PostgreSQL the user row and the job row
+    come from one query (``user_and_job_row``); the user is checked exactly as on every other
+    endpoint (``session_user_with_row``), so a deactivation, a password change or a logout still
+    ends the token on the next request. The job row waits on the request for the view."""
+
+    def session_user(self, request, session):
+        if request.method != "GET" or not user_and_job_row_supported():
+            return super().session_user(request, session)
+        job_id = request.parser_context["kwargs"].get("jobId")
+        read = {}
+
+        def load(user_id):
+            user, read["row"] = user_and_job_row(user_id=user_id, job_id=job_id)
+            return user
+
+        user = session_user_with_row(session, load)
+        if user is not None and "row" in read:
+            request.job_row_read = read["row"]
+        return user
+
+
 class JobDetailView(ApiView):
     permission_classes = [IsAuthenticated]
+    authentication_classes = [
+        JobReadTokenAuthentication if cls is SessionTokenAuthentication else cls
+        for cls in api_settings.DEFAULT_AUTHENTICATION_CLASSES
+    ]
 
     @extend_schema(
         operation_id="jobs_retrieve",
@@ -396,8 +439,11 @@ class JobDetailView(ApiView):
         examples=[envelope_example("Completed", _JOB_EXAMPLE)],
     )
     def get(self, request, jobId: str):
-        # The endpoint clients poll: one narrow query, the JSON built from the row.
-        row = job_row_for_user(user_id=request.user.pk, job_id=jobId)
+        # The endpoint clients poll: one narrow query (read with the user when the token was
+        # checked, see JobReadTokenAuthentication), the JSON built from the row.
+        row = getattr(request, "job_row_read", _NOT_READ)
+        if row is _NOT_READ:
+            row = job_row_for_user(user_id=request.user.pk, job_id=jobId)
         if row is None:
             raise not_found("Job not found")
         return Response(job_payload_from_row(row, request))

@@ -1,11 +1,13 @@
 """Reads of the effect catalog and of a user's jobs, shaped for the API and pages."""
 
+import functools
 import json
 import statistics
 import uuid
 from datetime import datetime
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
@@ -95,15 +97,41 @@ def effect_preview_picture(*, effect: Effect) -> dict | None:
 CATALOG_VERSION_KEY = "effects:catalog-version"
 
 
-def effect_catalog_version() -> str:
+def effect_catalog_version(*, stored: str | None = None) -> str:
     """A token that changes whenever any effect changes (see effects.catalog.effect_catalog_changed),
-    or whether provider effects are offered."""
-    version = cache.get_or_set(CATALOG_VERSION_KEY, lambda: uuid.uuid4().hex, None)
+    or whether provider effects are offered. ``stored`` is the cached value of CATALOG_VERSION_KEY
+    when the caller has already read it (None: read it here, and create it if missing)."""
+    version = stored or cache.get_or_set(CATALOG_VERSION_KEY, lambda: uuid.uuid4().hex, None)
     return f"{version}:{int(provider_effects_enabled())}"
 
 
-def effect_get_active(*, ref: str) -> Effect | None:
-    """An offered effect by id or slug; None when unknown, inactive or not runnable here."""
+# Offered effects by (catalog version, ref), kept per process: a new version (any Effect write)
+# makes every entry unreachable. Cleared when full, so unknown refs cannot grow it without bound.
+_ACTIVE_BY_REF: dict[tuple[str, str], Effect | None] = {}
+_ACTIVE_BY_REF_MAX = 1024
+
+
+def effect_get_active(*, ref: str, catalog_version: str | None = None) -> Effect | None:
+    """An offered effect by id or slug; None when unknown, inactive or not runnable here.
+
+    With ``catalog_version`` (from ``effect_catalog_version``) the answer is kept in this process
+    for that version, so a repeated lookup costs no query; treat the effect as read-only.
+    """
+    if catalog_version is None:
+        return _effect_get_active(ref)
+    key = (catalog_version, str(ref))
+    try:
+        return _ACTIVE_BY_REF[key]
+    except KeyError:
+        pass
+    effect = _effect_get_active(ref)
+    if len(_ACTIVE_BY_REF) >= _ACTIVE_BY_REF_MAX:
+        _ACTIVE_BY_REF.clear()
+    _ACTIVE_BY_REF[key] = effect
+    return effect
+
+
+def _effect_get_active(ref: str) -> Effect | None:
     ref = str(ref).strip()
     if not ref or "\x00" in ref:  # no slug holds NUL (PostgreSQL text cannot)
         return None
@@ -193,18 +221,63 @@ JOB_ROW_FIELDS = (
 # "refund_kind")``, written out:
 # building that query through the ORM (the annotation's Case/Subquery, compiling) cost more CPU
 # than running it. The test suite checks the two give the same JSON in every job state.
-_JOB_ROW_SQL = """
-SELECT j.id, j.status, j.stage, j.progress, j.queue, j.source, j.source_url, j.result, j.renditions,
+# A job has at most one refund row (the ledger's ``ledger_one_refund_per_job`` unique index), so
+# a plain LEFT JOIN reads its amount and kind at once, on PostgreSQL and SQLite alike.
+_JOB_ROW_COLUMNS = """j.id, j.status, j.stage, j.progress, j.queue, j.source, j.source_url, j.result, j.renditions,
        j.error_code, j.error_message, j.credits_charged, j.created_at, j.started_at, j.completed_at,
        j.effect_id, e.slug, e.name,
        CASE WHEN j.status = %(pending)s THEN (
            SELECT count(*) FROM {job} w WHERE w.status = %(pending)s AND w.queue = j.queue AND w.created_at < j.created_at
        ) END,
-       (SELECT r.amount FROM {ledger} r WHERE r.job_id = j.id AND r.kind IN (%(refund)s, %(goodwill)s) LIMIT 1),
-       (SELECT r.kind FROM {ledger} r WHERE r.job_id = j.id AND r.kind IN (%(refund)s, %(goodwill)s) LIMIT 1)
+       r.amount, r.kind"""
+_JOB_REFUND_JOIN = "LEFT JOIN {ledger} r ON r.job_id = j.id AND r.kind IN (%(refund)s, %(goodwill)s)"
+_JOB_ROW_SQL = """
+SELECT {job_columns}
 FROM {job} j JOIN {effect} e ON e.id = j.effect_id
+{refund_join}
 WHERE j.id = %(id)s AND j.user_id = %(user)s
 """
+# The user row (every column, as Django's ``get_user`` loads it) and, when it is theirs, the job.
+_USER_JOB_ROW_SQL = """
+SELECT {user_columns},
+       {job_columns}
+FROM {user} u
+LEFT JOIN {job} j ON j.id = %(id)s AND j.user_id = u.id
+LEFT JOIN {effect} e ON e.id = j.effect_id
+{refund_join}
+WHERE u.id = %(user)s
+"""
+_JOB_ROW_KEYS = (*JOB_ROW_FIELDS, "queue_ahead", "refund_credits", "refund_kind")
+
+
+def _job_sql(template: str, **names: str) -> str:
+    """``template`` with the job columns, the refund join and the table names filled in."""
+    names = {
+        "job": Job._meta.db_table,
+        "effect": Effect._meta.db_table,
+        "ledger": CreditTransaction._meta.db_table,
+        **names,
+    }
+    return template.format(
+        job_columns=_JOB_ROW_COLUMNS.format(**names), refund_join=_JOB_REFUND_JOIN.format(**names), **names
+    )
+
+
+def _job_row_params(*, user_id: int, job_id: uuid.UUID | None) -> dict:
+    return {
+        "pending": JobStatus.PENDING.value,
+        "id": job_id,
+        "user": user_id,
+        "refund": CreditTransaction.Kind.REFUND.value,
+        "goodwill": CreditTransaction.Kind.GOODWILL_REFUND.value,
+    }
+
+
+def _job_row(values) -> dict:
+    row = dict(zip(_JOB_ROW_KEYS, values, strict=True))
+    if isinstance(row["renditions"], str):  # Django loads jsonb as text and decodes it in the field
+        row["renditions"] = json.loads(row["renditions"])
+    return row
 
 
 def job_row_for_user(*, user_id: int, job_id) -> dict | None:
@@ -213,25 +286,44 @@ def job_row_for_user(*, user_id: int, job_id) -> dict | None:
     pk = _as_uuid(job_id)
     if pk is None:
         return None
-    sql = _JOB_ROW_SQL.format(
-        job=Job._meta.db_table, effect=Effect._meta.db_table, ledger=CreditTransaction._meta.db_table
-    )
-    params = {
-        "pending": JobStatus.PENDING.value,
-        "id": pk,
-        "user": user_id,
-        "refund": CreditTransaction.Kind.REFUND.value,
-        "goodwill": CreditTransaction.Kind.GOODWILL_REFUND.value,
-    }
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(_job_sql(_JOB_ROW_SQL), _job_row_params(user_id=user_id, job_id=pk))
+        values = cursor.fetchone()
+    return None if values is None else _job_row(values)
+
+
+def user_and_job_row_supported() -> bool:
+    """Whether ``user_and_job_row`` can run here: PostgreSQL returns every user column already in
+    its Python type; other databases (SQLite in development) read the user through the ORM."""
+    return connection.vendor == "postgresql"
+
+
+@functools.cache
+def _user_job_row_sql() -> tuple[list[str], str]:
+    fields = get_user_model()._meta.concrete_fields
+    sql = _job_sql(
+        _USER_JOB_ROW_SQL,
+        user_columns=", ".join(f"u.{connection.ops.quote_name(field.column)}" for field in fields),
+        user=get_user_model()._meta.db_table,
+    )
+    return [field.attname for field in fields], sql
+
+
+def user_and_job_row(*, user_id: int, job_id) -> tuple[object | None, dict | None]:
+    """The user (a model instance with every field loaded, as Django's ``get_user`` reads it) and
+    their job's row (as ``job_row_for_user`` gives it) in one query: ``(None, None)`` when the user
+    is gone, ``(user, None)`` when the job is unknown, malformed or someone else's. PostgreSQL only
+    (see ``user_and_job_row_supported``); the caller still checks the user as ``get_user`` does."""
+    user_model = get_user_model()
+    user_fields, sql = _user_job_row_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, _job_row_params(user_id=user_id, job_id=_as_uuid(job_id)))
         values = cursor.fetchone()
     if values is None:
-        return None
-    row = dict(zip((*JOB_ROW_FIELDS, "queue_ahead", "refund_credits", "refund_kind"), values, strict=True))
-    if isinstance(row["renditions"], str):  # Django loads jsonb as text and decodes it in the field
-        row["renditions"] = json.loads(row["renditions"])
-    return row
+        return None, None
+    user = user_model.from_db(connection.alias, user_fields, values[: len(user_fields)])
+    job_values = values[len(user_fields) :]
+    return user, (None if job_values[0] is None else _job_row(job_values))
 
 
 JOB_STATUSES = [choice for choice, _label in JobStatus.choices]

@@ -126,7 +126,9 @@ def job_create(
             # The key is fixed per job, so the row can name it before the bytes are written.
             job.source.name = job_source_upload_to(job, f"source.{source.extension}")
         job.save(force_insert=True)
-        credits_charge(user=user, amount=effect.credits, reference=f"charge:{job_id}", job=job)
+        # The job row was inserted just above: no ledger row can name it yet, and any error
+        # raised here rolls this whole transaction back.
+        credits_charge(user=user, amount=effect.credits, reference=f"charge:{job_id}", job=job, reference_is_new=True)
         if source is not None:
             # Stored inside the transaction: if the upload fails, no charge survives.
             stored = job.source.storage.save(job.source.name, ContentFile(source.data))

@@ -12,12 +12,22 @@ misses in the cache and in the database.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from importlib import import_module
 
 from allauth.headless.contrib.rest_framework.authentication import XSessionTokenAuthentication
 from django.conf import settings
-from django.contrib.auth import SESSION_KEY, get_user
+from django.contrib.auth import (
+    BACKEND_SESSION_KEY,
+    HASH_SESSION_KEY,
+    SESSION_KEY,
+    get_user,
+    get_user_model,
+    load_backend,
+)
+from django.contrib.auth.backends import ModelBackend
 from django.http import HttpRequest
+from django.utils.crypto import constant_time_compare
 
 
 class SessionTokenAuthentication(XSessionTokenAuthentication):
@@ -35,11 +45,52 @@ class SessionTokenAuthentication(XSessionTokenAuthentication):
         # Loads the session (cache, then database); a missing, expired or malformed key clears it.
         if session.get(SESSION_KEY) is None or not session.session_key:
             return None
-        holder = HttpRequest()
-        holder.session = session
-        # Django's own check: the backend named in the session, the user active, the auth hash
-        # (which changes with the password) still matching.
-        user = get_user(holder)
+        user = self.session_user(request, session)
         if not user or user.is_anonymous:
             return None
         return user, session
+
+    def session_user(self, request, session):
+        """The session's user, checked as Django's ``get_user`` does: the backend named in the
+        session, the user active, the auth hash (which changes with the password) still matching."""
+        holder = HttpRequest()
+        holder.session = session
+        return get_user(holder)
+
+
+def session_user_with_row(session, load: Callable[[object], object | None]):
+    """The session's user as Django's ``get_user`` finds it, but read by ``load(user_id)`` (which
+    may read more in the same query); None when the session no longer authenticates anyone.
+
+    Only for sessions whose backend reads the user as ``ModelBackend`` does (by primary key, then
+    ``user_can_authenticate``); for any other backend ``get_user`` itself runs, and ``load`` not.
+    """
+    try:
+        user_id = get_user_model()._meta.pk.to_python(session[SESSION_KEY])
+        backend_path = session[BACKEND_SESSION_KEY]
+    except KeyError:
+        return None
+    if backend_path not in settings.AUTHENTICATION_BACKENDS:
+        return None
+    backend = load_backend(backend_path)
+    if type(backend).get_user is not ModelBackend.get_user:
+        holder = HttpRequest()
+        holder.session = session
+        user = get_user(holder)
+        return None if user.is_anonymous else user
+    user = load(user_id)
+    if user is None or not backend.user_can_authenticate(user):
+        return None
+    session_hash = session.get(HASH_SESSION_KEY)
+    session_auth_hash = user.get_session_auth_hash()
+    if session_hash and constant_time_compare(session_hash, session_auth_hash):
+        return user
+    # As get_user: a hash made with a fallback secret is renewed, anything else ends the session.
+    if session_hash and any(
+        constant_time_compare(session_hash, fallback) for fallback in user.get_session_auth_fallback_hash()
+    ):
+        session.cycle_key()
+        session[HASH_SESSION_KEY] = session_auth_hash
+        return user
+    session.flush()
+    return None

@@ -11,13 +11,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.utils import timezone
 from rest_framework.settings import api_settings
+from rest_framework.test import APIClient
 
 from billing.models import CreditTransaction
 from billing.services import credits_charge
 from effects.catalog import effect_render_preview, effects_set_active
 from effects.jobs.lifecycle import job_fail, job_goodwill_refund
 from effects.models import Effect, Job, JobStatus
-from tests.support.api import PUBLIC_IMAGE_URL, assert_error
+from tests.support.api import PUBLIC_IMAGE_URL, assert_error, session_token_for
 from tests.support.factories import EffectFactory, JobFactory
 from tests.support.images import image_bytes, truncated_jpeg
 
@@ -566,6 +567,70 @@ def test_deleting_another_users_saved_effect_is_404_and_keeps_it(other_client, j
 
 def test_malformed_job_id_is_404(user_client):
     assert_error(user_client.get("/api/jobs/not-a-uuid"), 404, "NOT_FOUND")
+
+
+def test_job_detail_with_a_token_reads_the_user_and_the_job_in_one_query(user_client, job, django_assert_num_queries):
+    user_client.get(f"/api/jobs/{job.pk}")  # the token's session is in the cache from now on
+
+    with django_assert_num_queries(1) as captured:
+        response = user_client.get(f"/api/jobs/{job.pk}")
+
+    assert response.status_code == 200
+    assert response.json()["data"]["id"] == str(job.pk)
+    sql = captured.captured_queries[0]["sql"]
+    assert "accounts_user" in sql and "effects_job" in sql
+
+
+def test_job_detail_refuses_a_deactivated_users_token_on_the_next_request(user_client, user, job):
+    assert user_client.get(f"/api/jobs/{job.pk}").status_code == 200
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+
+    response = user_client.get(f"/api/jobs/{job.pk}")
+
+    assert_error(response, 401, "INVALID_TOKEN")
+
+
+def test_job_detail_refuses_a_token_issued_before_a_password_change(user_client, user, job):
+    user.set_password("another-long-and-unusual-passphrase-43")
+    user.save(update_fields=["password"])
+
+    response = user_client.get(f"/api/jobs/{job.pk}")
+
+    assert_error(response, 401, "INVALID_TOKEN")
+
+
+def test_job_detail_refuses_a_token_after_logout(user, job):
+    token = session_token_for(user)
+    APIClient().delete("/_allauth/app/v1/auth/session", HTTP_X_SESSION_TOKEN=token)
+
+    response = APIClient().get(f"/api/jobs/{job.pk}", HTTP_X_SESSION_TOKEN=token)
+
+    assert_error(response, 401, "INVALID_TOKEN")
+
+
+def test_job_detail_accepts_a_token_whose_hash_was_made_with_a_fallback_secret(user, job, settings):
+    old_secret = "an-old-secret-key-rotated-out-0123456789-abcdefghijklmnopqrstuvwxyz"
+    settings.SECRET_KEY, real_secret = old_secret, settings.SECRET_KEY
+    token = session_token_for(user)
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = real_secret, [old_secret]
+
+    response = APIClient().get(f"/api/jobs/{job.pk}", HTTP_X_SESSION_TOKEN=token)
+
+    assert response.status_code == 200
+
+
+def test_job_detail_refuses_a_token_whose_hash_matches_no_secret(user, job, settings):
+    settings.SECRET_KEY, real_secret = (
+        "a-secret-nobody-keeps-0123456789-abcdefghijklmnopqrstuvwxyz",
+        settings.SECRET_KEY,
+    )
+    token = session_token_for(user)
+    settings.SECRET_KEY = real_secret
+
+    response = APIClient().get(f"/api/jobs/{job.pk}", HTTP_X_SESSION_TOKEN=token)
+
+    assert_error(response, 401, "INVALID_TOKEN")
 
 
 def test_unknown_job_id_is_404(user_client):
