@@ -23,7 +23,6 @@ from rest_framework import generics, serializers
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 
 from effects.idempotency import idempotency_fingerprint, idempotent_run
 from effects.ingestion import image_from_upload, image_url_check
@@ -49,7 +48,6 @@ from effects.selectors import (
     user_and_job_row_supported,
 )
 from effects.webhooks import replicate_webhook_receive
-from photomania.api.authentication import SessionTokenAuthentication, session_user_with_row
 from photomania.api.parsers import SafeJSONParser
 from photomania.api.renderers import EnvelopeJSONRenderer
 from photomania.api.schema import envelope_example
@@ -171,7 +169,6 @@ _JOB_ID_PARAMETER = OpenApiParameter(
 
 # --- Views -------------------------------------------------------------------------------------
 
-_NOT_READ = object()
 
 # Signed preview URLs in a cached page stay valid far longer than this (MEDIA_URL_EXPIRY).
 CATALOG_CACHE_SECONDS = 60
@@ -397,34 +394,25 @@ class JobListView(ApiView, generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
 
-class JobReadTokenAuthentication(SessionTokenAuthentication):
-    """``X-Session-Token`` for GET /api/jobs/{jobId}: on PostgreSQL the user row and the job row
-    come from one query (``user_and_job_row``); the user is checked exactly as on every other
-    endpoint (``session_user_with_row``), so a deactivation, a password change or a logout still
-    ends the token on the next request. The job row waits on the request for the view."""
-
-    def session_user(self, request, session):
-        if request.method != "GET" or not user_and_job_row_supported():
-            return super().session_user(request, session)
-        job_id = request.parser_context["kwargs"].get("jobId")
-        read = {}
-
-        def load(user_id):
-            user, read["row"] = user_and_job_row(user_id=user_id, job_id=job_id)
-            return user
-
-        user = session_user_with_row(session, load)
-        if user is not None and "row" in read:
-            request.job_row_read = read["row"]
-        return user
-
-
 class JobDetailView(ApiView):
     permission_classes = [IsAuthenticated]
-    authentication_classes = [
-        JobReadTokenAuthentication if cls is SessionTokenAuthentication else cls
-        for cls in api_settings.DEFAULT_AUTHENTICATION_CLASSES
-    ]
+
+    def token_user_loader(self, request):
+        """For a GET with ``X-Session-Token`` on PostgreSQL: read the token's user and the job in one
+        query (``user_and_job_row``). The user is checked exactly as on every other endpoint
+        (``session_user_with_row``), so a deactivation, a password change or a logout still ends
+        the token on the next request; the job row waits on the request for ``get``."""
+        if request.method != "GET" or not user_and_job_row_supported():
+            return None
+        job_id = self.kwargs.get("jobId")
+
+        def load(user_id):
+            user, row = user_and_job_row(user_id=user_id, job_id=job_id)
+            # Kept with whose row it is: ``get`` uses it only if that user is the one authenticated.
+            request.job_row_read = (user_id, row)
+            return user
+
+        return load
 
     @extend_schema(
         operation_id="jobs_retrieve",
@@ -441,8 +429,8 @@ class JobDetailView(ApiView):
     def get(self, request, jobId: str):
         # The endpoint clients poll: one narrow query (read with the user when the token was
         # checked, see JobReadTokenAuthentication), the JSON built from the row.
-        row = getattr(request, "job_row_read", _NOT_READ)
-        if row is _NOT_READ:
+        read_for, row = getattr(request, "job_row_read", (None, None))
+        if read_for is None or read_for != request.user.pk:
             row = job_row_for_user(user_id=request.user.pk, job_id=jobId)
         if row is None:
             raise not_found("Job not found")

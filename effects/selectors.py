@@ -266,7 +266,8 @@ def _job_sql(template: str, **names: str) -> str:
 def _job_row_params(*, user_id: int, job_id: uuid.UUID | None) -> dict:
     return {
         "pending": JobStatus.PENDING.value,
-        "id": job_id,
+        # As the database stores it (a uuid on PostgreSQL, 32 hex characters on SQLite).
+        "id": Job._meta.pk.get_db_prep_value(job_id, connection),
         "user": user_id,
         "refund": CreditTransaction.Kind.REFUND.value,
         "goodwill": CreditTransaction.Kind.GOODWILL_REFUND.value,
@@ -275,6 +276,8 @@ def _job_row_params(*, user_id: int, job_id: uuid.UUID | None) -> dict:
 
 def _job_row(values) -> dict:
     row = dict(zip(_JOB_ROW_KEYS, values, strict=True))
+    if not isinstance(row["id"], uuid.UUID):  # SQLite keeps 32 hex characters
+        row["id"] = uuid.UUID(row["id"])
     if isinstance(row["renditions"], str):  # Django loads jsonb as text and decodes it in the field
         row["renditions"] = json.loads(row["renditions"])
     return row

@@ -45,17 +45,22 @@ class SessionTokenAuthentication(XSessionTokenAuthentication):
         # Loads the session (cache, then database); a missing, expired or malformed key clears it.
         if session.get(SESSION_KEY) is None or not session.session_key:
             return None
-        user = self.session_user(request, session)
+        # A view may read the user row together with its own data (``token_user_loader``); the
+        # user is checked the same way either way.
+        view = (getattr(request, "parser_context", None) or {}).get("view")
+        loader = getattr(view, "token_user_loader", None)
+        load = loader(request) if loader is not None else None
+        if load is not None:
+            user = session_user_with_row(session, load)
+        else:
+            # Django's own check: the backend named in the session, the user active, the auth hash
+            # (which changes with the password) still matching.
+            holder = HttpRequest()
+            holder.session = session
+            user = get_user(holder)
         if not user or user.is_anonymous:
             return None
         return user, session
-
-    def session_user(self, request, session):
-        """The session's user, checked as Django's ``get_user`` does: the backend named in the
-        session, the user active, the auth hash (which changes with the password) still matching."""
-        holder = HttpRequest()
-        holder.session = session
-        return get_user(holder)
 
 
 def session_user_with_row(session, load: Callable[[object], object | None]):

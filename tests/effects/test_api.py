@@ -591,6 +591,18 @@ def test_job_detail_refuses_a_deactivated_users_token_on_the_next_request(user_c
     assert_error(response, 401, "INVALID_TOKEN")
 
 
+def test_job_detail_never_shows_a_refused_tokens_job_to_the_session_cookies_user(user, job, other_user):
+    token = session_token_for(user)
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    client = APIClient()
+    client.force_login(other_user)
+
+    response = client.get(f"/api/jobs/{job.pk}", HTTP_X_SESSION_TOKEN=token)
+
+    assert_error(response, 404, "NOT_FOUND")
+
+
 def test_job_detail_refuses_a_token_issued_before_a_password_change(user_client, user, job):
     user.set_password("another-long-and-unusual-passphrase-43")
     user.save(update_fields=["password"])
