@@ -8,6 +8,10 @@ carries the balance that apply checks, and reading it fresh is what makes a deac
 ``ModelBackend`` refuses inactive users) or a password change (the session's auth hash no longer
 matches) take effect on the next request. Logging out deletes the session, so the next ``GET``
 misses in the cache and in the database.
+
+A view can have the user row read together with its own data in one query (a method
+``token_user_loader``, as GET /api/jobs/{jobId} does); the row is then checked by
+``session_user_with_row`` exactly as Django's ``get_user`` checks the row it reads.
 """
 
 from __future__ import annotations
