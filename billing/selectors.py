@@ -50,6 +50,7 @@ class OfferState:
 
 NOT_ON_SALE = "Not on sale yet"
 PAYMENTS_OFF = "Payments are not available right now"
+SET_BY_STAFF = "Your plan was set by the PhotoMania team: ask them to change it"
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,8 @@ class BillingOverview:
     plans: list[Offer]
     packs: list[Offer]
     is_customer: bool
+    # A paid plan without a Stripe customer was given by staff: no subscription, nothing in the portal.
+    plan_set_by_staff: bool
 
 
 def stripe_customer_exists(*, user) -> bool:
@@ -88,12 +91,15 @@ def _plan_offer(*, plan: Plan, user, price: SalePrice | None, is_customer: bool)
 
     if plan.code == user.plan:
         return offer(OfferState.CURRENT)
+    if user.plan != PlanCode.FREE and not is_customer:
+        # Staff gave this plan: there is no subscription to change in the portal or to pay twice for.
+        return offer(OfferState.UNAVAILABLE, SET_BY_STAFF)
     if plan.code == PlanCode.FREE:
         # Returning to Free means cancelling the subscription, which Stripe's portal does.
-        return offer(OfferState.PORTAL if is_customer else OfferState.UNAVAILABLE, "Cancel in the billing portal")
+        return offer(OfferState.PORTAL, "Cancel in the billing portal")
     if user.plan != PlanCode.FREE:
         # A second Checkout would bill a second subscription beside the first.
-        return offer(OfferState.PORTAL if is_customer else OfferState.UNAVAILABLE, "Change plans in the billing portal")
+        return offer(OfferState.PORTAL, "Change plans in the billing portal")
     if price is None:
         return offer(OfferState.UNAVAILABLE, NOT_ON_SALE)
     if not settings.STRIPE_SECRET_KEY:
@@ -130,6 +136,7 @@ def billing_overview(*, user) -> BillingOverview:
         plans=[_plan_offer(plan=p, user=user, price=plan_price(p), is_customer=is_customer) for p in plans],
         packs=[_pack_offer(pack=p, price=pack_price(p)) for p in packs],
         is_customer=is_customer,
+        plan_set_by_staff=user.plan != PlanCode.FREE and not is_customer,
     )
 
 

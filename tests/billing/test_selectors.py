@@ -8,7 +8,7 @@ from django.utils import timezone
 from djstripe.models import Customer, Invoice
 
 from billing.models import CreditPack, CreditPackPurchase, CreditTransaction, Plan, PlanCode, PlanPrice
-from billing.selectors import OfferState, billing_overview, credits_flow_over_time, revenue_by_product
+from billing.selectors import SET_BY_STAFF, OfferState, billing_overview, credits_flow_over_time, revenue_by_product
 from billing.services import credits_charge, credits_refund
 from tests.fakes.stripe_objects import customer_id_for
 from tests.support.factories import JobFactory, UserFactory
@@ -57,6 +57,25 @@ def test_a_subscriber_changes_plans_in_the_portal_not_through_checkout(user, cat
     assert overview.is_customer
     assert plans["PRO"].state == OfferState.CURRENT
     assert plans["STARTER"].state == plans["ENTERPRISE"].state == plans["FREE"].state == OfferState.PORTAL
+
+
+def test_a_paid_plan_without_a_stripe_customer_was_set_by_staff_and_no_plan_can_be_changed(user, catalog):
+    user.plan = PlanCode.PRO
+    user.save(update_fields=["plan"])
+
+    overview = billing_overview(user=user)
+
+    plans = _by_code(overview.plans)
+    assert overview.plan_set_by_staff and not overview.is_customer
+    assert plans["PRO"].state == OfferState.CURRENT
+    others = [plans["FREE"], plans["STARTER"], plans["ENTERPRISE"]]
+    assert {(o.state, o.reason) for o in others} == {(OfferState.UNAVAILABLE, SET_BY_STAFF)}
+
+
+def test_a_subscriber_did_not_get_their_plan_from_staff(user, catalog):
+    _subscribe(user, PlanCode.PRO)
+
+    assert billing_overview(user=user).plan_set_by_staff is False
 
 
 def test_a_subscriber_can_still_buy_credit_packs(user, catalog):
