@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import OuterRef, Q, QuerySet, Subquery, Sum
 
 from billing.models import (
     JOB_REFUND_KINDS,
@@ -220,12 +220,32 @@ def _plan_names_by_price() -> dict[str, str]:
     return names
 
 
+def _pack_refunded_shares(*, payment_intent_ids: set[str]) -> dict[str, float]:
+    """The share (0 to 1) of each payment intent's charged amount that was refunded, from dj-stripe's Charge mirror.
+
+    The mirror is what the ``charge.refunded`` handler reads too; a share rather than cents, because
+    Stripe may have charged another amount (or currency) than the pack's price at checkout.
+    """
+    from djstripe.models import Charge
+
+    charged: dict[str, list[int]] = {}
+    for charge in Charge.objects.filter(payment_intent_id__in=payment_intent_ids).only("payment_intent", "stripe_data"):
+        data = charge.stripe_data or {}
+        if data.get("status") != "succeeded":
+            continue
+        totals = charged.setdefault(charge.payment_intent_id, [0, 0])
+        totals[0] += int(data.get("amount") or 0)
+        totals[1] += int(data.get("amount_refunded") or 0)
+    return {pi: min(1.0, refunded / amount) for pi, (amount, refunded) in charged.items() if amount > 0}
+
+
 def revenue_by_product(*, since: datetime, until: datetime) -> list[dict]:
     """Money received per plan (paid subscription invoices) and per credit pack (paid pack purchases), largest first.
 
     Rows: ``{"product", "kind": "plan"|"pack", "currency", "amount_cents", "payments"}``. Invoices
     come from dj-stripe's mirror; an invoice whose price bills no known plan counts as
-    "Other subscription".
+    "Other subscription". A pack purchase counts net of what was refunded on its charge (a fully
+    refunded one not at all), in the period it was paid.
     """
     from djstripe.models import Invoice
 
@@ -236,16 +256,27 @@ def revenue_by_product(*, since: datetime, until: datetime) -> list[dict]:
         entry[0] += cents
         entry[1] += payments
 
-    packs = (
+    packs = list(
         CreditPackPurchase.objects.filter(
-            paid_at__gte=since, paid_at__lte=until, status__in=[CreditPackPurchase.Status.PAID], amount_cents__gt=0
+            paid_at__gte=since,
+            paid_at__lte=until,
+            status__in=[CreditPackPurchase.Status.PAID, CreditPackPurchase.Status.REFUNDED],
+            amount_cents__gt=0,
         )
-        .values("pack__name", "currency")
-        .annotate(cents=Sum("amount_cents"), payments=Count("pk"))
+        .values("pack__name", "currency", "amount_cents", "status", "stripe_payment_intent_id")
         .order_by()
     )
+    refunded_share = _pack_refunded_shares(
+        payment_intent_ids={row["stripe_payment_intent_id"] for row in packs if row["stripe_payment_intent_id"]}
+    )
     for row in packs:
-        add(row["pack__name"] or "Retired pack", "pack", row["currency"], row["cents"], row["payments"])
+        if row["status"] == CreditPackPurchase.Status.REFUNDED:
+            share = 1.0
+        else:
+            share = refunded_share.get(row["stripe_payment_intent_id"], 0.0)
+        cents = row["amount_cents"] - round(row["amount_cents"] * share)
+        if cents > 0:
+            add(row["pack__name"] or "Retired pack", "pack", row["currency"], cents)
 
     plan_names = _plan_names_by_price()
     invoices = Invoice.objects.filter(created__gte=since, created__lte=until).only("id", "stripe_data")
