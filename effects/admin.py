@@ -369,7 +369,7 @@ class JobAdmin(admin.ModelAdmin):
 
     @admin.display(description="Result")
     def result_thumbnail(self, obj: Job):
-        # The small WebP copy when there is one: the full result is megabytes for a 64 px cell.
+        # The small copy when there is one: the full result is megabytes for a 64 px cell.
         thumbnail = (obj.renditions or {}).get("result", {}).get("thumbnail")
         if thumbnail:
             url = obj.result.storage.url(thumbnail["name"])

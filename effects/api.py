@@ -75,7 +75,8 @@ class EffectSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(
         RenditionSetSerializer(
-            allow_null=True, help_text="Smaller WebP copies of the preview (previewUrl is the full size); null without"
+            allow_null=True,
+            help_text="Smaller copies (JPEG, or WebP when transparent) of the preview (previewUrl is the full size); null without",
         )
     )
     def get_previewRenditions(self, effect: Effect) -> dict | None:
@@ -136,12 +137,12 @@ _EFFECT_EXAMPLE = {
     "previewUrl": "https://media.photomania.example/previews/sepia-dream.jpg",
     "previewRenditions": {
         "thumbnail": {
-            "url": "https://media.photomania.example/previews/sepia-dream-thumbnail.webp",
+            "url": "https://media.photomania.example/previews/sepia-dream-thumbnail.jpg",
             "width": 320,
             "height": 240,
         },
         "display": {
-            "url": "https://media.photomania.example/previews/sepia-dream-display.webp",
+            "url": "https://media.photomania.example/previews/sepia-dream-display.jpg",
             "width": 640,
             "height": 480,
         },

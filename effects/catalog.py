@@ -31,7 +31,7 @@ from effects.engines import (
 )
 from effects.ingestion import ValidatedImage, image_fetch, image_validate_bytes
 from effects.models import Effect
-from effects.renditions import renditions_make
+from effects.renditions import renditions_from_bytes
 from effects.selectors import CATALOG_VERSION_KEY
 from photomania.errors import ApplicationError, ErrorCode
 
@@ -154,7 +154,7 @@ def effect_render_preview(*, effect: Effect, photo: str = "") -> Effect:
 
 
 def effect_preview_renditions_store(*, effect: Effect) -> dict:
-    """Store WebP thumbnail and display copies of the effect's preview beside it, replacing older copies.
+    """Store thumbnail and display copies of the effect's preview beside it, replacing older copies.
 
     Returns their names and sizes (also saved in ``preview_renditions``); empty when there is no
     preview or it cannot be read, and pages then show the preview itself.
@@ -165,7 +165,7 @@ def effect_preview_renditions_store(*, effect: Effect) -> dict:
     if effect.preview:
         try:
             with effect.preview.open("rb") as handle:
-                made = renditions_make(handle.read())
+                made = renditions_from_bytes(handle.read())
         except (OSError, ValueError):
             logger.warning(
                 "effect %s: no renditions of the preview %s", effect.slug, effect.preview.name, exc_info=True
@@ -174,7 +174,7 @@ def effect_preview_renditions_store(*, effect: Effect) -> dict:
         stem = effect.preview.name.rsplit(".", 1)[0]
         renditions = {
             rendition.name: {
-                "name": storage.save(f"{stem}-{rendition.name}.webp", ContentFile(rendition.data)),
+                "name": storage.save(f"{stem}-{rendition.name}.{rendition.extension}", ContentFile(rendition.data)),
                 "width": rendition.width,
                 "height": rendition.height,
             }

@@ -27,7 +27,7 @@ class Effect(models.Model):
     slug = models.SlugField(max_length=80, unique=True)
     description = models.TextField(blank=True)
     preview = models.ImageField(upload_to=preview_upload_to, blank=True)
-    # Smaller WebP copies of the preview for pages and the API, stored beside it:
+    # Smaller copies (JPEG, WebP when transparent) of the preview for pages and the API, stored beside it:
     # {"thumbnail": {"name", "width", "height"}, "display": {...}}; empty when there is no preview.
     preview_renditions = models.JSONField(default=dict, blank=True, editable=False)
     credits = models.PositiveSmallIntegerField(default=1)
@@ -100,7 +100,7 @@ class Job(models.Model):
     source = models.FileField(upload_to=job_source_upload_to, blank=True, max_length=255)
     source_url = models.URLField(max_length=2048, blank=True, help_text="The URL the user gave, if any")
     result = models.FileField(upload_to=job_result_upload_to, blank=True, max_length=255)
-    # Smaller WebP copies for pages and the API: {"result": {"thumbnail": {"name", "width", "height"},
+    # Smaller copies (JPEG, WebP when transparent): {"result": {"thumbnail": {"name", "width", "height"},
     # "display": {...}}, "source": {...}}, stored beside the files they copy.
     renditions = models.JSONField(default=dict, blank=True)
 

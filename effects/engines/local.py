@@ -11,7 +11,7 @@ import math
 import re
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from PIL import Image, ImageChops
@@ -34,6 +34,10 @@ class EngineOutput:
     extension: str
     width: int
     height: int
+    # The decoded images, kept so the worker makes the job's smaller copies without decoding again:
+    # the result as encoded, and the source as the effect saw it (upright, capped).
+    image: Image.Image | None = field(default=None, compare=False, repr=False)
+    source: Image.Image | None = field(default=None, compare=False, repr=False)
 
 
 # --- Parameters -----------------------------------------------------------------------------
@@ -407,7 +411,7 @@ def encode_image(image: Image.Image, *, fmt: str, quality: int) -> EngineOutput:
     # PNG at zlib level 1: ``optimize`` costs tens of seconds on a 2048-pixel cut-out for ~20% fewer bytes.
     options: dict = {"quality": quality} if pil_format in ("JPEG", "WEBP") else {"compress_level": 1}
     clean.save(buffer, pil_format, **options)
-    return EngineOutput(buffer.getvalue(), content_type, extension, clean.width, clean.height)
+    return EngineOutput(buffer.getvalue(), content_type, extension, clean.width, clean.height, image=clean)
 
 
 # --- The engine -----------------------------------------------------------------------------
@@ -456,4 +460,5 @@ class LocalEngine:
             if out.mode == "RGBA":
                 alpha = ImageChops.multiply(out.getchannel("A"), alpha)
             out.putalpha(alpha)
-        return encode_image(out, fmt=cleaned["format"], quality=cleaned["quality"])
+        output = encode_image(out, fmt=cleaned["format"], quality=cleaned["quality"])
+        return replace(output, source=image)

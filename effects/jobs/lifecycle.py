@@ -15,6 +15,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 import requests
 from celery.exceptions import SoftTimeLimitExceeded
@@ -58,9 +59,12 @@ from effects.models import (
     job_result_upload_to,
     job_source_upload_to,
 )
-from effects.renditions import RENDITION_SIZES, renditions_make
+from effects.renditions import RENDITION_EXTENSIONS, RENDITION_SIZES, renditions_from_bytes, renditions_make
 from effects.selectors import effect_unavailable_reason
 from photomania.errors import AlreadyRefunded, ApplicationError, ErrorCode, InsufficientCredits
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 logger = logging.getLogger(__name__)
 
@@ -172,7 +176,12 @@ def _job_file_names(job: Job) -> set[str]:
     names |= {job_result_upload_to(job, f"result.{ext}") for ext in RESULT_EXTENSIONS}
     names.add(job_source_upload_to(job, "source"))
     names |= set(job_rendition_names(job))
-    names |= {f"jobs/{job.pk}/{kind}-{size}.webp" for kind in ("result", "source") for size in RENDITION_SIZES}
+    names |= {
+        f"jobs/{job.pk}/{kind}-{size}.{ext}"
+        for kind in ("result", "source")
+        for size in RENDITION_SIZES
+        for ext in RENDITION_EXTENSIONS
+    }
     return names
 
 
@@ -264,14 +273,18 @@ def job_claim(*, job_id) -> Job | None:
     return job
 
 
-def job_stage_set(*, job: Job, stage: JobStage, progress: int | None = None) -> None:
-    """Record where a running job is (and its percent done, when known); a finished job is left alone."""
+def job_stage_set(*, job: Job, stage: JobStage, progress: int | None = None) -> bool:
+    """Record where a running job is (and its percent done, when known); a finished job is left alone.
+
+    False when the job is no longer PROCESSING (deleted, or finished elsewhere).
+    """
     if progress is not None:
         progress = max(0, min(100, int(progress)))
-    Job.objects.filter(pk=job.pk, status=JobStatus.PROCESSING).update(
+    running = Job.objects.filter(pk=job.pk, status=JobStatus.PROCESSING).update(
         stage=stage, progress=progress, updated_at=timezone.now()
     )
     job.stage, job.progress = stage, progress
+    return bool(running)
 
 
 def job_process(*, job_id) -> JobStep:
@@ -299,7 +312,9 @@ def _job_run(*, job: Job) -> JobStep:
         source = job_source_load(job=job)
         job_stage_set(job=job, stage=JobStage.PROCESSING)
         output = engine.apply(ref.model, config, source.data, max_side=settings.IMAGE_MAX_SIDE)
-        job_complete(job=job, data=output.data, extension=output.extension)
+        job_complete(
+            job=job, data=output.data, extension=output.extension, image=output.image, source_image=output.source
+        )
         return JobStep(JobOutcome.DONE)
     except ApplicationError as exc:
         # The image itself is unusable (bad bytes, refused URL): permanent.
@@ -369,63 +384,87 @@ def _job_retry_later(*, job: Job, code: JobErrorCode, message: str) -> JobStep:
 # --- Terminal transitions ----------------------------------------------------------------------
 
 
-def job_complete(*, job: Job, data: bytes, extension: str) -> bool:
-    """Store the result at the job's fixed key and mark it COMPLETED (once). False if it was already terminal."""
-    job_stage_set(job=job, stage=JobStage.STORING, progress=job.progress)
-    name = job_result_upload_to(job, f"result.{extension}")
-    storage = _result_storage()
-    if not Job.objects.filter(pk=job.pk, status=JobStatus.PROCESSING).exists():
+def job_complete(
+    *,
+    job: Job,
+    data: bytes,
+    extension: str,
+    image: Image.Image | None = None,
+    source_image: Image.Image | None = None,
+) -> bool:
+    """Store the result at the job's fixed key and mark it COMPLETED (once). False if it was already terminal.
+
+    ``image`` and ``source_image`` are the decoded result and source when the worker has them (a
+    local effect): the smaller copies are made from them instead of decoding the files again.
+    """
+    if not job_stage_set(job=job, stage=JobStage.STORING, progress=job.progress):
         # Deleted (or finished elsewhere) while the effect ran: nothing to write.
         return False
+    name = job_result_upload_to(job, f"result.{extension}")
+    storage = _result_storage()
     stored = storage.save(name, ContentFile(data))
-    renditions = job_renditions_store(job=job, result=data)
+    renditions = job_renditions_store(job=job, result=data, image=image, source_image=source_image)
+    now = timezone.now()
+    completed = {
+        "status": JobStatus.COMPLETED,
+        "progress": 100,
+        "result": stored,
+        "renditions": renditions,
+        "error_code": "",
+        "error_message": "",
+        "completed_at": now,
+        "updated_at": now,
+    }
     with transaction.atomic():
-        now = timezone.now()
-        updated = Job.objects.filter(pk=job.pk, status=JobStatus.PROCESSING).update(
-            status=JobStatus.COMPLETED,
-            progress=100,
-            result=stored,
-            renditions=renditions,
-            error_code="",
-            error_message="",
-            completed_at=now,
-            updated_at=now,
-        )
+        updated = Job.objects.filter(pk=job.pk, status=JobStatus.PROCESSING).update(**completed)
         if updated:
             job_finished_record(job=job, status=JobStatus.COMPLETED, finished_at=now)
             _job_terminal_hooks(job=job)
     if updated:
         logger.info("job %s completed", job.pk)
-    elif _job_files_delete_if_gone(job=job) or stored != name:
+        for field, value in completed.items():  # the row as written, without reading it back
+            setattr(job, field, value)
+        return True
+    if _job_files_delete_if_gone(job=job) or stored != name:
         # The job was deleted meanwhile, or storage kept an extra copy beside the fixed key.
         storage.delete(stored)
     _refresh_if_exists(job)
-    return bool(updated)
+    return False
 
 
-def job_renditions_store(*, job: Job, result: bytes) -> dict:
-    """Store WebP thumbnail and display copies of the result and the source beside them; their names and sizes.
+def job_renditions_store(
+    *,
+    job: Job,
+    result: bytes,
+    image: Image.Image | None = None,
+    source_image: Image.Image | None = None,
+) -> dict:
+    """Store thumbnail and display copies of the result and the source beside them; their names and sizes.
 
-    A copy that cannot be made is left out (pages then fall back to the full image), never failing the job.
+    Made from the decoded images when given, else from the stored bytes. A copy that cannot be made
+    is left out (pages then fall back to the full image), never failing the job.
     """
     storage = _result_storage()
-    images = {"result": result}
-    if job.source:
-        try:
-            with job.source.open("rb") as handle:
-                images["source"] = handle.read()
-        except OSError:
-            logger.warning("job %s: source unreadable for renditions", job.pk)
     renditions: dict = {}
-    for kind, data in images.items():
+    for kind, decoded in (("result", image), ("source", source_image)):
         try:
-            made = renditions_make(data)
-        except (OSError, ValueError):  # a result Pillow cannot re-read still completes the job
+            if decoded is not None:
+                made = renditions_make(decoded)
+            elif kind == "result":
+                made = renditions_from_bytes(result)
+            elif job.source:
+                with job.source.open("rb") as handle:
+                    made = renditions_from_bytes(handle.read())
+            else:
+                continue
+        except (OSError, ValueError):  # an image Pillow cannot re-read still completes the job
             logger.warning("job %s: no renditions of the %s", job.pk, kind, exc_info=True)
             continue
         renditions[kind] = {
             rendition.name: {
-                "name": storage.save(f"jobs/{job.pk}/{kind}-{rendition.name}.webp", ContentFile(rendition.data)),
+                "name": storage.save(
+                    f"jobs/{job.pk}/{kind}-{rendition.name}.{rendition.extension}", ContentFile(rendition.data)
+                ),
                 "width": rendition.width,
                 "height": rendition.height,
             }

@@ -119,8 +119,8 @@ class RenditionSerializer(serializers.Serializer):
 
 
 class RenditionSetSerializer(serializers.Serializer):
-    thumbnail = RenditionSerializer(help_text="WebP, at most 320 px on its longest side")
-    display = RenditionSerializer(help_text="WebP, at most 1100 px on its longest side")
+    thumbnail = RenditionSerializer(help_text="JPEG (WebP when transparent), at most 320 px on its longest side")
+    display = RenditionSerializer(help_text="JPEG (WebP when transparent), at most 1024 px on its longest side")
 
 
 class JobRenditionsSerializer(serializers.Serializer):

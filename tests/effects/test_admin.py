@@ -279,7 +279,7 @@ def test_job_list_shows_the_results_small_rendition_not_the_full_result(staff_cl
 
     html = staff_client.get(reverse("admin:effects_job_changelist")).content.decode()
 
-    assert f'<img src="/media/jobs/{job.pk}/result-thumbnail.webp?' in html
+    assert f'<img src="/media/jobs/{job.pk}/result-thumbnail.jpg?' in html
     assert f"/media/jobs/{job.pk}/result.jpg" not in html
 
 

@@ -523,8 +523,8 @@ def test_job_detail_offers_signed_renditions_of_a_completed_job(user_client, job
         status=JobStatus.COMPLETED,
         renditions={
             "result": {
-                n: {"name": f"jobs/{job.pk}/result-{n}.webp", "width": w, "height": h}
-                for n, w, h in [("thumbnail", 320, 240), ("display", 1100, 825)]
+                n: {"name": f"jobs/{job.pk}/result-{n}.jpg", "width": w, "height": h}
+                for n, w, h in [("thumbnail", 320, 240), ("display", 1024, 768)]
             }
         },
     )
@@ -532,8 +532,8 @@ def test_job_detail_offers_signed_renditions_of_a_completed_job(user_client, job
     renditions = user_client.get(f"/api/jobs/{job.pk}").json()["data"]["renditions"]
 
     display = renditions["result"]["display"]
-    assert display["url"].startswith(f"http://testserver/media/jobs/{job.pk}/result-display.webp?exp=")
-    assert "&sig=" in display["url"] and (display["width"], display["height"]) == (1100, 825)
+    assert display["url"].startswith(f"http://testserver/media/jobs/{job.pk}/result-display.jpg?exp=")
+    assert "&sig=" in display["url"] and (display["width"], display["height"]) == (1024, 768)
     assert renditions["result"]["thumbnail"]["width"] == 320
 
 

@@ -107,7 +107,7 @@ def _stored_image(storage, name: str) -> Image.Image:
     return image
 
 
-def test_render_preview_stores_webp_thumbnail_and_display_copies_of_the_preview():
+def test_render_preview_stores_thumbnail_and_display_copies_of_the_preview():
     effect = EffectFactory(model_id="local:sepia")
 
     effect_render_preview(effect=effect)
@@ -117,11 +117,11 @@ def test_render_preview_stores_webp_thumbnail_and_display_copies_of_the_preview(
     preview = _stored_image(storage, effect.preview.name)
     copies = effect.preview_renditions
     assert set(copies) == {"thumbnail", "display"}
-    for name, longest in (("thumbnail", 320), ("display", min(1100, max(preview.size)))):
+    for name, longest in (("thumbnail", 320), ("display", min(1024, max(preview.size)))):
         image = _stored_image(storage, copies[name]["name"])
-        assert image.format == "WEBP"
+        assert image.format == "JPEG"
         assert image.size == (copies[name]["width"], copies[name]["height"])
-        assert max(image.size) == longest
+        assert 0.95 * longest <= max(image.size) <= longest
         assert abs(image.width / image.height - preview.width / preview.height) < 0.01
 
 

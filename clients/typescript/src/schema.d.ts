@@ -362,11 +362,11 @@ export interface components {
             readonly slug: string;
             readonly description: string;
             readonly previewUrl: string;
-            /** @description Smaller WebP copies of the preview (previewUrl is the full size); null without */
+            /** @description Smaller copies (JPEG, or WebP when transparent) of the preview (previewUrl is the full size); null without */
             readonly previewRenditions: {
-                /** @description WebP, at most 320 px on its longest side */
+                /** @description JPEG (WebP when transparent), at most 320 px on its longest side */
                 thumbnail: components["schemas"]["Rendition"];
-                /** @description WebP, at most 1100 px on its longest side */
+                /** @description JPEG (WebP when transparent), at most 1024 px on its longest side */
                 display: components["schemas"]["Rendition"];
             } | null;
             readonly credits: number;
@@ -641,9 +641,9 @@ export interface components {
             height: number;
         };
         RenditionSet: {
-            /** @description WebP, at most 320 px on its longest side */
+            /** @description JPEG (WebP when transparent), at most 320 px on its longest side */
             thumbnail: components["schemas"]["Rendition"];
-            /** @description WebP, at most 1100 px on its longest side */
+            /** @description JPEG (WebP when transparent), at most 1024 px on its longest side */
             display: components["schemas"]["Rendition"];
         };
         /** @description SERVICE_UNAVAILABLE: retry after Retry-After seconds. The health check lists each dependency. */

@@ -60,8 +60,8 @@ def test_a_completed_jobs_row_payload_matches_the_serializer_with_signed_files(u
         result=f"jobs/{effect.pk}/result.jpg",
         renditions={
             "result": {
-                "thumbnail": {"name": f"jobs/{effect.pk}/result-thumbnail.webp", "width": 320, "height": 240},
-                "display": {"name": f"jobs/{effect.pk}/result-display.webp", "width": 1100, "height": 825},
+                "thumbnail": {"name": f"jobs/{effect.pk}/result-thumbnail.jpg", "width": 320, "height": 240},
+                "display": {"name": f"jobs/{effect.pk}/result-display.jpg", "width": 1024, "height": 768},
             }
         },
         status=JobStatus.COMPLETED,

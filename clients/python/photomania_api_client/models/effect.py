@@ -31,8 +31,8 @@ class Effect:
             slug (str):
             description (str):
             preview_url (str):
-            preview_renditions (EffectPreviewRenditionsType0 | None): Smaller WebP copies of the preview (previewUrl is the
-                full size); null without
+            preview_renditions (EffectPreviewRenditionsType0 | None): Smaller copies (JPEG, or WebP when transparent) of the
+                preview (previewUrl is the full size); null without
             credits_ (int):
             category (str):
      """

@@ -23,7 +23,7 @@ T = TypeVar("T", bound="EffectPreviewRenditionsType0")
 
 @_attrs_define
 class EffectPreviewRenditionsType0:
-    """ Smaller WebP copies of the preview (previewUrl is the full size); null without
+    """ Smaller copies (JPEG, or WebP when transparent) of the preview (previewUrl is the full size); null without
 
         Attributes:
             thumbnail (Rendition):
