@@ -129,7 +129,10 @@ def refine_matte(rgb: np.ndarray, probability: np.ndarray, *, threshold: float, 
     through a guided filter with the photo as guide (radius ``edge`` percent of the long side),
     then its soft band is narrowed so the inside is solid and the outside clean."""
     height, width = rgb.shape[:2]
-    coarse = np.clip((probability - threshold) / 0.2 + 0.5, 0.0, 1.0).astype(np.float32)
+    coarse = probability - np.float32(threshold)
+    coarse /= np.float32(0.2)
+    coarse += np.float32(0.5)
+    np.clip(coarse, 0.0, 1.0, out=coarse)
     # Guided filtering at up to 1024 pixels keeps it fast; the matte is upsampled smoothly after.
     scale = min(1.0, 1024 / max(height, width))
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
@@ -139,7 +142,10 @@ def refine_matte(rgb: np.ndarray, probability: np.ndarray, *, threshold: float, 
     refined = cv2.ximgproc.guidedFilter(guide, coarse_small, radius, 1e-4 * 255 * 255)
     if scale < 1:
         refined = cv2.resize(refined, (width, height), interpolation=cv2.INTER_LINEAR)
-    return np.clip((refined - 0.5) * 1.6 + 0.5, 0.0, 1.0).astype(np.float32)
+    refined -= np.float32(0.5)
+    refined *= np.float32(1.6)
+    refined += np.float32(0.5)
+    return np.clip(refined, 0.0, 1.0, out=refined)
 
 
 def subject_matte(
@@ -326,10 +332,16 @@ def remove_background(
 ) -> np.ndarray:
     """The person cut out: RGBA, transparent background, edge colours cleaned of the old background."""
     matte, _ = subject_matte(rgb, threshold=threshold, edge=edge, face_score=face_score, min_coverage=min_coverage)
-    alpha = np.round(matte * 255).astype(np.uint8)
+    colours = foreground_colours(rgb, matte)
+    np.round(colours, out=colours)
+    np.clip(colours, 0, 255, out=colours)
+    rgba = np.empty((*matte.shape, 4), np.uint8)
+    rgba[..., :3] = colours
+    del colours
+    rgba[..., 3] = np.round(matte * 255)
     # Fully transparent pixels carry no trace of the old background (and compress to nothing).
-    colours = np.where(alpha[..., None] > 0, np.clip(np.round(foreground_colours(rgb, matte)), 0, 255), 0)
-    return np.concatenate([colours.astype(np.uint8), alpha[..., None]], axis=2)
+    rgba[rgba[..., 3] == 0] = 0
+    return rgba
 
 
 def replace_background(
