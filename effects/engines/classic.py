@@ -114,14 +114,20 @@ def sepia(rgb: np.ndarray, intensity: float) -> np.ndarray:
 
 
 def vintage(rgb: np.ndarray, intensity: float, vignette: float) -> np.ndarray:
-    image = rgb.astype(np.float32)
-    # Faded film: lifted blacks, lower contrast, warm highlights and cool shadows.
-    faded = image * (1 - 0.25 * intensity) + 30 * intensity
-    faded[..., 0] += 18 * intensity
-    faded[..., 2] -= 12 * intensity
-    toned = 0.8 * faded + 0.2 * (np.clip(faded, 0, 255) @ _SEPIA.T) * intensity + 0.2 * faded * (1 - intensity)
-    toned *= _vignette_mask(*rgb.shape[:2], vignette)[..., None]
-    return _to_uint8(toned)
+    mask = _vignette_mask(*rgb.shape[:2], vignette)
+
+    # Per pixel, so done strip by strip: the float copies are never full size.
+    def tone(start: int, stop: int) -> np.ndarray:
+        image = rgb[start:stop].astype(np.float32)
+        # Faded film: lifted blacks, lower contrast, warm highlights and cool shadows.
+        faded = image * (1 - 0.25 * intensity) + 30 * intensity
+        faded[..., 0] += 18 * intensity
+        faded[..., 2] -= 12 * intensity
+        toned = 0.8 * faded + 0.2 * (np.clip(faded, 0, 255) @ _SEPIA.T) * intensity + 0.2 * faded * (1 - intensity)
+        toned *= mask[start:stop, :, None]
+        return _to_uint8(toned)
+
+    return by_strips(tone, rgb.shape)
 
 
 def hdr(rgb: np.ndarray, sigma_s: float, sigma_r: float) -> np.ndarray:
@@ -329,9 +335,14 @@ def cartoon(rgb: np.ndarray, edge_size: int, colors: int) -> np.ndarray:
     if work != (width, height):
         toon = _resize(toon, (width, height), down=False)
         line = _resize(line, (width, height), down=False)
-    ink = toon * np.float32(0.18)
-    out = toon + (ink - toon) * np.clip(line, 0, 1)[..., None]
-    return _from_unit(out)
+    np.clip(line, 0, 1, out=line)
+
+    def ink(start: int, stop: int) -> np.ndarray:
+        colour = toon[start:stop]
+        inked = colour * np.float32(0.18)
+        return _from_unit(colour + (inked - colour) * line[start:stop, :, None])
+
+    return by_strips(ink, toon.shape)
 
 
 _PAPER = np.array([246, 242, 232], dtype=np.float32) / 255  # warm drawing paper
@@ -357,11 +368,16 @@ def pencil_sketch(rgb: np.ndarray, color: bool, shade: float) -> np.ndarray:
     tone = np.clip((1 - _wide_blur(gray, 2 * scale) / 255 - 0.35) * 1.6, 0, 1)
     hatching = tone * strokes * np.float32(0.35 + 4 * shade)
     tooth = 1 + _noise((height, width), max(1.0, 1.2 * scale), seed=22) * np.float32(0.25)
-    darkness = np.clip((1 - (1 - lines) * (1 - hatching)) * tooth, 0, 1)[..., None]
+    darkness = np.clip((1 - (1 - lines) * (1 - hatching)) * tooth, 0, 1)
+    del lines, hatching, tooth
     # Coloured pencils take the photo's (slightly deepened) colour; graphite is one grey.
-    pigment = _unit(cv2.GaussianBlur(rgb, (0, 0), max(1.0, scale))) * np.float32(0.75) if color else _GRAPHITE
-    drawn = _PAPER + (pigment - _PAPER) * darkness
-    return _from_unit(drawn)
+    colours = cv2.GaussianBlur(rgb, (0, 0), max(1.0, scale)) if color else None
+
+    def draw(start: int, stop: int) -> np.ndarray:
+        pigment = _unit(colours[start:stop]) * np.float32(0.75) if colours is not None else _GRAPHITE
+        return _from_unit(_PAPER + (pigment - _PAPER) * darkness[start:stop, :, None])
+
+    return by_strips(draw, rgb.shape)
 
 
 # --- Film and lens looks --------------------------------------------------------------------
