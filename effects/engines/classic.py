@@ -521,9 +521,19 @@ def lomo(rgb: np.ndarray, intensity: float, vignette: float) -> np.ndarray:
     height, width = rgb.shape[:2]
     mask = _vignette_mask(height, width, vignette * 0.95, power=2.6)
     softened = _wide_blur(toned, max(1.0, 3 * _scale(rgb)))
-    edge = (1 - mask)[..., None] / max(vignette, 1e-3) if vignette > 0 else 0
-    blended = toned + (softened.astype(np.float32) - toned) * np.clip(edge, 0, 1)
-    return _to_uint8(blended * mask[..., None])
+    edge = np.clip((1 - mask) / max(vignette, 1e-3), 0, 1) if vignette > 0 else None
+
+    # Per pixel from here: strip by strip, so the float copies are never full size.
+    def darken(start: int, stop: int) -> np.ndarray:
+        rows = toned[start:stop]
+        blended = (
+            rows + (softened[start:stop].astype(np.float32) - rows) * edge[start:stop, :, None]
+            if edge is not None
+            else rows
+        )
+        return _to_uint8(blended * mask[start:stop, :, None])
+
+    return by_strips(darken, rgb.shape)
 
 
 LEAKS = {
