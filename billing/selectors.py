@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import OuterRef, Q, QuerySet, Subquery, Sum
 
 from billing.models import (
     JOB_REFUND_KINDS,
@@ -50,6 +50,7 @@ class OfferState:
 
 NOT_ON_SALE = "Not on sale yet"
 PAYMENTS_OFF = "Payments are not available right now"
+SET_BY_STAFF = "Your plan was set by the PhotoMania team: ask them to change it"
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,8 @@ class BillingOverview:
     plans: list[Offer]
     packs: list[Offer]
     is_customer: bool
+    # A paid plan without a Stripe customer was given by staff: no subscription, nothing in the portal.
+    plan_set_by_staff: bool
 
 
 def stripe_customer_exists(*, user) -> bool:
@@ -88,12 +91,15 @@ def _plan_offer(*, plan: Plan, user, price: SalePrice | None, is_customer: bool)
 
     if plan.code == user.plan:
         return offer(OfferState.CURRENT)
+    if user.plan != PlanCode.FREE and not is_customer:
+        # Staff gave this plan: there is no subscription to change in the portal or to pay twice for.
+        return offer(OfferState.UNAVAILABLE, SET_BY_STAFF)
     if plan.code == PlanCode.FREE:
         # Returning to Free means cancelling the subscription, which Stripe's portal does.
-        return offer(OfferState.PORTAL if is_customer else OfferState.UNAVAILABLE, "Cancel in the billing portal")
+        return offer(OfferState.PORTAL, "Cancel in the billing portal")
     if user.plan != PlanCode.FREE:
         # A second Checkout would bill a second subscription beside the first.
-        return offer(OfferState.PORTAL if is_customer else OfferState.UNAVAILABLE, "Change plans in the billing portal")
+        return offer(OfferState.PORTAL, "Change plans in the billing portal")
     if price is None:
         return offer(OfferState.UNAVAILABLE, NOT_ON_SALE)
     if not settings.STRIPE_SECRET_KEY:
@@ -130,6 +136,7 @@ def billing_overview(*, user) -> BillingOverview:
         plans=[_plan_offer(plan=p, user=user, price=plan_price(p), is_customer=is_customer) for p in plans],
         packs=[_pack_offer(pack=p, price=pack_price(p)) for p in packs],
         is_customer=is_customer,
+        plan_set_by_staff=user.plan != PlanCode.FREE and not is_customer,
     )
 
 
@@ -213,12 +220,32 @@ def _plan_names_by_price() -> dict[str, str]:
     return names
 
 
+def _pack_refunded_shares(*, payment_intent_ids: set[str]) -> dict[str, float]:
+    """The share (0 to 1) of each payment intent's charged amount that was refunded, from dj-stripe's Charge mirror.
+
+    The mirror is what the ``charge.refunded`` handler reads too; a share rather than cents, because
+    Stripe may have charged another amount (or currency) than the pack's price at checkout.
+    """
+    from djstripe.models import Charge
+
+    charged: dict[str, list[int]] = {}
+    for charge in Charge.objects.filter(payment_intent_id__in=payment_intent_ids).only("payment_intent", "stripe_data"):
+        data = charge.stripe_data or {}
+        if data.get("status") != "succeeded":
+            continue
+        totals = charged.setdefault(charge.payment_intent_id, [0, 0])
+        totals[0] += int(data.get("amount") or 0)
+        totals[1] += int(data.get("amount_refunded") or 0)
+    return {pi: min(1.0, refunded / amount) for pi, (amount, refunded) in charged.items() if amount > 0}
+
+
 def revenue_by_product(*, since: datetime, until: datetime) -> list[dict]:
     """Money received per plan (paid subscription invoices) and per credit pack (paid pack purchases), largest first.
 
     Rows: ``{"product", "kind": "plan"|"pack", "currency", "amount_cents", "payments"}``. Invoices
     come from dj-stripe's mirror; an invoice whose price bills no known plan counts as
-    "Other subscription".
+    "Other subscription". A pack purchase counts net of what was refunded on its charge (a fully
+    refunded one not at all), in the period it was paid.
     """
     from djstripe.models import Invoice
 
@@ -229,16 +256,27 @@ def revenue_by_product(*, since: datetime, until: datetime) -> list[dict]:
         entry[0] += cents
         entry[1] += payments
 
-    packs = (
+    packs = list(
         CreditPackPurchase.objects.filter(
-            paid_at__gte=since, paid_at__lte=until, status__in=[CreditPackPurchase.Status.PAID], amount_cents__gt=0
+            paid_at__gte=since,
+            paid_at__lte=until,
+            status__in=[CreditPackPurchase.Status.PAID, CreditPackPurchase.Status.REFUNDED],
+            amount_cents__gt=0,
         )
-        .values("pack__name", "currency")
-        .annotate(cents=Sum("amount_cents"), payments=Count("pk"))
+        .values("pack__name", "currency", "amount_cents", "status", "stripe_payment_intent_id")
         .order_by()
     )
+    refunded_share = _pack_refunded_shares(
+        payment_intent_ids={row["stripe_payment_intent_id"] for row in packs if row["stripe_payment_intent_id"]}
+    )
     for row in packs:
-        add(row["pack__name"] or "Retired pack", "pack", row["currency"], row["cents"], row["payments"])
+        if row["status"] == CreditPackPurchase.Status.REFUNDED:
+            share = 1.0
+        else:
+            share = refunded_share.get(row["stripe_payment_intent_id"], 0.0)
+        cents = row["amount_cents"] - round(row["amount_cents"] * share)
+        if cents > 0:
+            add(row["pack__name"] or "Retired pack", "pack", row["currency"], cents)
 
     plan_names = _plan_names_by_price()
     invoices = Invoice.objects.filter(created__gte=since, created__lte=until).only("id", "stripe_data")

@@ -40,7 +40,12 @@ def billing(request):
     return render(
         request,
         "billing/billing.html",
-        {"plans": overview.plans, "packs": overview.packs, "is_customer": overview.is_customer},
+        {
+            "plans": overview.plans,
+            "packs": overview.packs,
+            "is_customer": overview.is_customer,
+            "plan_set_by_staff": overview.plan_set_by_staff,
+        },
     )
 
 

@@ -2,7 +2,7 @@
 
 from urllib.parse import urlsplit
 
-from photomania.settings.core import DEBUG, DEVELOPMENT_DEFAULTS, INSTALLED_APPS, SITE_NAME, TESTING, config_error, env
+from photomania.settings.core import DEBUG, DEVELOPMENT_DEFAULTS, INSTALLED_APPS, SITE_NAME, config_error, env
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -114,8 +114,8 @@ SOCIALACCOUNT_ADAPTER = "accounts.adapter.SocialAccountAdapter"
 SOCIALACCOUNT_AUTO_SIGNUP = True
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # per provider, above
 SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
-# The provider apps that are configured join INSTALLED_APPS here, beside their settings. The test
-# suite installs all three so that tests can configure providers one test at a time.
+# The provider apps that are configured join INSTALLED_APPS here, beside their settings (the test
+# suite starts with all three configured: tests/settings.py).
 _SOCIAL_PROVIDER_APPS = {
     "google": "allauth.socialaccount.providers.google",
     "github": "allauth.socialaccount.providers.github",
@@ -123,7 +123,7 @@ _SOCIAL_PROVIDER_APPS = {
 }
 INSTALLED_APPS = [
     *INSTALLED_APPS,
-    *(app for provider, app in _SOCIAL_PROVIDER_APPS.items() if TESTING or provider in SOCIALACCOUNT_PROVIDERS),
+    *(app for provider, app in _SOCIAL_PROVIDER_APPS.items() if provider in SOCIALACCOUNT_PROVIDERS),
 ]
 
 # Multi-factor authentication (allauth.mfa): an authenticator app (TOTP) plus recovery codes.

@@ -14,21 +14,13 @@ from billing.models import CreditPackPurchase, CreditTransaction, PlanCode
 from billing.services import credits_charge
 from billing.stripe_services import checkout_session_create
 from tests.fakes import stripe_objects as so
+from tests.fakes.stripe_objects import paid_pack_session
 from tests.support.concurrency import run_concurrently
 from tests.support.fakes import deliver, event_payload
 
 pytestmark = pytest.mark.django_db
 
 Kind = CreditTransaction.Kind
-
-
-def paid_pack_session(fake, user, pack_code="pack-50", *, payment_status="paid"):
-    """A pack Checkout Session created by our service, then completed at Stripe."""
-    session_id = checkout_session_create(user=user, pack_code=pack_code)["sessionId"]
-    session = fake.get("checkout/sessions", session_id)
-    pi = so.payment_intent(fake, customer=session["customer"], amount=500)
-    session |= {"status": "complete", "payment_status": payment_status, "payment_intent": pi["id"]}
-    return fake.put("checkout/sessions", session)
 
 
 def balance(user) -> int:

@@ -8,10 +8,12 @@ from django.utils import timezone
 from djstripe.models import Customer, Invoice
 
 from billing.models import CreditPack, CreditPackPurchase, CreditTransaction, Plan, PlanCode, PlanPrice
-from billing.selectors import OfferState, billing_overview, credits_flow_over_time, revenue_by_product
+from billing.selectors import SET_BY_STAFF, OfferState, billing_overview, credits_flow_over_time, revenue_by_product
 from billing.services import credits_charge, credits_refund
-from tests.fakes.stripe_objects import customer_id_for
+from tests.fakes import stripe_objects as so
+from tests.fakes.stripe_objects import customer_id_for, paid_pack_session
 from tests.support.factories import JobFactory, UserFactory
+from tests.support.fakes import deliver, event_payload
 
 pytestmark = pytest.mark.django_db
 
@@ -57,6 +59,25 @@ def test_a_subscriber_changes_plans_in_the_portal_not_through_checkout(user, cat
     assert overview.is_customer
     assert plans["PRO"].state == OfferState.CURRENT
     assert plans["STARTER"].state == plans["ENTERPRISE"].state == plans["FREE"].state == OfferState.PORTAL
+
+
+def test_a_paid_plan_without_a_stripe_customer_was_set_by_staff_and_no_plan_can_be_changed(user, catalog):
+    user.plan = PlanCode.PRO
+    user.save(update_fields=["plan"])
+
+    overview = billing_overview(user=user)
+
+    plans = _by_code(overview.plans)
+    assert overview.plan_set_by_staff and not overview.is_customer
+    assert plans["PRO"].state == OfferState.CURRENT
+    others = [plans["FREE"], plans["STARTER"], plans["ENTERPRISE"]]
+    assert {(o.state, o.reason) for o in others} == {(OfferState.UNAVAILABLE, SET_BY_STAFF)}
+
+
+def test_a_subscriber_did_not_get_their_plan_from_staff(user, catalog):
+    _subscribe(user, PlanCode.PRO)
+
+    assert billing_overview(user=user).plan_set_by_staff is False
 
 
 def test_a_subscriber_can_still_buy_credit_packs(user, catalog):
@@ -170,3 +191,27 @@ def test_revenue_of_an_invoice_for_an_unknown_price_counts_as_other_subscription
     assert rows == [
         {"product": "Other subscription", "kind": "plan", "currency": "usd", "amount_cents": 1000, "payments": 1}
     ]
+
+
+def _refund(client, fake_stripe, session, *, cents: int) -> None:
+    """Stripe refunds ``cents`` of the pack's charge and tells us with charge.refunded."""
+    charge = so.charge(
+        fake_stripe, customer=session["customer"], payment_intent_id=session["payment_intent"], amount_refunded=cents
+    )
+    assert deliver(client, event_payload("charge.refunded", charge)).status_code == 200
+
+
+def test_revenue_of_packs_subtracts_what_was_refunded(client, fake_stripe, catalog):
+    kept, halved, refunded = UserFactory(), UserFactory(), UserFactory()
+    for user in (kept, halved, refunded):
+        session = paid_pack_session(fake_stripe, user)
+        assert deliver(client, event_payload("checkout.session.completed", session)).status_code == 200
+        if user is halved:
+            _refund(client, fake_stripe, session, cents=250)
+        if user is refunded:
+            _refund(client, fake_stripe, session, cents=500)
+    now = timezone.now()
+
+    rows = revenue_by_product(since=now - timedelta(days=1), until=now)
+
+    assert rows == [{"product": "50 credits", "kind": "pack", "currency": "usd", "amount_cents": 750, "payments": 2}]

@@ -79,6 +79,28 @@ def test_billing_page_sends_a_subscriber_to_the_portal_to_change_plans(client, u
     assert 'name="pack" value="pack-50"' in html
 
 
+def test_billing_page_of_a_plan_set_by_staff_says_so_and_sends_nobody_to_the_portal(client, user, catalog):
+    user.plan = PlanCode.PRO
+    user.save(update_fields=["plan"])
+    client.force_login(user)
+
+    html = client.get(reverse("billing")).content.decode()
+
+    assert "Your Pro plan was set by the PhotoMania team" in html
+    assert "billing portal" not in html
+    assert 'name="plan"' not in html
+    assert html.count("Your plan was set by the PhotoMania team: ask them to change it") == 2  # Starter, Enterprise
+    assert 'name="pack" value="pack-50"' in html
+
+
+def test_billing_page_of_a_free_user_does_not_mention_a_plan_set_by_staff(client, user, catalog):
+    client.force_login(user)
+
+    html = client.get(reverse("billing")).content.decode()
+
+    assert "set by the PhotoMania team" not in html
+
+
 def test_billing_page_shows_plan_and_purchased_credits(client, user):
     from billing.models import CreditTransaction
     from billing.services import credits_grant

@@ -373,10 +373,10 @@ def test_job_page_shows_renditions_with_srcset_and_downloads_the_full_result(cli
     html = client.get(reverse("job_detail", args=[job.pk])).content.decode()
 
     after = re.search(r"<img [^>]*data-result>", html)[0]
-    assert f"/media/jobs/{job.pk}/result-display.webp?" in after and 'width="1100" height="825"' in after
-    assert re.search(r'srcset="[^"]*result-thumbnail\.webp\S* 320w, [^"]*result-display\.webp\S* 1100w"', after)
+    assert f"/media/jobs/{job.pk}/result-display.jpg?" in after and 'width="1024" height="768"' in after
+    assert re.search(r'srcset="[^"]*result-thumbnail\.jpg\S* 320w, [^"]*result-display\.jpg\S* 1024w"', after)
     assert 'loading="lazy"' in after and "sizes=" in after
-    assert f"/media/jobs/{job.pk}/source-display.webp?" in html
+    assert f"/media/jobs/{job.pk}/source-display.jpg?" in html
     download = re.search(r'<a class="button" href="([^"]+)" download', html)[1]
     assert download.startswith(f"/media/jobs/{job.pk}/result.jpg?")
 
@@ -389,7 +389,7 @@ def test_history_shows_the_results_thumbnail_rendition(client, user, media_stora
 
     html = client.get(reverse("job_history")).content.decode()
 
-    assert f'<img src="/media/jobs/{job.pk}/result-thumbnail.webp?' in html
+    assert f'<img src="/media/jobs/{job.pk}/result-thumbnail.jpg?' in html
 
 
 def test_job_page_of_a_failed_job_shows_the_reason_and_the_refund(client, user):

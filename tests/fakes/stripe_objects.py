@@ -8,7 +8,7 @@ the period on subscription items).
 
 import time
 
-from billing.stripe_services import customer_get_or_create
+from billing.stripe_services import checkout_session_create, customer_get_or_create
 from tests.support.fakes import PACK_AMOUNTS, PACK_PRICES, PINNED_API_VERSION, PLAN_AMOUNTS, PRICES
 
 
@@ -311,6 +311,15 @@ def payment_intent(fake, *, customer: str, amount: int = 500) -> dict:
             "next_action": None,
         },
     )
+
+
+def paid_pack_session(fake, user, pack_code="pack-50", *, payment_status="paid") -> dict:
+    """A pack Checkout Session created by our service, then completed at Stripe."""
+    session_id = checkout_session_create(user=user, pack_code=pack_code)["sessionId"]
+    session = fake.get("checkout/sessions", session_id)
+    pi = payment_intent(fake, customer=session["customer"], amount=500)
+    session |= {"status": "complete", "payment_status": payment_status, "payment_intent": pi["id"]}
+    return fake.put("checkout/sessions", session)
 
 
 def charge(fake, *, customer: str, payment_intent_id: str, amount: int = 500, amount_refunded: int = 0) -> dict:

@@ -5,6 +5,7 @@ Every page gets axe-core (``tests/support/axe.py``) so a test can check what it 
 """
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
+STAFF_EMAIL = "staff@example.com"
+STAFF_PASSWORD = "a-long-Passphrase-9"
 
 
 @pytest.fixture(scope="session")
@@ -75,3 +78,28 @@ def shoot():
         return path
 
     return _shoot
+
+
+@pytest.fixture
+def staff_signs_in(live_server):
+    """Sign a new superuser with an authenticator app (TOTP) into the admin in a browser page, as
+    staff do: the admin's login is allauth's (email and password), then the authenticator code.
+
+    Call it with the page; it returns the staff user once the admin index is open."""
+    from playwright.sync_api import expect
+
+    from tests.support.factories import UserFactory, totp_activate, totp_code
+
+    def _sign_in(page):
+        staff = UserFactory(email=STAFF_EMAIL, password=STAFF_PASSWORD, is_staff=True, is_superuser=True)
+        secret = totp_activate(user=staff)
+        page.goto(f"{live_server.url}/admin/login/")
+        page.locator("input[name=login]").fill(STAFF_EMAIL)
+        page.locator("input[name=password]").fill(STAFF_PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        page.locator("input[name=code]").fill(totp_code(secret))
+        page.locator("form button[type=submit]").first.click()
+        expect(page).to_have_url(re.compile(r"/admin/$"))
+        return staff
+
+    return _sign_in

@@ -15,7 +15,7 @@ from effects.catalog import effect_render_preview
 from effects.jobs.lifecycle import job_renditions_store
 from effects.models import JobStatus
 from tests.support.axe import axe_audit
-from tests.support.factories import EffectFactory, JobFactory, UserFactory, totp_activate, totp_code
+from tests.support.factories import EffectFactory, JobFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -153,17 +153,11 @@ def test_forms_shown_again_with_errors_have_no_wcag_violations(page, live_server
     _assert_none(reports)
 
 
-def test_admin_effect_list_and_change_form_have_no_wcag_violations(page, live_server, media_storage, shoot):
+def test_admin_effect_list_and_change_form_have_no_wcag_violations(
+    page, live_server, media_storage, staff_signs_in, shoot
+):
     effects = _catalog()
-    staff = UserFactory(email="staff@example.com", password=PASSWORD, is_staff=True, is_superuser=True)
-    secret = totp_activate(user=staff)
-    page.goto(f"{live_server.url}/admin/login/")
-    page.locator("input[name=login]").fill("staff@example.com")
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.locator("input[name=code]").fill(totp_code(secret))
-    page.locator("form button[type=submit]").first.click()
-    expect(page).to_have_url(re.compile(r"/admin/$"))
+    staff_signs_in(page)
     base = f"{live_server.url}/admin/effects/effect"
 
     reports = [_audit(page, f"{base}/"), _audit(page, f"{base}/{effects[0].pk}/change/")]

@@ -13,7 +13,7 @@ from accounts.models import User
 from effects.catalog import effect_render_preview
 from effects.jobs.dispatch import job_publish
 from effects.models import Effect, Job, JobStatus
-from tests.support.factories import EffectFactory, JobFactory, UserFactory, totp_activate, totp_code
+from tests.support.factories import EffectFactory, JobFactory, UserFactory
 from tests.support.images import image_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -81,17 +81,9 @@ def test_sign_up_apply_an_effect_watch_it_complete_then_delete_it(
 
 
 def test_staff_creates_an_effect_renders_its_preview_and_it_appears_in_the_gallery(
-    page, live_server, media_storage, shoot
+    page, live_server, media_storage, staff_signs_in, shoot
 ):
-    staff = UserFactory(email="staff@example.com", password=PASSWORD, is_staff=True, is_superuser=True)
-    secret = totp_activate(user=staff)
-    page.goto(f"{live_server.url}/admin/login/")  # allauth's sign-in, then the authenticator code
-    page.locator("input[name=login]").fill("staff@example.com")
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.locator("input[name=code]").fill(totp_code(secret))
-    page.locator("form button[type=submit]").first.click()
-    expect(page).to_have_url(re.compile(r"/admin/$"))
+    staff_signs_in(page)
 
     page.goto(f"{live_server.url}/admin/effects/effect/add/")
     page.get_by_label("Name").press_sequentially("Moody Mono")

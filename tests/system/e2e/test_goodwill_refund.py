@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from billing.models import CreditTransaction
 from billing.services import credits_charge
 from effects.models import JobStatus
-from tests.support.factories import EffectFactory, JobFactory, UserFactory, totp_activate, totp_code
+from tests.support.factories import EffectFactory, JobFactory, UserFactory
 from tests.support.images import image_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -17,18 +17,15 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "a-long-Passphrase-9"
 
 
-def _sign_in(page, live_server, email, *, totp_secret=None):
+def _sign_in(page, live_server, email):
     page.goto(f"{live_server.url}/accounts/login/")
     page.locator("input[name=login]").fill(email)
     page.locator("input[name=password]").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    if totp_secret:
-        page.locator("input[name=code]").fill(totp_code(totp_secret))
-        page.locator("form button[type=submit]").first.click()
 
 
 def test_staff_refunds_a_completed_job_as_goodwill_and_its_owner_sees_the_refund_beside_the_result(
-    browser, live_server, shoot
+    browser, live_server, staff_signs_in, shoot
 ):
     owner = UserFactory(email="owner@example.com", password=PASSWORD)
     job = JobFactory(user=owner, effect=EffectFactory(name="Cartoon", credits=3), status=JobStatus.COMPLETED)
@@ -37,11 +34,9 @@ def test_staff_refunds_a_completed_job_as_goodwill_and_its_owner_sees_the_refund
     job.credits_charged = 3
     job.save()
     credits_charge(user=owner, amount=3, reference=f"charge:{job.pk}", job=job)
-    staff = UserFactory(email="staff@example.com", password=PASSWORD, is_staff=True, is_superuser=True)
-    secret = totp_activate(user=staff)
 
     staff_page = browser.new_page()
-    _sign_in(staff_page, live_server, "staff@example.com", totp_secret=secret)
+    staff = staff_signs_in(staff_page)
     staff_page.goto(f"{live_server.url}/admin/effects/job/")
     staff_page.locator(f"input[name=_selected_action][value='{job.pk}']").check()
     staff_page.locator("select[name=action]").select_option("goodwill_refund")

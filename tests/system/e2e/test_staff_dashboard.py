@@ -14,11 +14,10 @@ from billing.models import CreditPack, CreditPackPurchase, CreditTransaction, Pl
 from billing.services import credits_charge, credits_refund
 from effects.models import Job, JobErrorCode, JobStatus
 from tests.support.axe import axe_audit
-from tests.support.factories import EffectFactory, JobFactory, UserFactory, totp_activate, totp_code
+from tests.support.factories import EffectFactory, JobFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "a-long-Passphrase-9"
 # Effect name, credits, typical seconds from start to result.
 EFFECTS = [("Sepia", 1, 0.6), ("Cartoon", 2, 2.4), ("Background blur", 3, 4.5), ("Watercolour (AI)", 6, 18.0)]
 FAILURES = [JobErrorCode.NO_SUBJECT] * 5 + [JobErrorCode.PROVIDER_UNAVAILABLE] * 3 + [JobErrorCode.TIMEOUT]
@@ -101,18 +100,6 @@ def _seed_week(now):
     return Job.objects.count()
 
 
-def _staff_signs_in(page, live_server):
-    staff = UserFactory(email="staff@example.com", password=PASSWORD, is_staff=True, is_superuser=True)
-    secret = totp_activate(user=staff)
-    page.goto(f"{live_server.url}/admin/login/")
-    page.locator("input[name=login]").fill("staff@example.com")
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.locator("input[name=code]").fill(totp_code(secret))
-    page.locator("form button[type=submit]").first.click()
-    expect(page).to_have_url(re.compile(r"/admin/$"))
-
-
 def _drawn_pixels(canvas) -> int:
     """How many pixels of the canvas are not transparent (a chart that drew nothing has none)."""
     return canvas.evaluate(
@@ -122,13 +109,13 @@ def _drawn_pixels(canvas) -> int:
 
 
 def test_staff_opens_the_dashboard_from_the_admin_index_and_every_chart_is_drawn(
-    page, live_server, billing_catalog, shoot
+    page, live_server, billing_catalog, staff_signs_in, shoot
 ):
     now = timezone.now()
     assert _seed_week(now) > 100
     console_errors = []
     page.on("console", lambda msg: console_errors.append(msg.text) if msg.type == "error" else None)
-    _staff_signs_in(page, live_server)
+    staff_signs_in(page)
     shoot(page, "30-admin-index")
 
     page.get_by_role("link", name=re.compile("Staff dashboard")).click()
@@ -144,8 +131,8 @@ def test_staff_opens_the_dashboard_from_the_admin_index_and_every_chart_is_drawn
     assert axe_audit(page) == ""
 
 
-def test_dashboard_without_history_shows_its_empty_states(page, live_server, shoot):
-    _staff_signs_in(page, live_server)
+def test_dashboard_without_history_shows_its_empty_states(page, live_server, staff_signs_in, shoot):
+    staff_signs_in(page)
 
     page.goto(f"{live_server.url}/admin/dashboard/?days=1")
 

@@ -139,12 +139,12 @@ def test_duplicate_delivery_yields_one_result_and_one_charge(celery_worker_pipel
     assert CreditTransaction.objects.filter(job=job).count() == 1
     # One result, the source, and one of each rendition: nothing written twice.
     assert sorted(job.result.storage.listdir(f"jobs/{job.pk}")[1]) == [
-        "result-display.webp",
-        "result-thumbnail.webp",
+        "result-display.jpg",
+        "result-thumbnail.jpg",
         "result.jpg",
         "source",
-        "source-display.webp",
-        "source-thumbnail.webp",
+        "source-display.jpg",
+        "source-thumbnail.jpg",
     ]
 
 

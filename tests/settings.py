@@ -1,0 +1,34 @@
+"""The test suite's settings: PhotoMania's own, in a process started with all three sign-in
+providers configured, so their apps are installed the way a deployment installs them: from the
+provider variables (``GOOGLE_*``, ``GITHUB_*``, ``OIDC_*``) read by ``photomania/settings/auth.py``.
+
+Django cannot install an app for one test only, while tests need each provider in turn, so the
+process starts like a deployment that has them all. The variables are then removed again and the
+suite starts with no provider configured: a test configures providers as a deployment does, by
+setting the variables and building ``SOCIALACCOUNT_PROVIDERS`` with ``social_providers_from_env``
+(the ``oidc_server`` fixture does it for the local OpenID Connect provider).
+"""
+
+import os
+
+# Placeholders: a test that signs in through a provider sets its own values (the OIDC server is
+# then the local one); no test reaches these addresses.
+_PROVIDER_VARIABLES = {
+    "GOOGLE_CLIENT_ID": "google-test-client",
+    "GOOGLE_CLIENT_SECRET": "google-test-secret",
+    "GITHUB_CLIENT_ID": "github-test-client",
+    "GITHUB_CLIENT_SECRET": "github-test-secret",
+    "OIDC_CLIENT_ID": "oidc-test-client",
+    "OIDC_CLIENT_SECRET": "oidc-test-secret",
+    "OIDC_SERVER_URL": "https://sso.invalid",
+}
+_set_here = [name for name in _PROVIDER_VARIABLES if name not in os.environ]
+for _name in _set_here:
+    os.environ[_name] = _PROVIDER_VARIABLES[_name]
+
+from photomania.settings import *  # noqa: E402, F403
+from photomania.settings.auth import social_providers_from_env  # noqa: E402
+
+for _name in _set_here:
+    del os.environ[_name]
+SOCIALACCOUNT_PROVIDERS = social_providers_from_env()
