@@ -4,7 +4,8 @@ A 2000x1500 float32 RGB array is 36 MB, and an effect written as whole-image num
 holds several of them (plus their temporaries) at once. Computed strip by strip, only the ``uint8``
 result is full size. A neighbourhood filter sees ``halo`` extra rows above and below each strip,
 so a strip's own rows come out as they would from the whole image (the rows near a strip's cut,
-where the filter's border handling differs, are in the halo and thrown away).
+where the filter's border handling differs, are in the halo and thrown away): exactly for a filter
+whose reach is at most the halo, to within its tail for one whose influence decays (a recursive filter).
 
 Pure: numpy only, no Django.
 """
