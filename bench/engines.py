@@ -4,7 +4,9 @@ each in its own process pinned to one core."""
 
 from __future__ import annotations
 
+import datetime
 import json
+import os
 import subprocess
 import sys
 
@@ -40,17 +42,19 @@ def run(effects: list[str] | None = None) -> list[Row]:
     rows, figures = [], {"_image": "4000x3000 JPEG (the astronaut portrait upscaled)", "_max_side": MAX_SIDE}
     for effect in effects or list(EFFECTS):
         # Alternate naive and engine so drift in the machine's load hits both alike.
+        measured_at = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
         bare = _measure(effect, "naive", str(image))
         engine = _measure(effect, "engine", str(image))
+        load = os.getloadavg()[0]  # the machine is shared: the figures say how busy it was
         # CPU seconds of a process pinned to one core: the machine is shared, wall time is
         # reported beside it.
         ours_s, base_s = median(engine["cpu_times"]), median(bare["cpu_times"])
         ratio = ours_s / base_s
-        load = f", model load {engine['model_load_ms']:.0f} ms" if engine["model_load_ms"] is not None else ""
+        model_load = f", model load {engine['model_load_ms']:.0f} ms" if engine["model_load_ms"] is not None else ""
         rows.append(
             Row(
                 f"local:{effect} (4000x3000 JPEG)",
-                f"{ours_s * 1000:,.0f} ms CPU, peak RSS {engine['peak_rss_mb']:.0f} MB{load}",
+                f"{ours_s * 1000:,.0f} ms CPU, peak RSS {engine['peak_rss_mb']:.0f} MB{model_load}",
                 f"{base_s * 1000:,.0f} ms CPU, peak RSS {bare['peak_rss_mb']:.0f} MB",
                 f"{ratio:.2f}",
                 f"<= {TIME_TARGET_S} s, <= {TIME_RATIO_TARGET}x naive, RSS <= {RSS_TARGET_MB} MB",
@@ -59,7 +63,7 @@ def run(effects: list[str] | None = None) -> list[Row]:
                 f"CPU ours {[round(t * 1000) for t in engine['cpu_times']]} ms, "
                 f"naive {[round(t * 1000) for t in bare['cpu_times']]} ms; "
                 f"wall ours {[round(t * 1000) for t in engine['times']]} ms; "
-                f"output {engine['output_size']} (naive {bare['output_size']})",
+                f"output {engine['output_size']} (naive {bare['output_size']}); load average {load:.1f}",
             )
         )
         figures[effect] = {
@@ -69,6 +73,8 @@ def run(effects: list[str] | None = None) -> list[Row]:
             "peak_rss_mb": engine["peak_rss_mb"],
             "first_call_ms": engine["first_ms"],
             "model_load_ms": engine["model_load_ms"],
+            "measured_at": measured_at,
+            "load_average": load,
         }
     # The gallery (docs/effects.md) reads these figures; a run of some effects updates theirs only.
     figures_path = BENCH_DIR / "engines.json"

@@ -9,8 +9,12 @@ same photo always gives the same result, which the reference tests rely on.
 
 from __future__ import annotations
 
+import math
+
 import cv2
 import numpy as np
+
+from effects.engines.strips import by_strips
 
 # --- Shared building blocks -----------------------------------------------------------------
 
@@ -110,19 +114,41 @@ def sepia(rgb: np.ndarray, intensity: float) -> np.ndarray:
 
 
 def vintage(rgb: np.ndarray, intensity: float, vignette: float) -> np.ndarray:
-    image = rgb.astype(np.float32)
-    # Faded film: lifted blacks, lower contrast, warm highlights and cool shadows.
-    faded = image * (1 - 0.25 * intensity) + 30 * intensity
-    faded[..., 0] += 18 * intensity
-    faded[..., 2] -= 12 * intensity
-    toned = 0.8 * faded + 0.2 * (np.clip(faded, 0, 255) @ _SEPIA.T) * intensity + 0.2 * faded * (1 - intensity)
-    toned *= _vignette_mask(*rgb.shape[:2], vignette)[..., None]
-    return _to_uint8(toned)
+    mask = _vignette_mask(*rgb.shape[:2], vignette)
+
+    # Per pixel, so done strip by strip: the float copies are never full size.
+    def tone(start: int, stop: int) -> np.ndarray:
+        image = rgb[start:stop].astype(np.float32)
+        # Faded film: lifted blacks, lower contrast, warm highlights and cool shadows.
+        faded = image * (1 - 0.25 * intensity) + 30 * intensity
+        faded[..., 0] += 18 * intensity
+        faded[..., 2] -= 12 * intensity
+        toned = 0.8 * faded + 0.2 * (np.clip(faded, 0, 255) @ _SEPIA.T) * intensity + 0.2 * faded * (1 - intensity)
+        toned *= mask[start:stop, :, None]
+        return _to_uint8(toned)
+
+    return by_strips(tone, rgb.shape)
 
 
 def hdr(rgb: np.ndarray, sigma_s: float, sigma_r: float) -> np.ndarray:
-    bgr = cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)
-    return cv2.cvtColor(cv2.detailEnhance(bgr, sigma_s=sigma_s, sigma_r=sigma_r), cv2.COLOR_BGR2RGB)
+    # OpenCV's detailEnhance, built from its parts: the lightness (Lab L, scaled by 1/255 as
+    # detailEnhance does) is smoothed by the domain transform's recursive filter and the detail
+    # above that smooth base is tripled. ximgproc's dtFilter runs that filter in half the time of
+    # detailEnhance's own implementation, and the result is the same to one level.
+    # The work runs on strips, so the float copies (Lab, the filter's passes) are never full size.
+    # The recursive filter's reach decays exponentially, faster across edges; a 3 x sigma_s halo
+    # leaves each strip at most one level from the whole image's result.
+    def enhance(start: int, stop: int) -> np.ndarray:
+        lab = cv2.cvtColor(_unit(rgb[start:stop]), cv2.COLOR_RGB2Lab)
+        lightness = lab[..., 0] * np.float32(1 / 255)
+        base = cv2.ximgproc.dtFilter(lightness, lightness, sigma_s, sigma_r, mode=cv2.ximgproc.DTF_RF, numIters=3)
+        lightness -= base
+        lightness *= np.float32(3)
+        lightness += base
+        lab[..., 0] = lightness * np.float32(255)
+        return _from_unit(cv2.cvtColor(lab, cv2.COLOR_Lab2RGB))
+
+    return by_strips(enhance, rgb.shape, halo=math.ceil(3 * sigma_s), rows=512)
 
 
 def posterize(rgb: np.ndarray, levels: int) -> np.ndarray:
@@ -248,25 +274,44 @@ def watercolor(rgb: np.ndarray, wash: float, edges: float, grain: float) -> np.n
     soft = cv2.GaussianBlur(washed, (0, 0), 1.2 * max(work) / 560)
     if work != (width, height):
         soft = _resize(soft, (width, height), down=False)
-    colour = _unit(soft)
+    # Full-size arrays are single-channel (12 MB each at 2000x1500) or uint8; the three-channel
+    # float work is done strip by strip below.
+    lum = by_strips(
+        lambda start, stop: cv2.cvtColor(_unit(soft[start:stop]), cv2.COLOR_RGB2GRAY), (height, width), dtype=np.float32
+    )
     # Rims of the washes: where the wash differs from its surroundings, a little inside the shape.
-    lum = cv2.cvtColor(colour, cv2.COLOR_RGB2GRAY)
     rim_sigma = max(1.0, max(height, width) / 400)
-    rim = np.abs(lum - _wide_blur(lum, rim_sigma * 2))
-    rim = np.clip(rim * 8, 0, 1)
+    rim = _wide_blur(lum, rim_sigma * 2)
+    np.subtract(lum, rim, out=rim)
+    del lum
+    np.abs(rim, out=rim)
+    rim *= np.float32(8)
+    np.clip(rim, 0, 1, out=rim)
     # Pigment density: >1 deepens the colour like a second layer of the same paint.
     scale = _scale(rgb)
-    flow = _noise((height, width), 90 * scale, seed=3) * np.float32(0.10)
-    paper = _noise((height, width), 1.6 * scale, seed=5) * np.float32(0.5) + _noise(
-        (height, width), 5 * scale, seed=6
-    ) * np.float32(0.5)
-    density = 1 + np.float32(edges) * rim + flow + np.float32(0.09 * grain) * paper
-    # Kubelka-Munk-like darkening: C' = C - (C - C^2)(d - 1) keeps hue and never goes to black.
-    light = colour * np.float32(0.78) + np.float32(0.22)
-    painted = light - (light - light * light) * (density - 1)[..., None]
+    paper = _noise((height, width), 1.6 * scale, seed=5)
+    paper += _noise((height, width), 5 * scale, seed=6)
+    paper *= np.float32(0.5)
+    extra = _noise((height, width), 90 * scale, seed=3)  # the density above 1: flow, rims, grain
+    extra *= np.float32(0.10)
+    rim *= np.float32(edges)
+    extra += rim
+    del rim
+    extra += np.float32(0.09 * grain) * paper
     # Paper shows through the lightest washes, with its grain.
-    painted -= (np.float32(0.025 * grain) * np.maximum(paper, 0))[..., None]
-    return _from_unit(painted)
+    np.maximum(paper, 0, out=paper)
+    paper *= np.float32(0.025 * grain)
+
+    def paint(start: int, stop: int) -> np.ndarray:
+        # Kubelka-Munk-like darkening: C' = C - (C - C^2)(d - 1) keeps hue and never goes to black.
+        light = _unit(soft[start:stop])
+        light *= np.float32(0.78)
+        light += np.float32(0.22)
+        painted = light - (light - light * light) * extra[start:stop, :, None]
+        painted -= paper[start:stop, :, None]
+        return _from_unit(painted)
+
+    return by_strips(paint, soft.shape)
 
 
 def cartoon(rgb: np.ndarray, edge_size: int, colors: int) -> np.ndarray:
@@ -297,9 +342,14 @@ def cartoon(rgb: np.ndarray, edge_size: int, colors: int) -> np.ndarray:
     if work != (width, height):
         toon = _resize(toon, (width, height), down=False)
         line = _resize(line, (width, height), down=False)
-    ink = toon * np.float32(0.18)
-    out = toon + (ink - toon) * np.clip(line, 0, 1)[..., None]
-    return _from_unit(out)
+    np.clip(line, 0, 1, out=line)
+
+    def ink(start: int, stop: int) -> np.ndarray:
+        colour = toon[start:stop]
+        inked = colour * np.float32(0.18)
+        return _from_unit(colour + (inked - colour) * line[start:stop, :, None])
+
+    return by_strips(ink, toon.shape)
 
 
 _PAPER = np.array([246, 242, 232], dtype=np.float32) / 255  # warm drawing paper
@@ -325,11 +375,16 @@ def pencil_sketch(rgb: np.ndarray, color: bool, shade: float) -> np.ndarray:
     tone = np.clip((1 - _wide_blur(gray, 2 * scale) / 255 - 0.35) * 1.6, 0, 1)
     hatching = tone * strokes * np.float32(0.35 + 4 * shade)
     tooth = 1 + _noise((height, width), max(1.0, 1.2 * scale), seed=22) * np.float32(0.25)
-    darkness = np.clip((1 - (1 - lines) * (1 - hatching)) * tooth, 0, 1)[..., None]
+    darkness = np.clip((1 - (1 - lines) * (1 - hatching)) * tooth, 0, 1)
+    del lines, hatching, tooth
     # Coloured pencils take the photo's (slightly deepened) colour; graphite is one grey.
-    pigment = _unit(cv2.GaussianBlur(rgb, (0, 0), max(1.0, scale))) * np.float32(0.75) if color else _GRAPHITE
-    drawn = _PAPER + (pigment - _PAPER) * darkness
-    return _from_unit(drawn)
+    colours = cv2.GaussianBlur(rgb, (0, 0), max(1.0, scale)) if color else None
+
+    def draw(start: int, stop: int) -> np.ndarray:
+        pigment = _unit(colours[start:stop]) * np.float32(0.75) if colours is not None else _GRAPHITE
+        return _from_unit(_PAPER + (pigment - _PAPER) * darkness[start:stop, :, None])
+
+    return by_strips(draw, rgb.shape)
 
 
 # --- Film and lens looks --------------------------------------------------------------------
@@ -412,40 +467,46 @@ def pop_art(rgb: np.ndarray, dot_size: float, saturation: float) -> np.ndarray:
     # Comic-print halftone: the photo boosted to bold colours, separated into cyan, magenta,
     # yellow and black inks, each printed as a screen of round dots at its classic angle
     # (15, 75, 0 and 45 degrees) whose size follows the ink's coverage, on white paper.
-    height, width = rgb.shape[:2]
+    width = rgb.shape[1]
     bold = _saturate(rgb, saturation)
     bold = _curve(bold, [(0, 0), (48, 30), (200, 225), (255, 255)])
-    colour = cv2.split(_unit(cv2.GaussianBlur(bold, (0, 0), max(0.5, dot_size * _scale(rgb) / 3))))
-    key = 1 - np.maximum(np.maximum(colour[0], colour[1]), colour[2])
-    keep = 1 / np.maximum(1 - key, np.float32(1e-3))
-    cyan, magenta, yellow = ((1 - channel - key) * keep for channel in colour)
+    blurred = cv2.GaussianBlur(bold, (0, 0), max(0.5, dot_size * _scale(rgb) / 3))
+    del bold
     period = max(3.0, dot_size * _scale(rgb))
-    ys = np.arange(height, dtype=np.float32)[:, None]
     xs = np.arange(width, dtype=np.float32)[None, :]
-    paper = [np.ones((height, width), np.float32) for _ in range(3)]
-    screens = [
-        (cyan, 15, (0.0, 0.68, 0.94)),
-        (magenta, 75, (0.93, 0.0, 0.55)),
-        (yellow, 0, (1.0, 0.95, 0.0)),
-        (np.clip((key - 0.35) * 1.6, 0, 1), 45, (0.0, 0.0, 0.0)),  # black only in the deep shadows
-    ]
-    for coverage, angle, ink in screens:
-        theta = np.deg2rad(angle)
-        cos, sin = np.float32(np.cos(theta) / period), np.float32(np.sin(theta) / period)
-        u = xs * cos + ys * sin
-        v = ys * cos - xs * sin
-        # Distance to the nearest dot centre, in cells; a dot of radius r covers pi r^2 of the cell.
-        u -= np.round(u)
-        v -= np.round(v)
-        distance = np.sqrt(u * u + v * v)
-        radius = np.sqrt(np.clip(coverage, 0, 1) * np.float32(1 / np.pi)) * np.float32(1.1)
-        dot = np.clip((radius - distance) * np.float32(period) + 0.5, 0, 1)  # anti-aliased edge
-        # Subtractive printing: each ink multiplies the paper by its colour where it lands.
-        for channel, value in zip(paper, ink, strict=True):
-            if value < 1:
-                channel *= 1 - dot * np.float32(1 - value)
-    paper = cv2.merge(paper)
-    return _from_unit(paper)
+
+    # The rest is per pixel: done strip by strip, so the inks and screens are never full size.
+    def print_rows(start: int, stop: int) -> np.ndarray:
+        colour = cv2.split(_unit(blurred[start:stop]))
+        key = 1 - np.maximum(np.maximum(colour[0], colour[1]), colour[2])
+        keep = 1 / np.maximum(1 - key, np.float32(1e-3))
+        cyan, magenta, yellow = ((1 - channel - key) * keep for channel in colour)
+        ys = np.arange(start, stop, dtype=np.float32)[:, None]
+        paper = [np.ones((stop - start, width), np.float32) for _ in range(3)]
+        screens = [
+            (cyan, 15, (0.0, 0.68, 0.94)),
+            (magenta, 75, (0.93, 0.0, 0.55)),
+            (yellow, 0, (1.0, 0.95, 0.0)),
+            (np.clip((key - 0.35) * 1.6, 0, 1), 45, (0.0, 0.0, 0.0)),  # black only in the deep shadows
+        ]
+        for coverage, angle, ink in screens:
+            theta = np.deg2rad(angle)
+            cos, sin = np.float32(np.cos(theta) / period), np.float32(np.sin(theta) / period)
+            u = xs * cos + ys * sin
+            v = ys * cos - xs * sin
+            # Distance to the nearest dot centre, in cells; a dot of radius r covers pi r^2 of the cell.
+            u -= np.round(u)
+            v -= np.round(v)
+            distance = np.sqrt(u * u + v * v)
+            radius = np.sqrt(np.clip(coverage, 0, 1) * np.float32(1 / np.pi)) * np.float32(1.1)
+            dot = np.clip((radius - distance) * np.float32(period) + 0.5, 0, 1)  # anti-aliased edge
+            # Subtractive printing: each ink multiplies the paper by its colour where it lands.
+            for channel, value in zip(paper, ink, strict=True):
+                if value < 1:
+                    channel *= 1 - dot * np.float32(1 - value)
+        return _from_unit(cv2.merge(paper))
+
+    return by_strips(print_rows, rgb.shape)
 
 
 def lomo(rgb: np.ndarray, intensity: float, vignette: float) -> np.ndarray:
@@ -460,9 +521,19 @@ def lomo(rgb: np.ndarray, intensity: float, vignette: float) -> np.ndarray:
     height, width = rgb.shape[:2]
     mask = _vignette_mask(height, width, vignette * 0.95, power=2.6)
     softened = _wide_blur(toned, max(1.0, 3 * _scale(rgb)))
-    edge = (1 - mask)[..., None] / max(vignette, 1e-3) if vignette > 0 else 0
-    blended = toned + (softened.astype(np.float32) - toned) * np.clip(edge, 0, 1)
-    return _to_uint8(blended * mask[..., None])
+    edge = np.clip((1 - mask) / max(vignette, 1e-3), 0, 1) if vignette > 0 else None
+
+    # Per pixel from here: strip by strip, so the float copies are never full size.
+    def darken(start: int, stop: int) -> np.ndarray:
+        rows = toned[start:stop]
+        blended = (
+            rows + (softened[start:stop].astype(np.float32) - rows) * edge[start:stop, :, None]
+            if edge is not None
+            else rows
+        )
+        return _to_uint8(blended * mask[start:stop, :, None])
+
+    return by_strips(darken, rgb.shape)
 
 
 LEAKS = {

@@ -13,6 +13,7 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
+import cv2
 import numpy as np
 from PIL import Image, ImageChops
 
@@ -407,11 +408,23 @@ def encode_image(image: Image.Image, *, fmt: str, quality: int) -> EngineOutput:
     # Drops info/exif carried along; an image made from an array (every effect's output) has none,
     # and is encoded as it is rather than copied.
     clean = Image.frombytes(image.mode, image.size, image.tobytes()) if image.info else image
-    buffer = io.BytesIO()
-    # PNG at zlib level 1: ``optimize`` costs tens of seconds on a 2048-pixel cut-out for ~20% fewer bytes.
-    options: dict = {"quality": quality} if pil_format in ("JPEG", "WEBP") else {"compress_level": 1}
-    clean.save(buffer, pil_format, **options)
-    return EngineOutput(buffer.getvalue(), content_type, extension, clean.width, clean.height, image=clean)
+    if pil_format == "PNG" and clean.mode in _PNG_CHANNEL_ORDER:
+        # PNG at zlib level 1 (``optimize`` costs tens of seconds on a 2048-pixel cut-out for ~20%
+        # fewer bytes), every row filtered "up": OpenCV writes that in half the time Pillow takes to
+        # try every filter on every row, for files within 1% of the size; the pixels are the same.
+        pixels = cv2.cvtColor(np.asarray(clean), _PNG_CHANNEL_ORDER[clean.mode])
+        _, encoded = cv2.imencode(".png", pixels, _PNG_OPTIONS)
+        data = encoded.tobytes()
+    else:
+        buffer = io.BytesIO()
+        options: dict = {"quality": quality} if pil_format in ("JPEG", "WEBP") else {"compress_level": 1}
+        clean.save(buffer, pil_format, **options)
+        data = buffer.getvalue()
+    return EngineOutput(data, content_type, extension, clean.width, clean.height, image=clean)
+
+
+_PNG_CHANNEL_ORDER = {"RGB": cv2.COLOR_RGB2BGR, "RGBA": cv2.COLOR_RGBA2BGRA}
+_PNG_OPTIONS = [cv2.IMWRITE_PNG_COMPRESSION, 1, cv2.IMWRITE_PNG_FILTER, cv2.IMWRITE_PNG_FILTER_UP]
 
 
 # --- The engine -----------------------------------------------------------------------------

@@ -19,6 +19,7 @@ import numpy as np
 from effects.engines import faces, segmentation
 from effects.engines.base import EngineFailure, EngineFailureCode
 from effects.engines.faces import Face
+from effects.engines.strips import by_strips
 
 NO_SUBJECT_MESSAGE = "We couldn't find a person in this photo"
 
@@ -128,7 +129,10 @@ def refine_matte(rgb: np.ndarray, probability: np.ndarray, *, threshold: float, 
     through a guided filter with the photo as guide (radius ``edge`` percent of the long side),
     then its soft band is narrowed so the inside is solid and the outside clean."""
     height, width = rgb.shape[:2]
-    coarse = np.clip((probability - threshold) / 0.2 + 0.5, 0.0, 1.0).astype(np.float32)
+    coarse = probability - np.float32(threshold)
+    coarse /= np.float32(0.2)
+    coarse += np.float32(0.5)
+    np.clip(coarse, 0.0, 1.0, out=coarse)
     # Guided filtering at up to 1024 pixels keeps it fast; the matte is upsampled smoothly after.
     scale = min(1.0, 1024 / max(height, width))
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
@@ -138,7 +142,10 @@ def refine_matte(rgb: np.ndarray, probability: np.ndarray, *, threshold: float, 
     refined = cv2.ximgproc.guidedFilter(guide, coarse_small, radius, 1e-4 * 255 * 255)
     if scale < 1:
         refined = cv2.resize(refined, (width, height), interpolation=cv2.INTER_LINEAR)
-    return np.clip((refined - 0.5) * 1.6 + 0.5, 0.0, 1.0).astype(np.float32)
+    refined -= np.float32(0.5)
+    refined *= np.float32(1.6)
+    refined += np.float32(0.5)
+    return np.clip(refined, 0.0, 1.0, out=refined)
 
 
 def subject_matte(
@@ -226,16 +233,22 @@ def composite(
 ) -> np.ndarray:
     """The person over a new backdrop (float32 RGB). ``light_wrap`` lets the backdrop's light spill
     over the person's outline; ``harmonise`` pulls the person's overall tint towards the backdrop's.
-    The smooth parts (tint, glow) are computed at low resolution."""
-    subject = foreground
+    The smooth parts (tint, glow) are computed at low resolution. The result is written over
+    ``foreground`` (a float32 array of the caller's, such as :func:`foreground_colours` returns),
+    which saves a full-size copy."""
     if harmonise > 0:
         # Means over every 8th pixel: plenty for an average colour.
         sparse_matte = matte[::8, ::8, None]
         person_mean = (foreground[::8, ::8] * sparse_matte).sum((0, 1)) / max(float(sparse_matte.sum()), 1.0)
         backdrop_mean = backdrop[::8, ::8].reshape(-1, 3).mean(0)
-        subject = foreground + (harmonise * 0.25 * (backdrop_mean - person_mean)).astype(np.float32)
     inverse = 1 - matte
-    out = cv2.blendLinear(subject, np.ascontiguousarray(backdrop, dtype=np.float32), matte, inverse)
+    out = cv2.blendLinear(foreground, np.ascontiguousarray(backdrop, dtype=np.float32), matte, inverse, dst=foreground)
+    if harmonise > 0:
+        # The tint shift of the person, added after the blend in proportion to the matte: the same as
+        # blending a shifted copy of the foreground, without that full-size copy.
+        shift = harmonise * 0.25 * (backdrop_mean - person_mean)
+        for channel in range(3):
+            out[..., channel] += np.float32(shift[channel]) * matte
     if light_wrap > 0:
         small_inverse = _shrink(inverse)
         sigma = max(2.0, max(small_inverse.shape) / 150)
@@ -247,7 +260,7 @@ def composite(
         rim = np.nonzero(near.view(bool) & (matte > 0.002))
         wrap = light_wrap * _sample(outside, matte.shape, rim) * matte[rim][:, None]
         out[rim] = out[rim] * (1 - wrap) + _sample(glow, matte.shape, rim) * wrap
-    return np.clip(out, 0, 255)
+    return np.clip(out, 0, 255, out=out)
 
 
 # --- Backdrops ------------------------------------------------------------------------------
@@ -288,13 +301,19 @@ def background_blur(
     subject = subject_mask(rgb, threshold=threshold, feather=feather, face_score=face_score, min_coverage=min_coverage)[
         ..., None
     ]
-    background = 1.0 - subject
     kernel = radius * 2 + 1
-    spread = cv2.GaussianBlur(rgb.astype(np.float32) * background, (kernel, kernel), 0)
-    weight = cv2.GaussianBlur(background, (kernel, kernel), 0)[..., None]
-    fallback = cv2.GaussianBlur(rgb, (kernel, kernel), 0).astype(np.float32)
-    blurred = np.where(weight > 1e-3, spread / np.maximum(weight, 1e-3), fallback)
-    return np.clip(rgb * subject + blurred * background, 0, 255).astype(np.uint8)
+
+    # Strip by strip, with the blur's reach as the halo: only the mask and the result are full size.
+    def blur(start: int, stop: int) -> np.ndarray:
+        rgb_rows, subject_rows = rgb[start:stop], subject[start:stop]
+        background = 1.0 - subject_rows
+        spread = cv2.GaussianBlur(rgb_rows.astype(np.float32) * background, (kernel, kernel), 0)
+        weight = cv2.GaussianBlur(background, (kernel, kernel), 0)[..., None]
+        fallback = cv2.GaussianBlur(rgb_rows, (kernel, kernel), 0).astype(np.float32)
+        blurred = np.where(weight > 1e-3, spread / np.maximum(weight, 1e-3), fallback)
+        return np.clip(rgb_rows * subject_rows + blurred * background, 0, 255).astype(np.uint8)
+
+    return by_strips(blur, rgb.shape, halo=radius)
 
 
 def background_gray(
@@ -313,10 +332,16 @@ def remove_background(
 ) -> np.ndarray:
     """The person cut out: RGBA, transparent background, edge colours cleaned of the old background."""
     matte, _ = subject_matte(rgb, threshold=threshold, edge=edge, face_score=face_score, min_coverage=min_coverage)
-    alpha = np.round(matte * 255).astype(np.uint8)
+    colours = foreground_colours(rgb, matte)
+    np.round(colours, out=colours)
+    np.clip(colours, 0, 255, out=colours)
+    rgba = np.empty((*matte.shape, 4), np.uint8)
+    rgba[..., :3] = colours
+    del colours
+    rgba[..., 3] = np.round(matte * 255)
     # Fully transparent pixels carry no trace of the old background (and compress to nothing).
-    colours = np.where(alpha[..., None] > 0, np.clip(np.round(foreground_colours(rgb, matte)), 0, 255), 0)
-    return np.concatenate([colours.astype(np.uint8), alpha[..., None]], axis=2)
+    rgba[rgba[..., 3] == 0] = 0
+    return rgba
 
 
 def replace_background(

@@ -44,3 +44,20 @@ def test_render_gallery_adds_the_bench_figures_when_present(small_table, tmp_pat
 
     line = next(line for line in (tmp_path / "effects.md").read_text().splitlines() if "`grayscale`" in line)
     assert "321 ms" in line and "150 MB" in line
+
+
+def test_render_gallery_gives_the_ratio_to_naive_and_when_the_bench_figures_were_measured(small_table, tmp_path):
+    bench = tmp_path / "engines.json"
+    bench.write_text(
+        '{"grayscale": {"median_ms": 300, "bare_median_ms": 600, "peak_rss_mb": 150,'
+        ' "measured_at": "2026-11-27 11:10 UTC", "load_average": 3.2},'
+        ' "duotone": {"median_ms": 100, "bare_median_ms": 400, "peak_rss_mb": 120,'
+        ' "measured_at": "2026-11-27 11:12 UTC", "load_average": 4.6}}'
+    )
+
+    call_command("render_gallery", out=str(tmp_path), photos=["coffee.png"], bench=str(bench))
+
+    page = (tmp_path / "effects.md").read_text()
+    line = next(line for line in page.splitlines() if "`grayscale`" in line)
+    assert "| 300 ms | 0.50 | 150 MB |" in line
+    assert "Measured 2026-11-27 11:10 UTC to 2026-11-27 11:12 UTC, load average 3.2–4.6." in page

@@ -104,3 +104,13 @@ def test_light_leak_only_brightens_and_comes_from_its_edge():
     assert (out >= image.astype(int) * 0.94 - 1).all()
     gain = (out - image).mean(axis=(0, 2))
     assert gain[:20].mean() > gain[-20:].mean() + 20
+
+
+def test_hdr_on_strips_matches_detail_enhance_on_the_whole_image():
+    image = lit_photo_array(1200, 200)  # taller than two strips of hdr's 512 rows
+    whole = cv2.detailEnhance(cv2.cvtColor(image, cv2.COLOR_RGB2BGR), sigma_s=12, sigma_r=0.15)
+
+    result = classic.hdr(image, sigma_s=12, sigma_r=0.15)
+
+    difference = np.abs(result.astype(np.int16) - cv2.cvtColor(whole, cv2.COLOR_BGR2RGB))
+    assert difference.max() <= 1

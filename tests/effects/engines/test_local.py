@@ -236,6 +236,28 @@ def test_transparency_is_kept_for_png_output():
     assert Image.open(io.BytesIO(out.data)).mode == "RGBA"
 
 
+@pytest.mark.parametrize("mode", ["RGB", "RGBA"])
+def test_png_output_holds_the_effects_exact_pixels_and_no_metadata_chunks(mode):
+    out = ENGINE.apply("sepia", {"format": "png"}, photo_bytes(mode=mode))
+    decoded = Image.open(io.BytesIO(out.data))
+
+    assert decoded.mode == mode
+    assert np.array_equal(np.asarray(decoded), np.asarray(out.image))
+    assert png_chunk_types(out.data) == ["IHDR", "IDAT", "IEND"]
+
+
+def png_chunk_types(data: bytes) -> list[str]:
+    """The distinct chunk types of a PNG file, in order of first appearance."""
+    types, offset = [], 8
+    while offset < len(data):
+        length = int.from_bytes(data[offset : offset + 4], "big")
+        kind = data[offset + 4 : offset + 8].decode("ascii")
+        if kind not in types:
+            types.append(kind)
+        offset += 12 + length
+    return types
+
+
 def test_corrupt_input_is_a_permanent_engine_error():
     with pytest.raises(EngineFailure) as exc:
         ENGINE.apply("sepia", {}, photo_bytes()[:200])
