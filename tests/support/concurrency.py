@@ -91,8 +91,16 @@ def celery_worker_pipeline(settings):
     if not settings.CELERY_BROKER_URL.startswith("redis://"):
         raise pytest.UsageError("the pipeline tests need REDIS_URL (a real Redis broker)")
     broker_purge()
-    with start_worker(app, pool="solo", perform_ping_check=False, queues=["priority", "default"]) as worker:
-        yield worker
+    # A worker keeps its connection between tasks for CONN_MAX_AGE; this one's thread ends with the
+    # test and nothing could close its connection then, so it closes it after every task instead.
+    database = connections.settings["default"]
+    max_age = database.get("CONN_MAX_AGE", 0)
+    database["CONN_MAX_AGE"] = 0
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, queues=["priority", "default"]) as worker:
+            yield worker
+    finally:
+        database["CONN_MAX_AGE"] = max_age
     broker_purge()
     # The worker thread's connection would otherwise block the test database's flush/teardown.
     connections.close_all()
