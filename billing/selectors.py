@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Q, QuerySet, Sum
 
 from billing.models import (
     JOB_REFUND_KINDS,
@@ -148,12 +148,6 @@ def credit_history(*, user) -> QuerySet[CreditTransaction]:
 def credit_refund_for_job(*, job) -> CreditTransaction | None:
     """The ledger row that gave this job's charge back (a job has at most one), or None."""
     return CreditTransaction.objects.filter(job=job, kind__in=JOB_REFUND_KINDS).only("amount", "kind").first()
-
-
-def job_refund_subquery(field: str) -> Subquery:
-    """``field`` of the refund row of the job ``OuterRef("pk")``, to annotate a job queryset without a query per job."""
-    rows = CreditTransaction.objects.filter(job=OuterRef("pk"), kind__in=JOB_REFUND_KINDS).order_by()
-    return Subquery(rows.values(field)[:1])
 
 
 def credits_next_refill(*, user) -> datetime | None:

@@ -15,6 +15,7 @@ from django.db.models import (
     Case,
     Count,
     F,
+    FilteredRelation,
     FloatField,
     IntegerField,
     OuterRef,
@@ -26,8 +27,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from billing.models import CreditTransaction
-from billing.selectors import job_refund_subquery
+from billing.models import JOB_REFUND_KINDS, CreditTransaction
 from effects.models import Effect, Job, JobErrorCode, JobStatus
 from photomania.timeseries import bucket_counts, time_buckets, truncate
 
@@ -172,8 +172,16 @@ def _with_queue_ahead(jobs: QuerySet[Job]) -> QuerySet[Job]:
 
 
 def _with_refund(jobs: QuerySet[Job]) -> QuerySet[Job]:
-    """Annotate ``refund_credits`` and ``refund_kind`` from the job's refund ledger row (None when not refunded)."""
-    return jobs.annotate(refund_credits=job_refund_subquery("amount"), refund_kind=job_refund_subquery("kind"))
+    """Annotate ``refund_credits`` and ``refund_kind`` from the job's refund ledger row (None when not refunded).
+
+    One LEFT JOIN reads both: a job has at most one refund row (the ledger's
+    ``ledger_one_refund_per_job`` unique index), so the join never repeats a job.
+    """
+    return jobs.annotate(
+        refund_row=FilteredRelation("credit_transactions", condition=Q(credit_transactions__kind__in=JOB_REFUND_KINDS)),
+        refund_credits=F("refund_row__amount"),
+        refund_kind=F("refund_row__kind"),
+    )
 
 
 def job_list_for_user(*, user, status: str | None = None) -> QuerySet[Job]:
