@@ -299,7 +299,9 @@ def job_process(*, job_id) -> JobStep:
     try:
         return _job_run(job=job)
     finally:
-        _job_files_delete_if_gone(job=job)
+        # A completed job's row named its files when it committed, so a later delete removes them.
+        if job.status != JobStatus.COMPLETED:
+            _job_files_delete_if_gone(job=job)
 
 
 def _job_run(*, job: Job) -> JobStep:
@@ -612,7 +614,7 @@ def job_retry(*, job: Job) -> Job:
 
 def job_timeout(*, job_id) -> None:
     """The worker's soft time limit hit mid-job: fail it (and refund) rather than leave it PROCESSING."""
-    job = Job.objects.select_related("user").filter(pk=job_id).first()
+    job = Job.objects.select_related("user", "effect").filter(pk=job_id).first()
     if job is not None:
         job_mark_failed(
             job=job,
