@@ -12,7 +12,6 @@ from celery.signals import (
     celeryd_init,
     task_postrun,
     task_prerun,
-    worker_process_init,
 )
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "photomania.settings")
@@ -98,14 +97,14 @@ _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
 
 
 @celeryd_init.connect
-@worker_process_init.connect
 def _keep_image_buffers_in_the_heap(**kwargs):
     """Serve a job's image buffers (up to 32 MB each) from the heap instead of fresh mmap()s.
 
     With glibc's defaults every decoded image, array and encode buffer of a job was a new
     mapping, page-faulted in and zeroed again on the next job: about 20 ms per 2048 px job on a
     worker that waits between jobs. Memory above 256 MB that is free at the top of the heap is
-    still given back. Other C libraries are left alone.
+    still given back. Other C libraries are left alone. Pool processes forked from the worker
+    inherit the setting.
     """
     with contextlib.suppress(OSError, AttributeError):
         libc = ctypes.CDLL("libc.so.6")
