@@ -18,13 +18,19 @@ from djstripe.settings import djstripe_settings
 CURRENCY_SYMBOLS = {"usd": "$", "eur": "€", "gbp": "£", "jpy": "¥", "inr": "₹", "cad": "CA$", "aud": "A$"}
 
 
+def _zero_decimal(currency: str) -> bool:
+    return currency.lower() in djstripe_settings.ZERO_DECIMAL_CURRENCIES
+
+
+def major_units(*, amount: int, currency: str) -> float:
+    """``amount`` in the currency's minor unit as a number of major units: 950 usd -> 9.5, 500 jpy -> 500."""
+    return float(amount) if _zero_decimal(currency) else amount / 100
+
+
 def money_format(*, amount: int, currency: str) -> str:
     """``amount`` in the currency's minor unit as a customer reads it: $9.00, €12.50, ¥500, 12.00 CHF."""
     currency = currency.lower()
-    if currency in djstripe_settings.ZERO_DECIMAL_CURRENCIES:
-        number = f"{amount:,}"
-    else:
-        number = f"{amount // 100:,}.{amount % 100:02d}"
+    number = f"{amount:,}" if _zero_decimal(currency) else f"{amount // 100:,}.{amount % 100:02d}"
     symbol = CURRENCY_SYMBOLS.get(currency)
     return f"{symbol}{number}" if symbol else f"{number} {currency.upper()}"
 

@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from accounts.selectors import users_new_over_time
+from billing.prices import major_units, money_format
 from billing.selectors import credits_flow_over_time, revenue_by_product
 from effects.models import JobStatus
 from effects.selectors import job_counts_over_time, job_failure_summary, job_processing_time_by_effect
@@ -66,7 +67,12 @@ def dashboard_data(*, days: int, now: datetime | None = None) -> dict:
             "credits_spent": sum(credits["spent"]) - sum(credits["refunded"]),
             "credits_granted": sum(credits["granted"]),
             "revenue": [
-                {"currency": c, "cents": sum(r["amount_cents"] for r in revenue if r["currency"] == c)}
+                {
+                    "currency": c,
+                    "display": money_format(
+                        amount=sum(r["amount_cents"] for r in revenue if r["currency"] == c), currency=c
+                    ),
+                }
                 for c in currencies
             ],
             "new_users": sum(users["counts"]),
@@ -86,7 +92,9 @@ def dashboard_data(*, days: int, now: datetime | None = None) -> dict:
                 if g or s or r
             ]
         },
-        "revenue": revenue,
+        "revenue": [
+            {**row, "display": money_format(amount=row["amount_cents"], currency=row["currency"])} for row in revenue
+        ],
         "users": {
             "rows": [{"label": label, "count": n} for label, n in zip(day_labels, users["counts"], strict=True) if n]
         },
@@ -115,7 +123,7 @@ def dashboard_data(*, days: int, now: datetime | None = None) -> dict:
             },
             "revenue": {
                 "labels": [f"{row['product']} ({row['kind']}, {row['currency'].upper()})" for row in revenue],
-                "data": [row["amount_cents"] / 100 for row in revenue],
+                "data": [major_units(amount=row["amount_cents"], currency=row["currency"]) for row in revenue],
             },
             "users": {"labels": day_labels, "data": users["counts"]},
         },

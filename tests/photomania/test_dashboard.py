@@ -120,3 +120,26 @@ def test_dashboard_data_totals_the_period(billing_catalog):
     assert data["totals"]["failure_rate"] == 0.5
     assert data["totals"]["new_users"] == 3  # the two jobs' users and the one above
     assert len(data["charts"]["jobs"]["labels"]) == 7 * 24 + 1
+
+
+def test_dashboard_revenue_is_shown_in_each_currencys_own_units(billing_catalog):
+    from billing.models import CreditPack, CreditPackPurchase
+
+    pack, user = CreditPack.objects.get(code="pack-50"), UserFactory()
+    for i, (amount, currency) in enumerate([(500, "jpy"), (1250, "usd")]):
+        CreditPackPurchase.objects.create(
+            user=user,
+            pack=pack,
+            credits=50,
+            amount_cents=amount,
+            currency=currency,
+            stripe_checkout_session_id=f"cs_{i}",
+            status=CreditPackPurchase.Status.PAID,
+            paid_at=timezone.now(),
+        )
+
+    data = dashboard_data(days=7)
+
+    assert sorted(r["display"] for r in data["totals"]["revenue"]) == ["$12.50", "¥500"]
+    assert sorted(r["display"] for r in data["revenue"]) == ["$12.50", "¥500"]
+    assert sorted(data["charts"]["revenue"]["data"]) == [12.5, 500.0]
