@@ -35,8 +35,14 @@ logger = logging.getLogger("photomania.watchdog")
 HEARTBEAT_PREFIX = "photomania:consumer:"
 # Seconds a warm shutdown may take before the watchdog ends the process itself.
 HARD_EXIT_AFTER = 30
-# kombu's Redis transport keeps messages of priority steps 3, 6 and 9 in suffixed lists.
+# kombu's Redis transport keeps a queue's messages in one list per priority step (0, 3, 6, 9; the
+# first list is named after the queue alone).
 _PRIORITY_SUFFIXES = ("", "\x06\x163", "\x06\x166", "\x06\x169")
+
+
+def broker_queue_lists(queue: str) -> list[str]:
+    """The Redis lists that hold ``queue``'s waiting messages, one per priority step."""
+    return [f"{queue}{suffix}" for suffix in _PRIORITY_SUFFIXES]
 
 
 def heartbeat_key(nodename: str) -> str:
@@ -83,8 +89,8 @@ class ConsumerMonitor:
     def waiting_messages(self) -> int:
         pipe = self.client.pipeline(transaction=False)
         for queue in self.queues:
-            for suffix in _PRIORITY_SUFFIXES:
-                pipe.llen(f"{queue}{suffix}")
+            for name in broker_queue_lists(queue):
+                pipe.llen(name)
         return sum(pipe.execute())
 
     def check(self, *, now: float | None = None) -> bool:

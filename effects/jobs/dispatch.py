@@ -21,6 +21,8 @@ from django.utils import timezone
 
 from billing.models import PlanCode
 from effects.models import Job, JobStatus
+from photomania.metrics import shared_metrics_client
+from photomania.watchdog import broker_queue_lists
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +35,6 @@ WORKER_QUEUES = (SWEEP_QUEUE, PRIORITY_QUEUE, DEFAULT_QUEUE)
 # The Redis transport's hash of messages delivered to a worker and not yet acknowledged
 # (running, prefetched, or waiting for their countdown).
 _UNACKED_HASH = "unacked"
-_PRIORITY_SUFFIXES = ("", "\x06\x163", "\x06\x166", "\x06\x169")
 PRIORITY_PLANS = {PlanCode.STARTER, PlanCode.PRO, PlanCode.ENTERPRISE}
 
 # Task names are part of the messages in flight: never rename them.
@@ -111,8 +112,8 @@ def jobs_with_process_message() -> set[str] | None:
     try:
         raw: list[bytes] = []
         for queue in JOB_QUEUES:
-            for suffix in _PRIORITY_SUFFIXES:
-                raw.extend(client.lrange(f"{queue}{suffix}", 0, -1))
+            for name in broker_queue_lists(queue):
+                raw.extend(client.lrange(name, 0, -1))
         # Unacked entries are [message, exchange, routing_key].
         messages = [json.loads(value) for value in raw]
         messages += [json.loads(value)[0] for value in client.hvals(_UNACKED_HASH)]
@@ -135,19 +136,18 @@ def queue_depths() -> tuple[dict[str, int], int] | None:
     Held messages are running, prefetched, or waiting for a retry's countdown. None with a broker
     other than Redis; a Redis error propagates.
     """
-    url = str(settings.CELERY_BROKER_URL)
-    if not url.startswith(("redis://", "rediss://")):
+    client = shared_metrics_client()  # this process's pooled client of the broker's Redis
+    if client is None:
         return None
-    client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
-    try:
-        pipe = client.pipeline(transaction=False)
-        for queue in WORKER_QUEUES:
-            for suffix in _PRIORITY_SUFFIXES:
-                pipe.llen(f"{queue}{suffix}")
-        pipe.hlen(_UNACKED_HASH)
-        *lengths, unacked = pipe.execute()
-    finally:
-        client.close()
-    per_queue = len(_PRIORITY_SUFFIXES)
-    depths = {queue: sum(lengths[i * per_queue : (i + 1) * per_queue]) for i, queue in enumerate(WORKER_QUEUES)}
+    pipe = client.pipeline(transaction=False)
+    lists = {queue: broker_queue_lists(queue) for queue in WORKER_QUEUES}
+    for names in lists.values():
+        for name in names:
+            pipe.llen(name)
+    pipe.hlen(_UNACKED_HASH)
+    *lengths, unacked = pipe.execute()
+    depths, start = {}, 0
+    for queue, names in lists.items():
+        depths[queue] = sum(lengths[start : start + len(names)])
+        start += len(names)
     return depths, unacked
