@@ -8,7 +8,7 @@ busy machine, so the grace period here is STOP_GRACE seconds (default 30), and t
 is 0 when the stop was asked for and nothing had to be killed.
 
 honcho also stops everything when one process exits. A worker exits non-zero on purpose when its
-consumer watchdog finds it stuck (photomania/watchdog.py), expecting a supervisor to start a fresh
+consumer watchdog finds it stuck (core/watchdog.py), expecting a supervisor to start a fresh
 one: here a `worker` process that exits non-zero is started again, at most RESTART_LIMIT times
 (default 5) in RESTART_WINDOW seconds; past that, honcho stops everything as before.
 

@@ -11,8 +11,8 @@ from accounts.audit import client_ip
 from accounts.models import AuditEvent, User
 from accounts.services import user_credits_adjust, user_register, user_set_initial_password
 from billing.models import CreditTransaction
-from photomania.admin import ReadOnlyModelAdmin
-from photomania.errors import ApplicationError
+from core.admin import ReadOnlyModelAdmin
+from core.errors import ApplicationError
 
 
 class CreditTransactionInline(admin.TabularInline):

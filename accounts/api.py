@@ -9,8 +9,8 @@ from accounts.models import User
 from accounts.selectors import user_credit_history, user_credit_summary, user_email_verified
 from accounts.services import user_callback_secret_rotate, user_update_profile
 from billing.models import CreditTransaction, PlanCode
-from photomania.api.schema import envelope_example
-from photomania.api.views import ApiView
+from core.api.schema import envelope_example
+from core.api.views import ApiView
 
 
 class HttpURLField(serializers.URLField):

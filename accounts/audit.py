@@ -15,7 +15,7 @@ from django.core.cache import cache
 from django.db import transaction
 
 from accounts.models import AuditEvent
-from photomania.middleware import request_id_var
+from core.middleware import request_id_var
 
 logger = logging.getLogger("photomania.audit")
 

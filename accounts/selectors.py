@@ -6,7 +6,7 @@ from accounts.models import User
 from billing.models import CreditTransaction
 from billing.selectors import credit_history
 from billing.services import plan_monthly_credits
-from photomania.timeseries import bucket_counts, time_buckets, truncate
+from core.timeseries import bucket_counts, time_buckets, truncate
 
 
 def user_email_verified(*, user: User) -> bool:

@@ -32,7 +32,7 @@ def _child() -> None:
     from django.test import RequestFactory
     from django.urls import resolve
 
-    from photomania.middleware import RequestMetricsMiddleware
+    from core.middleware import RequestMetricsMiddleware
 
     request = RequestFactory().get("/api/jobs/8d5e0f55-8f2c-4d3e-9d1a-0c6b1b7e4a10", HTTP_HOST="127.0.0.1")
     request.resolver_match = resolve(request.path_info)

@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from billing.models import CreditPack, CreditTransaction, Plan
-from photomania.admin import ReadOnlyModelAdmin
+from core.admin import ReadOnlyModelAdmin
 
 
 @admin.register(Plan)

@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from billing.models import CreditPackPurchase, PlanPrice, SubscriptionState, UnprocessableStripeEvent
-from photomania.admin import ReadOnlyModelAdmin as _ReadOnly
+from core.admin import ReadOnlyModelAdmin as _ReadOnly
 
 
 @admin.register(CreditPackPurchase)

@@ -11,9 +11,9 @@ from rest_framework.response import Response
 from billing.signals import webhook_event_unprocessable, webhook_signature_failed
 from billing.stripe_services import billing_portal_session_create, checkout_session_create
 from billing.webhooks import WebhookSignatureInvalid, stripe_webhook_process
-from photomania.api.schema import envelope_example
-from photomania.api.views import ApiView
-from photomania.throttles import DEFAULT_THROTTLES, BillingThrottle
+from core.api.schema import envelope_example
+from core.api.views import ApiView
+from core.throttles import DEFAULT_THROTTLES, BillingThrottle
 
 
 class CheckoutInputSerializer(serializers.Serializer):

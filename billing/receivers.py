@@ -8,7 +8,7 @@ from djstripe.event_handlers import djstripe_receiver
 from billing import handlers
 from billing.services import referral_bonus_award
 from billing.signals import webhook_event_unprocessable, webhook_signature_failed
-from photomania.metrics import WEBHOOK_EVENTS_UNPROCESSABLE, WEBHOOK_SIGNATURE_FAILURES
+from core.metrics import WEBHOOK_EVENTS_UNPROCESSABLE, WEBHOOK_SIGNATURE_FAILURES
 
 
 def _object_id(event) -> str:

@@ -19,7 +19,7 @@ from billing.models import (
 )
 from billing.prices import SalePrice, prices_on_sale
 from billing.stripe_shapes import is_proration, price_of
-from photomania.timeseries import bucket_counts, time_buckets, truncate
+from core.timeseries import bucket_counts, time_buckets, truncate
 
 LIVE_SUBSCRIPTION_STATUSES = ("active", "trialing", "past_due")
 

@@ -14,8 +14,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from billing.models import JOB_REFUND_KINDS, CreditTransaction, Plan, PlanCode
-from photomania.errors import AlreadyRefunded, InsufficientCredits
-from photomania.metrics import CREDITS_GRANTED, CREDITS_SPENT
+from core.errors import AlreadyRefunded, InsufficientCredits
+from core.metrics import CREDITS_GRANTED, CREDITS_SPENT
 
 Kind = CreditTransaction.Kind
 

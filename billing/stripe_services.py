@@ -15,7 +15,7 @@ from djstripe.models import Customer, Price, Product
 
 from billing.models import CreditPack, CreditPackPurchase, Plan, PlanCode, PlanPrice
 from billing.prices import SalePrice, price_on_sale
-from photomania.errors import ApplicationError, ErrorCode
+from core.errors import ApplicationError, ErrorCode
 
 logger = logging.getLogger(__name__)
 

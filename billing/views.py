@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from billing.selectors import billing_overview
 from billing.stripe_services import billing_portal_session_create, checkout_session_create
-from photomania.errors import ApplicationError
+from core.errors import ApplicationError
 
 logger = logging.getLogger(__name__)
 

@@ -21,7 +21,7 @@ from djstripe.models import WebhookEventTrigger
 
 from billing.handlers import EventUnprocessable
 from billing.models import UnprocessableStripeEvent
-from photomania.errors import ApplicationError, ErrorCode
+from core.errors import ApplicationError, ErrorCode
 
 logger = logging.getLogger(__name__)
 

@@ -11,6 +11,7 @@ from django.urls import path
 from django.utils.html import format_html
 
 from accounts.audit import client_ip
+from core.errors import ApplicationError
 from effects.catalog import (
     effect_create_provider,
     effect_duplicate,
@@ -25,7 +26,6 @@ from effects.ingestion import image_from_upload
 from effects.jobs.lifecycle import job_fail, job_goodwill_refund, job_retry
 from effects.models import Effect, IdempotencyKey, Job, JobErrorCode, JobStatus
 from effects.selectors import effect_preview_picture, effect_unavailable_reason
-from photomania.errors import ApplicationError
 
 
 class EffectForm(forms.ModelForm):

@@ -24,6 +24,12 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
+from core.api.parsers import SafeJSONParser
+from core.api.renderers import EnvelopeJSONRenderer
+from core.api.schema import envelope_example
+from core.api.views import ApiView, not_found
+from core.errors import ApplicationError, ErrorCode
+from core.throttles import DEFAULT_THROTTLES, AnonThrottle, ApplyThrottle, UploadThrottle
 from effects.idempotency import idempotency_fingerprint, idempotent_run
 from effects.ingestion import image_from_upload, image_url_check
 from effects.jobs.lifecycle import job_affordable_check, job_create, job_delete
@@ -48,12 +54,6 @@ from effects.selectors import (
     user_and_job_row_supported,
 )
 from effects.webhooks import replicate_webhook_receive
-from photomania.api.parsers import SafeJSONParser
-from photomania.api.renderers import EnvelopeJSONRenderer
-from photomania.api.schema import envelope_example
-from photomania.api.views import ApiView, not_found
-from photomania.errors import ApplicationError, ErrorCode
-from photomania.throttles import DEFAULT_THROTTLES, AnonThrottle, ApplyThrottle, UploadThrottle
 
 # --- Serializers -----------------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image
 
+from core.errors import ApplicationError, ErrorCode
 from effects.engines import (
     EngineConfigError,
     EngineFailure,
@@ -33,7 +34,6 @@ from effects.ingestion import ValidatedImage, image_fetch, image_validate_bytes
 from effects.models import Effect
 from effects.renditions import renditions_from_bytes
 from effects.selectors import CATALOG_VERSION_KEY
-from photomania.errors import ApplicationError, ErrorCode
 
 logger = logging.getLogger(__name__)
 

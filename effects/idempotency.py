@@ -19,8 +19,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.errors import ApplicationError, ErrorCode
 from effects.models import IdempotencyKey, Job
-from photomania.errors import ApplicationError, ErrorCode
 
 MAX_KEY_LENGTH = 255
 

@@ -21,7 +21,7 @@ from django.conf import settings
 from PIL import Image, PngImagePlugin, UnidentifiedImageError
 from requests.adapters import HTTPAdapter
 
-from photomania.errors import ApplicationError, ErrorCode
+from core.errors import ApplicationError, ErrorCode
 
 ALLOWED_FORMATS = ("JPEG", "PNG", "WEBP")
 CONTENT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}

@@ -28,8 +28,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from billing.models import JOB_REFUND_KINDS, CreditTransaction
+from core.timeseries import bucket_counts, time_buckets, truncate
 from effects.models import Effect, Job, JobErrorCode, JobStatus
-from photomania.timeseries import bucket_counts, time_buckets, truncate
 
 _MAX_PK = 2**63 - 1
 

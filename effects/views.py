@@ -16,6 +16,9 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.errors import ApplicationError, ErrorCode, InsufficientCredits
+from core.http_status import http_status_for
+from core.throttles import ApplyThrottle, UploadThrottle
 from effects.ingestion import image_from_upload, image_url_check
 from effects.jobs.lifecycle import job_affordable_check, job_create, job_delete
 from effects.jobs.payloads import job_queue_position, job_refund
@@ -29,9 +32,6 @@ from effects.selectors import (
     rendition_picture,
 )
 from effects.storage import media_signature_valid
-from photomania.errors import ApplicationError, ErrorCode, InsufficientCredits
-from photomania.http_status import http_status_for
-from photomania.throttles import ApplyThrottle, UploadThrottle
 
 HISTORY_PAGE_SIZE = 12
 # The steps a running job's page lists, in order (``done`` shows the result instead).

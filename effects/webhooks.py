@@ -11,12 +11,12 @@ import logging
 
 from django.conf import settings
 
+from core.errors import ApplicationError, ErrorCode
+from core.metrics import WEBHOOK_SIGNATURE_FAILURES
 from effects.engines import EngineFailure
 from effects.engines.replicate import prediction_from_json, webhook_verify
 from effects.jobs.dispatch import job_poll_publish
 from effects.models import Job, JobStatus
-from photomania.errors import ApplicationError, ErrorCode
-from photomania.metrics import WEBHOOK_SIGNATURE_FAILURES
 
 logger = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""Admin building blocks shared by the apps, and how staff get into the admin (the site: ``admin_site.py``).
+"""How staff get into the admin (the site itself: ``admin_site.py``).
 
 The admin has no password form of its own: ``/admin/login/`` sends the browser to allauth's
 login (rate limits, lockout and the second factor apply there) and back to the admin page it
@@ -11,24 +11,10 @@ from urllib.parse import urlencode
 from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
-from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-
-
-class ReadOnlyModelAdmin(admin.ModelAdmin):
-    """For append-only records written by services (ledger, audit log, Stripe bookkeeping)."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 def _admin_next(request) -> str:

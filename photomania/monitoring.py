@@ -1,6 +1,6 @@
 """GET /metrics: Prometheus metrics for staff sessions and monitors holding the HEALTH_TOKEN.
 
-The exposition merges three sources (see ``photomania/metrics.py``): this web server's own
+The exposition merges three sources (see ``core/metrics.py``): this web server's own
 request metrics (all gunicorn workers' in multiprocess mode), the cluster-wide job and credit
 metrics kept in the broker's Redis, and gauges read now from the broker and the database (queue
 depths, messages held by workers, live consumers, the oldest waiting job, the last completion and
@@ -22,11 +22,11 @@ from prometheus_client.exposition import choose_encoder
 from prometheus_client.metrics_core import GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 
+from core.metrics import SharedMetricsCollector
 from effects.jobs.dispatch import queue_depths
 from effects.jobs.monitoring import pipeline_status
-from photomania.metrics import SharedMetricsCollector
 
-logger = logging.getLogger("photomania.metrics")
+logger = logging.getLogger("core.metrics")
 
 
 def may_see_monitoring(request) -> bool:

@@ -14,7 +14,7 @@ urlpatterns = [
     # The admin signs in through allauth's login (before admin.site.urls, which has its own form).
     path("admin/login/", admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
-    path("api/", include("photomania.api.urls")),
+    path("api/", include("photomania.api_urls")),
     # Sign-up wraps allauth's to keep ?ref= in the session.
     path("accounts/signup/", account_views.signup, name="account_signup"),
     path("accounts/", include("allauth.urls")),

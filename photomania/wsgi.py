@@ -4,7 +4,7 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
-from photomania.sentry import sentry_init
+from core.sentry import sentry_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "photomania.settings")
 

@@ -1,7 +1,8 @@
-"""The code layout's rules, checked on the import graph: no import cycles, every API view on ApiView.
+"""The code layout's rules, checked on the import graph: no import cycles, every import points down
+the layers, every API view on ApiView.
 
-The import contracts themselves (pure engines, API-only photomania.api, layers) live in
-pyproject.toml and are run by `lint-imports`; this file runs them too, so `pytest` alone proves them.
+The import contracts themselves (layers, pure engines, API-only core.api) live in pyproject.toml
+and are run by `lint-imports`; this file runs them too, so `pytest` alone proves them.
 """
 
 from pathlib import Path
@@ -12,9 +13,12 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from importlinter.application.use_cases import lint_imports
 from importlinter.configuration import configure
 
-from photomania.api.views import ApiView
+from core.api.views import ApiView
 
-OUR_PACKAGES = ("accounts", "billing", "effects", "photomania")
+# Top to bottom: the Django project wires the apps; the apps, in the order they may import each
+# other; the shared base, which imports no app.
+LAYERS = ("photomania", "effects", "accounts", "billing", "core")
+OUR_PACKAGES = LAYERS
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -39,6 +43,39 @@ def test_the_cycle_check_finds_a_cycle_when_there_is_one():
     graph.add_import(importer="billing.models", imported="billing.services")
 
     assert ("billing.models", "billing.services") in _import_cycles(graph)
+
+
+def _upward_imports(graph) -> list[tuple[str, str]]:
+    rank = {package: index for index, package in enumerate(LAYERS)}
+    upward = []
+    for module in graph.modules:
+        importer_rank = rank.get(module.split(".")[0])
+        for imported in graph.find_modules_directly_imported_by(module):
+            imported_rank = rank.get(imported.split(".")[0])
+            if importer_rank is not None and imported_rank is not None and imported_rank < importer_rank:
+                upward.append((module, imported))
+    return sorted(upward)
+
+
+def test_every_import_points_down_the_layers():
+    graph = grimp.build_graph(*OUR_PACKAGES)
+
+    assert _upward_imports(graph) == []
+
+
+def test_the_layer_check_finds_an_import_that_points_up():
+    graph = grimp.build_graph(*OUR_PACKAGES)
+    graph.add_import(importer="core.errors", imported="effects.models")
+    graph.add_import(importer="billing.models", imported="accounts.models")
+
+    assert _upward_imports(graph) == [("billing.models", "accounts.models"), ("core.errors", "effects.models")]
+
+
+def test_the_celery_entry_point_only_names_the_project_celery_app():
+    source = (REPO_ROOT / "celery_app.py").read_text()
+    imports = [line for line in source.splitlines() if line.startswith(("import ", "from "))]
+
+    assert imports == ["from photomania.celery import app"]
 
 
 def test_the_import_contracts_are_kept(monkeypatch):
@@ -67,4 +104,4 @@ def test_every_api_view_is_built_on_the_api_base_class(route, view_class):
 def test_the_api_view_list_covers_every_app():
     modules = {view_class.__module__ for _route, view_class in _api_views(get_resolver().url_patterns)}
 
-    assert {"accounts.api", "billing.api", "effects.api", "photomania.api.health"} <= modules
+    assert {"accounts.api", "billing.api", "effects.api", "photomania.health"} <= modules

@@ -12,10 +12,10 @@ import requests
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 
+from core.errors import ApplicationError
 from effects.ingestion import safe_http_request
 from effects.jobs.payloads import job_payload
 from effects.models import Job
-from photomania.errors import ApplicationError
 
 logger = logging.getLogger(__name__)
 

@@ -20,9 +20,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from billing.models import PlanCode
+from core.metrics import shared_metrics_client
+from core.watchdog import broker_queue_lists
 from effects.models import Job, JobStatus
-from photomania.metrics import shared_metrics_client
-from photomania.watchdog import broker_queue_lists
 
 logger = logging.getLogger(__name__)
 

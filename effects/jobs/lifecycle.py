@@ -29,6 +29,7 @@ from django.utils import timezone
 from billing.models import CreditTransaction
 from billing.selectors import credit_refund_for_job
 from billing.services import credits_charge, credits_refund
+from core.errors import AlreadyRefunded, ApplicationError, ErrorCode, InsufficientCredits
 from effects.engines import (
     EngineConfigError,
     EngineFailure,
@@ -61,7 +62,6 @@ from effects.models import (
 )
 from effects.renditions import RENDITION_EXTENSIONS, RENDITION_SIZES, renditions_from_bytes, renditions_make
 from effects.selectors import effect_unavailable_reason
-from photomania.errors import AlreadyRefunded, ApplicationError, ErrorCode, InsufficientCredits
 
 if TYPE_CHECKING:
     from PIL import Image

@@ -1,4 +1,4 @@
-"""The job metrics, recorded where a job changes state (see ``photomania/metrics.py`` for where they live).
+"""The job metrics, recorded where a job changes state (see ``core/metrics.py`` for where they live).
 
 Terminal transitions are recorded once their transaction commits, so a rolled-back transition
 is never counted; a duplicate delivery changes no row and records nothing.
@@ -10,8 +10,8 @@ from datetime import datetime
 
 from django.db import transaction
 
+from core.metrics import JOB_PROCESSING_SECONDS, JOB_QUEUE_WAIT_SECONDS, JOB_RETRIES, JOBS_FINISHED
 from effects.models import Job, JobStatus
-from photomania.metrics import JOB_PROCESSING_SECONDS, JOB_QUEUE_WAIT_SECONDS, JOB_RETRIES, JOBS_FINISHED
 
 
 def _effect_slug(job: Job) -> str:

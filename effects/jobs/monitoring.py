@@ -11,9 +11,9 @@ from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from core.watchdog import broker_client, consumer_heartbeats
 from effects.jobs.sweep import jobs_last_sweep_at
 from effects.models import Job, JobStatus
-from photomania.watchdog import broker_client, consumer_heartbeats
 
 
 @dataclass(frozen=True)

@@ -7,21 +7,21 @@ from photomania.settings.core import SITE_URL, env
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        # allauth's headless X-Session-Token, loading the session once (photomania/api/authentication.py).
-        "photomania.api.authentication.SessionTokenAuthentication",
+        # allauth's headless X-Session-Token, loading the session once (core/api/authentication.py).
+        "core.api.authentication.SessionTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_RENDERER_CLASSES": ["photomania.api.renderers.EnvelopeJSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["core.api.renderers.EnvelopeJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
         # One request content type per operation: JSON (apply also takes multipart uploads).
-        "photomania.api.parsers.SafeJSONParser",
+        "core.api.parsers.SafeJSONParser",
     ],
-    "EXCEPTION_HANDLER": "photomania.api.exceptions.exception_handler",
-    "DEFAULT_PAGINATION_CLASS": "photomania.api.pagination.EnvelopePagination",
+    "EXCEPTION_HANDLER": "core.api.exceptions.exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "core.api.pagination.EnvelopePagination",
     "PAGE_SIZE": 20,
     # Documents the envelope and the error responses of every operation.
-    "DEFAULT_SCHEMA_CLASS": "photomania.api.schema.EnvelopeAutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.api.schema.EnvelopeAutoSchema",
     "DEFAULT_THROTTLE_RATES": {
         "apply": env.str("RATE_LIMIT_APPLY", default="30/min"),
         "upload": env.str("RATE_LIMIT_UPLOAD", default="60/hour"),
@@ -79,7 +79,7 @@ SPECTACULAR_SETTINGS = {
         # The envelope's "success" flag: true on success bodies, false on errors.
         "SuccessTrueEnum": [(True, True)],
         "SuccessFalseEnum": [(False, False)],
-        "ErrorCodeEnum": "photomania.errors.ErrorCode",
+        "ErrorCodeEnum": "core.errors.ErrorCode",
         "JobErrorCodeEnum": "effects.models.JobErrorCode",
         "JobStatusEnum": "effects.models.JobStatus",
         "JobRefundReasonEnum": "effects.jobs.payloads.REFUND_REASONS",
@@ -87,8 +87,8 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         # Links chain an apply to the job it created (clients and stateful fuzzing follow them).
-        "photomania.api.schema.add_links",
-        "photomania.api.schema.document_api",
+        "core.api.schema.add_links",
+        "core.api.schema.document_api",
     ],
 }
 

@@ -80,16 +80,16 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     # Outermost, so the latency it records covers every other middleware.
-    "photomania.middleware.RequestMetricsMiddleware",
-    "photomania.middleware.RequestIdMiddleware",
+    "core.middleware.RequestMetricsMiddleware",
+    "core.middleware.RequestIdMiddleware",
     # 413 for a body over its route's limit on every path, before anything reads it.
-    "photomania.api.middleware.RequestBodyLimitMiddleware",
+    "core.api.middleware.RequestBodyLimitMiddleware",
     # allauth's JSON API: malformed JSON (too deep, oversized numbers) is a 400, not a 500.
-    "photomania.middleware.HeadlessJsonGuardMiddleware",
+    "core.middleware.HeadlessJsonGuardMiddleware",
     # The JSON envelope for every /api/ error.
-    "photomania.api.middleware.ApiEnvelopeMiddleware",
+    "core.api.middleware.ApiEnvelopeMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "photomania.middleware.SecurityHeadersMiddleware",
+    "core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -25,8 +25,8 @@ from billing.services import (
     free_credits_refill,
     free_credits_refill_due,
 )
-from photomania.errors import AlreadyRefunded, ErrorCode, InsufficientCredits
-from photomania.http_status import http_status_for
+from core.errors import AlreadyRefunded, ErrorCode, InsufficientCredits
+from core.http_status import http_status_for
 from tests.support.concurrency import run_concurrently
 from tests.support.factories import JobFactory, UserFactory
 from tests.support.metrics import METRICS_TOKEN, sample_value, scrape

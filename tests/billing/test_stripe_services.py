@@ -12,7 +12,7 @@ from djstripe.models import Customer, Price, Product
 
 from billing.models import CreditPack, CreditPackPurchase, Plan
 from billing.stripe_services import checkout_session_create
-from photomania.errors import ApplicationError, ErrorCode
+from core.errors import ApplicationError, ErrorCode
 from tests.fakes import stripe_objects as so
 from tests.support.concurrency import run_concurrently
 from tests.support.factories import UserFactory

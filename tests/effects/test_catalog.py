@@ -9,6 +9,7 @@ from PIL import Image
 
 from accounts.models import User
 from billing.models import CreditTransaction
+from core.errors import ApplicationError
 from effects.catalog import (
     LOCAL_CATALOG,
     PROVIDER_CATALOG,
@@ -23,7 +24,6 @@ from effects.engines.local import EFFECTS
 from effects.ingestion import image_validate_bytes
 from effects.management.commands.seed_demo import ADMIN_EMAIL
 from effects.models import Effect
-from photomania.errors import ApplicationError
 from tests.support.factories import EffectFactory, UserFactory
 from tests.support.images import image_bytes
 

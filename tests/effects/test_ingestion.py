@@ -8,9 +8,9 @@ import zlib
 import pytest
 
 from accounts.models import AuditEvent
+from core.errors import ApplicationError, ErrorCode
+from core.http_status import http_status_for
 from effects.ingestion import image_fetch, image_url_check, image_validate_bytes
-from photomania.errors import ApplicationError, ErrorCode
-from photomania.http_status import http_status_for
 from tests.support.images import hostile_png, image_bytes, photo_bytes, truncated_jpeg
 from tests.support.memory import peak_rss_growth_mb
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from effects.models import JobStatus
-from photomania.api.health import health_cache_clear
+from photomania.health import health_cache_clear
 from tests.support.api import assert_error
 from tests.support.factories import JobFactory
 
@@ -26,7 +26,7 @@ def _fresh_health(settings):
 @pytest.fixture
 def broker_without_heartbeats(empty_broker):
     """The broker's Redis with no worker heartbeat (before and after the test)."""
-    from photomania.watchdog import HEARTBEAT_PREFIX
+    from core.watchdog import HEARTBEAT_PREFIX
 
     def clear():
         for key in empty_broker.scan_iter(f"{HEARTBEAT_PREFIX}*"):
@@ -163,7 +163,7 @@ def test_deep_health_is_503_when_a_job_waits_too_long_and_no_worker_consumes(
 def test_deep_health_is_200_when_a_job_waits_but_a_worker_is_seen_consuming(
     deep_client, settings, broker_without_heartbeats
 ):
-    from photomania.watchdog import heartbeat_key
+    from core.watchdog import heartbeat_key
 
     settings.PIPELINE_MAX_WAIT = 30
     JobFactory(status=JobStatus.PENDING, enqueued_at=timezone.now() - timedelta(seconds=31))

@@ -98,7 +98,7 @@ def test_oldest_waiting_job_age_and_stall_are_reported(client, settings, db, emp
 
 
 def test_live_worker_heartbeats_are_counted_as_consumers(client, db, empty_broker):
-    from photomania.watchdog import heartbeat_key
+    from core.watchdog import heartbeat_key
 
     empty_broker.set(heartbeat_key("celery@worker-a"), json.dumps({"at": 0, "queues": ["default"]}), ex=30)
 

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from billing.stripe_services import stripe_catalog_sync
-from photomania.errors import ApplicationError
+from core.errors import ApplicationError
 
 
 class Command(BaseCommand):

@@ -4,10 +4,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from core.errors import ApplicationError
 from effects.catalog import PROVIDER_CATALOG, catalog_load, effect_render_preview
 from effects.models import Effect
 from effects.selectors import effect_unavailable_reason
-from photomania.errors import ApplicationError
 
 
 class Command(BaseCommand):

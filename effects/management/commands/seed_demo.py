@@ -6,6 +6,7 @@ from django.db import transaction
 
 from accounts.models import User
 from accounts.services import user_create
+from core.errors import ApplicationError
 from effects.catalog import (
     LOCAL_CATALOG,
     PROVIDER_CATALOG,
@@ -16,7 +17,6 @@ from effects.catalog import (
 )
 from effects.models import Effect
 from effects.selectors import effect_unavailable_reason, provider_effects_enabled
-from photomania.errors import ApplicationError
 
 DEMO_EMAIL = "demo@photomania.local"
 DEMO_PASSWORD = "photomania-demo"

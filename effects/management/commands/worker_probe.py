@@ -10,7 +10,7 @@ import socket
 import redis
 from django.core.management.base import BaseCommand, CommandError
 
-from photomania.watchdog import broker_client, consumer_heartbeats
+from core.watchdog import broker_client, consumer_heartbeats
 
 
 class Command(BaseCommand):

@@ -11,6 +11,7 @@ from PIL import Image
 from accounts.models import AuditEvent
 from billing.models import JOB_REFUND_KINDS, CreditTransaction
 from billing.services import credits_charge, credits_grant
+from core.errors import AlreadyRefunded, ApplicationError
 from effects.engines import EngineFailure
 from effects.jobs.lifecycle import (
     JobOutcome,
@@ -26,7 +27,6 @@ from effects.jobs.lifecycle import (
     remote_run_cancel,
 )
 from effects.models import Effect, Job, JobStage, JobStatus
-from photomania.errors import AlreadyRefunded, ApplicationError
 from tests.support.factories import EffectFactory, JobFactory
 from tests.support.images import image_bytes
 
@@ -284,9 +284,9 @@ def test_a_large_source_on_local_storage_is_uploaded_through_the_providers_files
 
 
 def test_a_provider_effect_is_refused_before_any_charge_without_a_token(settings, user):
+    from core.errors import ApplicationError
     from effects.ingestion import image_validate_bytes
     from effects.jobs.lifecycle import job_create
-    from photomania.errors import ApplicationError
 
     settings.REPLICATE_API_TOKEN = ""
     effect = EffectFactory(model_id="replicate:acme/restore")

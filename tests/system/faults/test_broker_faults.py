@@ -19,7 +19,7 @@ from celery_app import app
 from effects.ingestion import image_validate_bytes
 from effects.jobs.lifecycle import job_create
 from effects.models import Job, JobStatus
-from photomania.api.health import health_cache_clear
+from photomania.health import health_cache_clear
 from tests.support.concurrency import wait_for
 from tests.support.factories import EffectFactory, UserFactory
 from tests.support.images import image_bytes

@@ -6,8 +6,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
+from core.middleware import RequestIdLogFilter
 from effects.models import Job
-from photomania.middleware import RequestIdLogFilter
 from tests.support.api import session_token_for
 from tests.support.concurrency import wait_for
 from tests.support.factories import EffectFactory, UserFactory

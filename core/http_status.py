@@ -1,10 +1,10 @@
 """The HTTP status each domain error code is answered with, for the API's error envelope and for pages.
 
-It sits beside ``photomania.errors`` (which knows no HTTP), below both the API layer and the pages,
+It sits beside ``core.errors`` (which knows no HTTP), below both the API layer and the pages,
 so an error answers with one status whichever of them shows it.
 """
 
-from photomania.errors import ErrorCode
+from core.errors import ErrorCode
 
 HTTP_STATUS = {
     ErrorCode.UNAUTHORIZED: 401,

@@ -4,8 +4,8 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
-from photomania.errors import ApplicationError, ErrorCode
-from photomania.throttles import DEFAULT_THROTTLES, throttles_check
+from core.errors import ApplicationError, ErrorCode
+from core.throttles import DEFAULT_THROTTLES, throttles_check
 
 
 class ApiView(APIView):

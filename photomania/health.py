@@ -26,11 +26,11 @@ from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
+from core.api.exceptions import error_body
+from core.api.schema import envelope_example
+from core.api.views import ApiView
+from core.errors import ErrorCode
 from effects.jobs.monitoring import pipeline_status
-from photomania.api.exceptions import error_body
-from photomania.api.schema import envelope_example
-from photomania.api.views import ApiView
-from photomania.errors import ErrorCode
 from photomania.monitoring import may_see_monitoring
 
 logger = logging.getLogger("photomania.health")

@@ -30,7 +30,7 @@ from celery.signals import task_received
 from celery.worker import state as worker_state
 from django.conf import settings
 
-logger = logging.getLogger("photomania.watchdog")
+logger = logging.getLogger("core.watchdog")
 
 HEARTBEAT_PREFIX = "photomania:consumer:"
 # Seconds a warm shutdown may take before the watchdog ends the process itself.

@@ -7,7 +7,7 @@ import pytest
 import redis
 from django.conf import settings
 
-from photomania.watchdog import ConsumerMonitor, heartbeat_key
+from core.watchdog import ConsumerMonitor, heartbeat_key
 
 QUEUE = "watchdog-test-queue"
 NODE = "celery@watchdog-test"

@@ -2,8 +2,8 @@
 
 import pytest
 
-from photomania.errors import ErrorCode
-from photomania.http_status import http_status_for
+from core.errors import ErrorCode
+from core.http_status import http_status_for
 
 
 @pytest.mark.parametrize("code", list(ErrorCode))

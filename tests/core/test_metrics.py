@@ -4,7 +4,7 @@ import multiprocessing
 
 import pytest
 
-from photomania.metrics import SHARED_METRICS, SharedCounter, SharedHistogram, SharedMetricsCollector
+from core.metrics import SHARED_METRICS, SharedCounter, SharedHistogram, SharedMetricsCollector
 from tests.support.metrics import METRICS_TOKEN, parse_samples, sample_value, scrape
 
 

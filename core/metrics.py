@@ -35,7 +35,7 @@ from prometheus_client import Counter, Histogram
 from prometheus_client.metrics_core import CounterMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.utils import INF, floatToGoString
 
-logger = logging.getLogger("photomania.metrics")
+logger = logging.getLogger("core.metrics")
 
 # --- Web requests (per process; merged across gunicorn workers by the multiprocess mode) ----------
 

@@ -13,7 +13,7 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.utils import OpenApiExample
 
-from photomania.errors import ErrorCode
+from core.errors import ErrorCode
 
 ERROR_COMPONENT = "ErrorResponse"
 
@@ -318,4 +318,4 @@ def document_api(result: dict, generator, request, public: bool) -> dict:
 class SessionTokenAuthenticationScheme(XSessionTokenAuthenticationScheme):
     """Our ``X-Session-Token`` class is documented exactly as allauth's (same scheme name)."""
 
-    target_class = "photomania.api.authentication.SessionTokenAuthentication"
+    target_class = "core.api.authentication.SessionTokenAuthentication"

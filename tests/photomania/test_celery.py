@@ -42,7 +42,7 @@ def test_a_worker_keeps_its_database_connection_between_tasks_until_it_is_too_ol
 
     from django.db import connection
 
-    from celery_app import _close_old_database_connections, app
+    from photomania.celery import _close_old_database_connections, app
 
     # Celery's Django fixup would otherwise close the connection before and after every task.
     assert app.conf.get("CELERY_DB_REUSE_MAX") >= 1000

@@ -11,9 +11,9 @@ from django.http import Http404
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
 
-from photomania.errors import ApplicationError, ErrorCode
-from photomania.http_status import http_status_for
-from photomania.middleware import request_id_var
+from core.errors import ApplicationError, ErrorCode
+from core.http_status import http_status_for
+from core.middleware import request_id_var
 
 logger = logging.getLogger("photomania.api")
 

@@ -2,7 +2,7 @@
 
 from django.core.cache import caches
 
-from photomania.throttles import _window_hit, windows_hit_and_read
+from core.throttles import _window_hit, windows_hit_and_read
 
 
 def test_a_window_counts_requests_in_redis_and_expires_with_the_window():

@@ -3,8 +3,8 @@
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
-from photomania.api.health import HealthView
-from photomania.api.views import ApiNotFoundView
+from core.api.views import ApiNotFoundView
+from photomania.health import HealthView
 
 urlpatterns = [
     path("health", HealthView.as_view(), name="api-health"),

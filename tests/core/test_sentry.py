@@ -4,7 +4,7 @@ import pytest
 import sentry_sdk
 from django.test import Client
 
-from photomania.sentry import sentry_init
+from core.sentry import sentry_init
 from tests.support.concurrency import wait_for
 
 pytestmark = pytest.mark.urls("tests.photomania.urls_failing")

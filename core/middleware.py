@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.http import JsonResponse
 
-from photomania.metrics import HTTP_REQUEST_SECONDS
+from core.metrics import HTTP_REQUEST_SECONDS
 
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")

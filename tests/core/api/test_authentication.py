@@ -1,4 +1,4 @@
-"""X-Session-Token authentication (photomania/api/authentication.py): one session load, the user
+"""X-Session-Token authentication (core/api/authentication.py): one session load, the user
 read fresh, and every way a token stops working still takes effect on the next request."""
 
 from importlib import import_module
@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from rest_framework.test import APIClient, APIRequestFactory
 
-from photomania.api.authentication import SessionTokenAuthentication
+from core.api.authentication import SessionTokenAuthentication
 from tests.support.api import assert_error
 
 pytestmark = pytest.mark.django_db

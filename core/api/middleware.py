@@ -14,9 +14,9 @@ from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
 
-from photomania.api.exceptions import error_body
-from photomania.errors import ErrorCode
-from photomania.middleware import request_id_var
+from core.api.exceptions import error_body
+from core.errors import ErrorCode
+from core.middleware import request_id_var
 
 logger = logging.getLogger("photomania.api")
 

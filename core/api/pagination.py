@@ -8,7 +8,7 @@ documents 100 as the maximum). A page past the last one is a 404.
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
-from photomania.errors import ApplicationError, ErrorCode
+from core.errors import ApplicationError, ErrorCode
 
 
 def _query_int(request, name: str, *, minimum: int) -> int | None:
