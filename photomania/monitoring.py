@@ -82,8 +82,14 @@ class PipelineCollector:
             value=status.oldest_pending_age or 0.0,
         )
         yield GaugeMetricFamily(
+            "photomania_job_oldest_overdue_processing_seconds",
+            "How long the longest-running PROCESSING job has run past JOB_TIME_LIMIT (0 when none): its worker died.",
+            value=status.oldest_overdue_processing or 0.0,
+        )
+        yield GaugeMetricFamily(
             "photomania_pipeline_stalled",
-            "1 when jobs have waited longer than PIPELINE_MAX_WAIT while no worker is seen consuming.",
+            "1 when jobs have waited longer than PIPELINE_MAX_WAIT while no worker is seen consuming, or a job"
+            " ran past JOB_TIME_LIMIT by more than PIPELINE_MAX_WAIT.",
             value=int(status.stalled),
         )
         if status.consumers is not None:

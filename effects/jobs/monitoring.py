@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import redis
 from django.conf import settings
@@ -19,6 +19,9 @@ from effects.models import Job, JobStatus
 @dataclass(frozen=True)
 class PipelineStatus:
     oldest_pending_age: float | None  # seconds the longest-waiting due PENDING job has waited
+    # Seconds the longest-running local PROCESSING job has run past JOB_TIME_LIMIT: its worker died
+    # (a live worker's hard time limit ends it), and it waits for the sweeper.
+    oldest_overdue_processing: float | None
     last_completed_at: datetime | None
     last_sweep_at: datetime | None
     consumers: list[str] | None  # workers whose watchdog says they consume; None when unknown
@@ -28,11 +31,19 @@ class PipelineStatus:
     def stalled(self) -> bool:
         """Jobs wait longer than PIPELINE_MAX_WAIT while no worker is seen consuming."""
         waiting_too_long = self.oldest_pending_age is not None and self.oldest_pending_age > self.max_wait
-        return waiting_too_long and not self.consumers
+        return (waiting_too_long and not self.consumers) or self.overdue_unrecovered
+
+    @property
+    def overdue_unrecovered(self) -> bool:
+        """A job ran past its time limit by more than PIPELINE_MAX_WAIT: neither its worker nor the sweeper ended it."""
+        return self.oldest_overdue_processing is not None and self.oldest_overdue_processing > self.max_wait
 
     def as_dict(self) -> dict:
         return {
             "oldestPendingAgeSeconds": None if self.oldest_pending_age is None else round(self.oldest_pending_age, 1),
+            "oldestOverdueProcessingSeconds": (
+                None if self.oldest_overdue_processing is None else round(self.oldest_overdue_processing, 1)
+            ),
             "lastCompletedAt": self.last_completed_at.isoformat() if self.last_completed_at else None,
             "lastSweepAt": self.last_sweep_at.isoformat() if self.last_sweep_at else None,
             "consumers": self.consumers,
@@ -55,7 +66,8 @@ def pipeline_consumers() -> list[str] | None:
 
 
 def pipeline_status(*, now: datetime | None = None) -> PipelineStatus:
-    """Oldest due PENDING job's wait, last completion, last sweep and the live consumers."""
+    """Oldest due PENDING job's wait, the oldest PROCESSING job past its time limit, last completion,
+    last sweep and the live consumers."""
     now = now or timezone.now()
     # A job waiting for a retry's countdown is due at its enqueued_at (in the future until then).
     waiting_since = (
@@ -66,6 +78,14 @@ def pipeline_status(*, now: datetime | None = None) -> PipelineStatus:
         .values_list("since", flat=True)
         .first()
     )
+    # Provider jobs wait on the provider, not a worker: the sweeper polls them and their own deadline ends them.
+    limit = timedelta(seconds=settings.JOB_TIME_LIMIT)
+    overdue_started = (
+        Job.objects.filter(status=JobStatus.PROCESSING, provider_prediction_id="", started_at__lt=now - limit)
+        .order_by("started_at")
+        .values_list("started_at", flat=True)
+        .first()
+    )
     last_completed = (
         Job.objects.filter(status=JobStatus.COMPLETED)
         .order_by("-updated_at")
@@ -74,6 +94,7 @@ def pipeline_status(*, now: datetime | None = None) -> PipelineStatus:
     )
     return PipelineStatus(
         oldest_pending_age=(now - waiting_since).total_seconds() if waiting_since else None,
+        oldest_overdue_processing=(now - limit - overdue_started).total_seconds() if overdue_started else None,
         last_completed_at=last_completed,
         last_sweep_at=jobs_last_sweep_at(),
         consumers=pipeline_consumers(),

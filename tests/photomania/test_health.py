@@ -173,3 +173,51 @@ def test_deep_health_is_200_when_a_job_waits_but_a_worker_is_seen_consuming(
 
     assert response.status_code == 200
     assert response.json()["data"]["pipeline"]["consumers"] == ["celery@busy"]
+
+
+@pytest.mark.django_db
+def test_deep_health_is_503_when_a_job_is_stuck_processing_on_a_dead_worker_even_with_consumers(
+    deep_client, settings, broker_without_heartbeats
+):
+    from core.watchdog import heartbeat_key
+
+    # Other workers consume, but this job's worker died mid-run: nothing ends it before the sweeper.
+    settings.PIPELINE_MAX_WAIT = 30
+    settings.JOB_TIME_LIMIT = 150
+    JobFactory(status=JobStatus.PROCESSING, started_at=timezone.now() - timedelta(seconds=150 + 45))
+    broker_without_heartbeats.set(heartbeat_key("celery@alive"), "{}", ex=30)
+
+    body = assert_error(deep_client.get("/api/health"), 503, "SERVICE_UNAVAILABLE")
+
+    assert body["error"]["details"]["pipeline"] == "unavailable"
+
+
+@pytest.mark.django_db
+def test_deep_health_reports_a_job_past_its_time_limit_before_it_counts_as_stalled(
+    deep_client, settings, broker_without_heartbeats
+):
+    settings.PIPELINE_MAX_WAIT = 30
+    settings.JOB_TIME_LIMIT = 150
+    JobFactory(status=JobStatus.PROCESSING, started_at=timezone.now() - timedelta(seconds=150 + 10))
+    JobFactory(status=JobStatus.PROCESSING, started_at=timezone.now() - timedelta(seconds=100))
+
+    response = deep_client.get("/api/health")
+
+    assert response.status_code == 200
+    assert 9 <= response.json()["data"]["pipeline"]["oldestOverdueProcessingSeconds"] <= 40
+
+
+@pytest.mark.django_db
+def test_deep_health_ignores_provider_jobs_waiting_on_the_provider(deep_client, settings, broker_without_heartbeats):
+    settings.PIPELINE_MAX_WAIT = 30
+    settings.JOB_TIME_LIMIT = 150
+    JobFactory(
+        status=JobStatus.PROCESSING,
+        provider_prediction_id="pred-1",
+        started_at=timezone.now() - timedelta(seconds=600),
+    )
+
+    response = deep_client.get("/api/health")
+
+    assert response.status_code == 200
+    assert response.json()["data"]["pipeline"]["oldestOverdueProcessingSeconds"] is None

@@ -97,6 +97,19 @@ def test_oldest_waiting_job_age_and_stall_are_reported(client, settings, db, emp
     assert sample_value(samples, "photomania_pipeline_stalled") == 1
 
 
+def test_a_job_past_its_time_limit_is_reported_and_stalls_once_the_sweeper_should_have_ended_it(
+    client, settings, db, empty_broker
+):
+    settings.PIPELINE_MAX_WAIT = 60
+    settings.JOB_TIME_LIMIT = 150
+    JobFactory(status=JobStatus.PROCESSING, started_at=timezone.now() - timedelta(seconds=150 + 200))
+
+    samples = scrape(client)
+
+    assert 199 <= sample_value(samples, "photomania_job_oldest_overdue_processing_seconds") <= 230
+    assert sample_value(samples, "photomania_pipeline_stalled") == 1
+
+
 def test_live_worker_heartbeats_are_counted_as_consumers(client, db, empty_broker):
     from core.watchdog import heartbeat_key
 
