@@ -13,7 +13,7 @@ import struct
 import time
 import warnings
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urljoin, urlsplit
 
 import requests
@@ -22,6 +22,7 @@ from PIL import Image, PngImagePlugin, UnidentifiedImageError
 from requests.adapters import HTTPAdapter
 
 from core.errors import ApplicationError, ErrorCode
+from effects.metadata import MetadataError, metadata_strip
 
 ALLOWED_FORMATS = ("JPEG", "PNG", "WEBP")
 CONTENT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
@@ -139,15 +140,27 @@ def _check_png_text(fp) -> None:
                 raise ValueError("text chunk too large")
 
 
+def image_without_metadata(image: ValidatedImage) -> ValidatedImage:
+    """The image with its EXIF, XMP, IPTC, comments and text chunks removed (no pixel re-encoded).
+
+    Every image from outside (an upload, a fetched URL, a provider's output) passes here before it
+    is stored or sent on, so a GPS position or a camera serial never leaves the upload step.
+    """
+    try:
+        return replace(image, data=metadata_strip(image.data, image.format))
+    except MetadataError:
+        raise _invalid("The image is truncated or corrupt") from None
+
+
 def image_from_upload(upload) -> ValidatedImage:
-    """Read an UploadedFile (refusing oversize before reading it) and validate its content."""
+    """Read an UploadedFile (refusing oversize before reading it), validate its content and strip its metadata."""
     if upload.size is not None and upload.size > settings.IMAGE_MAX_UPLOAD_BYTES:
         raise ApplicationError(
             ErrorCode.PAYLOAD_TOO_LARGE,
             f"The image is larger than {settings.IMAGE_MAX_UPLOAD_BYTES // (1024 * 1024)} MB",
         )
     upload.seek(0)
-    return image_validate_bytes(upload.read(settings.IMAGE_MAX_UPLOAD_BYTES + 1))
+    return image_without_metadata(image_validate_bytes(upload.read(settings.IMAGE_MAX_UPLOAD_BYTES + 1)))
 
 
 # --- Remote images (SSRF-safe) ---------------------------------------------------------------
@@ -350,7 +363,8 @@ def _too_large(max_bytes: int) -> ApplicationError:
 
 
 def image_fetch(url: str) -> ValidatedImage:
-    """Download an image URL SSRF-safely (checked + pinned hops, byte cap, deadline) and validate it."""
+    """Download an image URL SSRF-safely (checked + pinned hops, byte cap, deadline), validate it and strip
+    its metadata."""
     try:
         response = safe_http_request(
             "GET",
@@ -366,4 +380,4 @@ def image_fetch(url: str) -> ValidatedImage:
         ) from None
     if response.status != 200:
         raise _invalid(f"The image URL answered HTTP {response.status}")
-    return image_validate_bytes(response.body)
+    return image_without_metadata(image_validate_bytes(response.body))
