@@ -73,11 +73,16 @@ class CreditTransactionSerializer(serializers.ModelSerializer):
     purchasedAmount = serializers.IntegerField(source="purchased_amount", read_only=True)
     bucket = serializers.ChoiceField(choices=CreditTransaction.Bucket.choices, read_only=True)
     jobId = serializers.UUIDField(source="job_id", read_only=True, allow_null=True)
+    description = serializers.CharField(
+        read_only=True, help_text="What the movement was, for people: its kind and the effect it was for"
+    )
     createdAt = serializers.DateTimeField(source="created_at", read_only=True)
 
     class Meta:
         model = CreditTransaction
-        fields = ["id", "amount", "purchasedAmount", "bucket", "kind", "balanceAfter", "jobId", "createdAt"]
+        fields = [
+            "id", "amount", "purchasedAmount", "bucket", "kind", "balanceAfter", "jobId", "description", "createdAt"
+        ]  # fmt: skip
         read_only_fields = fields
 
 
@@ -170,6 +175,7 @@ class CreditHistoryView(ApiView, generics.ListAPIView):
                     "kind": "EFFECT_CHARGE",
                     "balanceAfter": 9,
                     "jobId": "7f3e2a41-5c1d-4b8e-9a0f-2d6c8b1e4f37",
+                    "description": "Effect charge — Sepia",
                     "createdAt": "2026-11-27T10:00:00Z",
                 },
                 response_only=True,

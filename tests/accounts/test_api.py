@@ -3,8 +3,9 @@
 import pytest
 
 from billing.models import CreditTransaction
-from billing.services import credits_grant
+from billing.services import credits_grant, credits_refund
 from tests.support.api import assert_error
+from tests.support.factories import JobFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -92,6 +93,25 @@ def test_credit_history_lists_the_callers_ledger_newest_first(user_client, user,
         ("PURCHASE", 5, 15),
         ("SIGNUP_GRANT", 10, 10),
     ]
+
+
+def test_credit_history_names_the_effect_and_never_shows_the_staff_note(user_client, user, staff_user):
+    job = JobFactory(user=user, effect__name="Oil Paint", status="COMPLETED", credits_charged=3)
+    credits_refund(
+        user=user,
+        amount=3,
+        reference=f"goodwill:{job.pk}",
+        job=job,
+        kind=CreditTransaction.Kind.GOODWILL_REFUND,
+        note=f"Sorry, the edges were rough (job {job.pk})",
+        created_by=staff_user,
+    )
+
+    response = user_client.get("/api/user/credits/history")
+
+    row = response.json()["data"][0]
+    assert row["description"] == "Goodwill refund — Oil Paint"
+    assert "edges were rough" not in response.content.decode()
 
 
 def test_credit_history_is_paginated_with_a_cap(user_client, user):
