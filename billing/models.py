@@ -107,15 +107,15 @@ class CreditTransaction(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.amount:+d} {self.kind} ({self.reference})"
+
     @property
     def description(self) -> str:
         """What the customer reads: the kind and the effect it was for. Never the note, which is staff's."""
         label = self.get_kind_display()
         job = self.job if self.job_id else None
         return f"{label} — {job.effect.name}" if job is not None else label
-
-    def __str__(self) -> str:
-        return f"{self.user_id} {self.amount:+d} {self.kind} ({self.reference})"
 
     @property
     def plan_amount(self) -> int:
