@@ -22,6 +22,8 @@ LOGIN_URL = "account_login"
 
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm"}
+# Under both sign-up forms (page and app API): a taken address costs the same work as a new one.
+ACCOUNT_SIGNUP_FORM_CLASS = "accounts.signup.SignupFormBase"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
