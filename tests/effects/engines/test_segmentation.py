@@ -270,3 +270,18 @@ def test_seed_demo_hides_the_effects_needing_segmentation_while_the_model_is_mis
 
     hidden = set(Effect.objects.filter(is_active=False).values_list("slug", flat=True))
     assert hidden == {"background-blur", "background-gray", "remove-background", "replace-background", "avatar"}
+
+
+@pytest.mark.django_db
+def test_seed_demo_shows_the_effects_it_hid_once_the_model_is_installed(tmp_path):
+    installed = segmentation.model_path()
+    segmentation.configure(model_path=tmp_path / "absent.tflite")
+    try:
+        call_command("seed_demo", stdout=io.StringIO())
+    finally:
+        segmentation.configure(model_path=installed)
+
+    call_command("seed_demo", stdout=io.StringIO())
+
+    assert Effect.objects.get(slug="remove-background").is_active is True
+    assert Effect.objects.get(slug="remove-background").preview
