@@ -23,7 +23,8 @@ from effects.admin import EffectForm
 from effects.engines import EngineConfigError, segmentation, validate_config
 from effects.engines.local import LocalEngine
 from effects.engines.people import NoSubjectError
-from effects.jobs.lifecycle import JobOutcome, job_process
+from effects.jobs.run import job_process
+from effects.jobs.steps import JobOutcome
 from effects.models import Effect, JobStatus
 from tests.support.factories import EffectFactory, JobFactory
 
