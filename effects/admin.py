@@ -23,7 +23,8 @@ from effects.catalog import (
 )
 from effects.engines import EngineConfigError, validate_config
 from effects.ingestion import image_from_upload
-from effects.jobs.lifecycle import job_fail, job_goodwill_refund, job_retry
+from effects.jobs.refunds import job_goodwill_refund
+from effects.jobs.transitions import job_fail, job_retry
 from effects.models import Effect, IdempotencyKey, Job, JobErrorCode, JobStatus
 from effects.selectors import effect_preview_picture, effect_unavailable_reason
 

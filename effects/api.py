@@ -32,7 +32,8 @@ from core.errors import ApplicationError, ErrorCode
 from core.throttles import DEFAULT_THROTTLES, AnonThrottle, ApplyThrottle, UploadThrottle
 from effects.idempotency import idempotency_fingerprint, idempotent_replay, idempotent_run
 from effects.ingestion import image_from_upload, image_url_check
-from effects.jobs.lifecycle import job_affordable_check, job_create, job_delete
+from effects.jobs.create import job_affordable_check, job_create
+from effects.jobs.delete import job_delete
 from effects.jobs.payloads import (
     JobSerializer,
     RenditionSetSerializer,

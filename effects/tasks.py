@@ -12,15 +12,9 @@ from django.conf import settings
 from effects.engines import EngineFailure
 from effects.jobs.callbacks import CallbackDeliveryError, job_callback_send
 from effects.jobs.dispatch import job_poll_publish, job_retry_publish
-from effects.jobs.lifecycle import (
-    JobOutcome,
-    JobStep,
-    job_poll,
-    job_process,
-    job_timeout,
-    remote_run_cancel,
-    retry_countdown,
-)
+from effects.jobs.remote import job_poll, remote_run_cancel
+from effects.jobs.run import job_process, job_timeout
+from effects.jobs.steps import JobOutcome, JobStep, retry_countdown
 from effects.jobs.sweep import jobs_sweep
 
 

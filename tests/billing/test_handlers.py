@@ -16,7 +16,7 @@ from billing.stripe_services import checkout_session_create
 from tests.fakes import stripe_objects as so
 from tests.fakes.stripe_objects import paid_pack_session
 from tests.support.concurrency import run_concurrently
-from tests.support.fakes import deliver, event_payload
+from tests.support.fake_servers import deliver, event_payload
 
 pytestmark = pytest.mark.django_db
 

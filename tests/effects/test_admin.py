@@ -12,7 +12,7 @@ from django.utils.html import escape
 
 from billing.models import CreditTransaction
 from billing.services import credits_charge
-from effects.jobs.lifecycle import job_process
+from effects.jobs.run import job_process
 from effects.models import Effect, Job, JobStatus
 from tests.support.factories import EffectFactory, JobFactory, UserFactory, totp_activate
 from tests.support.images import image_bytes

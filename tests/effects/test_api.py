@@ -16,7 +16,8 @@ from rest_framework.test import APIClient
 from billing.models import CreditTransaction
 from billing.services import credits_charge
 from effects.catalog import effect_render_preview, effects_set_active
-from effects.jobs.lifecycle import job_fail, job_goodwill_refund
+from effects.jobs.refunds import job_goodwill_refund
+from effects.jobs.transitions import job_fail
 from effects.models import Effect, Job, JobStatus
 from tests.support.api import PUBLIC_IMAGE_URL, assert_error, session_token_for
 from tests.support.factories import EffectFactory, JobFactory

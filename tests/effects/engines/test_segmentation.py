@@ -1,6 +1,6 @@
 """The segmentation-backed effects on a real portrait, and what happens when the model is missing.
 
-The model is the one `.ci/models.sh` installs (run by `make venv`, hence by `make test`).
+The model is the one `scripts/models.sh` installs (run by `make venv`, hence by `make test`).
 
 data/astronaut.jpg: Eileen Collins, NASA portrait, public domain ("No known copyright
 restrictions", NASA Great Images); taken from scikit-image 0.26's bundled skimage/data/astronaut.png
@@ -23,7 +23,8 @@ from effects.admin import EffectForm
 from effects.engines import EngineConfigError, segmentation, validate_config
 from effects.engines.local import LocalEngine
 from effects.engines.people import NoSubjectError
-from effects.jobs.lifecycle import JobOutcome, job_process
+from effects.jobs.run import job_process
+from effects.jobs.steps import JobOutcome
 from effects.models import Effect, JobStatus
 from tests.support.factories import EffectFactory, JobFactory
 
