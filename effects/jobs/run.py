@@ -116,8 +116,15 @@ def no_subject_message(*, credits: int) -> str:
 
 
 def _job_retry_later(*, job: Job, code: JobErrorCode, message: str) -> JobStep:
-    """Put a PROCESSING job back to PENDING for another attempt, or fail it when attempts are used up."""
-    job.refresh_from_db(fields=["attempts", "status"])
+    """Put a PROCESSING job back to PENDING for another attempt, or fail it when attempts are used up.
+
+    A job deleted meanwhile (its owner cancelled it; the delete refunded it) is done: nothing to retry.
+    """
+    try:
+        job.refresh_from_db(fields=["attempts", "status"])
+    except Job.DoesNotExist:
+        logger.info("job %s was deleted while it ran; not retried", job.pk)
+        return JobStep(JobOutcome.DONE)
     if job.attempts > settings.JOB_MAX_RETRIES:
         job_mark_failed(job=job, code=code, message=f"{message} (gave up after {job.attempts} attempts)")
         return JobStep(JobOutcome.DONE)

@@ -5,7 +5,7 @@ from django.core.files.base import ContentFile
 
 from effects.jobs.run import job_process
 from effects.jobs.steps import JobOutcome
-from effects.models import JobStage, JobStatus
+from effects.models import Job, JobStage, JobStatus
 from tests.effects.jobs.support import pending_job, refunds
 from tests.support.factories import JobFactory
 
@@ -67,6 +67,20 @@ def test_provider_outage_puts_the_job_back_to_pending_with_a_backoff(replicate_s
     assert step.outcome == JobOutcome.RETRY and 0 < step.countdown <= settings.JOB_RETRY_BACKOFF_BASE
     assert (job.status, job.error_code) == (JobStatus.PENDING, "PROVIDER_UNAVAILABLE")
     assert refunds(job) == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_job_deleted_while_its_provider_call_failed_ends_quietly_as_cancelled(replicate_server, caplog):
+    replicate_server.create_status = 503
+    job = pending_job(model_id="replicate:acme/restore")
+    # The owner deletes the job while the worker waits on the provider (another connection).
+    replicate_server.before_create = lambda: Job.objects.filter(pk=job.pk).delete()
+
+    step = job_process(job_id=job.pk)
+
+    assert step.outcome == JobOutcome.DONE
+    assert not Job.objects.filter(pk=job.pk).exists()
+    assert not [record for record in caplog.records if record.levelname in ("ERROR", "CRITICAL")]
 
 
 def test_provider_outage_fails_and_refunds_after_the_last_attempt(replicate_server, settings):
