@@ -10,7 +10,7 @@ from PIL import Image
 
 from accounts.models import AuditEvent
 from billing.models import JOB_REFUND_KINDS, CreditTransaction
-from billing.services import credits_charge, credits_grant
+from billing.services import credits_charge, credits_grant, credits_revoke
 from core.errors import AlreadyRefunded, ApplicationError
 from effects.engines import EngineFailure
 from effects.jobs.lifecycle import (
@@ -177,6 +177,40 @@ def test_deleting_a_pending_job_cancels_it_and_refunds_it_once(django_capture_on
     assert not Job.objects.filter(pk=job.pk).exists()
     assert refunds(job) == 1
     assert not job.source.storage.exists(job.source.name)
+
+
+def owing(user, amount: int) -> None:
+    """Spend the user's whole balance on a pack that is then refunded, leaving ``amount`` credits owed."""
+    credits_grant(user=user, amount=amount, kind=CreditTransaction.Kind.PURCHASE, reference=f"pack:owed-{user.pk}")
+    user.refresh_from_db()
+    credits_charge(user=user, amount=user.credits, reference=f"charge:all-{user.pk}")
+    credits_revoke(user=user, amount=amount, reference=f"pack-refund:owed-{user.pk}")
+
+
+def test_deleting_a_pending_job_while_owing_credits_applies_its_refund_to_the_debt():
+    job = pending_job()
+    credits_charge(user=job.user, amount=2, reference=f"charge:{job.pk}", job=job)
+    owing(job.user, 5)
+
+    job_delete(job=job)
+
+    job.user.refresh_from_db()
+    repayment = CreditTransaction.objects.get(kind=CreditTransaction.Kind.DEBT_REPAYMENT)
+    assert (repayment.reference, repayment.amount) == (f"repay:refund:{job.pk}", -2)
+    assert (job.user.credits, job.user.credit_debt) == (0, 3)
+    assert balance_matches_ledger(job.user)
+
+
+def test_a_goodwill_refund_while_owing_credits_goes_to_the_debt_first(staff_user):
+    job = charged_job(credits=3)
+    owing(job.user, 2)
+
+    row = job_goodwill_refund(job=job, actor=staff_user, note="took too long")
+
+    job.user.refresh_from_db()
+    assert (row.kind, row.amount) == ("GOODWILL_REFUND", 3)
+    assert (job.user.credits, job.user.credit_debt) == (1, 0)
+    assert balance_matches_ledger(job.user)
 
 
 def test_deleting_a_completed_job_refunds_nothing():
@@ -449,7 +483,8 @@ def charged_job(status=JobStatus.COMPLETED, credits=3) -> Job:
 def balance_matches_ledger(user) -> bool:
     user.refresh_from_db()
     ledger = CreditTransaction.objects.filter(user=user).aggregate(s=Sum("amount"), p=Sum("purchased_amount"))
-    return user.credits == ledger["s"] and user.purchased_credits == (ledger["p"] or 0)
+    debt = CreditTransaction.objects.filter(user=user).aggregate(d=Sum("debt_amount"))["d"] or 0
+    return user.credits == ledger["s"] and user.purchased_credits == (ledger["p"] or 0) and user.credit_debt == debt
 
 
 def test_goodwill_refund_gives_a_completed_jobs_credits_back_and_keeps_it_completed(staff_user):
