@@ -166,6 +166,23 @@ def test_dashboard_shows_plan_and_purchased_credits(client, user):
     assert '<td data-testid="ledger-bucket">purchased</td>' in html
 
 
+def test_dashboard_shows_a_credit_debt_and_its_repayments(client, user):
+    from billing.models import CreditTransaction
+    from billing.services import credits_charge, credits_grant, credits_refund, credits_revoke
+
+    credits_grant(user=user, amount=50, kind=CreditTransaction.Kind.PURCHASE, reference="pack:dash-debt")
+    credits_charge(user=user, amount=60, reference="charge:spent")
+    credits_revoke(user=user, amount=50, reference="pack-refund:dash-debt:500")
+    credits_refund(user=user, amount=3, reference="refund:job-1")
+    client.force_login(user)
+
+    html = client.get(reverse("dashboard")).content.decode()
+
+    assert "47 credits owed for a refunded credit pack" in html
+    assert "Applied to a refunded pack&#x27;s balance" in html
+    assert "50 credits already spent, now owed" in html
+
+
 def test_dashboard_shows_the_ledger(client, user, staff_user):
     credits_adjust(user=user, amount=3, note="ticket 881: angry customer", actor=staff_user, reference="t:1")
     client.force_login(user)

@@ -5,10 +5,12 @@ import json
 
 import pytest
 
+from billing.models import CreditTransaction
+from billing.services import credits_charge
 from effects.jobs.delete import job_delete
 from effects.jobs.run import job_process
 from effects.models import Job, JobStatus
-from tests.effects.jobs.support import pending_job, refunds
+from tests.effects.jobs.support import balance_matches_ledger, owing, pending_job, refunds
 
 pytestmark = pytest.mark.django_db
 
@@ -69,3 +71,17 @@ def test_deleting_a_job_deletes_its_renditions(django_capture_on_commit_callback
         job_delete(job=job)
 
     assert len(names) == 4 and not any(storage.exists(name) for name in names)
+
+
+def test_deleting_a_pending_job_while_owing_credits_applies_its_refund_to_the_debt():
+    job = pending_job()
+    credits_charge(user=job.user, amount=2, reference=f"charge:{job.pk}", job=job)
+    owing(job.user, 5)
+
+    job_delete(job=job)
+
+    job.user.refresh_from_db()
+    repayment = CreditTransaction.objects.get(kind=CreditTransaction.Kind.DEBT_REPAYMENT)
+    assert (repayment.reference, repayment.amount) == (f"repay:refund:{job.pk}", -2)
+    assert (job.user.credits, job.user.credit_debt) == (0, 3)
+    assert balance_matches_ledger(job.user)

@@ -1,7 +1,6 @@
 """Goodwill refunds of completed jobs: once per job, recorded, and never on top of a failure refund."""
 
 import pytest
-from django.db.models import Sum
 
 from accounts.models import AuditEvent
 from billing.models import JOB_REFUND_KINDS, CreditTransaction
@@ -10,6 +9,7 @@ from core.errors import AlreadyRefunded, ApplicationError
 from effects.jobs.refunds import job_goodwill_refund
 from effects.jobs.transitions import job_fail, job_retry
 from effects.models import Job, JobStatus
+from tests.effects.jobs.support import balance_matches_ledger, owing
 from tests.support.factories import JobFactory
 
 pytestmark = pytest.mark.django_db
@@ -20,12 +20,6 @@ def charged_job(status=JobStatus.COMPLETED, credits=3) -> Job:
     credits_grant(user=job.user, amount=credits, kind=CreditTransaction.Kind.ADMIN_ADJUSTMENT, reference=f"t:{job.pk}")
     credits_charge(user=job.user, amount=credits, reference=f"charge:{job.pk}", job=job)
     return job
-
-
-def balance_matches_ledger(user) -> bool:
-    user.refresh_from_db()
-    ledger = CreditTransaction.objects.filter(user=user).aggregate(s=Sum("amount"), p=Sum("purchased_amount"))
-    return user.credits == ledger["s"] and user.purchased_credits == (ledger["p"] or 0)
 
 
 def test_goodwill_refund_gives_a_completed_jobs_credits_back_and_keeps_it_completed(staff_user):
@@ -101,4 +95,16 @@ def test_failing_a_job_refunded_as_goodwill_refunds_nothing_more(staff_user):
     assert job.status == JobStatus.FAILED
     assert not CreditTransaction.objects.filter(reference=f"refund:{job.pk}").exists()
     assert job.user.credits == credits
+    assert balance_matches_ledger(job.user)
+
+
+def test_a_goodwill_refund_while_owing_credits_goes_to_the_debt_first(staff_user):
+    job = charged_job(credits=3)
+    owing(job.user, 2)
+
+    row = job_goodwill_refund(job=job, actor=staff_user, note="took too long")
+
+    job.user.refresh_from_db()
+    assert (row.kind, row.amount) == ("GOODWILL_REFUND", 3)
+    assert (job.user.credits, job.user.credit_debt) == (1, 0)
     assert balance_matches_ledger(job.user)
