@@ -79,6 +79,7 @@ format: venv-dev
 
 test: venv-dev services
 	@bash .ci/browser.sh
+	@bash scripts/nginx.sh
 	@bash .ci/clients.sh
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
