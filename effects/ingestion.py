@@ -66,6 +66,8 @@ def image_validate_bytes(data: bytes, *, decode: bool = True) -> ValidatedImage:
             f"The image is larger than {settings.IMAGE_MAX_UPLOAD_BYTES // (1024 * 1024)} MB",
         )
     try:
+        if decode and data.startswith(_PNG_SIGNATURE):
+            _check_png_text(data)
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS) as img:
@@ -105,39 +107,66 @@ def _check_data(img: Image.Image, data: bytes) -> None:
         img.load()
     elif img.format == "PNG":
         img.verify()
-        _check_png_text(io.BytesIO(data))
 
 
-def _check_png_text(fp) -> None:
-    """Refuse compressed text chunks that inflate past Pillow's limit (a zTXt/iTXt bomb).
+# Text chunks (tEXt/zTXt/iTXt) a PNG may carry, in number and in bytes once inflated. Camera and
+# editor metadata (an XMP packet, a few comments) fits easily; thousands of chunks that each inflate
+# to just under Pillow's per-chunk limit would otherwise cost seconds of CPU per upload.
+PNG_TEXT_MAX_CHUNKS = 256
+PNG_TEXT_MAX_BYTES = 4 * 1024 * 1024
 
-    ``verify`` checks their CRCs but not what they inflate to; the worker's full decode would
-    refuse them, so the request refuses them first. Each is inflated at most one byte past the limit.
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def _check_png_text(data: bytes) -> None:
+    """Refuse a PNG whose text chunks are too many, or inflate past Pillow's per-chunk limit or past
+    ``PNG_TEXT_MAX_BYTES`` in all (a zTXt/iTXt bomb, or thousands of small ones).
+
+    Walks the chunk headers, skipping every other chunk's body, and inflates each compressed text
+    at most one byte past what is left of the budget: the work stops at the first chunk over a cap.
+    Runs before Pillow parses the file (which inflates the text chunks ahead of the pixel data).
     """
-    fp.seek(8)
-    while True:
-        header = fp.read(8)
-        if len(header) < 8:
-            return
-        length, kind = struct.unpack(">I4s", header)
+    view = memoryview(data)
+    position = len(_PNG_SIGNATURE)
+    chunks = 0
+    budget = PNG_TEXT_MAX_BYTES
+    while position + 8 <= len(data):
+        length, kind = struct.unpack_from(">I4s", data, position)
+        start = position + 8
+        position = start + length + 4  # the body, then its CRC (checked by ``verify``)
         if kind == b"IEND":
             return
-        body = fp.read(length)
-        fp.seek(4, io.SEEK_CUR)  # CRC, already checked by verify()
-        compressed = None
-        if kind == b"zTXt":
-            compressed = body.partition(b"\0")[2][1:]
-        elif kind == b"iTXt":
-            _keyword, _, rest = body.partition(b"\0")
-            if rest[:1] == b"\x01":
-                compressed = rest[2:].split(b"\0", 2)[-1]
-        if compressed is not None:
+        if kind not in (b"tEXt", b"zTXt", b"iTXt"):
+            continue
+        chunks += 1
+        if chunks > PNG_TEXT_MAX_CHUNKS:
+            raise _invalid(f"The image has more than {PNG_TEXT_MAX_CHUNKS} text chunks")
+        body = bytes(view[start : start + length])
+        text, compressed = _png_text_parts(kind, body)
+        if compressed:
+            limit = min(PngImagePlugin.MAX_TEXT_CHUNK, budget) + 1
             try:
-                inflated = zlib.decompressobj().decompress(compressed, PngImagePlugin.MAX_TEXT_CHUNK + 1)
+                inflated = len(zlib.decompressobj().decompress(text, limit))
             except zlib.error:
                 raise ValueError("corrupt text chunk") from None
-            if len(inflated) > PngImagePlugin.MAX_TEXT_CHUNK:
+            if inflated > PngImagePlugin.MAX_TEXT_CHUNK:
                 raise ValueError("text chunk too large")
+        else:
+            inflated = len(text)
+        budget -= inflated
+        if budget < 0:
+            raise _invalid(f"The image's text chunks add up to more than {PNG_TEXT_MAX_BYTES // (1024 * 1024)} MB")
+
+
+def _png_text_parts(kind: bytes, body: bytes) -> tuple[bytes, bool]:
+    """The text (or compressed text) of a text chunk's body, and whether it is compressed."""
+    if kind == b"tEXt":
+        return body.partition(b"\0")[2], False
+    if kind == b"zTXt":
+        return body.partition(b"\0")[2][1:], True
+    # iTXt: keyword\0, compression flag, method, language\0, translated keyword\0, text
+    rest = body.partition(b"\0")[2]
+    return rest[2:].split(b"\0", 2)[-1], rest[:1] == b"\x01"
 
 
 def image_without_metadata(image: ValidatedImage) -> ValidatedImage:
