@@ -384,7 +384,11 @@ class JobAdmin(admin.ModelAdmin):
             if job.status == JobStatus.COMPLETED:
                 self.message_user(request, f"Job {job.pk} is completed; not retried.", messages.WARNING)
                 continue
-            job_retry(job=job)
+            try:
+                job_retry(job=job)
+            except ApplicationError as exc:
+                self.message_user(request, f"Job {job.pk}: {exc.message}", messages.WARNING)
+                continue
             done += 1
         if done:
             self.message_user(request, f"Queued {done} job(s) again.", messages.SUCCESS)

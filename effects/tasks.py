@@ -76,6 +76,14 @@ def send_job_callback(self, job_id: str) -> bool:
         raise self.retry(exc=exc, countdown=random.uniform(countdown / 2, countdown)) from None
 
 
+@shared_task(name="effects.jobs_retention")
+def jobs_retention() -> dict:
+    """Periodic (celery beat): delete job photos past their retention and files no job names."""
+    from effects.jobs.retention import jobs_retention_run
+
+    return jobs_retention_run()
+
+
 @shared_task(name="effects.purge_idempotency_keys")
 def purge_idempotency_keys() -> int:
     """Periodic (celery beat): forget Idempotency-Keys older than IDEMPOTENCY_KEY_TTL."""

@@ -4,6 +4,7 @@ of a completed one. Each at most once per job, through the ledger."""
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 from django.db import transaction
 
@@ -11,6 +12,7 @@ from billing.models import CreditTransaction
 from billing.selectors import credit_refund_for_job
 from billing.services import credits_refund
 from core.errors import AlreadyRefunded, ApplicationError, ErrorCode
+from effects.jobs.retention import job_source_discard_by_id
 from effects.models import Job, JobStatus
 
 logger = logging.getLogger(__name__)
@@ -80,4 +82,6 @@ def job_goodwill_refund(*, job: Job, actor, note: str, ip: str | None = None) ->
             reference=row.reference,
             note=row.note,
         )
+        # The result stays; the photo it was made from has no more use.
+        transaction.on_commit(partial(job_source_discard_by_id, locked.pk))
     return row

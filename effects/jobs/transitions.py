@@ -5,17 +5,20 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from functools import partial
 from typing import TYPE_CHECKING
 
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from core.errors import ApplicationError, ErrorCode
 from effects.engines import EngineFailure
 from effects.jobs.dispatch import job_callback_enqueue, job_enqueue
 from effects.jobs.files import job_files_delete_if_gone, job_renditions_store, result_storage
 from effects.jobs.metrics import job_finished_record
 from effects.jobs.refunds import job_refund
+from effects.jobs.retention import job_source_discard_by_id
 from effects.models import Job, JobErrorCode, JobStage, JobStatus, job_result_upload_to
 
 if TYPE_CHECKING:
@@ -122,6 +125,8 @@ def job_mark_failed(
             job_refund(job=job)
             job_finished_record(job=job, status=JobStatus.FAILED, finished_at=now, error_code=str(code)[:40])
             _job_terminal_hooks(job=job)
+            # A failed job's photo has no more use: it goes once the failure is committed.
+            transaction.on_commit(partial(job_source_discard_by_id, job.pk))
     _refresh_if_exists(job)
     return bool(updated)
 
@@ -138,7 +143,15 @@ def job_fail(*, job: Job, code: JobErrorCode | str = JobErrorCode.ADMIN_FAILED, 
 
 
 def job_retry(*, job: Job) -> Job:
-    """Run a FAILED or stuck job again (admin action). A refunded job is re-run free of charge."""
+    """Run a FAILED or stuck job again (admin action). A refunded job is re-run free of charge.
+
+    A job whose uploaded photo was already deleted (a failed job's goes at once) cannot run again.
+    """
+    job.refresh_from_db(fields=["source", "source_url"])
+    if not job.source and not job.source_url:
+        raise ApplicationError(
+            ErrorCode.INVALID_INPUT, "This job's photo is no longer stored; ask the customer to apply the effect again"
+        )
     with transaction.atomic():
         updated = Job.objects.filter(
             pk=job.pk, status__in=(JobStatus.FAILED, JobStatus.PENDING, JobStatus.PROCESSING)

@@ -16,7 +16,8 @@ pytestmark = pytest.mark.django_db
 
 
 def charged_job(status=JobStatus.COMPLETED, credits=3) -> Job:
-    job = JobFactory(status=status, credits_charged=credits)
+    # A job made from an image URL: its photo can always be fetched again (a retry needs one).
+    job = JobFactory(status=status, credits_charged=credits, source_url="https://93.184.215.14/photo.jpg")
     credits_grant(user=job.user, amount=credits, kind=CreditTransaction.Kind.ADMIN_ADJUSTMENT, reference=f"t:{job.pk}")
     credits_charge(user=job.user, amount=credits, reference=f"charge:{job.pk}", job=job)
     return job

@@ -66,7 +66,9 @@ def test_stage_of_a_finished_job_is_left_alone():
 
 
 def test_admin_retry_queues_the_job_again_from_the_start():
-    job = JobFactory(status=JobStatus.FAILED, stage=JobStage.PROCESSING, progress=40)
+    job = JobFactory(
+        status=JobStatus.FAILED, stage=JobStage.PROCESSING, progress=40, source_url="https://93.184.215.14/a.jpg"
+    )
 
     job_retry(job=job)
 
