@@ -7,8 +7,12 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from billing.models import PlanCode
+
+# Django's own salt for the session auth hash (AbstractBaseUser.get_session_auth_hash).
+_SESSION_HASH_SALT = "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash"
 
 
 def generate_referral_code() -> str:
@@ -64,6 +68,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+    # Raised when the account's second factors change (an authenticator added, removed or its
+    # recovery codes renewed): part of every session's auth hash, so it ends the other sessions.
+    sessions_generation = models.PositiveIntegerField(default=0, editable=False)
 
     objects = UserManager()
 
@@ -93,6 +100,21 @@ class User(AbstractBaseUser, PermissionsMixin):
     def plan_credits(self) -> int:
         """Credits of the current plan period (reset at renewal, spent first)."""
         return self.credits - self.purchased_credits
+
+    def get_session_auth_hash(self) -> str:
+        return self._sessions_hash(settings.SECRET_KEY)
+
+    def get_session_auth_fallback_hash(self):
+        for secret in settings.SECRET_KEY_FALLBACKS:
+            yield self._sessions_hash(secret)
+
+    def _sessions_hash(self, secret: str) -> str:
+        """Django's session auth hash (HMAC of the password hash) with ``sessions_generation`` mixed in.
+
+        Generation 0 gives exactly Django's own hash, so sessions made before it existed stay valid.
+        """
+        value = self.password if not self.sessions_generation else f"{self.password}:{self.sessions_generation}"
+        return salted_hmac(_SESSION_HASH_SALT, value, secret=secret, algorithm="sha256").hexdigest()
 
     def get_full_name(self) -> str:
         return self.name or self.email
