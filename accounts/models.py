@@ -80,6 +80,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         ordering = ["-created_at"]
+        permissions = [("invite_staff", "Can invite staff to set up their authenticator app")]
         constraints = [
             models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
             models.CheckConstraint(condition=models.Q(credits__gte=0), name="user_credits_non_negative"),
@@ -131,6 +132,8 @@ class AuditEvent(models.Model):
         LOGIN_LOCKED_OUT = "login_locked_out", "Login locked out (too many failures)"
         ADMIN_CREDIT_ADJUSTMENT = "admin_credit_adjustment", "Admin credit adjustment"
         JOB_GOODWILL_REFUND = "job_goodwill_refund", "Goodwill refund of a completed job"
+        STAFF_INVITATION_CREATED = "staff_invitation_created", "Staff invited to set up an authenticator app"
+        STAFF_INVITATION_USED = "staff_invitation_used", "Staff invitation used"
         SSRF_REFUSED = "ssrf_refused", "Image URL refused (SSRF guard)"
         WEBHOOK_SIGNATURE_FAILED = "webhook_signature_failed", "Webhook signature failed"
         WEBHOOK_EVENT_UNPROCESSABLE = "webhook_event_unprocessable", "Webhook event unprocessable"
@@ -157,3 +160,27 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} {self.created_at:%Y-%m-%d %H:%M:%S}"
+
+
+class StaffInvitation(models.Model):
+    """A one-time link that lets a staff member set up their first authenticator app.
+
+    Staff enrol a second factor only with one (created by another staff member in admin or by
+    ``manage.py staff_invite``): a staff password alone never leads to an admin session. Only a
+    hash of the link's token is stored.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_invitations")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"invitation for {self.user} ({self.created_at:%Y-%m-%d %H:%M})"

@@ -72,10 +72,12 @@ def end_other_sessions_on_authenticator_added(sender, request=None, user=None, a
     """
     from accounts.mfa import session_record_enrolment
     from accounts.services import user_sessions_end_others
+    from accounts.staff_invitations import staff_enrolment_done
 
     user_sessions_end_others(user=user, request=request)
     if request is not None and authenticator is not None and authenticator.type != Authenticator.Type.RECOVERY_CODES:
         session_record_enrolment(request, authenticator)
+        staff_enrolment_done(request)
 
 
 @receiver(mfa_signals.authenticator_removed, dispatch_uid="accounts.sessions.authenticator_removed")

@@ -1,9 +1,14 @@
 """The admin site: every model list is browsable by staff, and only by staff."""
 
+import io
+
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
+from accounts.staff_invitations import staff_invitation_create
+from effects.management.commands.seed_demo import ADMIN_EMAIL, ADMIN_PASSWORD
 from tests.support.factories import JobFactory, UserFactory, staff_force_login, totp_activate, totp_code
 
 ADMIN_LISTS = [
@@ -134,6 +139,8 @@ def test_a_password_session_does_not_become_an_admin_session_when_totp_is_set_up
     _sign_in(first, staff.email, PASSWORD)  # password only: the account has no second factor yet
     _sign_in(second, staff.email, PASSWORD)
     before = _credits(staff)
+    _invitation, token = staff_invitation_create(user=staff)
+    second.post(reverse("staff_invitation", args=[token]))  # staff set up their app with an invitation
 
     _enrol_totp(second)
 
@@ -179,3 +186,15 @@ def test_a_staff_session_opens_the_admin_after_entering_the_code_it_was_asked_fo
     assert client.get("/admin/dashboard/").status_code == 200
     assert client.get("/metrics").status_code == 200
     assert "checks" in client.get("/api/health").json()["data"]
+
+
+def test_the_demo_staff_account_opens_the_admin_in_development(client, settings, db):
+    # `make run`: DEBUG on, so ADMIN_REQUIRE_MFA defaults to off and the demo password is enough.
+    settings.DEBUG = True
+    settings.ADMIN_REQUIRE_MFA = False
+    call_command("seed_demo", stdout=io.StringIO())
+
+    _sign_in(client, ADMIN_EMAIL, ADMIN_PASSWORD)
+
+    assert client.get("/admin/").status_code == 200
+    assert client.get("/admin/dashboard/").status_code == 200
