@@ -94,7 +94,10 @@ class UserAdmin(BaseUserAdmin):
         user_set_initial_password(user=obj, password=form.cleaned_data.get("password"))
         user_register(user=obj)
 
-    @admin.action(description="Adjust credits (writes the ledger, needs a note)")
+    def has_adjust_credits_permission(self, request) -> bool:
+        return request.user.has_perm("accounts.adjust_credits")
+
+    @admin.action(description="Adjust credits (writes the ledger, needs a note)", permissions=["adjust_credits"])
     def adjust_credits(self, request, queryset):
         if "apply" in request.POST:
             form = AdjustCreditsForm(request.POST)

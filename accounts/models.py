@@ -80,7 +80,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         ordering = ["-created_at"]
-        permissions = [("invite_staff", "Can invite staff to set up their authenticator app")]
+        permissions = [
+            ("invite_staff", "Can invite staff to set up their authenticator app"),
+            ("adjust_credits", "Can adjust credit balances (admin action; audited)"),
+        ]
         constraints = [
             models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
             models.CheckConstraint(condition=models.Q(credits__gte=0), name="user_credits_non_negative"),
@@ -132,6 +135,8 @@ class AuditEvent(models.Model):
         LOGIN_LOCKED_OUT = "login_locked_out", "Login locked out (too many failures)"
         ADMIN_CREDIT_ADJUSTMENT = "admin_credit_adjustment", "Admin credit adjustment"
         JOB_GOODWILL_REFUND = "job_goodwill_refund", "Goodwill refund of a completed job"
+        ADMIN_JOB_FAILED = "admin_job_failed", "Job failed and refunded by staff"
+        ADMIN_JOB_RETRIED = "admin_job_retried", "Job run again by staff"
         STAFF_INVITATION_CREATED = "staff_invitation_created", "Staff invited to set up an authenticator app"
         STAFF_INVITATION_USED = "staff_invitation_used", "Staff invitation used"
         SSRF_REFUSED = "ssrf_refused", "Image URL refused (SSRF guard)"

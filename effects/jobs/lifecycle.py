@@ -578,20 +578,47 @@ def job_goodwill_refund(*, job: Job, actor, note: str, ip: str | None = None) ->
     return row
 
 
-def job_fail(*, job: Job, code: JobErrorCode | str = JobErrorCode.ADMIN_FAILED, message: str) -> Job:
-    """Fail a job (admin action) and refund it once; a COMPLETED job can be failed too."""
-    job_mark_failed(
-        job=job,
-        code=code,
-        message=message,
-        from_statuses=(JobStatus.PENDING, JobStatus.PROCESSING, JobStatus.COMPLETED),
-    )
-    return job
+def job_fail(
+    *,
+    job: Job,
+    code: JobErrorCode | str = JobErrorCode.ADMIN_FAILED,
+    message: str,
+    actor=None,
+    ip: str | None = None,
+) -> bool:
+    """Fail an in-flight (PENDING or PROCESSING) job as staff and refund it once; audited.
 
+    A COMPLETED job delivered its result: it is not failed (a goodwill refund is the way to give
+    its credits back). False when the job was not in flight.
+    """
+    from accounts.audit import audit_record
+    from accounts.models import AuditEvent
 
-def job_retry(*, job: Job) -> Job:
-    """Run a FAILED or stuck job again (admin action). A refunded job is re-run free of charge."""
     with transaction.atomic():
+        failed = job_mark_failed(
+            job=job, code=code, message=message, from_statuses=(JobStatus.PENDING, JobStatus.PROCESSING)
+        )
+        if failed:
+            refund = CreditTransaction.objects.filter(reference=f"refund:{job.pk}").first()
+            audit_record(
+                event=AuditEvent.Event.ADMIN_JOB_FAILED,
+                user=job.user,
+                actor=actor,
+                ip=ip,
+                job=str(job.pk),
+                message=message[:500],
+                refunded=refund.amount if refund is not None else 0,
+            )
+    return failed
+
+
+def job_retry(*, job: Job, actor=None, ip: str | None = None) -> Job:
+    """Run a FAILED or stuck job again (admin action), audited. A refunded job is re-run free of charge."""
+    from accounts.audit import audit_record
+    from accounts.models import AuditEvent
+
+    with transaction.atomic():
+        previous = job.status
         updated = Job.objects.filter(
             pk=job.pk, status__in=(JobStatus.FAILED, JobStatus.PENDING, JobStatus.PROCESSING)
         ).update(
@@ -608,6 +635,14 @@ def job_retry(*, job: Job) -> Job:
         if updated:
             job.refresh_from_db()
             job_enqueue(job=job)
+            audit_record(
+                event=AuditEvent.Event.ADMIN_JOB_RETRIED,
+                user=job.user,
+                actor=actor,
+                ip=ip,
+                job=str(job.pk),
+                previous_status=str(previous),
+            )
     job.refresh_from_db()
     return job
 
