@@ -8,8 +8,9 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.shortcuts import redirect, render
 
 from accounts.audit import client_ip
-from accounts.models import AuditEvent, User
+from accounts.models import AuditEvent, StaffInvitation, User
 from accounts.services import user_credits_adjust, user_register, user_set_initial_password
+from accounts.staff_invitations import staff_invitation_create, staff_invitation_url
 from billing.models import CreditTransaction
 from core.admin import ReadOnlyModelAdmin
 from core.errors import ApplicationError
@@ -83,7 +84,7 @@ class UserAdmin(BaseUserAdmin):
     add_form = UserCreationForm
     add_fieldsets = ((None, {"fields": ("email", "name", "password", "is_staff")}),)
     inlines = [CreditTransactionInline]
-    actions = ["adjust_credits"]
+    actions = ["adjust_credits", "invite_staff"]
 
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else []
@@ -94,7 +95,10 @@ class UserAdmin(BaseUserAdmin):
         user_set_initial_password(user=obj, password=form.cleaned_data.get("password"))
         user_register(user=obj)
 
-    @admin.action(description="Adjust credits (writes the ledger, needs a note)")
+    def has_adjust_credits_permission(self, request) -> bool:
+        return request.user.has_perm("accounts.adjust_credits")
+
+    @admin.action(description="Adjust credits (writes the ledger, needs a note)", permissions=["adjust_credits"])
     def adjust_credits(self, request, queryset):
         if "apply" in request.POST:
             form = AdjustCreditsForm(request.POST)
@@ -132,6 +136,33 @@ class UserAdmin(BaseUserAdmin):
             },
         )
 
+    def has_invite_staff_permission(self, request) -> bool:
+        return request.user.has_perm("accounts.invite_staff")
+
+    @admin.action(description="Invite to set up an authenticator app (staff)", permissions=["invite_staff"])
+    def invite_staff(self, request, queryset):
+        """Create a one-time link for each selected staff member without an authenticator app; show them once."""
+        invitations = []
+        for user in queryset:
+            try:
+                invitation, token = staff_invitation_create(user=user, created_by=request.user, request=request)
+            except ApplicationError as exc:
+                self.message_user(request, exc.message, messages.WARNING)
+            else:
+                invitations.append((user.email, staff_invitation_url(token), invitation.expires_at))
+        if not invitations:
+            return None
+        return render(
+            request,
+            "admin/accounts/staff_invitations.html",
+            {
+                **self.admin_site.each_context(request),
+                "invitations": invitations,
+                "title": "Invitations to set up an authenticator app",
+                "opts": self.model._meta,
+            },
+        )
+
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyModelAdmin):
@@ -143,3 +174,13 @@ class AuditEventAdmin(ReadOnlyModelAdmin):
     list_select_related = ("user", "actor")
     date_hierarchy = "created_at"
     readonly_fields = [f.name for f in AuditEvent._meta.fields]
+
+
+@admin.register(StaffInvitation)
+class StaffInvitationAdmin(ReadOnlyModelAdmin):
+    """Invitations to set up an authenticator app: who invited whom, until when, used or not (never the link)."""
+
+    list_display = ("user", "created_by", "created_at", "expires_at", "used_at")
+    list_select_related = ("user", "created_by")
+    search_fields = ("user__email", "created_by__email")
+    exclude = ("token_hash",)

@@ -1,14 +1,23 @@
-"""Account pages: sign-up that remembers a referral code, and the user's dashboard."""
+"""Account pages: sign-up that remembers a referral code, the user's dashboard, and the staff
+invitation that comes before a staff member's first authenticator app."""
+
+from http import HTTPStatus
 
 from allauth.account.views import SignupView as AllauthSignupView
+from allauth.headless.internal.restkit.response import ErrorResponse
+from allauth.headless.mfa.views import ManageTOTPView as AllauthManageTOTPView
+from allauth.mfa.totp import views as allauth_totp_views
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.referrals import referral_code_remember, referral_code_remembered, referral_url
+from accounts.staff_invitations import staff_enrolment_allow, staff_enrolment_refused, staff_invitation_redeem
 from billing.selectors import credit_history, credits_next_refill, plan_get
+from core.errors import ApplicationError
 
 LEDGER_PAGE_SIZE = 15
 
@@ -29,6 +38,47 @@ class SignupView(AllauthSignupView):
 
 
 signup = SignupView.as_view()
+
+STAFF_INVITATION_REQUIRED = (
+    "Staff set up their authenticator app with an invitation link from another staff member "
+    "(or from `manage.py staff_invite`)."
+)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def staff_invitation(request, token):
+    """GET: what the invitation link does; POST: use it up, then set up the authenticator app.
+
+    Opening the link (a GET, which mail scanners also do) changes nothing.
+    """
+    error = None
+    if request.method == "POST":
+        try:
+            invitation = staff_invitation_redeem(token=token, user=request.user, request=request)
+        except ApplicationError as exc:
+            error = exc.message
+        else:
+            staff_enrolment_allow(request, invitation)
+            return redirect("mfa_activate_totp")
+    return render(request, "account/staff_invitation.html", {"error": error}, status=400 if error else 200)
+
+
+def mfa_activate_totp(request):
+    """allauth's page that sets up an authenticator app; staff without one need a redeemed invitation."""
+    if staff_enrolment_refused(request):
+        return render(request, "account/staff_invitation_required.html", status=403)
+    return allauth_totp_views.activate_totp(request)
+
+
+class ManageTOTPView(AllauthManageTOTPView):
+    """allauth's headless TOTP endpoint; staff without an app need a redeemed invitation (browser session)."""
+
+    def handle(self, request, *args, **kwargs):
+        if request.method in ("GET", "POST") and staff_enrolment_refused(request):
+            error = ValidationError(STAFF_INVITATION_REQUIRED, code="staff_invitation_required")
+            return ErrorResponse(request, exception=error, status=HTTPStatus.FORBIDDEN)
+        return super().handle(request, *args, **kwargs)
 
 
 @login_required

@@ -77,8 +77,10 @@ def staff_user(db):
 
 @pytest.fixture
 def staff_client(client, staff_user):
-    """Django's test client logged in as a superuser (for the admin)."""
-    client.force_login(staff_user)
+    """Django's test client signed in as a superuser with password and TOTP code (for the admin)."""
+    from tests.support.factories import staff_force_login
+
+    staff_force_login(client, staff_user)
     return client
 
 

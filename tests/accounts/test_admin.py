@@ -5,10 +5,11 @@ from django.urls import reverse
 from accounts.audit import audit_record
 from accounts.models import AuditEvent
 from billing.models import CreditTransaction
+from tests.support.factories import staff_force_login
 
 
 def test_credits_are_read_only_on_the_user_change_form(client, staff_user, user):
-    client.force_login(staff_user)
+    staff_force_login(client, staff_user)
     url = reverse("admin:accounts_user_change", args=[user.pk])
 
     page = client.get(url)
@@ -20,7 +21,7 @@ def test_credits_are_read_only_on_the_user_change_form(client, staff_user, user)
 
 
 def test_adjust_credits_action_writes_a_ledger_row_with_the_note(client, staff_user, user):
-    client.force_login(staff_user)
+    staff_force_login(client, staff_user)
 
     response = client.post(
         reverse("admin:accounts_user_changelist"),
@@ -40,7 +41,7 @@ def test_adjust_credits_action_writes_a_ledger_row_with_the_note(client, staff_u
 
 
 def test_adjust_credits_without_a_note_changes_nothing(client, staff_user, user):
-    client.force_login(staff_user)
+    staff_force_login(client, staff_user)
 
     response = client.post(
         reverse("admin:accounts_user_changelist"),
@@ -53,7 +54,7 @@ def test_adjust_credits_without_a_note_changes_nothing(client, staff_user, user)
 
 
 def test_staff_adding_a_user_in_admin_grants_signup_credits(client, staff_user):
-    client.force_login(staff_user)
+    staff_force_login(client, staff_user)
 
     client.post(
         reverse("admin:accounts_user_add"), {"email": "New@Example.com", "name": "N", "password": "pw-long-enough-1"}
@@ -64,7 +65,7 @@ def test_staff_adding_a_user_in_admin_grants_signup_credits(client, staff_user):
 
 
 def test_an_admin_credit_adjustment_is_audited_with_actor_and_amount(client, staff_user, user):
-    client.force_login(staff_user)
+    staff_force_login(client, staff_user)
 
     client.post(
         reverse("admin:accounts_user_changelist"),
@@ -86,7 +87,7 @@ def test_an_admin_credit_adjustment_is_audited_with_actor_and_amount(client, sta
 
 def test_the_audit_log_is_read_only_in_admin(client, staff_user, user):
     audit_record(event=AuditEvent.Event.SSRF_REFUSED, user=user, url="http://169.254.169.254/")
-    client.force_login(staff_user)
+    staff_force_login(client, staff_user)
 
     listing = client.get(reverse("admin:accounts_auditevent_changelist"))
     add = client.get(reverse("admin:accounts_auditevent_add"))
