@@ -43,7 +43,11 @@ def _clear_cache():
 
 @pytest.fixture(autouse=True)
 def media_storage(settings, tmp_path):
-    """Stored uploads and results go to the test's own folder (returned), never the development var/media."""
+    """Stored uploads and results go to the test's own folder (returned), never the development var/media.
+
+    Under pytest-xdist each worker has its own temporary folders, so workers never share media.
+    """
+    settings.MEDIA_ROOT = str(tmp_path)
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {"BACKEND": "effects.storage.SignedFileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
