@@ -64,6 +64,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+    # Account deletion: set when the deletion is asked for (sign-in stops at once), then the erasure
+    # runs step by step (``deletion_steps`` lists the finished ones) until ``deleted_at``. The row
+    # stays as an anonymous tombstone so the ledger and the audit log keep their foreign keys.
+    deletion_requested_at = models.DateTimeField(null=True, blank=True)
+    deletion_steps = models.JSONField(default=list, blank=True, editable=False)
+    deleted_at = models.DateTimeField(null=True, blank=True)
 
     objects = UserManager()
 
@@ -81,6 +87,14 @@ class User(AbstractBaseUser, PermissionsMixin):
                 name="user_purchased_credits_within_balance",
             ),
         ]
+        indexes = [
+            models.Index(
+                fields=["deletion_requested_at"],
+                name="user_deletion_unfinished",
+                condition=models.Q(deletion_requested_at__isnull=False, deleted_at__isnull=True),
+            )
+        ]
+        permissions = [("delete_account_data", "Can delete a user's account and personal data")]
 
     def __str__(self) -> str:
         return self.email
@@ -112,6 +126,9 @@ class AuditEvent(models.Model):
         SSRF_REFUSED = "ssrf_refused", "Image URL refused (SSRF guard)"
         WEBHOOK_SIGNATURE_FAILED = "webhook_signature_failed", "Webhook signature failed"
         WEBHOOK_EVENT_UNPROCESSABLE = "webhook_event_unprocessable", "Webhook event unprocessable"
+        ACCOUNT_DELETION_REQUESTED = "account_deletion_requested", "Account deletion requested"
+        ACCOUNT_DELETED = "account_deleted", "Account deleted (personal data erased)"
+        DATA_EXPORT_REQUESTED = "data_export_requested", "Data export requested"
 
     event = models.CharField(max_length=40, choices=Event.choices)
     # The account the event is about (a login's target, an adjusted user); the actor is who did it.
@@ -135,3 +152,52 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} {self.created_at:%Y-%m-%d %H:%M:%S}"
+
+
+class DeletedAccount(models.Model):
+    """A deleted account's address, as a keyed hash only: a new account on it gets no sign-up credits.
+
+    ``email_hash`` is an HMAC (key derived from SECRET_KEY) of the address normalised as for
+    referrals (``farmer+1@googlemail.com`` and ``farmer@gmail.com`` are one mailbox), so the
+    address itself cannot be read back from the table.
+    """
+
+    email_hash = models.CharField(max_length=64, unique=True)
+    deleted_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.email_hash[:12]}… ({self.deleted_at:%Y-%m-%d})"
+
+
+def data_export_upload_to(instance: "DataExport", filename: str) -> str:
+    return f"exports/{instance.token}/photomania-export.zip"
+
+
+def generate_export_token() -> str:
+    return secrets.token_hex(16)
+
+
+class DataExport(models.Model):
+    """One "export my data" archive: built by a task, downloadable until ``expires_at``, then deleted."""
+
+    class Status(models.TextChoices):
+        PENDING = "PENDING", "Being built"
+        READY = "READY", "Ready to download"
+        FAILED = "FAILED", "Failed"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="data_exports")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    # An unguessable folder name, so the stored key says nothing about the user.
+    token = models.CharField(max_length=32, unique=True, default=generate_export_token, editable=False)
+    archive = models.FileField(upload_to=data_export_upload_to, blank=True, max_length=255)
+    size = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="data_export_user_created")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.status} {self.created_at:%Y-%m-%d %H:%M}"

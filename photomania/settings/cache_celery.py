@@ -105,6 +105,10 @@ CELERY_TASK_ROUTES = {
     "effects.send_job_callback": {"queue": "default"},
     "effects.cancel_prediction": {"queue": "default"},
     "effects.purge_idempotency_keys": {"queue": "default"},
+    "accounts.erase_account": {"queue": "default"},
+    "accounts.sweep_account_deletions": {"queue": "default"},
+    "accounts.build_data_export": {"queue": "default"},
+    "accounts.purge_data_exports": {"queue": "default"},
 }
 
 # Run exactly one beat process.
@@ -115,4 +119,8 @@ CELERY_BEAT_SCHEDULE = {
     "effects-purge-idempotency-keys": {"task": "effects.purge_idempotency_keys", "schedule": timedelta(hours=1)},
     # Top FREE users up to the FREE quota once per FREE_REFILL_DAYS.
     "billing-free-refill": {"task": "billing.free_credits_refill", "schedule": timedelta(days=1)},
+    # Finish account deletions a crash or an outage left half-done.
+    "accounts-sweep-deletions": {"task": "accounts.sweep_account_deletions", "schedule": timedelta(minutes=15)},
+    # Delete data export archives whose 24-hour link expired.
+    "accounts-purge-data-exports": {"task": "accounts.purge_data_exports", "schedule": timedelta(hours=1)},
 }
