@@ -216,9 +216,10 @@ def _subscription_ids_to_cancel(*, user) -> set[str]:
 
     from billing.models import SubscriptionState
 
+    # dj-stripe 2.11 keeps the object as Stripe sent it in ``stripe_data``.
     ids = set(
         Subscription.objects.filter(customer__subscriber=user)
-        .exclude(status__in=_ENDED_SUBSCRIPTION_STATUSES)
+        .exclude(stripe_data__status__in=_ENDED_SUBSCRIPTION_STATUSES)
         .values_list("id", flat=True)
     )
     state = SubscriptionState.objects.filter(user=user).first()
