@@ -8,6 +8,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.shortcuts import redirect, render
 
 from accounts.audit import client_ip
+from accounts.deletion import account_deletion_request
 from accounts.models import AuditEvent, User
 from accounts.services import user_credits_adjust, user_register, user_set_initial_password
 from billing.models import CreditTransaction
@@ -59,7 +60,7 @@ class UserCreationForm(forms.ModelForm):
 class UserAdmin(BaseUserAdmin):
     ordering = ("-created_at",)
     list_display = ("email", "name", "plan", "credits", "is_past_due", "is_staff", "created_at")
-    list_filter = ("plan", "is_past_due", "is_staff", "is_active")
+    list_filter = ("plan", "is_past_due", "is_staff", "is_active", ("deleted_at", admin.EmptyFieldListFilter))
     search_fields = ("email", "name", "referral_code")
     readonly_fields = (
         "credits",
@@ -69,6 +70,8 @@ class UserAdmin(BaseUserAdmin):
         "created_at",
         "updated_at",
         "last_login",
+        "deletion_requested_at",
+        "deleted_at",
     )
     raw_id_fields = ("referred_by",)
     fieldsets = (
@@ -77,12 +80,12 @@ class UserAdmin(BaseUserAdmin):
         ("Billing", {"fields": ("plan", "credits", "credits_refilled_at", "is_past_due")}),
         ("Referrals", {"fields": ("referral_code", "referred_by")}),
         ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
-        ("Dates", {"fields": ("last_login", "created_at", "updated_at")}),
+        ("Dates", {"fields": ("last_login", "created_at", "updated_at", "deletion_requested_at", "deleted_at")}),
     )
     add_form = UserCreationForm
     add_fieldsets = ((None, {"fields": ("email", "name", "password", "is_staff")}),)
     inlines = [CreditTransactionInline]
-    actions = ["adjust_credits"]
+    actions = ["adjust_credits", "delete_account_data"]
 
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else []
@@ -126,6 +129,35 @@ class UserAdmin(BaseUserAdmin):
                 "form": form,
                 "users": queryset,
                 "title": "Adjust credits",
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                "opts": self.model._meta,
+            },
+        )
+
+    def has_delete_account_data_permission(self, request) -> bool:
+        return request.user.has_perm("accounts.delete_account_data")
+
+    @admin.action(
+        description="Delete accounts and personal data (support request)", permissions=["delete_account_data"]
+    )
+    def delete_account_data(self, request, queryset):
+        users = list(queryset.filter(deleted_at__isnull=True).exclude(pk=request.user.pk))
+        if "apply" in request.POST:
+            for user in users:
+                account_deletion_request(user=user, actor=request.user, request=request, ip=client_ip(request))
+            self.message_user(
+                request,
+                f"Deletion started for {len(users)} account(s); it finishes in the background.",
+                messages.SUCCESS,
+            )
+            return redirect(request.get_full_path())
+        return render(
+            request,
+            "admin/accounts/delete_account_data.html",
+            {
+                **self.admin_site.each_context(request),
+                "users": users,
+                "title": "Delete accounts and personal data",
                 "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
                 "opts": self.model._meta,
             },
