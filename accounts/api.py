@@ -133,6 +133,7 @@ CallbackSecret = inline_serializer("CallbackSecret", fields={"callbackSecret": s
 
 class UserView(ApiView):
     permission_classes = [IsAuthenticated]
+    delete_has_body = True  # DELETE carries the confirmation (password, code)
 
     @extend_schema(
         operation_id="user_retrieve",
@@ -176,7 +177,9 @@ class UserView(ApiView):
         responses={202: AccountDeletionSerializer},
         examples=[
             envelope_example(
-                "Deletion requested", {"status": "DELETION_REQUESTED", "deletionRequestedAt": "2026-12-07T22:40:00Z"}
+                "Deletion requested",
+                {"status": "DELETION_REQUESTED", "deletionRequestedAt": "2026-12-07T22:40:00Z"},
+                status=202,
             )
         ],
     )
@@ -317,7 +320,9 @@ class DataExportView(ApiView):
         tags=["user"],
         request=None,
         responses={202: OpenApiResponse(DataExportSerializer, description="The export, PENDING")},
-        examples=[envelope_example("Pending", {**_EXPORT_EXAMPLE, "status": "PENDING", "url": None, "size": None})],
+        examples=[
+            envelope_example("Pending", {**_EXPORT_EXAMPLE, "status": "PENDING", "url": None, "size": None}, status=202)
+        ],
     )
     def post(self, request):
         export = data_export_request(user=request.user, request=request)
