@@ -33,6 +33,7 @@ from celery import current_app
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
 from django.contrib.sessions.models import Session
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -50,6 +51,8 @@ logger = logging.getLogger(__name__)
 
 # The erasure task (accounts.tasks.erase_account), by name: services do not import tasks.
 ERASE_TASK = "accounts.erase_account"
+# How long one erasure run holds its lock (longer than any run; a dead run's lock expires).
+ERASE_LOCK_SECONDS = 15 * 60
 # The word a user without a password types on the deletion page.
 CONFIRMATION_WORD = "DELETE"
 # A requested deletion that has not finished after this long is picked up again by the sweep.
@@ -295,7 +298,24 @@ def account_erase(*, user_id: int) -> User | None:
         return None
     if user.deleted_at is not None:
         return user
+    # One run at a time per account (a retry and the sweep may overlap): the other run finishes it,
+    # or, if it dies, the lock expires and the sweep starts again.
+    lock = f"accounts:erase:{user.pk}"
+    if not cache.add(lock, 1, ERASE_LOCK_SECONDS):
+        logger.info("account %s: an erasure is already running", user.pk)
+        return user
+    try:
+        _account_erase_steps(user)
+    finally:
+        cache.delete(lock)
+    user.refresh_from_db()
+    logger.info("account %s deleted", user.pk)
+    return user
+
+
+def _account_erase_steps(user: User) -> None:
     for name, step in deletion_steps():
+        user.refresh_from_db()
         if name in user.deletion_steps:
             continue
         step(user)
@@ -303,11 +323,8 @@ def account_erase(*, user_id: int) -> User | None:
         user.deletion_steps = [*user.deletion_steps, name]
         User.objects.filter(pk=user.pk).update(deletion_steps=user.deletion_steps)
     with transaction.atomic():
-        User.objects.filter(pk=user.pk, deleted_at__isnull=True).update(deleted_at=timezone.now())
-        audit_record(event=AuditEvent.Event.ACCOUNT_DELETED, user=user, actor=None, steps=user.deletion_steps)
-    user.refresh_from_db()
-    logger.info("account %s deleted", user.pk)
-    return user
+        if User.objects.filter(pk=user.pk, deleted_at__isnull=True).update(deleted_at=timezone.now()):
+            audit_record(event=AuditEvent.Event.ACCOUNT_DELETED, user=user, actor=None, steps=user.deletion_steps)
 
 
 def account_deletions_unfinished(*, older_than: timedelta = DELETION_SWEEP_AFTER) -> list[int]:

@@ -83,6 +83,7 @@ def account(user, client, fake_stripe, catalog, replicate_server):
     SocialAccount.objects.create(user=user, provider="github", uid="12345", extra_data={"login": "ada"})
     totp_activate(user=user)
     Client(REMOTE_ADDR="203.0.113.7").post("/accounts/login/", {"login": user.email, "password": "wrong"})
+    assert AuditEvent.objects.filter(user=user, ip_address="203.0.113.7", data__login=user.email).exists()
     user.refresh_from_db()
     return {
         "user": user,
@@ -358,6 +359,22 @@ def test_an_account_nobody_asked_to_delete_is_never_erased(user):
 
     user.refresh_from_db()
     assert user.is_active and user.deleted_at is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_overlapping_runs_erase_once_and_send_one_email():
+    from tests.support.concurrency import run_concurrently
+
+    user = user_create(email="twice@example.com", password=PASSWORD)
+    request_deletion(user)
+
+    run_concurrently(2, lambda _i: account_erase(user_id=user.pk))
+    account_erase(user_id=user.pk)
+
+    user.refresh_from_db()
+    assert user.deleted_at is not None
+    assert len(mail.outbox) == 1
+    assert AuditEvent.objects.filter(event=AuditEvent.Event.ACCOUNT_DELETED).count() == 1
 
 
 # --- Signing up again ------------------------------------------------------------------------------
