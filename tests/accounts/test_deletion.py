@@ -274,6 +274,28 @@ def test_deletion_keeps_the_ledger_and_the_balance_equals_its_sum(account):
     assert ledger_matches_balance(user)
 
 
+def test_deletion_leaves_the_revenue_figures_and_every_ledger_row(account, client, fake_stripe):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from billing.selectors import revenue_by_product
+
+    session = so.paid_pack_session(fake_stripe, account["user"])
+    assert deliver(client, event_payload("checkout.session.completed", session)).status_code == 200
+    since, until = timezone.now() - timedelta(days=1), timezone.now() + timedelta(days=1)
+    revenue = revenue_by_product(since=since, until=until)
+    assert revenue  # the pack's payment
+    ledger_ids = set(CreditTransaction.objects.values_list("id", flat=True))
+    request_deletion(account["user"])
+
+    account_erase(user_id=account["user"].pk)
+
+    assert revenue_by_product(since=since, until=until) == revenue
+    assert account["user"].pack_purchases.filter(stripe_checkout_session_id=session["id"], status="PAID").exists()
+    assert ledger_ids <= set(CreditTransaction.objects.values_list("id", flat=True))
+
+
 def test_deletion_leaves_an_anonymous_tombstone_and_scrubs_the_audit_log(account):
     user, email = account["user"], account["email"]
     request_deletion(user)
@@ -432,6 +454,31 @@ def test_the_sweep_starts_again_a_deletion_left_unfinished(db, settings):
 
     assert account_deletions_unfinished() == [user.pk]
     assert settings.CELERY_BEAT_SCHEDULE["accounts-sweep-deletions"]["task"] == sweep_account_deletions.name
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sweep_on_a_real_worker_finishes_a_deletion_whose_run_died(celery_worker_pipeline):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    user = user_create(email="crashed@example.com", password=PASSWORD)
+    # As left by a run that died after the first step: requested an hour ago, one step done.
+    User.objects.filter(pk=user.pk).update(
+        deletion_requested_at=timezone.now() - timedelta(hours=1), is_active=False, deletion_steps=["billing"]
+    )
+
+    assert sweep_account_deletions() == 1
+    wait_for(
+        lambda: User.objects.filter(pk=user.pk, deleted_at__isnull=False).exists(),
+        timeout=60,
+        message="the swept deletion to finish",
+    )
+    connections.close_all()
+
+    user.refresh_from_db()
+    assert user.email.endswith("@invalid")
+    assert user.deletion_steps == [name for name, _step in deletion_steps()]
 
 
 @pytest.mark.django_db(transaction=True)

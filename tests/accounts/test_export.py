@@ -156,6 +156,16 @@ def test_a_fresh_archive_survives_the_purge(user):
     assert DataExport.objects.filter(pk=export.pk, status=DataExport.Status.READY).exists()
 
 
+def test_an_export_whose_task_was_lost_is_marked_failed_by_the_purge_so_it_can_be_asked_again(user, user_client):
+    user_client.post("/api/user/export")
+    DataExport.objects.filter(user=user).update(created_at=timezone.now() - timedelta(hours=7))
+
+    data_exports_purge_expired()
+
+    assert user_client.get("/api/user/export").json()["data"]["status"] == "FAILED"
+    assert user_client.post("/api/user/export").status_code == 202
+
+
 def test_expired_archives_are_purged_hourly_on_the_beat():
     entry = settings.CELERY_BEAT_SCHEDULE["accounts-purge-data-exports"]
 
