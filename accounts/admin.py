@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 
 from accounts.audit import client_ip
 from accounts.deletion import account_deletion_request
-from accounts.models import AuditEvent, User
+from accounts.models import AuditEvent, DataExport, User
 from accounts.services import user_credits_adjust, user_register, user_set_initial_password
 from billing.models import CreditTransaction
 from core.admin import ReadOnlyModelAdmin
@@ -174,3 +174,16 @@ class AuditEventAdmin(ReadOnlyModelAdmin):
     list_select_related = ("user", "actor")
     date_hierarchy = "created_at"
     readonly_fields = [f.name for f in AuditEvent._meta.fields]
+
+
+@admin.register(DataExport)
+class DataExportAdmin(ReadOnlyModelAdmin):
+    """Data exports (support can see whether a user's export was built); archives are deleted when they expire."""
+
+    list_display = ("created_at", "user", "status", "size", "expires_at")
+    list_filter = ("status",)
+    list_select_related = ("user",)
+    search_fields = ("user__email",)
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in DataExport._meta.fields if f.name != "archive"]
+    exclude = ("archive",)

@@ -137,3 +137,17 @@ def test_staff_without_the_permission_cannot_delete_account_data(client, user):
     support = type(support).objects.get(pk=support.pk)  # a fresh permission cache
     client.force_login(support)
     assert "delete_account_data" in client.get(reverse("admin:accounts_user_changelist")).content.decode()
+
+
+def test_staff_see_data_exports_read_only(client, staff_user, user):
+    from accounts.models import DataExport
+
+    export = DataExport.objects.create(user=user)
+    client.force_login(staff_user)
+
+    listing = client.get(reverse("admin:accounts_dataexport_changelist"))
+    detail = client.get(reverse("admin:accounts_dataexport_change", args=[export.pk]))
+
+    assert listing.status_code == 200 and user.email in listing.content.decode()
+    assert detail.status_code == 200
+    assert client.get(reverse("admin:accounts_dataexport_add")).status_code == 403
