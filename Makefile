@@ -53,8 +53,8 @@ venv: $(RUNTIME_STAMP) models
 venv-dev: $(DEV_STAMP) models
 
 models:
-	@echo "==> Checking the people-effect models (.ci/models.sh)"
-	@bash .ci/models.sh
+	@echo "==> Checking the people-effect models (scripts/models.sh)"
+	@bash scripts/models.sh
 
 run: venv
 	@mkdir -p var
@@ -63,10 +63,10 @@ run: venv
 	@echo "==> Loading the demo catalog and accounts"
 	@$(DEV_ENV) $(BIN)/python manage.py seed_demo
 	@echo "==> Serving http://127.0.0.1:$(PORT) (web + Celery worker + beat); Ctrl-C stops."
-	@$(DEV_ENV) $(BIN)/python .ci/honcho_run.py -f Procfile.dev start -p $(PORT)
+	@$(DEV_ENV) $(BIN)/python scripts/honcho_run.py -f Procfile.dev start -p $(PORT)
 
 services:
-	@bash .ci/services.sh
+	@bash scripts/services.sh
 
 lint: venv-dev
 	$(BIN)/ruff check .
@@ -78,17 +78,19 @@ format: venv-dev
 	$(BIN)/ruff check --fix .
 
 test: venv-dev services
-	@bash .ci/browser.sh
-	@bash .ci/clients.sh
+	@bash scripts/browser.sh
+	@bash scripts/nginx.sh
+	@bash scripts/clients.sh
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 	$(PROD_ENV) $(BIN)/python manage.py check --deploy --fail-level WARNING
 	$(TEST_ENV) $(BIN)/pytest
 
-# Known vulnerabilities in the pinned runtime dependencies (needs pip-audit's online database).
+# Known vulnerabilities in the pinned runtime dependencies (needs pip-audit's online database): names every
+# package it could not check, and fails when it checked none of them or found a vulnerability.
 audit: venv-dev
-	$(BIN)/pip-audit -r requirements.txt
+	$(BIN)/python scripts/audit.py -r requirements.txt
 
 # Production settings against the bench's own database (photomania_bench) and Redis db 9.
 bench: venv-dev services

@@ -64,6 +64,7 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ("email", "name", "referral_code")
     readonly_fields = (
         "credits",
+        "credit_debt",
         "credits_refilled_at",
         "referral_code",
         "referred_by",
@@ -77,7 +78,7 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         ("Profile", {"fields": ("name", "image")}),
-        ("Billing", {"fields": ("plan", "credits", "credits_refilled_at", "is_past_due")}),
+        ("Billing", {"fields": ("plan", "credits", "credit_debt", "credits_refilled_at", "is_past_due")}),
         ("Referrals", {"fields": ("referral_code", "referred_by")}),
         ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
         ("Dates", {"fields": ("last_login", "created_at", "updated_at", "deletion_requested_at", "deleted_at")}),

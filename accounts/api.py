@@ -95,6 +95,11 @@ class CreditsSerializer(serializers.Serializer):
     credits = serializers.IntegerField(help_text="Total: plan credits + purchased credits")
     planCredits = serializers.IntegerField(source="plan_credits", help_text="Reset to the quota each period")
     purchasedCredits = serializers.IntegerField(source="purchased_credits", help_text="Credit packs; never expire")
+    creditDebt = serializers.IntegerField(
+        source="credit_debt",
+        help_text="Credits still owed for a refunded credit pack that were already spent; "
+        "credits you get back or receive pay it off before they can be spent",
+    )
     plan = serializers.ChoiceField(choices=PlanCode.choices)
     monthlyCredits = serializers.IntegerField(source="monthly_credits")
     creditsRefilledAt = serializers.DateTimeField(source="credits_refilled_at")
@@ -104,12 +109,34 @@ class CreditTransactionSerializer(serializers.ModelSerializer):
     balanceAfter = serializers.IntegerField(source="balance_after", read_only=True)
     purchasedAmount = serializers.IntegerField(source="purchased_amount", read_only=True)
     bucket = serializers.ChoiceField(choices=CreditTransaction.Bucket.choices, read_only=True)
+    debtAmount = serializers.IntegerField(
+        source="debt_amount",
+        read_only=True,
+        help_text="Change of the credit debt: positive when a pack refund found its credits spent, "
+        "negative when credits were applied to it (DEBT_REPAYMENT)",
+    )
+    debtAfter = serializers.IntegerField(source="debt_after", read_only=True)
     jobId = serializers.UUIDField(source="job_id", read_only=True, allow_null=True)
+    description = serializers.CharField(
+        read_only=True, help_text="What the movement was, for people: its kind and the effect it was for"
+    )
     createdAt = serializers.DateTimeField(source="created_at", read_only=True)
 
     class Meta:
         model = CreditTransaction
-        fields = ["id", "amount", "purchasedAmount", "bucket", "kind", "balanceAfter", "jobId", "createdAt"]
+        fields = [
+            "id",
+            "amount",
+            "purchasedAmount",
+            "bucket",
+            "kind",
+            "description",
+            "balanceAfter",
+            "debtAmount",
+            "debtAfter",
+            "jobId",
+            "createdAt",
+        ]
         read_only_fields = fields
 
 
@@ -237,6 +264,7 @@ class CreditHistoryView(ApiView, generics.ListAPIView):
                     "kind": "EFFECT_CHARGE",
                     "balanceAfter": 9,
                     "jobId": "7f3e2a41-5c1d-4b8e-9a0f-2d6c8b1e4f37",
+                    "description": "Effect charge — Sepia",
                     "createdAt": "2026-11-27T10:00:00Z",
                 },
                 response_only=True,

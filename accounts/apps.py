@@ -14,7 +14,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "Users"
 
     def ready(self):
-        from accounts import signals  # noqa: F401  (connects the audit log receivers)
+        from accounts import receivers  # noqa: F401  (connects the audit log receivers)
         from accounts.models import UserManager
         from accounts.services import user_create
 

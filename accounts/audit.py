@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import AuditEvent
 from core.middleware import request_id_var
@@ -136,3 +139,18 @@ def audit_record_aggregated(*, event: str, request=None, **data) -> AuditEvent |
             extra={"audit_event": AuditEvent.Event(event).value, "audit_ip": ip, "audit_count": count},
         )
     return None
+
+
+def audit_ip_addresses_forget(*, now: datetime | None = None, batch: int = 5000) -> int:
+    """Clear the IP address of audit rows older than AUDIT_IP_RETENTION_DAYS, in bounded batches; returns how many."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.AUDIT_IP_RETENTION_DAYS)
+    forgotten = 0
+    while True:
+        ids = list(
+            AuditEvent.objects.filter(created_at__lt=cutoff, ip_address__isnull=False).values_list("pk", flat=True)[
+                :batch
+            ]
+        )
+        if not ids:
+            return forgotten
+        forgotten += AuditEvent.objects.filter(pk__in=ids).update(ip_address=None)

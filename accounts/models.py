@@ -53,6 +53,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     # The part of ``credits`` bought in credit packs: it never expires, while the rest (plan
     # credits) is reset at each renewal. Written only by the ledger, like ``credits``.
     purchased_credits = models.IntegerField(default=0)
+    # Credits still owed for a refunded credit pack whose credits were already spent: the refund
+    # took back what the balance held and recorded the rest here. Every credit the user gets
+    # afterwards (a job refund, a refill, a purchase) pays it off first. Written only by the ledger;
+    # it equals the sum of the ledger rows' ``debt_amount``.
+    credit_debt = models.IntegerField(default=0)
     credits_refilled_at = models.DateTimeField(default=timezone.now)
     is_past_due = models.BooleanField(default=False, help_text="Last subscription invoice failed")
 
@@ -85,6 +90,11 @@ class User(AbstractBaseUser, PermissionsMixin):
             models.CheckConstraint(
                 condition=models.Q(purchased_credits__gte=0, purchased_credits__lte=models.F("credits")),
                 name="user_purchased_credits_within_balance",
+            ),
+            models.CheckConstraint(condition=models.Q(credit_debt__gte=0), name="user_credit_debt_non_negative"),
+            # A debt is paid before anything is spendable: credits and a debt never coexist.
+            models.CheckConstraint(
+                condition=models.Q(credit_debt=0) | models.Q(credits=0), name="user_credit_debt_only_at_zero_balance"
             ),
         ]
         indexes = [

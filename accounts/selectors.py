@@ -17,11 +17,12 @@ def user_email_verified(*, user: User) -> bool:
 
 
 def user_credit_summary(*, user: User) -> dict:
-    """Balance (total and per bucket), plan, the plan's monthly quota and the last refill time."""
+    """Balance (total and per bucket), any credit debt, plan, the plan's monthly quota and the last refill time."""
     return {
         "credits": user.credits,
         "plan_credits": user.plan_credits,
         "purchased_credits": user.purchased_credits,
+        "credit_debt": user.credit_debt,
         "plan": user.plan,
         "monthly_credits": plan_monthly_credits(code=user.plan),
         "credits_refilled_at": user.credits_refilled_at,

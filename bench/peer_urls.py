@@ -23,7 +23,7 @@ from rest_framework.routers import SimpleRouter
 from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle, UserRateThrottle
 
 from effects.ingestion import ValidatedImage, image_url_check
-from effects.jobs.lifecycle import job_create
+from effects.jobs.create import job_create
 from effects.models import Effect, Job, JobStatus
 
 # DRF's throttles keep a list of request timestamps per client for the rate's whole window. The

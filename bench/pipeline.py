@@ -60,7 +60,7 @@ def _wait_terminal(job_ids, timeout: float):
 
 def _drain(user, effect, source, *, concurrency: int, jobs: int = THROUGHPUT_JOBS, **env: str):
     """Jobs per minute of a running worker draining ``jobs`` queued jobs (after warm-up jobs)."""
-    from effects.jobs.lifecycle import job_create
+    from effects.jobs.create import job_create
     from effects.models import JobStatus
 
     with celery_worker(concurrency=concurrency, **env):

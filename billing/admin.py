@@ -25,7 +25,7 @@ class CreditPackAdmin(admin.ModelAdmin):
 
 @admin.register(CreditTransaction)
 class CreditTransactionAdmin(ReadOnlyModelAdmin):
-    list_display = ("created_at", "user", "kind", "amount", "balance_after", "reference", "job")
+    list_display = ("created_at", "user", "kind", "amount", "balance_after", "debt_amount", "reference", "job")
     list_filter = ("kind", "created_at")
     search_fields = ("user__email", "reference", "note")
     list_select_related = ("user", "job")

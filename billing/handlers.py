@@ -6,9 +6,10 @@ move through the ledger with a unique reference, plan changes are guarded by the
 An exception rolls everything back; EventUnprocessable (it can never succeed) is acknowledged
 and recorded for staff, anything else answers 5xx so Stripe retries.
 
-Refund policy: a refunded credit pack takes back the refunded share of its credits (rounded up),
-but never more than the user still holds of purchased credits; credits already spent are not
-turned into a debt.
+Refund policy: a refunded credit pack takes back the refunded share of its credits (rounded up):
+purchased credits first, then plan credits; what the user already spent becomes a credit debt,
+and every credit they get afterwards (job refunds, refills, bonuses, new packs) pays it off
+before it can be spent (see billing.services).
 Subscription refunds take nothing back (the period's credits were a reset, not a purchase).
 """
 
@@ -365,7 +366,12 @@ def _purchase_from_session(*, session: dict) -> CreditPackPurchase:
 
 
 def charge_refunded_apply(*, charge_id: str) -> CreditTransaction | None:
-    """charge.refunded for a pack → take back the refunded share of its purchased credits, never below zero."""
+    """charge.refunded for a pack → take back the refunded share of its credits; what was spent becomes a debt.
+
+    Each refund event accounts only for the share not accounted for before (``credits_revoked``
+    counts credits taken back and credits recorded as owed alike), so a second partial refund
+    takes back the new share only.
+    """
     charge = _current(StripeCharge, charge_id, "charge")
     payment_intent = _id(charge.get("payment_intent"))
     if not payment_intent:

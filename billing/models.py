@@ -63,6 +63,7 @@ class CreditTransaction(models.Model):
         PURCHASE = "PURCHASE", "Credit pack purchase"
         PURCHASE_REVERSAL = "PURCHASE_REVERSAL", "Credit pack refund"
         ADMIN_ADJUSTMENT = "ADMIN_ADJUSTMENT", "Admin adjustment"
+        DEBT_REPAYMENT = "DEBT_REPAYMENT", "Applied to a refunded pack's balance"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="credit_transactions")
 
@@ -77,6 +78,10 @@ class CreditTransaction(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     balance_after = models.IntegerField()
     purchased_balance_after = models.IntegerField(default=0)
+    # The change of the user's credit debt: positive when a pack refund could not take back
+    # credits already spent, negative when a DEBT_REPAYMENT row paid some of it off.
+    debt_amount = models.IntegerField(default=0)
+    debt_after = models.IntegerField(default=0)
     job = models.ForeignKey(
         "effects.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="credit_transactions"
     )
@@ -105,10 +110,18 @@ class CreditTransaction(models.Model):
                 ),
                 name="ledger_purchased_balance_within_balance",
             ),
+            models.CheckConstraint(condition=models.Q(debt_after__gte=0), name="ledger_debt_non_negative"),
         ]
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.amount:+d} {self.kind} ({self.reference})"
+
+    @property
+    def description(self) -> str:
+        """What the customer reads: the kind and the effect it was for. Never the note, which is staff's."""
+        label = self.get_kind_display()
+        job = self.job if self.job_id else None
+        return f"{label} — {job.effect.name}" if job is not None else label
 
     @property
     def plan_amount(self) -> int:
@@ -147,6 +160,7 @@ class CreditPackPurchase(models.Model):
     stripe_checkout_session_id = models.CharField(max_length=255, unique=True)
     stripe_payment_intent_id = models.CharField(max_length=255, blank=True, db_index=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    # Credits accounted for by refunds so far: taken back from the balance or recorded as owed.
     credits_revoked = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     paid_at = models.DateTimeField(null=True, blank=True)

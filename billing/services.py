@@ -3,8 +3,15 @@
 Every movement locks the user row, writes one append-only CreditTransaction with a unique
 ``reference`` and updates ``User.credits`` in the same transaction. A repeated reference
 changes nothing and returns the first row, so callers can retry freely.
+
+Credit debt: a refunded pack whose credits were already spent takes back what the balance holds
+and records the rest in ``User.credit_debt`` (the row's ``debt_amount``). Any credits the user
+gets while they owe some (a job refund, a refill, a bonus, a purchase) are first applied to the
+debt by a second row, DEBT_REPAYMENT with the reference ``repay:<reference>``, in the same
+transaction; only the remainder stays spendable.
 """
 
+import hashlib
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -46,12 +53,17 @@ def plan_monthly_credits(*, code: str) -> int:
     return plan.monthly_credits
 
 
+# ``delta(plan_balance, purchased_balance)`` returns ``(plan_change, purchased_change)``, or with a
+# third item, the change of the credit debt (only a pack refund raises it).
+Delta = Callable[[int, int], tuple[int, int] | tuple[int, int, int]]
+
+
 def _ledger_write(
     *,
     user_id: int,
     reference: str,
     kind: str,
-    delta: Callable[[int, int], tuple[int, int]],
+    delta: Delta,
     job=None,
     note: str = "",
     created_by=None,
@@ -59,8 +71,9 @@ def _ledger_write(
 ) -> CreditTransaction:
     """Lock the user, compute the change from the current balances, apply and record it.
 
-    ``delta(plan_balance, purchased_balance)`` returns ``(plan_change, purchased_change)``;
-    the row stores the total and the purchased share, so each bucket is the sum of its rows.
+    The row stores the total and the purchased share (and any debt change), so each bucket is
+    the sum of its rows. A row that adds credits while the user owes some is followed by its
+    DEBT_REPAYMENT row (``repay:<reference>``); the row returned is the movement asked for.
 
     ``reference_is_new`` is for a caller whose reference names a row it created in the same
     transaction (so no ledger row can carry it yet) and whose transaction ends on any error
@@ -70,7 +83,11 @@ def _ledger_write(
     User = get_user_model()
     try:
         with transaction.atomic(savepoint=not reference_is_new):
-            user = User.objects.select_for_update().only("id", "credits", "purchased_credits").get(pk=user_id)
+            user = (
+                User.objects.select_for_update()
+                .only("id", "credits", "purchased_credits", "credit_debt")
+                .get(pk=user_id)
+            )
             # Checked under the lock: a concurrent writer with the same reference has
             # committed by the time we hold the row, so a replay returns the first row.
             existing = None if reference_is_new else CreditTransaction.objects.filter(reference=reference).first()
@@ -83,14 +100,24 @@ def _ledger_write(
                 if earlier is not None:
                     raise AlreadyRefunded(reference=earlier.reference)
             plan_balance = user.credits - user.purchased_credits
-            plan_change, purchased_change = delta(plan_balance, user.purchased_credits)
+            plan_change, purchased_change, *debt_part = delta(plan_balance, user.purchased_credits)
+            debt_change = debt_part[0] if debt_part else 0
             amount = plan_change + purchased_change
             balance = user.credits + amount
             purchased = user.purchased_credits + purchased_change
+            debt = user.credit_debt + debt_change
             if balance < 0 or purchased < 0 or plan_balance + plan_change < 0:
                 raise InsufficientCredits(needed=-amount, available=user.credits)
-            if amount or purchased_change:
-                User.objects.filter(pk=user_id).update(credits=balance, purchased_credits=purchased)
+            if debt < 0:
+                raise ValueError("a movement cannot pay off more debt than is owed")
+            # Credits added while a debt is owed pay it off first (the purchased share, then the plan share).
+            repaid = min(amount, debt) if amount > 0 else 0
+            repaid_purchased = min(repaid, max(purchased_change, 0))
+            if amount or purchased_change or debt_change:
+                # One update with the final values: the user row never holds credits beside a debt.
+                User.objects.filter(pk=user_id).update(
+                    credits=balance - repaid, purchased_credits=purchased - repaid_purchased, credit_debt=debt - repaid
+                )
             row = CreditTransaction.objects.create(
                 user_id=user_id,
                 amount=amount,
@@ -98,6 +125,8 @@ def _ledger_write(
                 kind=kind,
                 balance_after=balance,
                 purchased_balance_after=purchased,
+                debt_amount=debt_change,
+                debt_after=debt,
                 job=job,
                 reference=reference,
                 note=note[:500],
@@ -105,6 +134,8 @@ def _ledger_write(
             )
             # Counted once the row commits: a rolled-back movement or a replay counts nothing.
             transaction.on_commit(lambda: _credits_moved_record(kind=kind, amount=amount))
+            if repaid:
+                _debt_repayment_record(source=row, repaid=repaid, repaid_purchased=repaid_purchased)
             return row
     except IntegrityError:
         if reference_is_new:
@@ -115,6 +146,36 @@ def _ledger_write(
         if existing is None:
             raise
         return existing
+
+
+def _repayment_reference(reference: str) -> str:
+    """``repay:<reference>`` (a digest of the reference when that would not fit the column)."""
+    repayment = f"repay:{reference}"
+    if len(repayment) <= CreditTransaction._meta.get_field("reference").max_length:
+        return repayment
+    return f"repay:sha256:{hashlib.sha256(reference.encode()).hexdigest()}"
+
+
+def _debt_repayment_record(*, source: CreditTransaction, repaid: int, repaid_purchased: int) -> CreditTransaction:
+    """The DEBT_REPAYMENT row that applies ``repaid`` of the credits ``source`` added to the user's debt."""
+    balance = source.balance_after - repaid
+    debt = source.debt_after - repaid
+    row = CreditTransaction.objects.create(
+        user_id=source.user_id,
+        amount=-repaid,
+        purchased_amount=-repaid_purchased,
+        kind=Kind.DEBT_REPAYMENT,
+        balance_after=balance,
+        purchased_balance_after=source.purchased_balance_after - repaid_purchased,
+        debt_amount=-repaid,
+        debt_after=debt,
+        job=source.job,
+        reference=_repayment_reference(source.reference),
+        note=f"{repaid} of {source.amount} credits ({source.get_kind_display().lower()}) applied; {debt} still owed",
+        created_by=source.created_by,
+    )
+    transaction.on_commit(lambda: _credits_moved_record(kind=Kind.DEBT_REPAYMENT, amount=-repaid))
+    return row
 
 
 def _credits_moved_record(*, kind: str, amount: int) -> None:
@@ -223,15 +284,19 @@ def credits_refund(
 def credits_revoke(
     *, user, amount: int, reference: str, kind: str = Kind.PURCHASE_REVERSAL, note: str = ""
 ) -> CreditTransaction:
-    """Take back up to ``amount`` purchased credits, never below zero (refunded packs)."""
+    """Take back ``amount`` credits of a refunded pack: purchased credits first, then plan credits.
+
+    What the balance no longer holds (credits already spent) is recorded as a debt on the same
+    row (``debt_amount``); later credits pay it off before any of them can be spent.
+    """
     _positive(amount)
-    return _ledger_write(
-        user_id=user.pk,
-        reference=reference,
-        kind=kind,
-        delta=lambda _p, purchased: (0, -min(amount, purchased)),
-        note=note,
-    )
+
+    def delta(plan_balance: int, purchased_balance: int) -> tuple[int, int, int]:
+        from_purchased = min(amount, purchased_balance)
+        from_plan = min(amount - from_purchased, max(plan_balance, 0))
+        return -from_plan, -from_purchased, amount - from_purchased - from_plan
+
+    return _ledger_write(user_id=user.pk, reference=reference, kind=kind, delta=delta, note=note)
 
 
 def credits_set(*, user, quota: int, reference: str, kind: str = Kind.PLAN_REFILL, note: str = "") -> CreditTransaction:

@@ -23,7 +23,8 @@ from effects.catalog import (
 )
 from effects.engines import EngineConfigError, validate_config
 from effects.ingestion import image_from_upload
-from effects.jobs.lifecycle import job_fail, job_goodwill_refund, job_retry
+from effects.jobs.refunds import job_goodwill_refund
+from effects.jobs.transitions import job_fail, job_retry
 from effects.models import Effect, IdempotencyKey, Job, JobErrorCode, JobStatus
 from effects.selectors import effect_preview_picture, effect_unavailable_reason
 
@@ -383,7 +384,11 @@ class JobAdmin(admin.ModelAdmin):
             if job.status == JobStatus.COMPLETED:
                 self.message_user(request, f"Job {job.pk} is completed; not retried.", messages.WARNING)
                 continue
-            job_retry(job=job)
+            try:
+                job_retry(job=job)
+            except ApplicationError as exc:
+                self.message_user(request, f"Job {job.pk}: {exc.message}", messages.WARNING)
+                continue
             done += 1
         if done:
             self.message_user(request, f"Queued {done} job(s) again.", messages.SUCCESS)

@@ -30,9 +30,10 @@ from core.api.schema import envelope_example
 from core.api.views import ApiView, not_found
 from core.errors import ApplicationError, ErrorCode
 from core.throttles import DEFAULT_THROTTLES, AnonThrottle, ApplyThrottle, UploadThrottle
-from effects.idempotency import idempotency_fingerprint, idempotent_run
+from effects.idempotency import idempotency_fingerprint, idempotent_replay, idempotent_run
 from effects.ingestion import image_from_upload, image_url_check
-from effects.jobs.lifecycle import job_affordable_check, job_create, job_delete
+from effects.jobs.create import job_affordable_check, job_create
+from effects.jobs.delete import job_delete
 from effects.jobs.payloads import (
     JobSerializer,
     RenditionSetSerializer,
@@ -328,6 +329,24 @@ class ApplyView(ApiView):
         effect = effect_get_active(ref=data["effectId"], catalog_version=version)
         if effect is None:
             raise not_found("Effect not found")
+        key = request.headers.get("Idempotency-Key")
+        fingerprint = None
+        if key is not None:
+            # A repeat replays the answer it was charged for, whatever the balance is now.
+            fingerprint = idempotency_fingerprint(
+                parts=[
+                    "apply",
+                    str(effect.pk),
+                    data.get("imageUrl") or "",
+                    data.get("callbackUrl") or "",
+                    _upload_sha256(data["image"]) if data.get("image") else "",
+                ]
+            )
+            replay = idempotent_replay(user=request.user, key=key, fingerprint=fingerprint)
+            if replay is not None:
+                response = Response(replay.body, status=replay.status)
+                response["Idempotent-Replayed"] = "true"
+                return response
         # Before the image is read: an account that cannot pay never costs us a decode.
         job_affordable_check(user=request.user, effect=effect)
         source = image_from_upload(data["image"]) if data.get("image") else None
@@ -340,24 +359,24 @@ class ApplyView(ApiView):
             )
             return 200, {"jobId": str(job.pk), "status": job.status}, job
 
-        key = request.headers.get("Idempotency-Key")
         if key is None:
             status, body, _job = action()
             return Response(body, status=status)
-        fingerprint = idempotency_fingerprint(
-            parts=[
-                "apply",
-                str(effect.pk),
-                image_url,
-                callback_url,
-                hashlib.sha256(source.data).hexdigest() if source else "",
-            ]
-        )
         result = idempotent_run(user=request.user, key=key, fingerprint=fingerprint, action=action)
         response = Response(result.body, status=result.status)
         if result.replayed:
             response["Idempotent-Replayed"] = "true"
         return response
+
+
+def _upload_sha256(upload) -> str:
+    """The uploaded file's SHA-256, read in chunks (the size cap is checked when it is validated)."""
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()
 
 
 def _callback_url_check(url: str) -> str:

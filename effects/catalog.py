@@ -7,6 +7,7 @@ import json
 import logging
 import time
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -199,7 +200,8 @@ def effect_preview_renditions_store(*, effect: Effect) -> dict:
 class CatalogLoadResult:
     version: int
     created: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
+    updated: dict[str, list[str]] = field(default_factory=dict)  # slug -> the fields that changed
+    kept: list[str] = field(default_factory=list)  # existing effects left as staff have them
     skipped: dict[str, str] = field(default_factory=dict)  # slug -> why
     previews: dict[str, str] = field(default_factory=dict)  # slug -> sample photo to render on
 
@@ -259,15 +261,21 @@ def _entry_definition(entry: dict, models: dict) -> tuple[str, dict]:
 
 
 @transaction.atomic
-def catalog_load(*, path: Path, activate: bool = False) -> CatalogLoadResult:
-    """Create or update the catalog file's effects by slug (idempotent).
+def catalog_load(*, path: Path, update: Collection[str] = ()) -> CatalogLoadResult:
+    """Create the catalog file's effects that are missing (matched by slug; idempotent).
 
-    New effects start active; an existing effect keeps its ``is_active`` unless ``activate``. An
-    entry the engines cannot run (unknown built-in effect, invalid config) is skipped and reported.
+    An existing effect is never changed (staff may have renamed, repriced or hidden it) unless its
+    slug is in ``update``: then its name, category, credits, model, config, description and
+    position are set from the file, and the result says which of them changed; ``is_active``
+    stays as staff left it. An entry the engines cannot run (unknown built-in effect, invalid
+    config) is skipped and reported.
     """
     catalog = catalog_read(path=path)
     models = catalog.get("models", {})
     result = CatalogLoadResult(version=catalog["version"])
+    unknown = set(update) - {entry.get("slug", "") for entry in catalog["effects"]}
+    if unknown:
+        raise ApplicationError(ErrorCode.INVALID_INPUT, f"Not in the catalog file: {', '.join(sorted(unknown))}")
     for position, entry in enumerate(catalog["effects"]):
         slug = entry.get("slug", "")
         try:
@@ -284,18 +292,20 @@ def catalog_load(*, path: Path, activate: bool = False) -> CatalogLoadResult:
             "description": entry.get("description", ""),
             "position": entry.get("position", catalog.get("position_start", 0) + position * 10),
         }
+        result.previews[slug] = entry.get("preview_photo", "")
         effect = Effect.objects.filter(slug=slug).first()
         if effect is None:
             Effect.objects.create(slug=slug, is_active=True, **defaults)
             result.created.append(slug)
+        elif slug in update:
+            changed = [name for name, value in defaults.items() if getattr(effect, name) != value]
+            for name in changed:
+                setattr(effect, name, defaults[name])
+            if changed:
+                effect.save(update_fields=[*changed, "updated_at"])
+            result.updated[slug] = changed
         else:
-            for name, value in defaults.items():
-                setattr(effect, name, value)
-            if activate:
-                effect.is_active = True
-            effect.save()
-            result.updated.append(slug)
-        result.previews[slug] = entry.get("preview_photo", "")
+            result.kept.append(slug)
     effect_catalog_changed()
     return result
 

@@ -63,6 +63,29 @@ def _claim(*, user, key: str, fingerprint: str) -> tuple[IdempotencyKey, bool]:
         return IdempotencyKey.objects.select_for_update().get(user=user, key=key), False
 
 
+def idempotent_replay(*, user, key: str, fingerprint: str) -> IdempotentResult | None:
+    """The stored response of a finished earlier request with this key, or None to go on.
+
+    Looked up before anything that depends on the account's state now (its balance, for one), so
+    a client that repeats a request after losing the answer always gets the answer it was charged
+    for. The same key with another body is refused (422) here too.
+    """
+    idempotency_key_validate(key)
+    record = (
+        IdempotencyKey.objects.filter(user=user, key=key, created_at__gte=timezone.now() - settings.IDEMPOTENCY_KEY_TTL)
+        .only("request_fingerprint", "response_status", "response_body")
+        .first()
+    )
+    if record is None or record.response_status is None:
+        return None
+    if record.request_fingerprint != fingerprint:
+        raise ApplicationError(
+            ErrorCode.IDEMPOTENCY_CONFLICT,
+            "This Idempotency-Key was already used with a different request",
+        )
+    return IdempotentResult(status=record.response_status, body=record.response_body, replayed=True)
+
+
 def idempotent_run(
     *, user, key: str, fingerprint: str, action: Callable[[], tuple[int, dict, Job | None]]
 ) -> IdempotentResult:

@@ -13,7 +13,7 @@ import struct
 import time
 import warnings
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urljoin, urlsplit
 
 import requests
@@ -22,6 +22,7 @@ from PIL import Image, PngImagePlugin, UnidentifiedImageError
 from requests.adapters import HTTPAdapter
 
 from core.errors import ApplicationError, ErrorCode
+from effects.metadata import MetadataError, metadata_strip
 
 ALLOWED_FORMATS = ("JPEG", "PNG", "WEBP")
 CONTENT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
@@ -65,6 +66,8 @@ def image_validate_bytes(data: bytes, *, decode: bool = True) -> ValidatedImage:
             f"The image is larger than {settings.IMAGE_MAX_UPLOAD_BYTES // (1024 * 1024)} MB",
         )
     try:
+        if decode and data.startswith(_PNG_SIGNATURE):
+            _check_png_text(data)
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS) as img:
@@ -104,50 +107,89 @@ def _check_data(img: Image.Image, data: bytes) -> None:
         img.load()
     elif img.format == "PNG":
         img.verify()
-        _check_png_text(io.BytesIO(data))
 
 
-def _check_png_text(fp) -> None:
-    """Refuse compressed text chunks that inflate past Pillow's limit (a zTXt/iTXt bomb).
+# Text chunks (tEXt/zTXt/iTXt) a PNG may carry, in number and in bytes once inflated. Camera and
+# editor metadata (an XMP packet, a few comments) fits easily; thousands of chunks that each inflate
+# to just under Pillow's per-chunk limit would otherwise cost seconds of CPU per upload.
+PNG_TEXT_MAX_CHUNKS = 256
+PNG_TEXT_MAX_BYTES = 4 * 1024 * 1024
 
-    ``verify`` checks their CRCs but not what they inflate to; the worker's full decode would
-    refuse them, so the request refuses them first. Each is inflated at most one byte past the limit.
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def _check_png_text(data: bytes) -> None:
+    """Refuse a PNG whose text chunks are too many, or inflate past Pillow's per-chunk limit or past
+    ``PNG_TEXT_MAX_BYTES`` in all (a zTXt/iTXt bomb, or thousands of small ones).
+
+    Walks the chunk headers, skipping every other chunk's body, and inflates each compressed text
+    at most one byte past what is left of the budget: the work stops at the first chunk over a cap.
+    Runs before Pillow parses the file (which inflates the text chunks ahead of the pixel data).
     """
-    fp.seek(8)
-    while True:
-        header = fp.read(8)
-        if len(header) < 8:
-            return
-        length, kind = struct.unpack(">I4s", header)
+    view = memoryview(data)
+    position = len(_PNG_SIGNATURE)
+    chunks = 0
+    budget = PNG_TEXT_MAX_BYTES
+    while position + 8 <= len(data):
+        length, kind = struct.unpack_from(">I4s", data, position)
+        start = position + 8
+        position = start + length + 4  # the body, then its CRC (checked by ``verify``)
         if kind == b"IEND":
             return
-        body = fp.read(length)
-        fp.seek(4, io.SEEK_CUR)  # CRC, already checked by verify()
-        compressed = None
-        if kind == b"zTXt":
-            compressed = body.partition(b"\0")[2][1:]
-        elif kind == b"iTXt":
-            _keyword, _, rest = body.partition(b"\0")
-            if rest[:1] == b"\x01":
-                compressed = rest[2:].split(b"\0", 2)[-1]
-        if compressed is not None:
+        if kind not in (b"tEXt", b"zTXt", b"iTXt"):
+            continue
+        chunks += 1
+        if chunks > PNG_TEXT_MAX_CHUNKS:
+            raise _invalid(f"The image has more than {PNG_TEXT_MAX_CHUNKS} text chunks")
+        body = bytes(view[start : start + length])
+        text, compressed = _png_text_parts(kind, body)
+        if compressed:
+            limit = min(PngImagePlugin.MAX_TEXT_CHUNK, budget) + 1
             try:
-                inflated = zlib.decompressobj().decompress(compressed, PngImagePlugin.MAX_TEXT_CHUNK + 1)
+                inflated = len(zlib.decompressobj().decompress(text, limit))
             except zlib.error:
                 raise ValueError("corrupt text chunk") from None
-            if len(inflated) > PngImagePlugin.MAX_TEXT_CHUNK:
+            if inflated > PngImagePlugin.MAX_TEXT_CHUNK:
                 raise ValueError("text chunk too large")
+        else:
+            inflated = len(text)
+        budget -= inflated
+        if budget < 0:
+            raise _invalid(f"The image's text chunks add up to more than {PNG_TEXT_MAX_BYTES // (1024 * 1024)} MB")
+
+
+def _png_text_parts(kind: bytes, body: bytes) -> tuple[bytes, bool]:
+    """The text (or compressed text) of a text chunk's body, and whether it is compressed."""
+    if kind == b"tEXt":
+        return body.partition(b"\0")[2], False
+    if kind == b"zTXt":
+        return body.partition(b"\0")[2][1:], True
+    # iTXt: keyword\0, compression flag, method, language\0, translated keyword\0, text
+    rest = body.partition(b"\0")[2]
+    return rest[2:].split(b"\0", 2)[-1], rest[:1] == b"\x01"
+
+
+def image_without_metadata(image: ValidatedImage) -> ValidatedImage:
+    """The image with its EXIF, XMP, IPTC, comments and text chunks removed (no pixel re-encoded).
+
+    Every image from outside (an upload, a fetched URL, a provider's output) passes here before it
+    is stored or sent on, so a GPS position or a camera serial never leaves the upload step.
+    """
+    try:
+        return replace(image, data=metadata_strip(image.data, image.format))
+    except MetadataError:
+        raise _invalid("The image is truncated or corrupt") from None
 
 
 def image_from_upload(upload) -> ValidatedImage:
-    """Read an UploadedFile (refusing oversize before reading it) and validate its content."""
+    """Read an UploadedFile (refusing oversize before reading it), validate its content and strip its metadata."""
     if upload.size is not None and upload.size > settings.IMAGE_MAX_UPLOAD_BYTES:
         raise ApplicationError(
             ErrorCode.PAYLOAD_TOO_LARGE,
             f"The image is larger than {settings.IMAGE_MAX_UPLOAD_BYTES // (1024 * 1024)} MB",
         )
     upload.seek(0)
-    return image_validate_bytes(upload.read(settings.IMAGE_MAX_UPLOAD_BYTES + 1))
+    return image_without_metadata(image_validate_bytes(upload.read(settings.IMAGE_MAX_UPLOAD_BYTES + 1)))
 
 
 # --- Remote images (SSRF-safe) ---------------------------------------------------------------
@@ -350,7 +392,8 @@ def _too_large(max_bytes: int) -> ApplicationError:
 
 
 def image_fetch(url: str) -> ValidatedImage:
-    """Download an image URL SSRF-safely (checked + pinned hops, byte cap, deadline) and validate it."""
+    """Download an image URL SSRF-safely (checked + pinned hops, byte cap, deadline), validate it and strip
+    its metadata."""
     try:
         response = safe_http_request(
             "GET",
@@ -366,4 +409,4 @@ def image_fetch(url: str) -> ValidatedImage:
         ) from None
     if response.status != 200:
         raise _invalid(f"The image URL answered HTTP {response.status}")
-    return image_validate_bytes(response.body)
+    return image_without_metadata(image_validate_bytes(response.body))

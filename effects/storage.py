@@ -8,7 +8,9 @@ process hands out the one it signed for the same file until a twelfth of that ha
 URL given out still has at least eleven twelfths of its life left.
 """
 
+import errno
 import time
+from pathlib import Path
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -58,11 +60,35 @@ class SignedFileSystemStorage(FileSystemStorage):
 
     Saving to an existing name overwrites it: a job's result lives at one fixed key, so a
     duplicate delivery replaces the file instead of leaving a second copy.
+
+    Deleting a file removes its folder too once that is empty (a deleted job leaves no
+    ``jobs/<id>/`` behind); never the storage's root, never a folder that still holds anything.
     """
 
     def __init__(self, *args, allow_overwrite: bool = True, **kwargs):
         super().__init__(*args, allow_overwrite=allow_overwrite, **kwargs)
         self._signed = _SignedUrls()
+
+    def delete(self, name):
+        super().delete(name)
+        folder = Path(self.path(name)).parent
+        root = Path(self.location).resolve()
+        if folder.resolve() == root or root not in folder.resolve().parents:
+            return
+        try:
+            folder.rmdir()  # refuses a folder that is not empty
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST):
+                raise
+
+    def _save(self, name, content):
+        try:
+            return super()._save(name, content)
+        except FileNotFoundError:
+            # A delete removed the (then empty) folder between its creation and the file's.
+            return super()._save(name, content)
 
     def url(self, name):
         expires = int(time.time()) + settings.MEDIA_URL_EXPIRY

@@ -12,15 +12,9 @@ from django.conf import settings
 from effects.engines import EngineFailure
 from effects.jobs.callbacks import CallbackDeliveryError, job_callback_send
 from effects.jobs.dispatch import job_poll_publish, job_retry_publish
-from effects.jobs.lifecycle import (
-    JobOutcome,
-    JobStep,
-    job_poll,
-    job_process,
-    job_timeout,
-    remote_run_cancel,
-    retry_countdown,
-)
+from effects.jobs.remote import job_poll, remote_run_cancel
+from effects.jobs.run import job_process, job_timeout
+from effects.jobs.steps import JobOutcome, JobStep, retry_countdown
 from effects.jobs.sweep import jobs_sweep
 
 
@@ -80,6 +74,14 @@ def send_job_callback(self, job_id: str) -> bool:
     except CallbackDeliveryError as exc:
         countdown = min(settings.CALLBACK_RETRY_BACKOFF * 2**self.request.retries, 3600)
         raise self.retry(exc=exc, countdown=random.uniform(countdown / 2, countdown)) from None
+
+
+@shared_task(name="effects.jobs_retention")
+def jobs_retention() -> dict:
+    """Periodic (celery beat): delete job photos past their retention and files no job names."""
+    from effects.jobs.retention import jobs_retention_run
+
+    return jobs_retention_run()
 
 
 @shared_task(name="effects.purge_idempotency_keys")

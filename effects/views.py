@@ -20,7 +20,8 @@ from core.errors import ApplicationError, ErrorCode, InsufficientCredits
 from core.http_status import http_status_for
 from core.throttles import ApplyThrottle, UploadThrottle
 from effects.ingestion import image_from_upload, image_url_check
-from effects.jobs.lifecycle import job_affordable_check, job_create, job_delete
+from effects.jobs.create import job_affordable_check, job_create
+from effects.jobs.delete import job_delete
 from effects.jobs.payloads import job_queue_position, job_refund
 from effects.models import Effect, Job, JobStage, JobStatus
 from effects.selectors import (

@@ -4,21 +4,30 @@ The view that receives it is ``effects.api.ReplicateWebhookView``.
 
 The request does no slow work: it only schedules ``effects.poll_job``, which reads the
 prediction from the API (the source of truth) and copies the output into our storage.
+
+A delivery is acted on once: its ``webhook-id`` is remembered (in the shared cache) for longer
+than a signed timestamp stays acceptable, so a replay of a signed request (or a redelivery of one
+already handled) is acknowledged and does nothing.
 """
 
 import json
 import logging
 
 from django.conf import settings
+from django.core.cache import cache
 
 from core.errors import ApplicationError, ErrorCode
 from core.metrics import WEBHOOK_SIGNATURE_FAILURES
 from effects.engines import EngineFailure
-from effects.engines.replicate import prediction_from_json, webhook_verify
+from effects.engines.replicate import WEBHOOK_TOLERANCE, prediction_from_json, webhook_verify
 from effects.jobs.dispatch import job_poll_publish
 from effects.models import Job, JobStatus
 
 logger = logging.getLogger(__name__)
+
+# A timestamp is accepted up to WEBHOOK_TOLERANCE either side of now, so one delivery can be
+# replayed for up to twice that after it first arrived; its id is kept a minute longer.
+SEEN_DELIVERY_SECONDS = 2 * WEBHOOK_TOLERANCE + 60
 
 
 def replicate_webhook_receive(*, body: bytes, headers) -> str:
@@ -34,8 +43,15 @@ def replicate_webhook_receive(*, body: bytes, headers) -> str:
         prediction = prediction_from_json(json.loads(body))
     except (ValueError, EngineFailure):
         raise ApplicationError(ErrorCode.INVALID_INPUT, "Malformed prediction")
+    seen_key = f"webhooks:replicate:{lowered['webhook-id']}"
+    if not cache.add(seen_key, 1, SEEN_DELIVERY_SECONDS):
+        return "duplicate"
     job = Job.objects.filter(provider_prediction_id=prediction.id).only("id", "status", "queue").first()
     if job is None or job.status != JobStatus.PROCESSING:
         return "ignored"
-    job_poll_publish(job_id=str(job.pk), queue=job.queue)
+    try:
+        job_poll_publish(job_id=str(job.pk), queue=job.queue)
+    except Exception:
+        cache.delete(seen_key)  # not handled: the provider's redelivery must be acted on
+        raise
     return "scheduled"

@@ -12,8 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connections
 from rest_framework.test import APIClient
 
-# Order matters: factories imports fakes, so fakes is registered first.
-pytest_plugins = ["tests.support.fakes", "tests.support.concurrency", "tests.support.factories"]
+# Order matters: factories uses the fake servers' fixtures, so fake_servers is registered first.
+pytest_plugins = ["tests.support.fake_servers", "tests.support.concurrency", "tests.support.factories"]
 
 
 SYSTEM_TESTS = Path(__file__).parent / "system"

@@ -29,6 +29,13 @@ for _name in _set_here:
 from photomania.settings import *  # noqa: E402, F403
 from photomania.settings.auth import social_providers_from_env  # noqa: E402
 
+_DEPLOYMENT_PROVIDERS = SOCIALACCOUNT_PROVIDERS  # noqa: F405
 for _name in _set_here:
     del os.environ[_name]
-SOCIALACCOUNT_PROVIDERS = social_providers_from_env()
+# allauth reads a provider's own class ("provider_class") once, at start-up: the suite keeps the
+# classes of the deployment it started as, while no provider is configured.
+SOCIALACCOUNT_PROVIDERS = {
+    provider: {"provider_class": config["provider_class"]}
+    for provider, config in _DEPLOYMENT_PROVIDERS.items()
+    if "provider_class" in config
+} | social_providers_from_env()

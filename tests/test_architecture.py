@@ -85,6 +85,45 @@ def test_the_import_contracts_are_kept(monkeypatch):
     assert lint_imports(config_filename=str(REPO_ROOT / "pyproject.toml"), cache_dir=None, no_logo=True) is True
 
 
+# A module that grows past this is split by stage or by family (as effects/jobs/ and
+# effects/engines/classic/ are); generated migrations are exempt.
+MODULE_MAX_LINES = 500
+SIZE_CHECKED_PACKAGES = ("photomania", "core", "accounts", "effects", "billing", "bench")
+GENERATED_FOLDERS = {"migrations", "djstripe_migrations"}
+LONG_MODULES_ALLOWED = {
+    "effects/selectors.py",  # being split
+}
+
+
+def _long_modules(root: Path) -> list[tuple[str, int]]:
+    long = []
+    for package in SIZE_CHECKED_PACKAGES:
+        for path in sorted((root / package).rglob("*.py")):
+            relative = path.relative_to(root)
+            if GENERATED_FOLDERS.intersection(relative.parts):
+                continue
+            lines = len(path.read_text().splitlines())
+            if lines > MODULE_MAX_LINES:
+                long.append((relative.as_posix(), lines))
+    return long
+
+
+def test_no_module_is_longer_than_500_lines():
+    long = [(name, lines) for name, lines in _long_modules(REPO_ROOT) if name not in LONG_MODULES_ALLOWED]
+
+    assert long == []
+
+
+def test_the_size_check_finds_a_long_module_outside_migrations(tmp_path):
+    for name in ("effects/jobs/huge.py", "effects/migrations/0001_initial.py", "billing/djstripe_migrations/0001.py"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x = 1\n" * (MODULE_MAX_LINES + 1))
+    (tmp_path / "core").mkdir()
+    (tmp_path / "core" / "short.py").write_text("x = 1\n" * MODULE_MAX_LINES)
+
+    assert _long_modules(tmp_path) == [("effects/jobs/huge.py", MODULE_MAX_LINES + 1)]
+
+
 def _api_views(patterns, prefix=""):
     for entry in patterns:
         if isinstance(entry, URLResolver):

@@ -1,7 +1,7 @@
 """Face detection with MediaPipe's BlazeFace models, run by OpenCV's DNN module.
 
 Pure: no Django. Two ``.tflite`` models from the npm package ``@mediapipe/face_detection``
-(Apache-2.0), installed at setup time by ``.ci/models.sh``; nothing is fetched at run time:
+(Apache-2.0), installed at setup time by ``scripts/models.sh``; nothing is fetched at run time:
 
 - ``short``: ``face_detection_short_range.tflite``, 128x128 input, for faces that fill a good part
   of the frame (selfies, portraits);
@@ -28,7 +28,7 @@ import numpy as np
 
 from effects.engines.base import EngineConfigError, EngineFailureCode
 
-# Where .ci/models.sh puts the models (the project's git-ignored var/ folder).
+# Where scripts/models.sh puts the models (the project's git-ignored var/ folder).
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[2] / "var" / "models"
 UNAVAILABLE = EngineFailureCode.MODEL_UNAVAILABLE
 
@@ -147,7 +147,7 @@ def _load(path: Path, mtime_ns: int, kind: str) -> _Model:
         net = cv2.dnn.readNetFromTFLite(str(path), engine=cv2.dnn.ENGINE_CLASSIC)
     except cv2.error:
         raise EngineConfigError(
-            f"the face model {spec.filename} could not be loaded; reinstall it with .ci/models.sh", code=UNAVAILABLE
+            f"the face model {spec.filename} could not be loaded; reinstall it with scripts/models.sh", code=UNAVAILABLE
         ) from None
     return _Model(spec=spec, net=net, anchors=anchors_for(spec), lock=threading.Lock())
 
@@ -160,7 +160,7 @@ def load_model(kind: str = "full") -> _Model:
     except OSError:
         raise EngineConfigError(
             f"the face model {MODELS[kind].filename} is not installed on this server "
-            "(see FACE_MODEL_DIR and .ci/models.sh)",
+            "(see FACE_MODEL_DIR and scripts/models.sh)",
             code=UNAVAILABLE,
         ) from None
     return _load(path, mtime_ns, kind)

@@ -17,8 +17,9 @@ import cv2
 import numpy as np
 from PIL import Image, ImageChops
 
-from effects.engines import classic, faces, people, segmentation
+from effects.engines import faces, people, segmentation
 from effects.engines.base import EngineConfigError, EngineFailure, EngineFailureCode, RunMode
+from effects.engines.classic import film, painterly, tone
 
 OUTPUT_FORMATS = {
     "jpeg": ("JPEG", "image/jpeg", "jpg"),
@@ -90,7 +91,8 @@ COMMON_PARAMS = {
 
 
 # --- Effects (RGB uint8 array in, RGB uint8 array out) --------------------------------------
-# The classic filters live in ``classic``, the people effects (which need models) in ``people``.
+# The classic filters live in ``classic`` (its tone, painterly and film modules), the people effects
+# (which need models) in ``people``.
 
 
 def posterize(rgb: np.ndarray, levels: int) -> np.ndarray:
@@ -123,32 +125,30 @@ _COLOUR = {"pattern": "#[0-9a-fA-F]{6}", "example": "#1e90ff"}
 
 
 EFFECTS: dict[str, EffectSpec] = {
-    "grayscale": EffectSpec(
-        classic.grayscale, {"intensity": Param(float, 1.0, 0, 1)}, "Monochrome, blended by intensity"
-    ),
-    "sepia": EffectSpec(classic.sepia, {"intensity": Param(float, 0.9, 0, 1)}, "Brown toned print"),
+    "grayscale": EffectSpec(tone.grayscale, {"intensity": Param(float, 1.0, 0, 1)}, "Monochrome, blended by intensity"),
+    "sepia": EffectSpec(tone.sepia, {"intensity": Param(float, 0.9, 0, 1)}, "Brown toned print"),
     "vintage": EffectSpec(
-        classic.vintage,
+        tone.vintage,
         {"intensity": Param(float, 0.8, 0, 1), "vignette": Param(float, 0.5, 0, 1)},
         "Faded film tone with a vignette",
     ),
     "cartoon": EffectSpec(
-        classic.cartoon,
+        painterly.cartoon,
         {"edge_size": Param(int, 7, 3, 31, odd=True), "colors": Param(int, 8, 2, 64)},
         "Cel shading in the photo's own colours, in a few tone bands, with inked outlines",
     ),
     "pencil-sketch": EffectSpec(
-        classic.pencil_sketch,
+        painterly.pencil_sketch,
         {"color": Param(bool, False), "shade": Param(float, 0.05, 0, 0.1)},
         "Graphite contours and hatching on warm paper, or coloured pencils",
     ),
     "watercolor": EffectSpec(
-        classic.watercolor,
+        painterly.watercolor,
         {"wash": Param(float, 1.0, 0.3, 1.5), "edges": Param(float, 1.0, 0, 2), "grain": Param(float, 1.0, 0, 2)},
         "Soft colour washes with darker pigment rims on textured paper",
     ),
     "oil-paint": EffectSpec(
-        classic.oil_paint,
+        painterly.oil_paint,
         {
             "size": Param(int, 7, 3, 15, odd=True),
             "dyn_ratio": Param(int, 1, 1, 8),
@@ -157,19 +157,19 @@ EFFECTS: dict[str, EffectSpec] = {
         "Dabs of paint with brush strokes that follow the shapes, lit like thick paint",
     ),
     "hdr": EffectSpec(
-        classic.hdr,
+        tone.hdr,
         {"sigma_s": Param(float, 12, 1, 200), "sigma_r": Param(float, 0.15, 0.01, 1)},
         "Detail enhancement",
     ),
-    "pixelate": EffectSpec(classic.pixelate, {"block_size": Param(int, 16, 2, 128)}, "Square pixel blocks"),
+    "pixelate": EffectSpec(tone.pixelate, {"block_size": Param(int, 16, 2, 128)}, "Square pixel blocks"),
     "portrait-blur": EffectSpec(
-        classic.portrait_blur,
+        film.portrait_blur,
         {"radius": Param(int, 12, 1, 50), "focus": Param(float, 0.35, 0.05, 0.9)},
         "Blurred background",
     ),
-    "posterize": EffectSpec(classic.posterize, {"levels": Param(int, 4, 2, 8)}, "Bands of flat colour"),
+    "posterize": EffectSpec(tone.posterize, {"levels": Param(int, 4, 2, 8)}, "Bands of flat colour"),
     "analog-film": EffectSpec(
-        classic.analog_film,
+        film.analog_film,
         {
             "grain": Param(float, 0.5, 0, 1),
             "halation": Param(float, 0.5, 0, 1),
@@ -179,12 +179,12 @@ EFFECTS: dict[str, EffectSpec] = {
         "Colour film: soft curve, faded blacks, halation around lights and mid-tone grain",
     ),
     "duotone": EffectSpec(
-        classic.duotone,
-        {"palette": Param(str, "ocean", choices=tuple(classic.DUOTONES)), "contrast": Param(float, 0.3, 0, 1)},
+        film.duotone,
+        {"palette": Param(str, "ocean", choices=tuple(film.DUOTONES)), "contrast": Param(float, 0.3, 0, 1)},
         "The photo printed in two inks (palette of shadow and highlight colours)",
     ),
     "tilt-shift": EffectSpec(
-        classic.tilt_shift,
+        film.tilt_shift,
         {
             "position": Param(float, 0.6, 0, 1),
             "width": Param(float, 0.2, 0.05, 0.8),
@@ -194,18 +194,18 @@ EFFECTS: dict[str, EffectSpec] = {
         "Miniature look: a sharp band, blur growing above and below, toy-like colour",
     ),
     "pop-art": EffectSpec(
-        classic.pop_art,
+        film.pop_art,
         {"dot_size": Param(float, 9, 4, 24), "saturation": Param(float, 1.5, 1, 2.5)},
         "Comic-print halftone: bold colours as cyan, magenta, yellow and black dots",
     ),
     "lomo": EffectSpec(
-        classic.lomo,
+        film.lomo,
         {"intensity": Param(float, 0.7, 0, 1), "vignette": Param(float, 0.7, 0, 1)},
         "Toy-camera cross-process: punchy colour, cool shadows, deep vignette",
     ),
     "light-leak": EffectSpec(
-        classic.light_leak,
-        {"position": Param(str, "left", choices=tuple(classic.LEAKS)), "strength": Param(float, 0.8, 0, 1)},
+        film.light_leak,
+        {"position": Param(str, "left", choices=tuple(film.LEAKS)), "strength": Param(float, 0.8, 0, 1)},
         "Warm light leaking in from one edge of the frame",
     ),
     "background-blur": EffectSpec(

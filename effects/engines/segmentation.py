@@ -1,6 +1,6 @@
 """Person segmentation with MediaPipe's selfie-segmentation model, run by OpenCV's DNN module.
 
-Pure: no Django. The model is a ~250 KB ``.tflite`` file that ``.ci/models.sh`` installs at setup
+Pure: no Django. The model is a ~250 KB ``.tflite`` file that ``scripts/models.sh`` installs at setup
 time from the npm package ``@mediapipe/selfie_segmentation``; nothing is fetched at run time.
 The Django side points this module at the file with :func:`configure`; until then it looks in
 the project's default location. A missing or unreadable file raises ``EngineConfigError`` with
@@ -19,7 +19,7 @@ import numpy as np
 
 from effects.engines.base import EngineConfigError, EngineFailureCode
 
-# Where .ci/models.sh puts the model (the project's git-ignored var/ folder).
+# Where scripts/models.sh puts the model (the project's git-ignored var/ folder).
 DEFAULT_MODEL_PATH = Path(__file__).resolve().parents[2] / "var" / "models" / "selfie_segmentation.tflite"
 # The general model's input: 256x256 RGB, NCHW, floats in [0, 1]; its output is one
 # 256x256 channel of person probabilities (sigmoid). Checked on the model with OpenCV 5.
@@ -52,7 +52,7 @@ def _load(path: Path, mtime_ns: int) -> _Model:
         net = cv2.dnn.readNetFromTFLite(str(path))
     except cv2.error:
         raise EngineConfigError(
-            "the segmentation model file could not be loaded; reinstall it with .ci/models.sh", code=UNAVAILABLE
+            "the segmentation model file could not be loaded; reinstall it with scripts/models.sh", code=UNAVAILABLE
         ) from None
     return _Model(net=net, lock=threading.Lock())
 
@@ -64,7 +64,7 @@ def load_model() -> _Model:
         mtime_ns = path.stat().st_mtime_ns
     except OSError:
         raise EngineConfigError(
-            "the segmentation model is not installed on this server (see SEGMENTATION_MODEL_PATH and .ci/models.sh)",
+            "the segmentation model is not installed on this server (see SEGMENTATION_MODEL_PATH and scripts/models.sh)",
             code=UNAVAILABLE,
         ) from None
     return _load(path, mtime_ns)

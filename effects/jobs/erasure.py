@@ -14,7 +14,9 @@ import logging
 
 from django.db import transaction
 
-from effects.jobs.lifecycle import _job_file_names, _result_storage, job_refund, remote_run_cancel
+from effects.jobs.files import job_file_names, result_storage
+from effects.jobs.refunds import job_refund
+from effects.jobs.remote import remote_run_cancel
 from effects.models import IdempotencyKey, Job, JobStatus
 
 logger = logging.getLogger(__name__)
@@ -31,12 +33,12 @@ def jobs_erase_for_user(*, user) -> int:
     run deletes them again. A provider that cannot be reached raises (``EngineFailure``, transient)
     before the job is touched, so the run is retried with the prediction still known.
     """
-    storage = _result_storage()
+    storage = result_storage()
     erased = 0
     for job in Job.objects.filter(user=user).select_related("effect").order_by("created_at").iterator():
         if job.status in _UNFINISHED and job.provider_prediction_id:
             remote_run_cancel(model_id=job.effect.model_id, run_id=job.provider_prediction_id)
-        for name in _job_file_names(job):
+        for name in job_file_names(job):
             storage.delete(name)
         with transaction.atomic():
             locked = Job.objects.select_for_update().select_related("user").filter(pk=job.pk).first()
@@ -44,7 +46,7 @@ def jobs_erase_for_user(*, user) -> int:
                 continue
             if locked.status in _UNFINISHED:
                 job_refund(job=locked, note=f"Refund for job {locked.pk}, cancelled with the account")
-            names = _job_file_names(locked)
+            names = job_file_names(locked)
             locked.delete()
             # A worker that finished between the deletions above and the lock wrote its result: gone too.
             transaction.on_commit(lambda names=names: [storage.delete(name) for name in names])
@@ -78,7 +80,7 @@ def _export_file(*, archive, storage, stored_name: str, folder: str, stem: str) 
 
 def jobs_export_for_user(*, user, archive) -> None:
     """``jobs.json`` (every job the user still has) and each job's source and result image under ``images/``."""
-    storage = _result_storage()
+    storage = result_storage()
     jobs = []
     for job in Job.objects.filter(user=user).select_related("effect").order_by("created_at").iterator():
         files = {}

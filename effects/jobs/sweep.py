@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from effects.jobs.dispatch import job_poll_publish, job_publish, jobs_with_process_message
-from effects.jobs.lifecycle import job_mark_failed
+from effects.jobs.transitions import job_mark_failed
 from effects.models import Job, JobErrorCode, JobStage, JobStatus
 
 logger = logging.getLogger(__name__)

@@ -16,6 +16,7 @@ before it; they are listed here in reading order.
 from photomania.settings.core import *  # noqa: F403
 from photomania.settings.database import *  # noqa: F403
 from photomania.settings.pipeline import *  # noqa: F403
+from photomania.settings.privacy import *  # noqa: F403
 from photomania.settings.cache_celery import *  # noqa: F403
 from photomania.settings.storage import *  # noqa: F403
 from photomania.settings.auth import *  # noqa: F403

@@ -22,6 +22,8 @@ LOGIN_URL = "account_login"
 
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm"}
+# Under both sign-up forms (page and app API): a taken address costs the same work as a new one.
+ACCOUNT_SIGNUP_FORM_CLASS = "accounts.signup.SignupFormBase"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
@@ -52,10 +54,15 @@ HEADLESS_TOKEN_STRATEGY = "allauth.headless.tokens.strategies.sessions.SessionTo
 
 
 # Social sign-in: Google, GitHub and one OpenID Connect server, each enabled by its credentials.
-# The provider apps live in settings (no SocialApp rows). allauth signs an existing account in
-# through a provider only with an address the provider marks verified (Google's and OIDC's
-# ``email_verified``, GitHub's verified emails), and then connects the provider to that account.
+# The provider apps live in settings (no SocialApp rows). Signing an existing account in by its
+# email address ("email authentication", then connecting the provider to that account) is set per
+# provider: on for Google and GitHub, whose verified flags are their own checks of the address
+# (Google's ``email_verified``, GitHub's verified emails); off for the OpenID Connect server unless
+# OIDC_EMAIL_AUTHENTICATION says that server only marks addresses verified that it has checked.
+# Only an address the provider marks verified is ever matched.
 OIDC_PROVIDER_ID = "sso"
+# allauth's OpenID Connect provider with a strict ``email_verified`` and checked app ID tokens.
+OIDC_PROVIDER_CLASS = "accounts.openid_connect.OpenIDConnectProvider"
 
 
 def social_providers_from_env() -> dict:
@@ -79,6 +86,7 @@ def social_providers_from_env() -> dict:
         if scheme != "https" and not (DEVELOPMENT_DEFAULTS and scheme == "http"):
             raise config_error("OIDC_SERVER_URL must be an https:// URL (http:// only with DEBUG=True)")
         providers["openid_connect"] = {
+            "provider_class": OIDC_PROVIDER_CLASS,
             "APP": {
                 **oidc,
                 "provider_id": OIDC_PROVIDER_ID,
@@ -86,8 +94,9 @@ def social_providers_from_env() -> dict:
                 "settings": {
                     "server_url": server_url,
                     "oauth_pkce_enabled": True,
-                    # Off for a server where anyone can register any address as verified.
-                    "email_authentication": env.bool("OIDC_EMAIL_AUTHENTICATION", default=True),
+                    # On only for a server that checks every address it marks verified: with it, the
+                    # server's word on an address signs into the PhotoMania account that has it.
+                    "email_authentication": env.bool("OIDC_EMAIL_AUTHENTICATION", default=False),
                 },
             },
         }

@@ -119,6 +119,10 @@ CELERY_BEAT_SCHEDULE = {
     "effects-purge-idempotency-keys": {"task": "effects.purge_idempotency_keys", "schedule": timedelta(hours=1)},
     # Top FREE users up to the FREE quota once per FREE_REFILL_DAYS.
     "billing-free-refill": {"task": "billing.free_credits_refill", "schedule": timedelta(days=1)},
+    # Delete job photos past SOURCE_RETENTION_DAYS / RESULT_RETENTION_DAYS, and files no job names.
+    "effects-retention": {"task": "effects.jobs_retention", "schedule": timedelta(minutes=10)},
+    # Forget the IP address of audit rows older than AUDIT_IP_RETENTION_DAYS.
+    "accounts-forget-audit-ips": {"task": "accounts.audit_ip_addresses_forget", "schedule": timedelta(hours=6)},
     # Finish account deletions a crash or an outage left half-done.
     "accounts-sweep-deletions": {"task": "accounts.sweep_account_deletions", "schedule": timedelta(minutes=15)},
     # Delete data export archives whose 24-hour link expired.

@@ -50,12 +50,12 @@ HEALTH_TOKEN = env.str("HEALTH_TOKEN", default="")
 HEALTH_CACHE_SECONDS = env.float("HEALTH_CACHE_SECONDS", default=5.0)
 
 # --- Engines ---
-# The person-segmentation model behind local:background-* effects; .ci/models.sh installs it at setup.
+# The person-segmentation model behind local:background-* effects; scripts/models.sh installs it at setup.
 SEGMENTATION_MODEL_PATH = Path(
     env.str("SEGMENTATION_MODEL_PATH", default=str(VAR_DIR / "models" / "selfie_segmentation.tflite"))
 )
 # The folder of the face-detection models (BlazeFace short and full range) behind the people
-# effects; .ci/models.sh installs them there at setup.
+# effects; scripts/models.sh installs them there at setup.
 FACE_MODEL_DIR = Path(env.str("FACE_MODEL_DIR", default=str(VAR_DIR / "models")))
 
 REPLICATE_API_TOKEN = env.str("REPLICATE_API_TOKEN", default="")

@@ -3,8 +3,9 @@
 import pytest
 
 from billing.models import CreditTransaction
-from billing.services import credits_grant
+from billing.services import credits_charge, credits_grant, credits_refund, credits_revoke
 from tests.support.api import assert_error
+from tests.support.factories import JobFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -72,6 +73,37 @@ def test_credits_summary_splits_plan_and_purchased_credits(user_client, user):
     assert (data["credits"], data["planCredits"], data["purchasedCredits"]) == (60, 10, 50)
 
 
+def in_debt(user, *, owed: int = 50) -> None:
+    """A 50-credit pack, all 60 credits spent, then the pack refunded: ``owed`` credits are owed."""
+    credits_grant(user=user, amount=50, kind=CreditTransaction.Kind.PURCHASE, reference="pack:cs_debt")
+    credits_charge(user=user, amount=60, reference="charge:spent")
+    credits_revoke(user=user, amount=owed, reference="pack-refund:cs_debt:500")
+
+
+def test_credits_summary_shows_the_credit_debt(user_client, user):
+    in_debt(user)
+
+    data = user_client.get("/api/user/credits").json()["data"]
+
+    assert (data["credits"], data["creditDebt"]) == (0, 50)
+
+
+def test_credit_history_shows_a_debt_repayment_in_plain_words(user_client, user):
+    in_debt(user)
+    credits_refund(user=user, amount=3, reference="refund:job-1")
+
+    data = user_client.get("/api/user/credits/history").json()["data"]
+
+    rows = [
+        (r["kind"], r["description"], r["amount"], r["balanceAfter"], r["debtAmount"], r["debtAfter"]) for r in data
+    ]
+    assert rows[:3] == [
+        ("DEBT_REPAYMENT", "Applied to a refunded pack's balance", -3, 0, -3, 47),
+        ("REFUND", "Refund", 3, 3, 0, 50),
+        ("PURCHASE_REVERSAL", "Credit pack refund", 0, 0, 50, 50),
+    ]
+
+
 def test_credit_history_rows_say_which_bucket_they_moved(user_client, user):
     credits_grant(user=user, amount=5, kind=CreditTransaction.Kind.PURCHASE, reference="pack:bucket")
 
@@ -92,6 +124,25 @@ def test_credit_history_lists_the_callers_ledger_newest_first(user_client, user,
         ("PURCHASE", 5, 15),
         ("SIGNUP_GRANT", 10, 10),
     ]
+
+
+def test_credit_history_names_the_effect_and_never_shows_the_staff_note(user_client, user, staff_user):
+    job = JobFactory(user=user, effect__name="Oil Paint", status="COMPLETED", credits_charged=3)
+    credits_refund(
+        user=user,
+        amount=3,
+        reference=f"goodwill:{job.pk}",
+        job=job,
+        kind=CreditTransaction.Kind.GOODWILL_REFUND,
+        note=f"Sorry, the edges were rough (job {job.pk})",
+        created_by=staff_user,
+    )
+
+    response = user_client.get("/api/user/credits/history")
+
+    row = response.json()["data"][0]
+    assert row["description"] == "Goodwill refund — Oil Paint"
+    assert "edges were rough" not in response.content.decode()
 
 
 def test_credit_history_is_paginated_with_a_cap(user_client, user):

@@ -121,3 +121,37 @@ def test_aggregated_events_from_different_addresses_get_their_own_rows(rf, db):
         )
 
     assert sorted(AuditEvent.objects.values_list("ip_address", flat=True)) == ["203.0.113.7", "203.0.113.8"]
+
+
+def test_audit_rows_forget_their_ip_address_after_the_retention_period(db, user, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accounts.audit import audit_ip_addresses_forget
+
+    settings.AUDIT_IP_RETENTION_DAYS = 90
+    now = timezone.now()
+    old = AuditEvent.objects.create(
+        event=AuditEvent.Event.LOGIN_FAILED, user=user, ip_address="203.0.113.7", created_at=now - timedelta(days=91)
+    )
+    recent = AuditEvent.objects.create(
+        event=AuditEvent.Event.LOGIN_FAILED, user=user, ip_address="203.0.113.8", created_at=now - timedelta(days=89)
+    )
+
+    forgotten = audit_ip_addresses_forget(now=now, batch=1)
+
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert forgotten == 1
+    assert old.ip_address is None
+    assert old.event == AuditEvent.Event.LOGIN_FAILED
+    assert recent.ip_address == "203.0.113.8"
+
+
+def test_the_audit_ip_retention_runs_on_a_schedule(settings):
+    from accounts.tasks import audit_ip_addresses_forget_task
+
+    entry = settings.CELERY_BEAT_SCHEDULE["accounts-forget-audit-ips"]
+
+    assert entry["task"] == audit_ip_addresses_forget_task.name

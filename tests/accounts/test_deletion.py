@@ -20,13 +20,14 @@ from accounts.tasks import sweep_account_deletions
 from billing.models import CreditTransaction
 from billing.stripe_services import checkout_session_create
 from effects.ingestion import image_validate_bytes
-from effects.jobs.lifecycle import job_create, job_process
+from effects.jobs.create import job_create
+from effects.jobs.run import job_process
 from effects.models import Job, JobStatus
 from tests.fakes import stripe_objects as so
 from tests.support.api import assert_error, session_token_for, token_client
 from tests.support.concurrency import wait_for
 from tests.support.factories import EffectFactory, UserFactory, totp_activate, totp_code
-from tests.support.fakes import deliver, event_payload
+from tests.support.fake_servers import deliver, event_payload
 from tests.support.images import image_bytes
 
 PASSWORD = "correct-horse-battery-staple"

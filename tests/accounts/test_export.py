@@ -18,7 +18,8 @@ from accounts.models import DataExport
 from accounts.tasks import purge_data_exports
 from billing.models import CreditTransaction
 from effects.ingestion import image_validate_bytes
-from effects.jobs.lifecycle import job_create, job_process
+from effects.jobs.create import job_create
+from effects.jobs.run import job_process
 from tests.support.api import assert_error
 from tests.support.concurrency import wait_for
 from tests.support.factories import EffectFactory, UserFactory

@@ -45,6 +45,14 @@ def _configure(settings, monkeypatch, **variables):
     settings.SOCIALACCOUNT_PROVIDERS = social_providers_from_env()
 
 
+@pytest.fixture
+def trusted_oidc_server(oidc_server, settings, monkeypatch):
+    """The local OpenID Connect server, trusted to sign existing accounts in by their verified
+    address (``OIDC_EMAIL_AUTHENTICATION=true``)."""
+    _configure(settings, monkeypatch, OIDC_EMAIL_AUTHENTICATION="true")
+    return oidc_server
+
+
 # The sign-in and sign-up pages
 
 
@@ -178,9 +186,27 @@ def test_a_callback_with_another_state_signs_nobody_in(client, oidc_server):
     assert oidc_server.token_requests == []
 
 
-def test_a_verified_email_of_an_existing_account_signs_into_it_and_connects_the_provider(client, oidc_server):
-    existing = UserFactory(email="ada@example.com")
-    EmailAddress.objects.create(user=existing, email="ada@example.com", verified=True, primary=True)
+# Email matching: signing an existing account in by the address the provider vouches for
+
+
+def _account_of_the_victim():
+    victim = UserFactory(email="ada@example.com")
+    EmailAddress.objects.create(user=victim, email="ada@example.com", verified=True, primary=True)
+    return victim
+
+
+def test_an_oidc_server_does_not_sign_into_an_existing_account_by_its_email_unless_trusted(client, oidc_server):
+    # Anyone who can register an address at the server, as verified or not, would get the account.
+    existing = _account_of_the_victim()
+
+    _sign_in(client)
+
+    assert _signed_in_user_id(client) != str(existing.pk)
+    assert not SocialAccount.objects.filter(user=existing).exists()
+
+
+def test_a_verified_email_of_an_existing_account_signs_into_it_and_connects_the_provider(client, trusted_oidc_server):
+    existing = _account_of_the_victim()
 
     _sign_in(client)
 
@@ -189,7 +215,89 @@ def test_a_verified_email_of_an_existing_account_signs_into_it_and_connects_the_
     assert User.objects.count() == 1
 
 
-def test_a_verified_email_of_an_unconfirmed_account_signs_into_it_and_removes_its_password(client, oidc_server):
+class _Missing:
+    """No email_verified claim at all (a stable name, so every test process collects the same ids)."""
+
+    def __repr__(self) -> str:
+        return "missing"
+
+
+_MISSING = _Missing()
+# What servers send for an address they have not verified: strings (AWS Cognito sends booleans as
+# strings), numbers, or no claim at all. Only JSON true and the string "true" mean verified.
+NOT_VERIFIED = [False, "false", "False", 0, "0", "", None, _MISSING]
+VERIFIED = [True, "true", "TRUE"]
+
+
+def _claims_with_email_verified(user: dict, value) -> dict:
+    user = {key: claim for key, claim in user.items() if key != "email_verified"}
+    return user if value is _MISSING else {**user, "email_verified": value}
+
+
+@pytest.mark.parametrize("email_verified", NOT_VERIFIED, ids=repr)
+def test_an_email_verified_claim_that_is_not_true_does_not_sign_into_the_account_with_that_address(
+    client, trusted_oidc_server, email_verified
+):
+    victim = _account_of_the_victim()
+    trusted_oidc_server.user = _claims_with_email_verified(trusted_oidc_server.user, email_verified)
+
+    _sign_in(client)
+
+    assert _signed_in_user_id(client) != str(victim.pk)
+    assert not SocialAccount.objects.filter(user=victim).exists()
+    assert User.objects.get(pk=victim.pk).has_usable_password()
+
+
+@pytest.mark.parametrize("email_verified", NOT_VERIFIED, ids=repr)
+def test_an_app_id_token_whose_email_verified_is_not_true_does_not_sign_into_the_account_with_that_address(
+    trusted_oidc_server, email_verified
+):
+    victim = _account_of_the_victim()
+    claims = _claims_with_email_verified(trusted_oidc_server.user, email_verified)
+
+    response = _token_login(trusted_oidc_server.id_token(claims), trusted_oidc_server.client_id)
+
+    # A pending sign-up (the address is taken), not a session of the account that has it.
+    assert response.status_code == 401
+    assert response.json()["meta"]["is_authenticated"] is False
+    assert not SocialAccount.objects.filter(user=victim).exists()
+
+
+@pytest.mark.parametrize("email_verified", NOT_VERIFIED, ids=repr)
+def test_an_email_verified_claim_that_is_not_true_leaves_the_new_accounts_address_unverified(
+    client, trusted_oidc_server, email_verified
+):
+    trusted_oidc_server.user = _claims_with_email_verified(trusted_oidc_server.user, email_verified)
+
+    _sign_in(client)
+
+    assert EmailAddress.objects.get(email="ada@example.com").verified is False
+
+
+@pytest.mark.parametrize("email_verified", VERIFIED, ids=repr)
+def test_an_email_verified_claim_of_true_in_any_spelling_signs_into_the_account_with_that_address(
+    client, trusted_oidc_server, email_verified
+):
+    existing = _account_of_the_victim()
+    trusted_oidc_server.user = _claims_with_email_verified(trusted_oidc_server.user, email_verified)
+
+    _sign_in(client)
+
+    assert _signed_in_user_id(client) == str(existing.pk)
+
+
+@pytest.mark.parametrize("email_verified", VERIFIED, ids=repr)
+def test_an_email_verified_claim_of_true_in_any_spelling_gives_the_new_account_a_verified_address(
+    client, oidc_server, email_verified
+):
+    oidc_server.user = _claims_with_email_verified(oidc_server.user, email_verified)
+
+    _sign_in(client)
+
+    assert EmailAddress.objects.get(email="ada@example.com").verified is True
+
+
+def test_a_verified_email_of_an_unconfirmed_account_signs_into_it_and_removes_its_password(client, trusted_oidc_server):
     # Whoever registered the address without confirming it must not keep a way into the account.
     squatted = UserFactory(email="ada@example.com")
 
@@ -199,9 +307,9 @@ def test_a_verified_email_of_an_unconfirmed_account_signs_into_it_and_removes_it
     assert not User.objects.get(pk=squatted.pk).has_usable_password()
 
 
-def test_an_unverified_email_is_not_linked_to_the_existing_account_that_has_it(client, oidc_server):
+def test_an_unverified_email_is_not_linked_to_the_existing_account_that_has_it(client, trusted_oidc_server):
     existing = UserFactory(email="ada@example.com")
-    oidc_server.user = {**oidc_server.user, "email_verified": False}
+    trusted_oidc_server.user = {**trusted_oidc_server.user, "email_verified": False}
 
     _sign_in(client)
 
@@ -227,7 +335,7 @@ def test_the_sign_up_form_after_a_taken_address_creates_the_account_with_another
     assert [m.to for m in mailoutbox] == [["ada.lovelace@example.com"]]
 
 
-def test_a_verified_email_of_a_staff_account_does_not_sign_into_it(client, oidc_server):
+def test_a_verified_email_of_a_staff_account_does_not_sign_into_it(client, trusted_oidc_server):
     staff = UserFactory(email="ada@example.com", is_staff=True)
     EmailAddress.objects.create(user=staff, email="ada@example.com", verified=True, primary=True)
 
@@ -348,6 +456,87 @@ def test_headless_id_token_cannot_be_replayed(oidc_server):
     replay = _token_login(id_token, oidc_server.client_id)
 
     assert replay.status_code == 400
+
+
+def _assert_invalid_token(response):
+    """allauth's headless error for a refused token: 400 with the code on the ``token`` field."""
+    assert response.status_code == 400, response.content
+    assert response.json() == {
+        "status": 400,
+        "errors": [{"message": "Invalid token.", "code": "invalid_token", "param": "token"}],
+    }
+
+
+def test_headless_id_token_without_jti_cannot_be_replayed(oidc_server):
+    id_token = oidc_server.id_token(oidc_server.user, without=("jti",))
+    first = _token_login(id_token, oidc_server.client_id)
+
+    replay = _token_login(id_token, oidc_server.client_id)
+
+    assert first.status_code == 200, first.content
+    _assert_invalid_token(replay)
+
+
+def test_headless_id_token_without_exp_is_refused(oidc_server):
+    id_token = oidc_server.id_token(oidc_server.user, without=("exp",))
+
+    response = _token_login(id_token, oidc_server.client_id)
+
+    _assert_invalid_token(response)
+    assert not User.objects.exists()
+
+
+@pytest.mark.parametrize("azp", [None, "someone-elses-app"])
+def test_headless_id_token_for_several_audiences_is_refused_unless_issued_to_us(oidc_server, azp):
+    overrides = {"azp": azp} if azp else {}
+    id_token = oidc_server.id_token(
+        oidc_server.user, audience=[oidc_server.client_id, "someone-elses-app"], **overrides
+    )
+
+    response = _token_login(id_token, oidc_server.client_id)
+
+    _assert_invalid_token(response)
+    assert not User.objects.exists()
+
+
+def test_headless_id_token_for_several_audiences_issued_to_us_signs_in(oidc_server):
+    id_token = oidc_server.id_token(
+        oidc_server.user, audience=[oidc_server.client_id, "someone-elses-app"], azp=oidc_server.client_id
+    )
+
+    response = _token_login(id_token, oidc_server.client_id)
+
+    assert response.status_code == 200, response.content
+    assert response.json()["data"]["user"]["email"] == "ada@example.com"
+
+
+def test_headless_id_token_issued_to_another_party_is_refused(oidc_server):
+    id_token = oidc_server.id_token(oidc_server.user, azp="someone-elses-app")
+
+    response = _token_login(id_token, oidc_server.client_id)
+
+    _assert_invalid_token(response)
+
+
+@pytest.mark.parametrize("algorithm", ["HS256", "none"])
+@pytest.mark.parametrize("announced", [["RS256"], ["RS256", "HS256", "none"]], ids=["rs256", "hs256-announced"])
+def test_headless_id_token_not_signed_with_the_servers_key_is_refused(oidc_server, algorithm, announced):
+    # HS256 with the client secret: anyone holding the app's secret could mint tokens for any user.
+    oidc_server.signing_algorithms = announced
+    forged = oidc_server.id_token(oidc_server.user, algorithm=algorithm)
+
+    response = _token_login(forged, oidc_server.client_id)
+
+    _assert_invalid_token(response)
+    assert not User.objects.exists()
+
+
+def test_headless_id_token_without_a_key_id_is_refused(oidc_server):
+    unnamed_key = oidc_server.id_token(oidc_server.user, headers={})
+
+    response = _token_login(unnamed_key, oidc_server.client_id)
+
+    _assert_invalid_token(response)
 
 
 # Google and GitHub: buttons and the redirect to their authorize endpoints

@@ -129,6 +129,29 @@ def test_dashboard_shows_plan_balance_and_next_refill(client, user):
     assert response.context["next_refill"] > user.credits_refilled_at
 
 
+def test_dashboard_credit_history_keeps_staff_notes_and_job_ids_to_staff(client, user, staff_user):
+    from billing.models import CreditTransaction
+    from billing.services import credits_refund
+
+    job = JobFactory(user=user, effect__name="Oil Paint", status="COMPLETED", credits_charged=3)
+    credits_refund(
+        user=user,
+        amount=3,
+        reference=f"goodwill:{job.pk}",
+        job=job,
+        kind=CreditTransaction.Kind.GOODWILL_REFUND,
+        note=f"Sorry, the edges were rough (job {job.pk})",
+        created_by=staff_user,
+    )
+    client.force_login(user)
+
+    html = client.get(reverse("dashboard")).content.decode()
+
+    assert "Goodwill refund — <a" in html and "Oil Paint</a>" in html
+    assert "edges were rough" not in html
+    assert f"(job {job.pk})" not in html
+
+
 def test_dashboard_shows_plan_and_purchased_credits(client, user):
     from billing.models import CreditTransaction
     from billing.services import credits_grant
@@ -143,14 +166,33 @@ def test_dashboard_shows_plan_and_purchased_credits(client, user):
     assert '<td data-testid="ledger-bucket">purchased</td>' in html
 
 
+def test_dashboard_shows_a_credit_debt_and_its_repayments(client, user):
+    from billing.models import CreditTransaction
+    from billing.services import credits_charge, credits_grant, credits_refund, credits_revoke
+
+    credits_grant(user=user, amount=50, kind=CreditTransaction.Kind.PURCHASE, reference="pack:dash-debt")
+    credits_charge(user=user, amount=60, reference="charge:spent")
+    credits_revoke(user=user, amount=50, reference="pack-refund:dash-debt:500")
+    credits_refund(user=user, amount=3, reference="refund:job-1")
+    client.force_login(user)
+
+    html = client.get(reverse("dashboard")).content.decode()
+
+    assert "47 credits owed for a refunded credit pack" in html
+    assert "Applied to a refunded pack&#x27;s balance" in html
+    assert "50 credits already spent, now owed" in html
+
+
 def test_dashboard_shows_the_ledger(client, user, staff_user):
-    credits_adjust(user=user, amount=3, note="goodwill", actor=staff_user, reference="t:1")
+    credits_adjust(user=user, amount=3, note="ticket 881: angry customer", actor=staff_user, reference="t:1")
     client.force_login(user)
 
     response = client.get(reverse("dashboard"))
 
     html = response.content.decode()
-    assert "Sign-up grant" in html and "Admin adjustment" in html and "goodwill" in html and "+3" in html
+    assert "Sign-up grant" in html and "Admin adjustment" in html and "+3" in html
+    # The note is staff's own words.
+    assert "angry customer" not in html
 
 
 def test_dashboard_shows_the_referral_link_and_how_many_joined(client, user):

@@ -8,15 +8,19 @@ import pytest
 from django.db.models import Sum
 from django.test import Client
 from djstripe.models import Event, Subscription
+from rest_framework.test import APIClient
 
 from accounts.models import User
 from billing.models import CreditPackPurchase, CreditTransaction, PlanCode
 from billing.services import credits_charge
 from billing.stripe_services import checkout_session_create
+from effects.models import JobStatus
 from tests.fakes import stripe_objects as so
 from tests.fakes.stripe_objects import paid_pack_session
+from tests.support.api import PUBLIC_IMAGE_URL, session_token_for
 from tests.support.concurrency import run_concurrently
-from tests.support.fakes import deliver, event_payload
+from tests.support.factories import EffectFactory, JobFactory
+from tests.support.fake_servers import deliver, event_payload
 
 pytestmark = pytest.mark.django_db
 
@@ -369,3 +373,125 @@ def test_a_paid_invoice_clears_past_due(client, user, customer, fake_stripe):
 
     user.refresh_from_db()
     assert user.is_past_due is False
+
+
+# --- A refunded pack whose credits were spent: the rest is owed ------------------------------------
+
+
+def debt_of(user) -> int:
+    user.refresh_from_db()
+    return user.credit_debt
+
+
+def bought_and_spent(client, user, fake_stripe, *, spend: int = 60) -> dict:
+    """A paid 50-credit pack (10 sign-up credits + 50 = 60), ``spend`` of them charged; returns the session."""
+    session = paid_pack_session(fake_stripe, user)
+    deliver(client, event_payload("checkout.session.completed", session))
+    credits_charge(user=user, amount=spend, reference="charge:spent")
+    return session
+
+
+def refund_event(fake_stripe, session: dict, cents: int, *, charge: dict | None = None, event_id: str | None = None):
+    """charge.refunded for the pack's charge, ``cents`` of its 500 refunded so far (the same charge when given)."""
+    if charge is None:
+        charge = so.charge(
+            fake_stripe,
+            customer=session["customer"],
+            payment_intent_id=session["payment_intent"],
+            amount_refunded=cents,
+        )
+    else:
+        charge = fake_stripe.put("charges", charge | {"amount_refunded": cents, "refunded": cents >= 500})
+    return charge, event_payload("charge.refunded", charge, event_id=event_id)
+
+
+def test_a_full_refund_of_a_spent_pack_records_what_was_spent_as_debt(client, user, fake_stripe, catalog):
+    session = bought_and_spent(client, user, fake_stripe)
+    _charge, event = refund_event(fake_stripe, session, 500)
+
+    response = deliver(client, event)
+
+    row = CreditTransaction.objects.get(kind=Kind.PURCHASE_REVERSAL)
+    purchase = CreditPackPurchase.objects.get(stripe_checkout_session_id=session["id"])
+    assert response.status_code == 200
+    assert (row.amount, row.debt_amount) == (0, 50)
+    assert (balance(user), debt_of(user)) == (0, 50)
+    assert (purchase.status, purchase.credits_revoked) == (CreditPackPurchase.Status.REFUNDED, 50)
+
+
+def test_a_second_partial_refund_of_a_spent_pack_owes_only_the_new_share(client, user, fake_stripe, catalog):
+    session = bought_and_spent(client, user, fake_stripe, spend=40)  # 20 purchased credits left
+    charge, first = refund_event(fake_stripe, session, 250, event_id="evt_refund_1")
+    deliver(client, first)
+    assert (balance(user), debt_of(user)) == (0, 5)  # 25 owed: 20 taken back, 5 spent
+    _charge, second = refund_event(fake_stripe, session, 500, charge=charge, event_id="evt_refund_2")
+
+    deliver(client, second)
+
+    rows = CreditTransaction.objects.filter(kind=Kind.PURCHASE_REVERSAL).order_by("id")
+    assert [(r.amount, r.debt_amount) for r in rows] == [(-20, 5), (0, 25)]
+    assert (balance(user), debt_of(user)) == (0, 30)
+    assert CreditPackPurchase.objects.get(stripe_checkout_session_id=session["id"]).credits_revoked == 50
+
+
+def test_a_refunded_pack_whose_credits_sit_in_queued_jobs_cannot_be_won_back_by_deleting_them(
+    client, user, user_client, fake_stripe, catalog
+):
+    # Buy a 50-credit pack, spend all 60 credits on 20 queued 3-credit jobs, refund the pack at Stripe.
+    effect = EffectFactory(slug="triple", credits=3)
+    session = paid_pack_session(fake_stripe, user)
+    deliver(client, event_payload("checkout.session.completed", session))
+    job_ids = []
+    for _ in range(20):
+        applied = user_client.post("/api/effects/apply", {"effectId": effect.slug, "imageUrl": PUBLIC_IMAGE_URL})
+        assert applied.status_code == 200, applied.json()
+        job_ids.append(applied.json()["data"]["jobId"])
+    assert balance(user) == 0
+    _charge, refunded = refund_event(fake_stripe, session, 500)
+    assert deliver(client, refunded).status_code == 200
+    assert (balance(user), debt_of(user)) == (0, 50)
+
+    for job_id in job_ids:
+        assert user_client.delete(f"/api/jobs/{job_id}").status_code == 200
+
+    # 60 credits refunded for the cancelled jobs: 50 pay for the refunded pack, 10 (the sign-up credits) stay.
+    assert (balance(user), debt_of(user)) == (10, 0)
+    assert CreditTransaction.objects.filter(user=user, kind=Kind.DEBT_REPAYMENT).aggregate(s=Sum("amount"))["s"] == -50
+    sums = CreditTransaction.objects.filter(user=user).aggregate(
+        total=Sum("amount"), purchased=Sum("purchased_amount"), debt=Sum("debt_amount")
+    )
+    user.refresh_from_db()
+    assert (user.credits, user.purchased_credits, user.credit_debt) == (sums["total"], sums["purchased"], sums["debt"])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_refund_delivered_twice_at_once_is_owed_once(user, fake_stripe, catalog):
+    session = bought_and_spent(Client(), user, fake_stripe)
+    charge, first = refund_event(fake_stripe, session, 500, event_id="evt_refund_a")
+    second = event_payload("charge.refunded", charge, event_id="evt_refund_b")
+    events = [first, second]
+
+    outcomes = run_concurrently(2, lambda i: deliver(Client(), events[i]))
+
+    assert [getattr(o, "status_code", o) for o in outcomes] == [200, 200]
+    assert (balance(user), debt_of(user)) == (0, 50)
+    assert CreditTransaction.objects.filter(kind=Kind.PURCHASE_REVERSAL).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refund_racing_the_deletion_of_queued_jobs_leaves_no_credits_from_the_pack(user, fake_stripe, catalog):
+    effect = EffectFactory(slug="triple", credits=3)
+    session = paid_pack_session(fake_stripe, user)
+    deliver(Client(), event_payload("checkout.session.completed", session))
+    jobs = [JobFactory(user=user, effect=effect, status=JobStatus.PENDING, credits_charged=3) for _ in range(20)]
+    for job in jobs:
+        credits_charge(user=user, amount=3, reference=f"charge:{job.pk}", job=job)
+    _charge, refunded = refund_event(fake_stripe, session, 500)
+    token = session_token_for(user)
+    calls = [lambda: deliver(Client(), refunded)]
+    calls += [lambda j=job: APIClient(HTTP_X_SESSION_TOKEN=token).delete(f"/api/jobs/{j.pk}") for job in jobs]
+
+    outcomes = run_concurrently(len(calls), lambda i: calls[i]())
+
+    assert [getattr(o, "status_code", o) for o in outcomes] == [200] * len(calls)
+    assert (balance(user), debt_of(user)) == (10, 0)

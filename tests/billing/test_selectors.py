@@ -13,7 +13,7 @@ from billing.services import credits_charge, credits_refund
 from tests.fakes import stripe_objects as so
 from tests.fakes.stripe_objects import customer_id_for, paid_pack_session
 from tests.support.factories import JobFactory, UserFactory
-from tests.support.fakes import deliver, event_payload
+from tests.support.fake_servers import deliver, event_payload
 
 pytestmark = pytest.mark.django_db
 

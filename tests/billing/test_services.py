@@ -39,11 +39,13 @@ def ledger_sum(user) -> int:
 
 
 def assert_balance_matches_ledger():
-    """Each bucket equals the sum of its ledger rows (so the total does too)."""
+    """Each bucket equals the sum of its ledger rows (so the total does too), and so does the credit debt."""
     for u in User.objects.all():
         assert u.credits == ledger_sum(u), u.email
         purchased = CreditTransaction.objects.filter(user=u).aggregate(s=Sum("purchased_amount"))["s"] or 0
         assert u.purchased_credits == purchased, u.email
+        debt = CreditTransaction.objects.filter(user=u).aggregate(s=Sum("debt_amount"))["s"] or 0
+        assert u.credit_debt == debt, u.email
 
 
 def test_new_user_gets_free_plan_credits_as_a_signup_grant(db):
@@ -126,6 +128,162 @@ def test_revoke_takes_back_at_most_the_purchased_balance(user):
 
     user.refresh_from_db()
     assert (user.credits, user.purchased_credits, row.amount) == (0, 0, -3)
+    assert_balance_matches_ledger()
+
+
+# --- Credit debt: a refunded pack whose credits were spent -------------------------------------
+
+
+def spent_pack(user, *, spend: int = 60):
+    """The user's 10 sign-up credits plus a 50-credit pack, ``spend`` of them charged (plan credits first)."""
+    credits_grant(user=user, amount=50, kind=Kind.PURCHASE, reference="pack:cs_1")
+    credits_charge(user=user, amount=spend, reference="charge:spent")
+
+
+def balances(user) -> tuple[int, int, int]:
+    """(credits, purchased credits, credit debt)."""
+    user.refresh_from_db()
+    return user.credits, user.purchased_credits, user.credit_debt
+
+
+def test_revoking_a_spent_pack_takes_nothing_and_records_the_whole_pack_as_debt(user):
+    spent_pack(user)
+
+    row = credits_revoke(user=user, amount=50, reference="pack-refund:cs_1:500")
+
+    assert (row.kind, row.amount, row.debt_amount, row.debt_after) == (Kind.PURCHASE_REVERSAL, 0, 50, 50)
+    assert balances(user) == (0, 0, 50)
+    assert_balance_matches_ledger()
+
+
+def test_revoking_a_partly_spent_pack_takes_what_is_left_and_owes_the_rest(user):
+    spent_pack(user, spend=45)  # 10 plan credits, then 35 purchased: 15 purchased left
+
+    row = credits_revoke(user=user, amount=50, reference="pack-refund:cs_1:500")
+
+    assert (row.amount, row.purchased_amount, row.debt_amount) == (-15, -15, 35)
+    assert balances(user) == (0, 0, 35)
+    assert_balance_matches_ledger()
+
+
+def test_revoking_takes_plan_credits_on_hand_before_recording_a_debt(user):
+    spent_pack(user)
+    credits_set(user=user, quota=20, reference="refill:in_1")  # 20 plan credits after the spend
+
+    row = credits_revoke(user=user, amount=50, reference="pack-refund:cs_1:500")
+
+    assert (row.amount, row.purchased_amount, row.debt_amount) == (-20, 0, 30)
+    assert balances(user) == (0, 0, 30)
+    assert_balance_matches_ledger()
+
+
+def test_a_job_refund_while_in_debt_is_applied_to_the_debt_in_its_own_ledger_row(user):
+    spent_pack(user)
+    credits_revoke(user=user, amount=50, reference="pack-refund:cs_1:500")
+
+    refund = credits_refund(user=user, amount=3, reference="refund:j1")
+
+    repayment = CreditTransaction.objects.get(kind=Kind.DEBT_REPAYMENT)
+    assert (refund.kind, refund.amount, refund.balance_after) == (Kind.REFUND, 3, 3)
+    assert (repayment.reference, repayment.amount, repayment.debt_amount) == ("repay:refund:j1", -3, -3)
+    assert (repayment.balance_after, repayment.debt_after) == (0, 47)
+    assert repayment.get_kind_display() == "Applied to a refunded pack's balance"
+    assert balances(user) == (0, 0, 47)
+    assert_balance_matches_ledger()
+
+
+def test_credits_beyond_the_debt_stay_spendable(user):
+    spent_pack(user, spend=58)  # 2 purchased credits left
+    credits_revoke(user=user, amount=4, reference="pack-refund:cs_1:40")  # takes 2, owes 2
+
+    credits_refund(user=user, amount=3, reference="refund:j1")
+
+    repayment = CreditTransaction.objects.get(kind=Kind.DEBT_REPAYMENT)
+    assert (repayment.amount, repayment.debt_after) == (-2, 0)
+    assert balances(user) == (1, 0, 0)
+    assert_balance_matches_ledger()
+
+
+def test_a_replayed_refund_is_applied_to_the_debt_once(user):
+    spent_pack(user)
+    credits_revoke(user=user, amount=50, reference="pack-refund:cs_1:500")
+    first = credits_refund(user=user, amount=3, reference="refund:j1")
+
+    again = credits_refund(user=user, amount=3, reference="refund:j1")
+
+    assert again.pk == first.pk
+    assert CreditTransaction.objects.filter(kind=Kind.DEBT_REPAYMENT).count() == 1
+    assert balances(user) == (0, 0, 47)
+
+
+def test_a_new_pack_while_in_debt_pays_the_debt_from_its_purchased_credits(user):
+    spent_pack(user)
+    credits_revoke(user=user, amount=50, reference="pack-refund:cs_1:500")
+
+    credits_grant(user=user, amount=200, kind=Kind.PURCHASE, reference="pack:cs_2")
+
+    repayment = CreditTransaction.objects.get(reference="repay:pack:cs_2")
+    assert (repayment.amount, repayment.purchased_amount) == (-50, -50)
+    assert balances(user) == (150, 150, 0)
+    assert_balance_matches_ledger()
+
+
+def test_a_plan_refill_while_in_debt_pays_the_debt_first(user):
+    spent_pack(user)
+    credits_revoke(user=user, amount=50, reference="pack-refund:cs_1:500")
+
+    credits_set(user=user, quota=100, reference="refill:in_2")
+
+    assert CreditTransaction.objects.get(reference="repay:refill:in_2").amount == -50
+    assert balances(user) == (50, 0, 0)
+    assert_balance_matches_ledger()
+
+
+def test_a_bonus_smaller_than_the_debt_is_all_applied_to_it(user):
+    spent_pack(user)
+    credits_revoke(user=user, amount=50, reference="pack-refund:cs_1:500")
+
+    credits_grant(user=user, amount=5, kind=Kind.REFERRAL_BONUS, reference="referral:7:referee")
+
+    assert balances(user) == (0, 0, 45)
+    assert_balance_matches_ledger()
+
+
+def test_a_long_reference_gets_a_repayment_reference_that_fits(user):
+    spent_pack(user)
+    credits_revoke(user=user, amount=50, reference="pack-refund:cs_1:500")
+    reference = "goodwill:" + "x" * 191
+
+    credits_grant(user=user, amount=1, kind=Kind.ADMIN_ADJUSTMENT, reference=reference)
+
+    repayment = CreditTransaction.objects.get(kind=Kind.DEBT_REPAYMENT)
+    assert repayment.reference.startswith("repay:sha256:") and len(repayment.reference) <= 200
+    assert balances(user) == (0, 0, 49)
+
+
+def test_database_refuses_credits_beside_a_debt(user):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        User.objects.filter(pk=user.pk).update(credit_debt=1)
+
+
+def test_database_refuses_a_negative_debt(user):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        User.objects.filter(pk=user.pk).update(credits=0, purchased_credits=0, credit_debt=-1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_pack_refund_racing_job_refunds_ends_with_the_same_balance_and_no_debt_in_any_order():
+    user = UserFactory()
+    spent_pack(user)
+    calls = [lambda: credits_revoke(user=user, amount=50, reference="pack-refund:cs_1:500")]
+    calls += [lambda i=i: credits_refund(user=user, amount=3, reference=f"refund:j{i}") for i in range(20)]
+
+    results = run_concurrently(len(calls), lambda i: calls[i]())
+
+    assert all(isinstance(r, CreditTransaction) for r in results), results
+    # 60 credits refunded: 50 pay for the refunded pack (taken back or applied to the debt), 10 stay.
+    credits, _purchased, debt = balances(user)
+    assert (credits, debt) == (10, 0)
     assert_balance_matches_ledger()
 
 

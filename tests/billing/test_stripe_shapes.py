@@ -15,7 +15,7 @@ from billing.services import credits_charge, credits_grant
 from billing.stripe_services import checkout_session_create
 from tests.fakes import stripe_objects as so
 from tests.support.concurrency import run_concurrently
-from tests.support.fakes import CURRENT_API_VERSION, PINNED_API_VERSION, deliver, event_payload
+from tests.support.fake_servers import CURRENT_API_VERSION, PINNED_API_VERSION, deliver, event_payload
 
 pytestmark = pytest.mark.django_db
 Kind = CreditTransaction.Kind

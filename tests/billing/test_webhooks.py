@@ -9,7 +9,7 @@ from djstripe.models import Event, WebhookEndpoint, WebhookEventTrigger
 from accounts.models import AuditEvent
 from billing.models import CreditTransaction, Plan, PlanCode, PlanPrice
 from tests.fakes import stripe_objects as so
-from tests.support.fakes import WEBHOOK_SECRET, deliver, event_payload, sign
+from tests.support.fake_servers import WEBHOOK_SECRET, deliver, event_payload, sign
 from tests.support.metrics import METRICS_TOKEN, sample_value, scrape
 
 pytestmark = pytest.mark.django_db

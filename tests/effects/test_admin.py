@@ -12,7 +12,7 @@ from django.utils.html import escape
 
 from billing.models import CreditTransaction
 from billing.services import credits_charge
-from effects.jobs.lifecycle import job_process
+from effects.jobs.run import job_process
 from effects.models import Effect, Job, JobStatus
 from tests.support.factories import EffectFactory, JobFactory, UserFactory, totp_activate
 from tests.support.images import image_bytes
@@ -382,7 +382,9 @@ def test_goodwill_refund_is_refused_to_non_staff(client, user):
 
 
 def test_retry_puts_a_failed_job_back_in_the_queue(staff_client, django_capture_on_commit_callbacks):
-    job = JobFactory(status=JobStatus.FAILED, error_code="X", error_message="boom")
+    job = JobFactory(
+        status=JobStatus.FAILED, error_code="X", error_message="boom", source_url="https://93.184.215.14/a.jpg"
+    )
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         _action(staff_client, "job", "retry", [job.pk])
@@ -461,3 +463,13 @@ def test_try_it_on_a_provider_effect_shows_the_predictions_result(staff_client, 
     assert response.status_code == 200
     assert 'id="try-result"' in response.content.decode()
     assert len(replicate_server.created) == 1
+
+
+def test_retry_of_a_failed_upload_whose_photo_is_gone_says_so(staff_client):
+    job = JobFactory(status=JobStatus.FAILED, error_code="X", error_message="boom")
+
+    response = _action(staff_client, "job", "retry", [job.pk])
+
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED
+    assert "no longer stored" in staff_client.get(response["Location"]).content.decode()

@@ -16,7 +16,8 @@ from rest_framework.test import APIClient
 from billing.models import CreditTransaction
 from billing.services import credits_charge
 from effects.catalog import effect_render_preview, effects_set_active
-from effects.jobs.lifecycle import job_fail, job_goodwill_refund
+from effects.jobs.refunds import job_goodwill_refund
+from effects.jobs.transitions import job_fail
 from effects.models import Effect, Job, JobStatus
 from tests.support.api import PUBLIC_IMAGE_URL, assert_error, session_token_for
 from tests.support.factories import EffectFactory, JobFactory
@@ -660,6 +661,24 @@ def test_delete_job_removes_the_row_and_its_files(user_client, job, django_captu
     assert response.json()["data"] == {"id": str(job.pk), "deleted": True}
     assert not Job.objects.filter(pk=job.pk).exists()
     assert not default_storage.exists(name)
+
+
+def test_deleting_an_applied_job_leaves_no_folder_for_it(
+    user_client, effect, media_storage, django_capture_on_commit_callbacks
+):
+    upload = SimpleUploadedFile("me.png", image_bytes("PNG", (16, 12)), content_type="image/png")
+    job_id = user_client.post(
+        "/api/effects/apply", {"effectId": effect.slug, "image": upload}, format="multipart"
+    ).json()["data"]["jobId"]
+    job = Job.objects.get(pk=job_id)
+    job.result.save("result.jpg", ContentFile(b"jpeg"), save=True)
+    assert (media_storage / "jobs" / job_id).is_dir()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = user_client.delete(f"/api/jobs/{job_id}")
+
+    assert response.status_code == 200
+    assert not (media_storage / "jobs" / job_id).exists()
 
 
 def test_deleting_a_saved_effect_deletes_the_callers_job(user_client, job):

@@ -216,16 +216,55 @@ def test_seed_demo_seeds_the_local_ai_effects_the_engine_has_and_the_provider_ca
     assert providers <= slugs
 
 
-def test_catalog_load_is_idempotent_by_slug_and_keeps_staff_hiding():
+def test_catalog_load_is_idempotent_by_slug_and_never_changes_what_staff_set():
     first = catalog_load(path=PROVIDER_CATALOG)
-    Effect.objects.filter(slug="anime").update(is_active=False, name="Renamed by staff")
+    Effect.objects.filter(slug="anime").update(is_active=False, name="Renamed by staff", credits=9)
 
     second = catalog_load(path=PROVIDER_CATALOG)
 
-    assert len(first.created) >= 6 and second.created == [] and sorted(second.updated) == sorted(first.created)
+    assert len(first.created) >= 6 and second.created == [] and second.updated == {}
+    assert sorted(second.kept) == sorted(first.created)
     anime = Effect.objects.get(slug="anime")
-    assert anime.name == "Anime" and anime.is_active is False
-    assert Effect.objects.filter(slug__in=first.created).count() == len(first.created)
+    assert (anime.name, anime.credits, anime.is_active) == ("Renamed by staff", 9, False)
+
+
+def test_catalog_load_updates_only_the_effects_it_is_asked_to_and_says_what_changed():
+    catalog_load(path=PROVIDER_CATALOG)
+    Effect.objects.filter(slug="anime").update(is_active=False, name="Renamed by staff")
+    Effect.objects.filter(slug="ghibli").update(name="Also renamed")
+
+    result = catalog_load(path=PROVIDER_CATALOG, update=["anime"])
+
+    assert result.updated == {"anime": ["name"]}
+    anime = Effect.objects.get(slug="anime")
+    assert (anime.name, anime.is_active) == ("Anime", False)
+    assert Effect.objects.get(slug="ghibli").name == "Also renamed"
+
+
+def test_catalog_load_refuses_to_update_a_slug_the_file_does_not_have():
+    with pytest.raises(ApplicationError, match="Not in the catalog file: no-such-effect"):
+        catalog_load(path=PROVIDER_CATALOG, update=["no-such-effect"])
+
+
+def test_load_catalog_update_command_names_the_fields_it_changed():
+    catalog_load(path=PROVIDER_CATALOG)
+    Effect.objects.filter(slug="anime").update(name="Renamed by staff", credits=9)
+    out = io.StringIO()
+
+    call_command("load_catalog", "--update", "anime", stdout=out)
+
+    assert "anime: name, credits" in out.getvalue()
+    assert Effect.objects.get(slug="anime").name == "Anime"
+
+
+def test_running_seed_demo_again_keeps_staff_edits_and_hiding():
+    call_command("seed_demo", stdout=io.StringIO())
+    Effect.objects.filter(slug="pixelate").update(is_active=False, name="Pixel Art", credits=7)
+
+    call_command("seed_demo", stdout=io.StringIO())
+
+    pixelate = Effect.objects.get(slug="pixelate")
+    assert (pixelate.name, pixelate.credits, pixelate.is_active) == ("Pixel Art", 7, False)
 
 
 def test_catalog_provider_effects_follow_their_models_input_schema():

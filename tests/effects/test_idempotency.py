@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from billing.models import CreditTransaction
@@ -11,6 +12,7 @@ from effects.models import IdempotencyKey, Job
 from tests.support.api import PUBLIC_IMAGE_URL, assert_error, token_client
 from tests.support.concurrency import run_concurrently
 from tests.support.factories import EffectFactory, UserFactory
+from tests.support.images import image_bytes
 
 BODY = {"effectId": "sepia-dream", "imageUrl": PUBLIC_IMAGE_URL}
 
@@ -34,6 +36,49 @@ def test_repeat_with_same_key_and_body_returns_the_same_response_and_charges_onc
     assert second["Idempotent-Replayed"] == "true"
     assert Job.objects.count() == 1
     assert _charges(user) == 1
+
+
+@pytest.mark.django_db
+def test_a_repeat_after_the_balance_was_spent_replays_the_charged_answer_instead_of_402(user_client, user, effect):
+    # The client lost the first answer; meanwhile the balance went to zero.
+    first = _apply(user_client, "key-1")
+    user.__class__.objects.filter(pk=user.pk).update(credits=0)
+
+    repeat = _apply(user_client, "key-1")
+
+    assert repeat.status_code == 200
+    assert repeat.json() == first.json()
+    assert repeat["Idempotent-Replayed"] == "true"
+    assert _charges(user) == 1
+
+
+@pytest.mark.django_db
+def test_an_upload_repeat_after_the_balance_was_spent_replays_the_charged_answer(user_client, user, effect):
+    photo = image_bytes("JPEG", color=(10, 120, 200))
+
+    def upload():
+        body = {"effectId": effect.slug, "image": SimpleUploadedFile("p.jpg", photo, content_type="image/jpeg")}
+        return user_client.post("/api/effects/apply", body, format="multipart", HTTP_IDEMPOTENCY_KEY="up-1")
+
+    first = upload()
+    user.__class__.objects.filter(pk=user.pk).update(credits=0)
+
+    repeat = upload()
+
+    assert first.status_code == 200
+    assert repeat.status_code == 200
+    assert repeat.json() == first.json()
+    assert _charges(user) == 1
+
+
+@pytest.mark.django_db
+def test_a_key_reused_for_another_request_is_422_even_when_the_balance_is_spent(user_client, user, effect):
+    _apply(user_client, "key-1")
+    user.__class__.objects.filter(pk=user.pk).update(credits=0)
+
+    response = _apply(user_client, "key-1", {**BODY, "imageUrl": "https://93.184.215.14/other.jpg"})
+
+    assert_error(response, 422, "IDEMPOTENCY_CONFLICT")
 
 
 @pytest.mark.django_db

@@ -6,11 +6,18 @@ import struct
 import zlib
 
 import pytest
+from PIL import PngImagePlugin
 
 from accounts.models import AuditEvent
 from core.errors import ApplicationError, ErrorCode
 from core.http_status import http_status_for
-from effects.ingestion import image_fetch, image_url_check, image_validate_bytes
+from effects.ingestion import (
+    PNG_TEXT_MAX_BYTES,
+    PNG_TEXT_MAX_CHUNKS,
+    image_fetch,
+    image_url_check,
+    image_validate_bytes,
+)
 from tests.support.images import hostile_png, image_bytes, photo_bytes, truncated_jpeg
 from tests.support.memory import peak_rss_growth_mb
 
@@ -239,6 +246,77 @@ def test_a_png_whose_compressed_text_inflates_past_the_limit_is_refused(kind, bo
 
 def test_a_png_with_a_small_compressed_comment_is_accepted():
     data = _png_with_chunk(b"zTXt", b"Comment\x00\x00" + zlib.compress(b"made with love", 9))
+
+    assert image_validate_bytes(data).format == "PNG"
+
+
+class _InflateCounter:
+    """Counts every zlib inflation (ours and Pillow's) and the bytes it produced; the real zlib runs."""
+
+    def __init__(self, monkeypatch):
+        self.calls = 0
+        self.bytes = 0
+        real = zlib.decompressobj
+        counter = self
+
+        class CountingDecompressor:
+            def __init__(self, *args, **kwargs):
+                self._real = real(*args, **kwargs)
+
+            def decompress(self, data, max_length=0):
+                counter.calls += 1
+                out = self._real.decompress(data, max_length)
+                counter.bytes += len(out)
+                return out
+
+            def __getattr__(self, name):
+                return getattr(self._real, name)
+
+        monkeypatch.setattr(zlib, "decompressobj", CountingDecompressor)
+
+
+def _png_with_chunks(kind: bytes, body: bytes, count: int) -> bytes:
+    base = image_bytes("PNG", (8, 8))
+    chunk = struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+    return base[:-12] + chunk * count + base[-12:]  # before IEND
+
+
+def test_a_png_with_thousands_of_compressed_text_chunks_is_refused_after_the_text_budget(monkeypatch):
+    # Each chunk inflates to just under Pillow's per-chunk limit: 5,000 of them are ~5 GB of text.
+    body = b"Comment\x00\x00" + zlib.compress(b"A" * (PngImagePlugin.MAX_TEXT_CHUNK - 1024), 9)
+    data = _png_with_chunks(b"zTXt", body, 5000)
+    inflations = _InflateCounter(monkeypatch)
+
+    with pytest.raises(ApplicationError) as caught:
+        image_validate_bytes(data)
+
+    assert caught.value.code == ErrorCode.INVALID_INPUT
+    assert inflations.bytes <= PNG_TEXT_MAX_BYTES + 1
+    assert inflations.calls <= PNG_TEXT_MAX_BYTES // (PngImagePlugin.MAX_TEXT_CHUNK - 1024) + 1
+
+
+def test_a_png_with_thousands_of_small_text_chunks_is_refused_after_the_chunk_cap(monkeypatch):
+    data = _png_with_chunks(b"zTXt", b"Comment\x00\x00" + zlib.compress(b"made with love", 9), 5000)
+    inflations = _InflateCounter(monkeypatch)
+
+    with pytest.raises(ApplicationError) as caught:
+        image_validate_bytes(data)
+
+    assert caught.value.code == ErrorCode.INVALID_INPUT
+    assert inflations.calls == PNG_TEXT_MAX_CHUNKS
+
+
+def test_a_png_with_an_xmp_packet_and_a_few_comments_is_accepted():
+    data = _png_with_chunks(b"tEXt", b"Comment\x00made with love", 3)
+    xmp = b"XML:com.adobe.xmp\x00\x01\x00\x00\x00" + zlib.compress(b"<x:xmpmeta/>" * 20_000, 9)
+    data = (
+        data[:-12]
+        + struct.pack(">I", len(xmp))
+        + b"iTXt"
+        + xmp
+        + struct.pack(">I", zlib.crc32(b"iTXt" + xmp))
+        + data[-12:]
+    )
 
     assert image_validate_bytes(data).format == "PNG"
 

@@ -123,3 +123,32 @@ def test_local_signed_url_reused_within_its_minute_is_what_signing_gives(tmp_pat
 
     assert again == url
     assert parse_qs(urlsplit(again).query)["sig"] == [media_signature("jobs/x/result.png", expires)]
+
+
+def test_local_delete_of_a_folders_last_file_removes_the_folder(tmp_path):
+    storage = SignedFileSystemStorage(location=str(tmp_path))
+    storage.save("jobs/abc/result.png", ContentFile(b"x"))
+
+    storage.delete("jobs/abc/result.png")
+
+    assert not (tmp_path / "jobs" / "abc").exists()
+
+
+def test_local_delete_keeps_a_folder_that_still_holds_a_file(tmp_path):
+    storage = SignedFileSystemStorage(location=str(tmp_path))
+    storage.save("jobs/abc/result.png", ContentFile(b"x"))
+    storage.save("jobs/abc/source", ContentFile(b"y"))
+
+    storage.delete("jobs/abc/result.png")
+
+    assert (tmp_path / "jobs" / "abc" / "source").read_bytes() == b"y"
+
+
+def test_local_delete_of_a_file_at_the_top_keeps_the_storage_folder(tmp_path):
+    root = tmp_path / "media"
+    storage = SignedFileSystemStorage(location=str(root))
+    storage.save("lonely.png", ContentFile(b"x"))
+
+    storage.delete("lonely.png")
+
+    assert root.is_dir()

@@ -14,7 +14,7 @@ from django.utils.html import escape
 from billing.models import CreditTransaction
 from billing.services import credits_refund
 from effects.catalog import effect_render_preview
-from effects.jobs.lifecycle import job_process
+from effects.jobs.run import job_process
 from effects.models import Effect, Job, JobStage, JobStatus
 from tests.support.factories import EffectFactory, JobFactory
 from tests.support.images import image_bytes

@@ -37,6 +37,33 @@ def test_valid_webhook_for_a_processing_job_schedules_its_poll(replicate_server)
     assert str(job.pk) in message["headers"]["argsrepr"]
 
 
+def test_a_signed_webhook_replayed_twenty_times_schedules_one_poll(replicate_server):
+    job = JobFactory(status=JobStatus.PROCESSING, provider_prediction_id="pred123", queue="default")
+    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    broker.delete("default")
+    body = json.dumps({"id": "pred123", "status": "succeeded", "output": ["http://x/y.png"]}).encode()
+    headers = replicate_server.webhook_headers(body)
+
+    responses = [post(body, headers) for _ in range(20)]
+
+    assert [r.status_code for r in responses] == [200] * 20
+    assert [r.json()["data"]["outcome"] for r in responses] == ["scheduled"] + ["duplicate"] * 19
+    assert broker.llen("default") == 1
+    assert str(job.pk) in json.loads(broker.lpop("default"))["headers"]["argsrepr"]
+
+
+def test_two_deliveries_with_their_own_ids_each_schedule_a_poll(replicate_server):
+    JobFactory(status=JobStatus.PROCESSING, provider_prediction_id="pred123", queue="default")
+    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    broker.delete("default")
+    body = json.dumps({"id": "pred123", "status": "processing"}).encode()
+
+    post(body, replicate_server.webhook_headers(body))
+    post(body, replicate_server.webhook_headers(body))
+
+    assert broker.llen("default") == 2
+
+
 def test_webhook_with_a_bad_signature_is_refused_with_the_error_envelope(replicate_server):
     body = json.dumps({"id": "pred123", "status": "succeeded"}).encode()
     headers = replicate_server.webhook_headers(body, secret="whsec_" + "QUJD" * 8)

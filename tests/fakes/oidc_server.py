@@ -6,8 +6,12 @@ provider), the token endpoint (``/token``: client authentication by ``client_sec
 ``client_secret_basic``, one use per code, the PKCE ``code_verifier`` checked against the
 ``S256`` challenge), the signing keys (``/jwks``) and ``/userinfo`` (Bearer access token).
 ID tokens are real RS256 JWTs signed with a key made per server, carrying ``nonce`` when the
-authorization request sent one. Tests steer it through attributes: ``user`` (the claims of
-the person signed in at the provider: ``sub``, ``email``, ``email_verified``, ``name``),
+authorization request sent one; ``id_token()`` also makes the tokens a client app holds, and the
+malformed or forged ones an attacker sends (claims dropped or replaced, several audiences, HS256
+signed with the client secret, ``none``). Tests steer it through attributes: ``user`` (the claims
+of the person signed in at the provider: ``sub``, ``email``, ``email_verified`` — any JSON value,
+as some servers send ``"true"``/``"false"`` strings — ``name``; drop a key to leave it out),
+``signing_algorithms`` (the discovery document's ``id_token_signing_alg_values_supported``),
 ``deny`` (the person refuses: ``error=access_denied``), ``redirect_uris`` (registered
 callbacks; others are refused like a real provider does), and read ``authorizations`` (the
 query of each authorization request) and ``token_requests``.
@@ -28,7 +32,7 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 CLIENT_ID = "photomania-test-client"
-CLIENT_SECRET = "oidc-test-client-secret"
+CLIENT_SECRET = "oidc-test-client-secret-of-32-bytes+"
 
 
 class FakeOIDC:
@@ -38,6 +42,7 @@ class FakeOIDC:
         self.user: dict = {"sub": "10001", "email": "ada@example.com", "email_verified": True, "name": "Ada Lovelace"}
         self.deny = False
         self.redirect_uris: set[str] | None = None
+        self.signing_algorithms: list[str] = ["RS256"]
         self.authorizations: list[dict] = []
         self.token_requests: list[dict] = []
         self._codes: dict[str, dict] = {}
@@ -179,7 +184,7 @@ class FakeOIDC:
             "jwks_uri": f"{self.issuer}/jwks",
             "response_types_supported": ["code"],
             "subject_types_supported": ["public"],
-            "id_token_signing_alg_values_supported": ["RS256"],
+            "id_token_signing_alg_values_supported": self.signing_algorithms,
             "scopes_supported": ["openid", "profile", "email"],
             "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
             "code_challenge_methods_supported": ["S256"],
@@ -190,8 +195,21 @@ class FakeOIDC:
         public = jwt.algorithms.RSAAlgorithm.to_jwk(self._key.public_key(), as_dict=True)
         return {"keys": [{**public, "kid": self.kid, "use": "sig", "alg": "RS256"}]}
 
-    def id_token(self, user: dict, *, nonce: str | None = None, audience: str | None = None, **overrides) -> str:
-        """An RS256 ID token for ``user`` as this provider issues it (``overrides`` replace claims)."""
+    def id_token(
+        self,
+        user: dict,
+        *,
+        nonce: str | None = None,
+        audience: str | list[str] | None = None,
+        algorithm: str = "RS256",
+        without: tuple[str, ...] = (),
+        headers: dict | None = None,
+        **overrides,
+    ) -> str:
+        """An ID token for ``user`` as this provider issues it: RS256 with the server's key, ``overrides``
+        replace claims, ``without`` leaves claims out. ``algorithm="HS256"`` signs with the client
+        secret instead (what a client that holds the secret can forge), ``"none"`` does not sign;
+        ``headers`` replace the JOSE header's ``{"kid": <the server's key id>}``."""
         now = int(time.time())
         claims = {
             **user,
@@ -204,7 +222,15 @@ class FakeOIDC:
         if nonce:
             claims["nonce"] = nonce
         claims.update(overrides)
-        return jwt.encode(claims, self._key, algorithm="RS256", headers={"kid": self.kid})
+        for name in without:
+            claims.pop(name, None)
+        if algorithm.startswith("HS"):
+            key = self.client_secret
+        elif algorithm == "none":
+            key = None
+        else:
+            key = self._key
+        return jwt.encode(claims, key, algorithm=algorithm, headers={"kid": self.kid} if headers is None else headers)
 
     def close(self):
         self.httpd.shutdown()

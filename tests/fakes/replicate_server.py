@@ -42,6 +42,8 @@ class FakeReplicate:
         self.get_status: int | None = None
         self.cancel_status: int | None = None
         self.delay = 0.0
+        # Called (in the server's thread) before a create is answered: a test's "meanwhile".
+        self.before_create = None
         self.error = "CUDA out of memory"
         self.output_shape = "list"
         self.logs: str | None = None
@@ -133,6 +135,8 @@ class FakeReplicate:
                 if not model and not (self.path == "/v1/predictions" and "version" in body):
                     self._json(404, {"detail": "Not found.", "status": 404})
                     return
+                if fake.before_create is not None:
+                    fake.before_create()
                 if fake.create_status:
                     self._json(fake.create_status, {"detail": "Invalid input", "status": fake.create_status})
                     return

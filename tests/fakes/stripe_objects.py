@@ -9,7 +9,7 @@ the period on subscription items).
 import time
 
 from billing.stripe_services import checkout_session_create, customer_get_or_create
-from tests.support.fakes import PACK_AMOUNTS, PACK_PRICES, PINNED_API_VERSION, PLAN_AMOUNTS, PRICES
+from tests.support.fake_servers import PACK_AMOUNTS, PACK_PRICES, PINNED_API_VERSION, PLAN_AMOUNTS, PRICES
 
 
 def customer_id_for(user) -> str:

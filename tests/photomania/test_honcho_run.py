@@ -1,4 +1,4 @@
-"""`make run`'s process manager (.ci/honcho_run.py): a slow warm shutdown is waited for, Ctrl-C exits 0,
+"""`make run`'s process manager (scripts/honcho_run.py): a slow warm shutdown is waited for, Ctrl-C exits 0,
 a worker that exits non-zero is restarted (a bounded number of times)."""
 
 import os
@@ -30,7 +30,7 @@ def start(tmp_path, procfile: str, **env_overrides) -> tuple[subprocess.Popen, s
     """Run the process manager on ``procfile`` until a process prints "ready" (or everything ended)."""
     (tmp_path / "Procfile").write_text(procfile.format(python=sys.executable))
     process = subprocess.Popen(
-        [sys.executable, str(ROOT / ".ci" / "honcho_run.py"), "-f", "Procfile", "start"],
+        [sys.executable, str(ROOT / "scripts" / "honcho_run.py"), "-f", "Procfile", "start"],
         cwd=tmp_path,
         env={**os.environ, **env_overrides},
         stdout=subprocess.PIPE,

@@ -1,6 +1,6 @@
 """axe-core in the browser tests: run it on the open page and report WCAG 2.1 AA violations readably.
 
-axe-core is pinned in ``tests/system/e2e/axe/package-lock.json`` and installed by ``.ci/browser.sh``
+axe-core is pinned in ``tests/system/e2e/axe/package-lock.json`` and installed by ``scripts/browser.sh``
 (``make test`` runs it). The browser fixture adds it to every page as an init script, which runs
 outside the pages' Content-Security-Policy, so the pages keep their real CSP while being checked.
 """
@@ -27,7 +27,7 @@ _RUN = """async (tags) => {
 
 def axe_script() -> str:
     if not AXE_SCRIPT.is_file():
-        raise FileNotFoundError(f"{AXE_SCRIPT} is missing: run .ci/browser.sh (make test does)")
+        raise FileNotFoundError(f"{AXE_SCRIPT} is missing: run scripts/browser.sh (make test does)")
     return AXE_SCRIPT.read_text()
 
 

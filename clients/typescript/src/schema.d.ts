@@ -377,7 +377,12 @@ export interface components {
             readonly purchasedAmount: number;
             readonly bucket: components["schemas"]["BucketEnum"];
             readonly kind: components["schemas"]["KindEnum"];
+            /** @description What the movement was, for people: its kind and the effect it was for */
+            readonly description: string;
             readonly balanceAfter: number;
+            /** @description Change of the credit debt: positive when a pack refund found its credits spent, negative when credits were applied to it (DEBT_REPAYMENT) */
+            readonly debtAmount: number;
+            readonly debtAfter: number;
             /** Format: uuid */
             readonly jobId: string | null;
             /** Format: date-time */
@@ -390,6 +395,8 @@ export interface components {
             planCredits: number;
             /** @description Credit packs; never expire */
             purchasedCredits: number;
+            /** @description Credits still owed for a refunded credit pack that were already spent; credits you get back or receive pay it off before they can be spent */
+            creditDebt: number;
             plan: components["schemas"]["PlanEnum"];
             monthlyCredits: number;
             /** Format: date-time */
@@ -614,9 +621,10 @@ export interface components {
          *     * `PURCHASE` - Credit pack purchase
          *     * `PURCHASE_REVERSAL` - Credit pack refund
          *     * `ADMIN_ADJUSTMENT` - Admin adjustment
+         *     * `DEBT_REPAYMENT` - Applied to a refunded pack's balance
          * @enum {string}
          */
-        KindEnum: "SIGNUP_GRANT" | "EFFECT_CHARGE" | "REFUND" | "GOODWILL_REFUND" | "PLAN_REFILL" | "PLAN_UPGRADE" | "REFERRAL_BONUS" | "PURCHASE" | "PURCHASE_REVERSAL" | "ADMIN_ADJUSTMENT";
+        KindEnum: "SIGNUP_GRANT" | "EFFECT_CHARGE" | "REFUND" | "GOODWILL_REFUND" | "PLAN_REFILL" | "PLAN_UPGRADE" | "REFERRAL_BONUS" | "PURCHASE" | "PURCHASE_REVERSAL" | "ADMIN_ADJUSTMENT" | "DEBT_REPAYMENT";
         PaginatedCreditTransactionList: {
             /** @example true */
             success: components["schemas"]["SuccessTrueEnum"];

@@ -1,4 +1,4 @@
-"""Load a versioned catalog file into the effect catalog (by slug; run it as often as you like)."""
+"""Add a catalog file's missing effects (by slug; run it as often as you like); ``--update SLUG`` rewrites named ones."""
 
 from pathlib import Path
 
@@ -11,26 +11,38 @@ from effects.selectors import effect_unavailable_reason
 
 
 class Command(BaseCommand):
-    help = "Create or update the effects of a catalog file (default: the provider catalog), matched by slug."
+    help = (
+        "Create the effects of a catalog file (default: the provider catalog) that are missing, matched by slug. "
+        "Existing effects keep what staff set unless named with --update."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("path", nargs="?", default=str(PROVIDER_CATALOG), help="catalog JSON file")
-        parser.add_argument("--activate", action="store_true", help="also show existing effects staff had hidden")
+        parser.add_argument(
+            "--update",
+            nargs="+",
+            default=[],
+            metavar="SLUG",
+            help="set these existing effects' name, credits, category, model, config, description and position "
+            "from the file (their visibility stays as staff set it)",
+        )
         parser.add_argument(
             "--render-previews",
             action="store_true",
             help="render each effect's preview on its sample photo (provider effects run paid predictions)",
         )
 
-    def handle(self, *args, path: str, activate: bool, render_previews: bool, **options):
+    def handle(self, *args, path: str, update: list[str], render_previews: bool, **options):
         try:
-            result = catalog_load(path=Path(path), activate=activate)
+            result = catalog_load(path=Path(path), update=update)
         except ApplicationError as exc:
             raise CommandError(exc.message) from None
         self.stdout.write(
             f"Catalog version {result.version}: {len(result.created)} created, {len(result.updated)} updated, "
-            f"{len(result.skipped)} skipped."
+            f"{len(result.kept)} left as they are, {len(result.skipped)} skipped."
         )
+        for slug, changed in result.updated.items():
+            self.stdout.write(f"{slug}: {', '.join(changed) if changed else 'already as in the file'}")
         for slug, why in result.skipped.items():
             self.stdout.write(self.style.WARNING(f"{slug} skipped: {why}"))
         for effect in Effect.objects.filter(slug__in=result.previews).order_by("position"):

@@ -39,11 +39,14 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
-        local = catalog_load(path=LOCAL_CATALOG, activate=True)
-        providers = catalog_load(path=PROVIDER_CATALOG, activate=True)
+        # Missing effects only: what staff changed (names, prices, hiding) survives every run.
+        local = catalog_load(path=LOCAL_CATALOG)
+        providers = catalog_load(path=PROVIDER_CATALOG)
         for result in (local, providers):
             for slug, why in result.skipped.items():
                 self.stdout.write(self.style.WARNING(f"{slug} skipped: {why}"))
+        # Effects staff hid while they had a preview: never shown again by this command.
+        hidden_by_staff = set(Effect.objects.filter(is_active=False).exclude(preview="").values_list("slug", flat=True))
         # Gallery previews, rendered on the real sample photos (the portrait for the people effects).
         previews = {**local.previews}
         if options["provider_previews"]:
@@ -55,17 +58,27 @@ class Command(BaseCommand):
                 continue
             if effect_unavailable_reason(effect=effect):
                 continue
+            # An effect without a preview was never shown in the gallery: hidden by an earlier run
+            # (its model was missing) or new. It is shown once its preview renders.
+            never_shown = not effect.preview
             try:
                 effect_render_preview(effect=effect, photo=previews[effect.slug])
             except ApplicationError as exc:
                 # E.g. the segmentation model is not installed (no npm at setup): hide the
-                # effect rather than sell one that can only fail; the next seed shows it again.
-                effects_set_active(effects=Effect.objects.filter(pk=effect.pk), active=False)
-                self.stdout.write(self.style.WARNING(f"{effect.slug} hidden: {exc.message}"))
+                # effect rather than sell one that can only fail; a later run shows it again.
+                if never_shown:
+                    effects_set_active(effects=Effect.objects.filter(pk=effect.pk), active=False)
+                self.stdout.write(self.style.WARNING(f"{effect.slug} has no preview: {exc.message}"))
+                continue
+            if never_shown and effect.slug not in hidden_by_staff:
+                effects_set_active(effects=Effect.objects.filter(pk=effect.pk), active=True)
         if not User.objects.filter(email=DEMO_EMAIL).exists():
             user_create(email=DEMO_EMAIL, password=DEMO_PASSWORD, name="Demo User")
-        loaded = len(local.created) + len(local.updated) + len(providers.created) + len(providers.updated)
-        self.stdout.write(self.style.SUCCESS(f"{loaded} demo effects ready."))
+        created = len(local.created) + len(providers.created)
+        kept = len(local.kept) + len(providers.kept)
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo effects: {created} created, {kept} already there (left as they are).")
+        )
         if not provider_effects_enabled():
             self.stdout.write("Provider effects are hidden until REPLICATE_API_TOKEN is set.")
         self.stdout.write(f"Demo user:  {DEMO_EMAIL} / {DEMO_PASSWORD}")

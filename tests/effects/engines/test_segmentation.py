@@ -1,6 +1,6 @@
 """The segmentation-backed effects on a real portrait, and what happens when the model is missing.
 
-The model is the one `.ci/models.sh` installs (run by `make venv`, hence by `make test`).
+The model is the one `scripts/models.sh` installs (run by `make venv`, hence by `make test`).
 
 data/astronaut.jpg: Eileen Collins, NASA portrait, public domain ("No known copyright
 restrictions", NASA Great Images); taken from scikit-image 0.26's bundled skimage/data/astronaut.png
@@ -23,7 +23,8 @@ from effects.admin import EffectForm
 from effects.engines import EngineConfigError, segmentation, validate_config
 from effects.engines.local import LocalEngine
 from effects.engines.people import NoSubjectError
-from effects.jobs.lifecycle import JobOutcome, job_process
+from effects.jobs.run import job_process
+from effects.jobs.steps import JobOutcome
 from effects.models import Effect, JobStatus
 from tests.support.factories import EffectFactory, JobFactory
 
@@ -270,3 +271,18 @@ def test_seed_demo_hides_the_effects_needing_segmentation_while_the_model_is_mis
 
     hidden = set(Effect.objects.filter(is_active=False).values_list("slug", flat=True))
     assert hidden == {"background-blur", "background-gray", "remove-background", "replace-background", "avatar"}
+
+
+@pytest.mark.django_db
+def test_seed_demo_shows_the_effects_it_hid_once_the_model_is_installed(tmp_path):
+    installed = segmentation.model_path()
+    segmentation.configure(model_path=tmp_path / "absent.tflite")
+    try:
+        call_command("seed_demo", stdout=io.StringIO())
+    finally:
+        segmentation.configure(model_path=installed)
+
+    call_command("seed_demo", stdout=io.StringIO())
+
+    assert Effect.objects.get(slug="remove-background").is_active is True
+    assert Effect.objects.get(slug="remove-background").preview

@@ -4,7 +4,7 @@ import pytest
 
 from billing.models import PlanCode
 from effects.ingestion import image_validate_bytes
-from effects.jobs.lifecycle import job_create
+from effects.jobs.create import job_create
 from effects.models import Job
 from tests.support.factories import EffectFactory, UserFactory
 from tests.support.images import image_bytes

@@ -10,8 +10,8 @@ from django.db.models import Sum
 from accounts import personal_data
 from billing.models import CreditTransaction
 from effects.ingestion import image_validate_bytes
+from effects.jobs.create import job_create
 from effects.jobs.erasure import jobs_erase_for_user, jobs_export_for_user
-from effects.jobs.lifecycle import job_create
 from effects.models import Job
 from tests.support.factories import EffectFactory, JobFactory
 from tests.support.images import image_bytes

@@ -9,8 +9,9 @@ from django.conf import settings
 from django.utils import timezone
 
 from billing.services import credits_charge
-from effects.jobs.lifecycle import job_fail, job_goodwill_refund
 from effects.jobs.payloads import job_payload, job_payload_from_row
+from effects.jobs.refunds import job_goodwill_refund
+from effects.jobs.transitions import job_fail
 from effects.models import JobErrorCode, JobStage, JobStatus
 from effects.selectors import job_row_for_user
 from tests.support.factories import JobFactory

@@ -18,7 +18,7 @@ TYPESCRIPT = CLIENTS / "typescript"
 @pytest.fixture(scope="module")
 def compiled_flow():
     if not (TYPESCRIPT / "node_modules" / ".bin" / "tsc").exists():
-        pytest.fail("clients/typescript has no node_modules: run .ci/clients.sh (make test does)")
+        pytest.fail("clients/typescript has no node_modules: run scripts/clients.sh (make test does)")
     subprocess.run(
         [str(TYPESCRIPT / "node_modules/.bin/tsc"), "-p", "tsconfig.json", "--strict"],
         cwd=TYPESCRIPT,

@@ -1,6 +1,6 @@
 """Browser fixtures: Debian's Chromium driven by Playwright against pytest-django's live server.
 
-Chromium comes from apt (`.ci/browser.sh`, run by `make test`); `playwright install` is never used.
+Chromium comes from apt (`scripts/browser.sh`, run by `make test`); `playwright install` is never used.
 Every page gets axe-core (``tests/support/axe.py``) so a test can check what it renders.
 """
 
@@ -34,7 +34,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():
-        raise pytest.UsageError(f"{CHROMIUM} is missing: run .ci/browser.sh (make test does)")
+        raise pytest.UsageError(f"{CHROMIUM} is missing: run scripts/browser.sh (make test does)")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield browser

@@ -12,7 +12,7 @@ from django.core.files.base import ContentFile
 from playwright.sync_api import expect
 
 from effects.catalog import effect_render_preview
-from effects.jobs.lifecycle import job_renditions_store
+from effects.jobs.files import job_renditions_store
 from effects.models import JobStatus
 from tests.support.axe import axe_audit
 from tests.support.factories import EffectFactory, JobFactory, UserFactory

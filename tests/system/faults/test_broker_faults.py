@@ -17,7 +17,7 @@ from billing.models import CreditTransaction
 from billing.services import credits_grant
 from celery_app import app
 from effects.ingestion import image_validate_bytes
-from effects.jobs.lifecycle import job_create
+from effects.jobs.create import job_create
 from effects.models import Job, JobStatus
 from photomania.health import health_cache_clear
 from tests.support.concurrency import wait_for

@@ -23,7 +23,7 @@ from tests.fakes import stripe_objects as so
 from tests.support.api import session_token_for
 from tests.support.concurrency import wait_for
 from tests.support.factories import EffectFactory, UserFactory
-from tests.support.fakes import deliver, event_payload
+from tests.support.fake_servers import deliver, event_payload
 from tests.support.images import image_bytes
 
 pytestmark = pytest.mark.django_db(transaction=True)

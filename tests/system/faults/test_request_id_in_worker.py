@@ -34,7 +34,7 @@ def test_a_job_run_by_a_real_worker_logs_with_the_request_id_of_its_apply(celery
     handler = Collect()
     # Our own line (celery's "Task ... succeeded" depends on the log level its tracer saw when
     # it was first built, which an earlier worker in the session may have set to ERROR).
-    job_logger = logging.getLogger("effects.jobs.lifecycle")
+    job_logger = logging.getLogger("effects.jobs.transitions")
     job_logger.addHandler(handler)
     previous_level = job_logger.level
     job_logger.setLevel(logging.INFO)

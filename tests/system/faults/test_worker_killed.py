@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from billing.models import CreditTransaction
 from effects.ingestion import image_validate_bytes
-from effects.jobs.lifecycle import job_create
+from effects.jobs.create import job_create
 from effects.jobs.sweep import jobs_sweep
 from effects.models import Job, JobStatus
 from tests.support.concurrency import wait_for

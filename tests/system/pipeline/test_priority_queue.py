@@ -7,7 +7,7 @@ from django.db import connections
 from billing.models import PlanCode
 from celery_app import app
 from effects.ingestion import image_validate_bytes
-from effects.jobs.lifecycle import job_create
+from effects.jobs.create import job_create
 from effects.models import Job
 from tests.support.concurrency import wait_for
 from tests.support.factories import EffectFactory, UserFactory

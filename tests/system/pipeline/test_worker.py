@@ -12,7 +12,8 @@ from PIL import Image
 from billing.models import CreditTransaction
 from celery_app import app
 from effects.ingestion import image_validate_bytes
-from effects.jobs.lifecycle import job_create, job_process
+from effects.jobs.create import job_create
+from effects.jobs.run import job_process
 from effects.jobs.sweep import jobs_sweep
 from effects.models import Job, JobStatus
 from effects.tasks import process_job

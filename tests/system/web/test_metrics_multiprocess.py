@@ -6,15 +6,13 @@ from __future__ import annotations
 import os
 import signal
 import socket
-import subprocess
-import time
 from pathlib import Path
 
 import pytest
 
 from tests.support.concurrency import wait_for
 from tests.support.metrics import METRICS_TOKEN, parse_samples, sample_value
-from tests.system.web.test_slow_clients import ROOT, _free_port, _procfile_web_command
+from tests.system.web.test_slow_clients import _free_port, start_web_server, stop_web_server
 
 REQUESTS_PER_GENERATION = 8
 
@@ -54,31 +52,13 @@ def metrics_folder(tmp_path) -> Path:
 @pytest.fixture
 def gunicorn_server(metrics_folder):
     port = _free_port()
-    command = _procfile_web_command(port)
-    env = {
-        **os.environ,
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "WEB_CONCURRENCY": "2",
-        "HEALTH_TOKEN": METRICS_TOKEN,
-        "PROMETHEUS_MULTIPROC_DIR": str(metrics_folder),
-    }
-    process = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    process, _command = start_web_server(
+        port, WEB_CONCURRENCY="2", HEALTH_TOKEN=METRICS_TOKEN, PROMETHEUS_MULTIPROC_DIR=str(metrics_folder)
     )
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                _get(port, "/api/health")
-                break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise
-                time.sleep(0.1)
         yield port
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
+        stop_web_server(process)
 
 
 def _health_count(port: int) -> float:

@@ -43,7 +43,12 @@ class CreditTransaction:
                 * `PURCHASE` - Credit pack purchase
                 * `PURCHASE_REVERSAL` - Credit pack refund
                 * `ADMIN_ADJUSTMENT` - Admin adjustment
+                * `DEBT_REPAYMENT` - Applied to a refunded pack's balance
+            description (str): What the movement was, for people: its kind and the effect it was for
             balance_after (int):
+            debt_amount (int): Change of the credit debt: positive when a pack refund found its credits spent, negative when
+                credits were applied to it (DEBT_REPAYMENT)
+            debt_after (int):
             job_id (None | UUID):
             created_at (datetime.datetime):
      """
@@ -53,7 +58,10 @@ class CreditTransaction:
     purchased_amount: int
     bucket: BucketEnum
     kind: KindEnum
+    description: str
     balance_after: int
+    debt_amount: int
+    debt_after: int
     job_id: None | UUID
     created_at: datetime.datetime
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -73,7 +81,13 @@ class CreditTransaction:
 
         kind = self.kind.value
 
+        description = self.description
+
         balance_after = self.balance_after
+
+        debt_amount = self.debt_amount
+
+        debt_after = self.debt_after
 
         job_id: None | str
         if isinstance(self.job_id, UUID):
@@ -92,7 +106,10 @@ class CreditTransaction:
             "purchasedAmount": purchased_amount,
             "bucket": bucket,
             "kind": kind,
+            "description": description,
             "balanceAfter": balance_after,
+            "debtAmount": debt_amount,
+            "debtAfter": debt_after,
             "jobId": job_id,
             "createdAt": created_at,
         })
@@ -120,7 +137,13 @@ class CreditTransaction:
 
 
 
+        description = d.pop("description")
+
         balance_after = d.pop("balanceAfter")
+
+        debt_amount = d.pop("debtAmount")
+
+        debt_after = d.pop("debtAfter")
 
         def _parse_job_id(data: object) -> None | UUID:
             if data is None:
@@ -151,7 +174,10 @@ class CreditTransaction:
             purchased_amount=purchased_amount,
             bucket=bucket,
             kind=kind,
+            description=description,
             balance_after=balance_after,
+            debt_amount=debt_amount,
+            debt_after=debt_after,
             job_id=job_id,
             created_at=created_at,
         )

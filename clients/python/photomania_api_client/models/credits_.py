@@ -28,6 +28,8 @@ class Credits:
             credits_ (int): Total: plan credits + purchased credits
             plan_credits (int): Reset to the quota each period
             purchased_credits (int): Credit packs; never expire
+            credit_debt (int): Credits still owed for a refunded credit pack that were already spent; credits you get back
+                or receive pay it off before they can be spent
             plan (PlanEnum): * `FREE` - Free
                 * `STARTER` - Starter
                 * `PRO` - Pro
@@ -39,6 +41,7 @@ class Credits:
     credits_: int
     plan_credits: int
     purchased_credits: int
+    credit_debt: int
     plan: PlanEnum
     monthly_credits: int
     credits_refilled_at: datetime.datetime
@@ -55,6 +58,8 @@ class Credits:
 
         purchased_credits = self.purchased_credits
 
+        credit_debt = self.credit_debt
+
         plan = self.plan.value
 
         monthly_credits = self.monthly_credits
@@ -68,6 +73,7 @@ class Credits:
             "credits": credits_,
             "planCredits": plan_credits,
             "purchasedCredits": purchased_credits,
+            "creditDebt": credit_debt,
             "plan": plan,
             "monthlyCredits": monthly_credits,
             "creditsRefilledAt": credits_refilled_at,
@@ -86,6 +92,8 @@ class Credits:
 
         purchased_credits = d.pop("purchasedCredits")
 
+        credit_debt = d.pop("creditDebt")
+
         plan = PlanEnum(d.pop("plan"))
 
 
@@ -102,6 +110,7 @@ class Credits:
             credits_=credits_,
             plan_credits=plan_credits,
             purchased_credits=purchased_credits,
+            credit_debt=credit_debt,
             plan=plan,
             monthly_credits=monthly_credits,
             credits_refilled_at=credits_refilled_at,

@@ -12,7 +12,7 @@ consumer watchdog finds it stuck (core/watchdog.py), expecting a supervisor to s
 one: here a `worker` process that exits non-zero is started again, at most RESTART_LIMIT times
 (default 5) in RESTART_WINDOW seconds; past that, honcho stops everything as before.
 
-Usage: python .ci/honcho_run.py -f Procfile.dev start [-p PORT]
+Usage: python scripts/honcho_run.py -f Procfile.dev start [-p PORT]
 """
 
 import multiprocessing

@@ -1,0 +1,158 @@
+"""Jobs whose engine runs at a provider (``RunMode.REMOTE``): the run started once, its status acted on
+(found by polling, or nudged by the provider's webhook), and a deleted job's run cancelled."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+import requests
+from django.conf import settings
+from django.urls import reverse
+
+from core.errors import ApplicationError
+from effects.engines import (
+    EngineConfigError,
+    EngineFailure,
+    RemoteEngine,
+    RemoteRun,
+    RemoteRunTimeout,
+    RunMode,
+    get_engine,
+    parse_model_id,
+    remote_run_wait,
+)
+from effects.ingestion import image_fetch
+from effects.jobs.files import job_source_load
+from effects.jobs.steps import JobOutcome, JobStep
+from effects.jobs.transitions import engine_error_code, job_complete, job_mark_failed, job_stage_set
+from effects.models import Job, JobErrorCode, JobStage, JobStatus
+
+logger = logging.getLogger(__name__)
+
+
+def remote_run_cancel(*, model_id: str, run_id: str) -> bool:
+    """Stop a provider run nobody waits for any more (its job was deleted); False when the provider refuses.
+
+    A transient provider error is raised (``EngineFailure``, ``transient``) for the caller to retry.
+    Cancelling a run that has already ended changes nothing at the provider, so running this again
+    is harmless.
+    """
+    try:
+        _remote_engine(model_id).cancel(run_id)
+    except EngineFailure as exc:
+        if exc.transient:
+            raise
+        logger.warning("the provider run %s (%s) could not be cancelled: %s", run_id, model_id, exc.message)
+        return False
+    logger.info("the provider run %s (%s) was cancelled", run_id, model_id)
+    return True
+
+
+def _remote_webhook_url() -> str | None:
+    if not settings.REPLICATE_WEBHOOK_SECRET:
+        return None
+    return settings.SITE_URL + reverse("webhook-replicate")
+
+
+def _poll_step(job: Job) -> JobStep:
+    return JobStep(JobOutcome.WAIT, countdown=settings.REPLICATE_POLL_INTERVAL, queue=job.queue)
+
+
+def _remote_source_url(*, job: Job, size: int, engine: RemoteEngine) -> str | None:
+    """A short-lived signed URL of the stored source, for sources too large to send inline.
+
+    Only object storage (S3/R2) gives a URL the provider can fetch; otherwise None, and the engine
+    uploads the bytes through the provider's files API instead.
+    """
+    if size <= engine.inline_limit() or not job.source:
+        return None
+    try:
+        url = job.source.storage.url(job.source.name, expire=settings.REPLICATE_INPUT_URL_EXPIRY)
+    except TypeError:  # a storage without expiring URLs of its own (the local signed storage)
+        return None
+    return url if url.startswith(("https://", "http://")) else None
+
+
+def _remote_engine(model_id: str) -> RemoteEngine:
+    """The engine of a run already started remotely (an effect whose engine changed since is misconfigured)."""
+    engine = get_engine(parse_model_id(model_id).engine)
+    if engine.run_mode != RunMode.REMOTE:
+        raise EngineConfigError("the effect's engine changed while the job was running remotely")
+    return engine
+
+
+def job_remote_start(*, job: Job, engine: RemoteEngine, model: str, config: dict) -> JobStep:
+    """Start the remote run once (its id is saved at once), or resume the one already started."""
+    if job.provider_prediction_id:
+        run = engine.status(job.provider_prediction_id)
+    else:
+        source = job_source_load(job=job)
+        run = engine.start(
+            model,
+            config,
+            image=source.data,
+            content_type=source.content_type,
+            webhook_url=_remote_webhook_url(),
+            image_url=_remote_source_url(job=job, size=len(source.data), engine=engine),
+        )
+        Job.objects.filter(pk=job.pk).update(provider_prediction_id=run.id)
+        job.provider_prediction_id = run.id
+        job_stage_set(job=job, stage=JobStage.PROCESSING, progress=run.progress)
+    return job_remote_update(job=job, run=run)
+
+
+def job_remote_update(*, job: Job, run: RemoteRun) -> JobStep:
+    """Act on a remote run's status: copy a succeeded output into our storage, fail a failed one, else wait."""
+    if run.status == "succeeded":
+        if not run.output_url:
+            job_mark_failed(job=job, code=JobErrorCode.PROVIDER_FAILED, message="The AI provider returned no image")
+            return JobStep(JobOutcome.DONE)
+        try:
+            # Provider outputs expire: copy the bytes now, through the same SSRF-safe fetcher.
+            output = image_fetch(run.output_url)
+        except ApplicationError as exc:
+            job_mark_failed(
+                job=job,
+                code=JobErrorCode.PROVIDER_FAILED,
+                message=f"The AI provider's output was unusable: {exc.message}",
+            )
+            return JobStep(JobOutcome.DONE)
+        job_complete(job=job, data=output.data, extension=output.extension)
+        return JobStep(JobOutcome.DONE)
+    if run.status in ("failed", "canceled"):
+        detail = f": {run.error}" if run.error else ""
+        job_mark_failed(
+            job=job, code=JobErrorCode.PROVIDER_FAILED, message=f"The AI provider {run.status} the job{detail}"
+        )
+        return JobStep(JobOutcome.DONE)
+    # Keep the last known percentage when this report carries none (logs are not always included).
+    job_stage_set(
+        job=job, stage=JobStage.PROCESSING, progress=run.progress if run.progress is not None else job.progress
+    )
+    return _poll_step(job)
+
+
+def job_poll(*, job_id) -> JobStep:
+    """Check a PROCESSING remote job (polling fallback, or nudged by the provider's webhook)."""
+    job = Job.objects.select_related("effect", "user").filter(pk=job_id).first()
+    if job is None or job.status != JobStatus.PROCESSING or not job.provider_prediction_id:
+        return JobStep(JobOutcome.SKIPPED)
+    started = job.started_at or job.created_at
+    deadline = (started + timedelta(seconds=settings.REPLICATE_DEADLINE)).timestamp()
+    try:
+        engine = _remote_engine(job.effect.model_id)
+        # One look (wait=0): the next look is a new poll task, so no worker sleeps on a provider.
+        run = remote_run_wait(engine, job.provider_prediction_id, deadline=deadline, wait=0)
+    except RemoteRunTimeout:
+        job_mark_failed(job=job, code=JobErrorCode.TIMEOUT, message="The AI provider took too long")
+        return JobStep(JobOutcome.DONE)
+    except EngineFailure as exc:
+        job_mark_failed(job=job, code=engine_error_code(exc), message=exc.message)
+        return JobStep(JobOutcome.DONE)
+    if run is None:
+        return _poll_step(job)
+    try:
+        return job_remote_update(job=job, run=run)
+    except (OSError, requests.RequestException):
+        return _poll_step(job)

@@ -1,0 +1,136 @@
+"""Provider jobs: the run started once and resumed, its progress and deadline, large sources, and cancelling a run."""
+
+import pytest
+
+from effects.engines import EngineFailure
+from effects.jobs.remote import job_poll, remote_run_cancel
+from effects.jobs.run import job_process
+from effects.jobs.steps import JobOutcome
+from effects.models import Job, JobStage, JobStatus
+from tests.effects.jobs.support import pending_job, refunds
+from tests.support.images import image_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+def started_prediction(replicate_server) -> str:
+    """A prediction running at the fake provider; its id."""
+    return replicate_server.create({"input": {"image": "data:image/png;base64,AA=="}})["id"]
+
+
+def test_retried_provider_job_resumes_its_prediction_instead_of_creating_another(replicate_server):
+    job = pending_job(model_id="replicate:acme/restore")
+    job_process(job_id=job.pk)  # created, now waiting
+    Job.objects.filter(pk=job.pk).update(status=JobStatus.PENDING)  # as after a lost worker
+
+    job_process(job_id=job.pk)
+
+    assert len(replicate_server.created) == 1
+
+
+def test_remote_run_cancel_cancels_a_running_prediction(replicate_server):
+    run_id = started_prediction(replicate_server)
+
+    cancelled = remote_run_cancel(model_id="replicate:acme/restore", run_id=run_id)
+
+    assert cancelled is True
+    assert replicate_server.predictions[run_id]["status"] == "canceled"
+
+
+def test_remote_run_cancel_again_is_harmless(replicate_server):
+    run_id = started_prediction(replicate_server)
+    remote_run_cancel(model_id="replicate:acme/restore", run_id=run_id)
+
+    again = remote_run_cancel(model_id="replicate:acme/restore", run_id=run_id)
+
+    assert again is True
+    assert replicate_server.cancels == [run_id, run_id]
+    assert replicate_server.predictions[run_id]["status"] == "canceled"
+
+
+def test_remote_run_cancel_raises_a_transient_provider_error_for_a_retry(replicate_server):
+    run_id = started_prediction(replicate_server)
+    replicate_server.cancel_status = 503
+
+    with pytest.raises(EngineFailure) as failure:
+        remote_run_cancel(model_id="replicate:acme/restore", run_id=run_id)
+
+    assert failure.value.transient
+    assert replicate_server.predictions[run_id]["status"] == "starting"
+
+
+def test_remote_run_cancel_gives_up_on_a_run_the_provider_does_not_know(replicate_server):
+    cancelled = remote_run_cancel(model_id="replicate:acme/restore", run_id="no-such-prediction")
+
+    assert cancelled is False
+    assert replicate_server.cancels == ["no-such-prediction"]
+
+
+def test_a_large_source_on_object_storage_goes_to_the_provider_as_a_short_lived_signed_url(
+    replicate_server, s3_storage, settings
+):
+    settings.REPLICATE_DATA_URI_MAX_BYTES = 100
+    settings.REPLICATE_INPUT_URL_EXPIRY = 120
+    job = pending_job(model_id="replicate:acme/restore")
+
+    step = job_process(job_id=job.pk)
+
+    assert step.outcome == JobOutcome.WAIT
+    sent = replicate_server.created[0]["input"]["image"]
+    assert sent.startswith(s3_storage.endpoint_url) and "X-Amz-Expires=120" in sent
+    assert replicate_server.fetched[sent] == (200, len(image_bytes("PNG")))
+    assert replicate_server.uploads == {}
+
+
+def test_a_large_source_on_local_storage_is_uploaded_through_the_providers_files_api(replicate_server, settings):
+    settings.REPLICATE_DATA_URI_MAX_BYTES = 100
+    job = pending_job(model_id="replicate:acme/restore")
+
+    job_process(job_id=job.pk)
+
+    (upload,) = replicate_server.uploads.values()
+    assert upload["data"] == image_bytes("PNG")
+    assert replicate_server.created[0]["input"]["image"] == upload["urls"]["get"]
+
+
+def test_provider_job_reports_the_last_percentage_of_its_logs(replicate_server):
+    replicate_server.statuses = ["starting", "processing"]
+    replicate_server.logs = (
+        "loading weights\n 10%|█         | 5/50 [00:01<00:09]\r 64%|██████▍   | 32/50 [00:06<00:03]\n"
+    )
+    job = pending_job(model_id="replicate:acme/restore")
+    job_process(job_id=job.pk)
+
+    job_poll(job_id=job.pk)
+
+    job.refresh_from_db()
+    assert (job.status, job.stage, job.progress) == (JobStatus.PROCESSING, JobStage.PROCESSING, 64)
+
+
+def test_provider_job_past_its_deadline_is_cancelled_and_fails_with_timeout(replicate_server, settings):
+    replicate_server.statuses = ["starting", "processing"]
+    job = pending_job(model_id="replicate:acme/restore")
+    job_process(job_id=job.pk)
+    settings.REPLICATE_DEADLINE = 0
+
+    step = job_poll(job_id=job.pk)
+
+    job.refresh_from_db()
+    assert step.outcome == JobOutcome.DONE
+    assert (job.status, job.error_code) == (JobStatus.FAILED, "TIMEOUT")
+    assert replicate_server.predictions[job.provider_prediction_id]["status"] == "canceled"
+    assert refunds(job) == 1
+
+
+def test_provider_job_keeps_its_percentage_when_a_report_has_no_logs(replicate_server):
+    replicate_server.statuses = ["starting", "processing"]
+    replicate_server.logs = " 30%|███       | 15/50"
+    job = pending_job(model_id="replicate:acme/restore")
+    job_process(job_id=job.pk)
+    job_poll(job_id=job.pk)
+    replicate_server.logs = None
+
+    job_poll(job_id=job.pk)
+
+    job.refresh_from_db()
+    assert job.progress == 30
