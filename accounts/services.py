@@ -16,13 +16,21 @@ from billing.services import credits_adjust, credits_signup_grant
 
 
 def user_register(*, user: User, referral_code: str | None = None) -> User:
-    """Save a new (unsaved) user and grant the FREE plan's credits in one transaction."""
+    """Save a new (unsaved) user and grant the FREE plan's credits in one transaction.
+
+    An address whose account was deleted may sign up again, but starts with 0 credits and no
+    referral (deleting and signing up again must not mint credits).
+    """
+    from accounts.deletion import deleted_address_exists
+
     user.email = User.objects.normalize_email(user.email).lower()
     with transaction.atomic():
-        if referral_code:
+        returning = deleted_address_exists(email=user.email)
+        if referral_code and not returning:
             user.referred_by = referral_referrer_for(email=user.email, code=referral_code)
         user.save()
-        credits_signup_grant(user=user)
+        if not returning:
+            credits_signup_grant(user=user)
     user.refresh_from_db(fields=["credits"])
     return user
 

@@ -1,6 +1,8 @@
-"""Account pages: sign-up that remembers a referral code, the user's dashboard, and the staff
-invitation that comes before a staff member's first authenticator app."""
+"""Account pages: sign-up that remembers a referral code, the user's dashboard, data export and
+account deletion (the same services as the API), and the staff invitation that comes before a
+staff member's first authenticator app."""
 
+import time
 from http import HTTPStatus
 
 from allauth.account.views import SignupView as AllauthSignupView
@@ -8,16 +10,29 @@ from allauth.headless.internal.restkit.response import ErrorResponse
 from allauth.headless.mfa.views import ManageTOTPView as AllauthManageTOTPView
 from allauth.mfa.totp import views as allauth_totp_views
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.deletion import (
+    CONFIRMATION_WORD,
+    account_deletion_confirm,
+    account_deletion_request,
+    account_recently_authenticated,
+)
+from accounts.export import data_export_latest, data_export_request
 from accounts.referrals import referral_code_remember, referral_code_remembered, referral_url
 from accounts.staff_invitations import staff_enrolment_allow, staff_enrolment_refused, staff_invitation_redeem
 from billing.selectors import credit_history, credits_next_refill, plan_get
 from core.errors import ApplicationError
+
+# After the first step of the deletion page, the final button works for this long.
+DELETE_CONFIRMATION_SECONDS = 300
+_DELETE_CONFIRMED_KEY = "account_delete_confirmed_at"
 
 LEDGER_PAGE_SIZE = 15
 
@@ -97,5 +112,71 @@ def dashboard(request):
             "referral_url": referral_url(user=user),
             "referral_count": user.referrals.count(),
             "referral_bonus": settings.REFERRAL_BONUS_CREDITS,
+            "export": data_export_latest(user=user),
         },
     )
+
+
+@login_required
+@require_POST
+def data_export_start(request):
+    """Start building the user's data export (once a day); the dashboard shows its status and link."""
+    try:
+        data_export_request(user=request.user, request=request)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Your data export is being prepared. Refresh this page in a minute.")
+    return redirect("dashboard")
+
+
+def _delete_errors(exc: ApplicationError) -> list[str]:
+    errors = [str(m) for messages_ in (exc.details or {}).values() for m in messages_]
+    return errors if exc.code == "VALIDATION_ERROR" and errors else [exc.message]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_delete(request):
+    """Delete my account, in two steps: confirm (the password, or the word DELETE for an account without
+    one, which must have signed in within the last few minutes), then a final button."""
+    user = request.user
+    context = {
+        "has_password": user.has_usable_password(),
+        "needs_code": user.is_staff and _has_totp(user),
+        "recently_authenticated": account_recently_authenticated(request=request, user=user),
+        "word": CONFIRMATION_WORD,
+        "step": "confirm",
+        "errors": [],
+    }
+    if request.method == "POST" and request.POST.get("step") == "final":
+        confirmed_at = request.session.get(_DELETE_CONFIRMED_KEY)
+        if not isinstance(confirmed_at, (int, float)) or time.time() - confirmed_at > DELETE_CONFIRMATION_SECONDS:
+            context["errors"] = ["Please confirm again."]
+        else:
+            account_deletion_request(user=user, request=request)
+            logout(request)
+            return render(request, "accounts/account_deleted.html")
+    elif request.method == "POST":
+        try:
+            if not context["has_password"] and request.POST.get("word", "").strip() != CONFIRMATION_WORD:
+                raise ApplicationError("VALIDATION_ERROR", f"Type {CONFIRMATION_WORD} to confirm.")
+            account_deletion_confirm(
+                request=request,
+                user=user,
+                password=request.POST.get("password") if context["has_password"] else None,
+                code=request.POST.get("code"),
+            )
+        except ApplicationError as exc:
+            context["errors"] = _delete_errors(exc)
+        else:
+            request.session[_DELETE_CONFIRMED_KEY] = time.time()
+            context["step"] = "final"
+    status = 400 if context["errors"] else 200
+    return render(request, "accounts/account_delete.html", context, status=status)
+
+
+def _has_totp(user) -> bool:
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
