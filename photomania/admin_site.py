@@ -18,7 +18,7 @@ from photomania.dashboard import staff_dashboard
 ADMIN_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Effects", ("effects.Effect",)),
     ("Jobs", ("effects.Job", "effects.IdempotencyKey")),
-    ("Users", ("accounts.User", "accounts.AuditEvent", "accounts.StaffInvitation")),
+    ("Users", ("accounts.User", "accounts.AuditEvent", "accounts.StaffInvitation", "accounts.DataExport")),
     ("Credits", ("billing.CreditTransaction", "billing.CreditPackPurchase")),
     ("Plans and credit packs", ("billing.Plan", "billing.CreditPack", "billing.PlanPrice")),
     ("Stripe events and subscriptions", ("billing.SubscriptionState", "billing.UnprocessableStripeEvent")),

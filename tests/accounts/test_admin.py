@@ -105,7 +105,7 @@ def _delete_account_data(client, user, *, apply=True):
 
 
 def test_staff_with_the_permission_start_an_account_deletion_from_admin_and_it_is_audited(client, staff_user, user):
-    client.force_login(staff_user)
+    staff_force_login(client, staff_user)
 
     confirm = _delete_account_data(client, user, apply=False)
     response = _delete_account_data(client, user)
@@ -126,7 +126,7 @@ def test_staff_without_the_permission_cannot_delete_account_data(client, user):
     support = UserFactory(is_staff=True)
     totp_activate(user=support)
     support.user_permissions.add(*Permission.objects.filter(codename__in=["view_user", "change_user"]))
-    client.force_login(support)
+    staff_force_login(client, support)
 
     changelist = client.get(reverse("admin:accounts_user_changelist"))
     _delete_account_data(client, user)
@@ -136,7 +136,7 @@ def test_staff_without_the_permission_cannot_delete_account_data(client, user):
     assert user.deletion_requested_at is None
     support.user_permissions.add(Permission.objects.get(codename="delete_account_data"))
     support = type(support).objects.get(pk=support.pk)  # a fresh permission cache
-    client.force_login(support)
+    staff_force_login(client, support)
     assert "delete_account_data" in client.get(reverse("admin:accounts_user_changelist")).content.decode()
 
 
@@ -144,7 +144,7 @@ def test_staff_see_data_exports_read_only(client, staff_user, user):
     from accounts.models import DataExport
 
     export = DataExport.objects.create(user=user)
-    client.force_login(staff_user)
+    staff_force_login(client, staff_user)
 
     listing = client.get(reverse("admin:accounts_dataexport_changelist"))
     detail = client.get(reverse("admin:accounts_dataexport_change", args=[export.pk]))
