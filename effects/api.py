@@ -28,6 +28,7 @@ from core.api.parsers import SafeJSONParser
 from core.api.renderers import EnvelopeJSONRenderer
 from core.api.schema import envelope_example
 from core.api.views import ApiView, not_found
+from core.cache import BoundedCache
 from core.errors import ApplicationError, ErrorCode
 from core.throttles import DEFAULT_THROTTLES, AnonThrottle, ApplyThrottle, UploadThrottle
 from effects.idempotency import idempotency_fingerprint, idempotent_run
@@ -188,7 +189,7 @@ class EffectListView(ApiView, generics.ListAPIView):
     throttle_classes = [AnonThrottle]
     throttle_round_trip_reads = (CATALOG_VERSION_KEY,)
     serializer_class = EffectSerializer
-    _pages: dict[tuple, tuple[float, bytes]] = {}
+    _pages = BoundedCache(CATALOG_CACHE_MAX_PAGES)
 
     def get_queryset(self):
         params = self.request.query_params
@@ -203,9 +204,7 @@ class EffectListView(ApiView, generics.ListAPIView):
             return HttpResponse(hit[1], content_type="application/json")
         page = super().list(request, *args, **kwargs)
         body = EnvelopeJSONRenderer().render(page.data, "application/json", {"response": page})
-        if len(self._pages) >= CATALOG_CACHE_MAX_PAGES:
-            self._pages.clear()
-        self._pages[key] = (now + CATALOG_CACHE_SECONDS, body)
+        self._pages.set(key, (now + CATALOG_CACHE_SECONDS, body))
         return HttpResponse(body, content_type="application/json")
 
     @extend_schema(

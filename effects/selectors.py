@@ -28,6 +28,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from billing.models import JOB_REFUND_KINDS, CreditTransaction
+from core.cache import BoundedCache
 from core.timeseries import bucket_counts, time_buckets, truncate
 from effects.models import Effect, Job, JobErrorCode, JobStatus
 
@@ -106,9 +107,8 @@ def effect_catalog_version(*, stored: str | None = None) -> str:
 
 
 # Offered effects by (catalog version, ref), kept per process: a new version (any Effect write)
-# makes every entry unreachable. Cleared when full, so unknown refs cannot grow it without bound.
-_ACTIVE_BY_REF: dict[tuple[str, str], Effect | None] = {}
-_ACTIVE_BY_REF_MAX = 1024
+# makes every entry unreachable. Bounded, so unknown refs cannot grow it without limit.
+_ACTIVE_BY_REF = BoundedCache(1024)
 
 
 def effect_get_active(*, ref: str, catalog_version: str | None = None) -> Effect | None:
@@ -119,16 +119,7 @@ def effect_get_active(*, ref: str, catalog_version: str | None = None) -> Effect
     """
     if catalog_version is None:
         return _effect_get_active(ref)
-    key = (catalog_version, str(ref))
-    try:
-        return _ACTIVE_BY_REF[key]
-    except KeyError:
-        pass
-    effect = _effect_get_active(ref)
-    if len(_ACTIVE_BY_REF) >= _ACTIVE_BY_REF_MAX:
-        _ACTIVE_BY_REF.clear()
-    _ACTIVE_BY_REF[key] = effect
-    return effect
+    return _ACTIVE_BY_REF.get_or_set((catalog_version, str(ref)), lambda: _effect_get_active(ref))
 
 
 def _effect_get_active(ref: str) -> Effect | None:
