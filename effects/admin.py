@@ -25,7 +25,7 @@ from effects.engines import EngineConfigError, validate_config
 from effects.ingestion import image_from_upload
 from effects.jobs.lifecycle import job_fail, job_goodwill_refund, job_retry
 from effects.models import Effect, IdempotencyKey, Job, JobErrorCode, JobStatus
-from effects.selectors import effect_preview_picture, effect_unavailable_reason
+from effects.selectors.catalog import effect_preview_picture, effect_unavailable_reason
 
 
 class EffectForm(forms.ModelForm):

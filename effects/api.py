@@ -42,12 +42,14 @@ from effects.jobs.payloads import (
     rendition_set,
 )
 from effects.models import Effect, JobStatus
-from effects.selectors import (
+from effects.selectors.catalog import (
     CATALOG_VERSION_KEY,
-    JOB_STATUSES,
     effect_catalog_version,
     effect_get_active,
     effect_list_active,
+)
+from effects.selectors.jobs import (
+    JOB_STATUSES,
     job_get_for_user,
     job_list_for_user,
     job_row_for_user,

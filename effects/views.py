@@ -23,13 +23,15 @@ from effects.ingestion import image_from_upload, image_url_check
 from effects.jobs.lifecycle import job_affordable_check, job_create, job_delete
 from effects.jobs.payloads import job_queue_position, job_refund
 from effects.models import Effect, Job, JobStage, JobStatus
-from effects.selectors import (
+from effects.selectors.catalog import (
     effect_get_active,
     effect_list_active,
     effect_preview_picture,
+    rendition_picture,
+)
+from effects.selectors.jobs import (
     job_get_for_user,
     job_list_for_user,
-    rendition_picture,
 )
 from effects.storage import media_signature_valid
 

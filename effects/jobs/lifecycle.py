@@ -61,7 +61,7 @@ from effects.models import (
     job_source_upload_to,
 )
 from effects.renditions import RENDITION_EXTENSIONS, RENDITION_SIZES, renditions_from_bytes, renditions_make
-from effects.selectors import effect_unavailable_reason
+from effects.selectors.catalog import effect_unavailable_reason
 
 if TYPE_CHECKING:
     from PIL import Image

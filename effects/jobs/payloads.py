@@ -253,7 +253,7 @@ def _file_storage(field: str = "result"):
 
 
 def job_payload_from_row(row: dict, request=None) -> dict:
-    """The job JSON built from ``effects.selectors.job_row_for_user``'s flat row: the same keys and
+    """The job JSON built from ``effects.selectors.jobs.job_row_for_user``'s flat row: the same keys and
     values ``JobSerializer`` gives for the model instance, without building one."""
     status = row["status"]
     ahead = row["queue_ahead"]

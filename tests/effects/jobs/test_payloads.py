@@ -12,7 +12,7 @@ from billing.services import credits_charge
 from effects.jobs.lifecycle import job_fail, job_goodwill_refund
 from effects.jobs.payloads import job_payload, job_payload_from_row
 from effects.models import JobErrorCode, JobStage, JobStatus
-from effects.selectors import job_row_for_user
+from effects.selectors.jobs import job_row_for_user
 from tests.support.factories import JobFactory
 
 pytestmark = pytest.mark.django_db
