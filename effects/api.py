@@ -1,7 +1,7 @@
 """/api/effects and /api/jobs: the catalog, applying an effect, and the caller's jobs.
 
-The job JSON (``JobSerializer`` / ``job_payload``) lives in ``effects.jobs.payloads``: the
-pipeline POSTs the same payload to a client's ``callbackUrl``.
+The job JSON (``job_payload``, documented by ``JobSerializer``) lives in ``effects.jobs.payloads``:
+the pipeline POSTs the same payload to a client's ``callbackUrl``.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from effects.jobs.payloads import (
     JobSerializer,
     RenditionSetSerializer,
     file_url,
-    job_payload_from_row,
+    job_payload,
     rendition_set,
 )
 from effects.models import Effect, JobStatus
@@ -52,9 +52,6 @@ from effects.selectors.jobs import (
     JOB_STATUSES,
     job_get_for_user,
     job_list_for_user,
-    job_row_for_user,
-    user_and_job_row,
-    user_and_job_row_supported,
 )
 from effects.webhooks import replicate_webhook_receive
 
@@ -399,23 +396,6 @@ class JobListView(ApiView, generics.ListAPIView):
 class JobDetailView(ApiView):
     permission_classes = [IsAuthenticated]
 
-    def token_user_loader(self, request):
-        """For a GET with ``X-Session-Token`` on PostgreSQL: read the token's user and the job in one
-        query (``user_and_job_row``). The user is checked exactly as on every other endpoint
-        (``session_user_with_row``), so a deactivation, a password change or a logout still ends
-        the token on the next request; the job row waits on the request for ``get``."""
-        if request.method != "GET" or not user_and_job_row_supported():
-            return None
-        job_id = self.kwargs.get("jobId")
-
-        def load(user_id):
-            user, row = user_and_job_row(user_id=user_id, job_id=job_id)
-            # Kept with whose row it is: ``get`` uses it only if that user is the one authenticated.
-            request.job_row_read = (user_id, row)
-            return user
-
-        return load
-
     @extend_schema(
         operation_id="jobs_retrieve",
         summary="Read a job",
@@ -429,14 +409,10 @@ class JobDetailView(ApiView):
         examples=[envelope_example("Completed", _JOB_EXAMPLE)],
     )
     def get(self, request, jobId: str):
-        # The endpoint clients poll: one narrow query (read with the user when the token was
-        # checked, see JobReadTokenAuthentication), the JSON built from the row.
-        read_for, row = getattr(request, "job_row_read", (None, None))
-        if read_for is None or read_for != request.user.pk:
-            row = job_row_for_user(user_id=request.user.pk, job_id=jobId)
-        if row is None:
+        job = job_get_for_user(user=request.user, job_id=jobId)
+        if job is None:
             raise not_found("Job not found")
-        return Response(job_payload_from_row(row, request))
+        return Response(job_payload(job, request))
 
     @extend_schema(
         operation_id="jobs_destroy",
