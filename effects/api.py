@@ -43,7 +43,6 @@ from effects.jobs.payloads import (
 )
 from effects.models import Effect, JobStatus
 from effects.selectors.catalog import (
-    CATALOG_VERSION_KEY,
     effect_catalog_version,
     effect_get_active,
     effect_list_active,
@@ -179,14 +178,13 @@ CATALOG_CACHE_MAX_PAGES = 256
 class EffectListView(ApiView, generics.ListAPIView):
     """The public catalog. Each page's rendered response bytes are kept per process for
     CATALOG_CACHE_SECONDS, keyed by the catalog version (which every Effect write changes), so
-    staff edits show on the next request. The version is read in the throttle's Redis round trip:
-    a repeated page costs that one round trip and no SQL, serializer or JSON encoding."""
+    staff edits show on the next request: a repeated page costs the throttle's Redis round trip
+    and the version's, and no SQL, serializer or JSON encoding."""
 
     permission_classes = [AllowAny]
     # The catalog is the same for everyone: no session or token lookup, throttled per client IP.
     authentication_classes: list = []
     throttle_classes = [AnonThrottle]
-    throttle_round_trip_reads = (CATALOG_VERSION_KEY,)
     serializer_class = EffectSerializer
     _pages = BoundedCache(CATALOG_CACHE_MAX_PAGES)
 
@@ -195,7 +193,7 @@ class EffectListView(ApiView, generics.ListAPIView):
         return effect_list_active(category=params.get("category"), q=params.get("q"))
 
     def list(self, request, *args, **kwargs):
-        version = effect_catalog_version(stored=self.cached.get(CATALOG_VERSION_KEY))
+        version = effect_catalog_version()
         key = (version, request.scheme, request.get_host(), request.META.get("QUERY_STRING", ""))
         now = time.monotonic()
         hit = self._pages.get(key)
@@ -278,8 +276,6 @@ class ApplyView(ApiView):
     permission_classes = [IsAuthenticated]
     parser_classes = [SafeJSONParser, MultiPartParser]
     throttle_classes = [*DEFAULT_THROTTLES, ApplyThrottle, UploadThrottle]
-    # The catalog version comes with the throttle counts: a known effect is then found without a query.
-    throttle_round_trip_reads = (CATALOG_VERSION_KEY,)
     documented_error_statuses = ["402", "422"]
 
     @extend_schema(
@@ -322,8 +318,8 @@ class ApplyView(ApiView):
         params = ApplyInputSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         data = params.validated_data
-        version = effect_catalog_version(stored=self.cached.get(CATALOG_VERSION_KEY))
-        effect = effect_get_active(ref=data["effectId"], catalog_version=version)
+        # With the catalog version a known effect is found without a query.
+        effect = effect_get_active(ref=data["effectId"], catalog_version=effect_catalog_version())
         if effect is None:
             raise not_found("Effect not found")
         # Before the image is read: an account that cannot pay never costs us a decode.

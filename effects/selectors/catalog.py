@@ -75,11 +75,10 @@ def effect_preview_picture(*, effect: Effect) -> dict | None:
 CATALOG_VERSION_KEY = "effects:catalog-version"
 
 
-def effect_catalog_version(*, stored: str | None = None) -> str:
+def effect_catalog_version() -> str:
     """A token that changes whenever any effect changes (see effects.catalog.effect_catalog_changed),
-    or whether provider effects are offered. ``stored`` is the cached value of CATALOG_VERSION_KEY
-    when the caller has already read it (None: read it here, and create it if missing)."""
-    version = stored or cache.get_or_set(CATALOG_VERSION_KEY, lambda: uuid.uuid4().hex, None)
+    or whether provider effects are offered: one cache read (the version is created when missing)."""
+    version = cache.get_or_set(CATALOG_VERSION_KEY, lambda: uuid.uuid4().hex, None)
     return f"{version}:{int(provider_effects_enabled())}"
 
 
