@@ -193,6 +193,11 @@ def _stop(process: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
         process.wait()
 
 
+# glibc's malloc settings from the Procfile's worker line: image buffers up to 32 MB come from the
+# heap (not a fresh mmap per buffer), and up to 256 MB free at the top of the heap is kept.
+WORKER_MALLOC_ENV = {"MALLOC_MMAP_THRESHOLD_": "33554432", "MALLOC_TRIM_THRESHOLD_": "268435456"}
+
+
 @contextlib.contextmanager
 def celery_worker(*, concurrency: int = CORES, pool: str = "prefork", **env: str) -> Iterator[subprocess.Popen]:
     """A Celery worker as the Procfile runs it, on the bench Redis; yields once it answers a ping."""
@@ -217,7 +222,7 @@ def celery_worker(*, concurrency: int = CORES, pool: str = "prefork", **env: str
             f"bench-{os.getpid()}@%h",
         ],
         cwd=ROOT,
-        env=bench_env(**env),
+        env=bench_env(**{**WORKER_MALLOC_ENV, **env}),
         stdout=log,
         stderr=log,
         start_new_session=True,
