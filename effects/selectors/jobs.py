@@ -31,27 +31,51 @@ def _as_uuid(value) -> uuid.UUID | None:
         return None
 
 
-# Job payloads and pages show the effect's id, slug and name (and cost); its engine config and
-# copy are not needed and are the bulk of the row.
-_JOB_EFFECT_UNUSED = ("effect__config", "effect__description", "effect__model_id")
+# The columns the job JSON and the job pages show, and of the effect its id, slug and name: the
+# rest (the engine config and copy, the provider's id, the callback URL, bookkeeping) stays unread.
+_JOB_FIELDS = (
+    "id",
+    "status",
+    "stage",
+    "progress",
+    "queue",
+    "source",
+    "source_url",
+    "result",
+    "renditions",
+    "error_code",
+    "error_message",
+    "credits_charged",
+    "created_at",
+    "started_at",
+    "completed_at",
+    "effect__id",
+    "effect__slug",
+    "effect__name",
+)
 
-
-def _with_queue_ahead(jobs: QuerySet[Job]) -> QuerySet[Job]:
-    """Annotate ``queue_ahead``: for a waiting job, how many jobs wait before it in its queue (else None)."""
-    ahead = (
-        Job.objects.filter(status=JobStatus.PENDING, queue=OuterRef("queue"), created_at__lt=OuterRef("created_at"))
-        .order_by()
-        .values("queue")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return jobs.annotate(
-        queue_ahead=Case(
-            When(status=JobStatus.PENDING, then=Coalesce(Subquery(ahead, output_field=IntegerField()), Value(0))),
-            default=None,
-            output_field=IntegerField(),
-        )
-    )
+# For a waiting job, how many jobs wait before it in its queue (else None). Built once: the ORM
+# resolves a copy of it into each query.
+_QUEUE_AHEAD = Case(
+    When(
+        status=JobStatus.PENDING,
+        then=Coalesce(
+            Subquery(
+                Job.objects.filter(
+                    status=JobStatus.PENDING, queue=OuterRef("queue"), created_at__lt=OuterRef("created_at")
+                )
+                .order_by()
+                .values("queue")
+                .annotate(n=Count("pk"))
+                .values("n"),
+                output_field=IntegerField(),
+            ),
+            Value(0),
+        ),
+    ),
+    default=None,
+    output_field=IntegerField(),
+)
 
 
 def _with_refund(jobs: QuerySet[Job]) -> QuerySet[Job]:
@@ -69,9 +93,9 @@ def _with_refund(jobs: QuerySet[Job]) -> QuerySet[Job]:
 
 def _jobs_for_user(user) -> QuerySet[Job]:
     """The user's jobs with what the job JSON (``effects.jobs.payloads.job_payload``) and the job
-    pages show, in one query: the effect joined, the queue position and the refund annotated."""
-    jobs = Job.objects.filter(user=user).select_related("effect").defer(*_JOB_EFFECT_UNUSED)
-    return _with_refund(_with_queue_ahead(jobs))
+    pages show, in one query: the effect joined, ``queue_ahead`` and the refund annotated."""
+    jobs = Job.objects.filter(user=user).select_related("effect").only(*_JOB_FIELDS)
+    return _with_refund(jobs.annotate(queue_ahead=_QUEUE_AHEAD))
 
 
 def job_list_for_user(*, user, status: str | None = None) -> QuerySet[Job]:
