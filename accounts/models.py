@@ -216,6 +216,8 @@ class StaffInvitation(models.Model):
 
     def __str__(self) -> str:
         return f"invitation for {self.user} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
 class DeletedAccount(models.Model):
     """A deleted account's address, as a keyed hash only: a new account on it gets no sign-up credits.
 

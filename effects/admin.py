@@ -26,7 +26,7 @@ from effects.ingestion import image_from_upload
 from effects.jobs.refunds import job_goodwill_refund
 from effects.jobs.transitions import job_fail, job_retry
 from effects.models import Effect, IdempotencyKey, Job, JobErrorCode, JobStatus
-from effects.selectors import effect_preview_picture, effect_unavailable_reason
+from effects.selectors.catalog import effect_preview_picture, effect_unavailable_reason
 
 
 class EffectForm(forms.ModelForm):

@@ -1,7 +1,5 @@
 """Root URLs: pages, allauth (pages + headless API), the REST API, admin, signed media."""
 
-import os
-
 from allauth.headless.constants import Client
 from django.contrib import admin
 from django.urls import include, path
@@ -35,7 +33,3 @@ urlpatterns = [
     path("metrics", metrics, name="metrics"),
     path("", include("photomania.pages")),
 ]
-
-# Bench-only bare baseline views (bench/baseline_urls.py), never mounted unless asked for.
-if os.environ.get("PHOTOMANIA_BENCH") == "1":
-    urlpatterns.insert(0, path("bench/", include("bench.baseline_urls")))
