@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from effects.jobs.transitions import job_fail
 
 from billing.services import credits_charge
+from effects.jobs.transitions import job_fail
 from effects.models import JobStatus
 from effects.selectors.jobs import job_get_for_user, job_list_for_user
 from tests.support.factories import EffectFactory, JobFactory
