@@ -74,9 +74,9 @@ def person_probability(rgb: np.ndarray) -> np.ndarray:
     """The model's raw person probability (float32 in [0, 1]) at the image's own aspect ratio, its
     long side ``INPUT_SIZE`` pixels.
 
-    The image is letterboxed into the model's square input (scaled to fit, the rest filled by
-    repeating its edges) rather than squeezed: a wide photo squeezed into a square makes people
-    thin and small, and the model loses them. The bars are cut off the answer again.
+    The image is letterboxed into the model's square input (scaled to fit, black bars around it)
+    rather than squeezed: a wide photo squeezed into a square makes people thin and small, and the
+    model loses them. The bars are cut off the answer again.
     """
     model = load_model()
     height, width = rgb.shape[:2]
@@ -86,7 +86,7 @@ def person_probability(rgb: np.ndarray) -> np.ndarray:
     resized = cv2.resize(rgb, (new_w, new_h), interpolation=interpolation)
     top, left = (INPUT_SIZE - new_h) // 2, (INPUT_SIZE - new_w) // 2
     square = cv2.copyMakeBorder(
-        resized, top, INPUT_SIZE - new_h - top, left, INPUT_SIZE - new_w - left, cv2.BORDER_REPLICATE
+        resized, top, INPUT_SIZE - new_h - top, left, INPUT_SIZE - new_w - left, cv2.BORDER_CONSTANT, value=(0, 0, 0)
     )
     blob = np.ascontiguousarray(square.astype(np.float32).transpose(2, 0, 1)[None] / 255.0)
     with model.lock:
