@@ -2,8 +2,10 @@
 
 Pure: no Django. They combine two local models: BlazeFace (:mod:`effects.engines.faces`) says
 whether and where there are people, MediaPipe's selfie segmentation
-(:mod:`effects.engines.segmentation`) gives the person's outline, refined to the photo's own edges
-with a guided filter so hair does not come out as a stair-step.
+(:mod:`effects.engines.segmentation`) gives the people's outline, each person segmented in their
+own region (:func:`person_probability`) and refined to the photo's own edges with a guided filter
+so hair does not come out as a stair-step. A photo lying on its side is turned upright for the
+effect and back after (:func:`find_people`).
 
 Subject rule: an effect that needs a person raises :class:`NoSubjectError` (permanent, code
 ``NO_SUBJECT``) when no face scores ``face_score`` or more, or when the person covers less than
@@ -46,24 +48,11 @@ UPRIGHT_ROLL = 45
 TURNS = (0, 1, 3, 2)
 
 
-def _detect(rgb: np.ndarray, *, face_score: float, min_face: float | None, fallback: bool) -> list[Face]:
+def _detect(rgb: np.ndarray, *, face_score: float, min_face: float | None) -> list[Face]:
+    """The upright faces scoring ``face_score`` or more, best first. With ``min_face`` the photo is
+    also searched tile by tile down to that face size (see :func:`faces.detect_faces`)."""
     found = faces.detect_faces(rgb, min_score=face_score, min_face=min_face)
-    if not found and fallback and min_face is None:
-        found = faces.detect_faces(rgb, min_score=face_score, min_face=FALLBACK_MIN_FACE)
     return [face for face in found if abs(face.roll) <= UPRIGHT_ROLL]
-
-
-def find_faces(rgb: np.ndarray, *, face_score: float, min_face: float | None = None) -> list[Face]:
-    """The upright faces scoring ``face_score`` or more, best first; NoSubjectError if there is none.
-
-    With ``min_face`` the photo is always searched tile by tile down to that face size (privacy
-    effects: every face counts); otherwise tiles are searched only when the whole-photo passes
-    found nobody (a person far away).
-    """
-    found = _detect(rgb, face_score=face_score, min_face=min_face, fallback=True)
-    if not found:
-        raise NoSubjectError()
-    return found
 
 
 def turned(rgb: np.ndarray, turns: int) -> np.ndarray:
@@ -77,24 +66,28 @@ def find_people(rgb: np.ndarray, *, face_score: float, min_face: float | None = 
     A photo whose pixels lie on their side (a scan, a screenshot, an app that drops the EXIF
     orientation) shows no upright face as stored: it is looked at again turned a quarter either
     way and upside down, and the turn whose best face scores highest wins. NoSubjectError only
-    when no turn shows a face.
+    when no turn shows a face. The slower search for small faces, tile by tile, is made on the
+    photo as stored and on the turn chosen only: a photo lying on its side is nearly always a
+    portrait or a selfie, found by the whole-photo passes.
     """
-    found = _detect(rgb, face_score=face_score, min_face=min_face, fallback=False)
+    found = _detect(rgb, face_score=face_score, min_face=min_face)
     if found:
         return 0, found
     best: tuple[float, int, list[Face]] | None = None
     for turns in TURNS[1:]:
-        candidates = _detect(turned(rgb, turns), face_score=face_score, min_face=min_face, fallback=False)
+        candidates = _detect(turned(rgb, turns), face_score=face_score, min_face=None)
         if candidates and (best is None or candidates[0].score > best[0]):
             best = (candidates[0].score, turns, candidates)
     if best is not None:
-        return best[1], best[2]
+        _, turns, found = best
+        if min_face is not None:  # every face counts: search the upright photo down to min_face
+            found = _detect(turned(rgb, turns), face_score=face_score, min_face=min_face) or found
+        return turns, found
     if min_face is None:
-        # Nobody big enough for the whole-photo passes: small faces, tile by tile, in every turn.
-        for turns in TURNS:
-            found = _detect(turned(rgb, turns), face_score=face_score, min_face=FALLBACK_MIN_FACE, fallback=False)
-            if found:
-                return turns, found
+        # Nobody big enough for the whole-photo passes: small faces, tile by tile.
+        found = _detect(rgb, face_score=face_score, min_face=FALLBACK_MIN_FACE)
+        if found:
+            return 0, found
     raise NoSubjectError()
 
 
