@@ -15,6 +15,8 @@ Subject rule: an effect that needs a person raises :class:`NoSubjectError` (perm
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import cv2
 import numpy as np
 
@@ -72,7 +74,7 @@ def find_people(rgb: np.ndarray, *, face_score: float, min_face: float | None = 
     """
     found = _detect(rgb, face_score=face_score, min_face=min_face)
     if found:
-        return 0, found
+        return 0, _and_smaller_faces(rgb, found, face_score=face_score, min_face=min_face)
     best: tuple[float, int, list[Face]] | None = None
     for turns in TURNS[1:]:
         candidates = _detect(turned(rgb, turns), face_score=face_score, min_face=None)
@@ -82,13 +84,26 @@ def find_people(rgb: np.ndarray, *, face_score: float, min_face: float | None = 
         _, turns, found = best
         if min_face is not None:  # every face counts: search the upright photo down to min_face
             found = _detect(turned(rgb, turns), face_score=face_score, min_face=min_face) or found
-        return turns, found
+        return turns, _and_smaller_faces(turned(rgb, turns), found, face_score=face_score, min_face=min_face)
     if min_face is None:
         # Nobody big enough for the whole-photo passes: small faces, tile by tile.
         found = _detect(rgb, face_score=face_score, min_face=FALLBACK_MIN_FACE)
         if found:
             return 0, found
     raise NoSubjectError()
+
+
+# A face at least this share of the photo's long side makes a close portrait or selfie: anyone else
+# in it is about as large and found by the whole-photo passes. With a smaller largest face (a group
+# photo), the photo is also searched tile by tile down to SMALL_FACE, so nobody is left out.
+CLOSE_FACE = 0.12
+SMALL_FACE = 0.04
+
+
+def _and_smaller_faces(rgb: np.ndarray, found: list[Face], *, face_score: float, min_face: float | None) -> list[Face]:
+    if min_face is not None or max(max(f.width, f.height) for f in found) >= CLOSE_FACE * max(rgb.shape[:2]):
+        return found
+    return _detect(rgb, face_score=face_score, min_face=SMALL_FACE) or found
 
 
 def on_upright(
@@ -119,6 +134,16 @@ def person_box(shape: tuple[int, ...], face: Face) -> tuple[int, int, int, int]:
     size = max(face.width, face.height)
     x0, x1 = cx - 2.5 * size, cx + 2.5 * size
     y0, y1 = face.box[1] - 1.2 * size, face.box[3] + 9 * size
+    return (max(0, int(x0)), max(0, int(y0)), min(width, int(np.ceil(x1))), min(height, int(np.ceil(y1))))
+
+
+def head_box(shape: tuple[int, ...], face: Face) -> tuple[int, int, int, int]:
+    """A head-and-shoulders square around a face (the selfie model's own framing), clipped to the photo."""
+    height, width = shape[:2]
+    cx, _ = face.centre
+    size = max(face.width, face.height)
+    x0, x1 = cx - 2.2 * size, cx + 2.2 * size
+    y0, y1 = face.box[1] - 1.0 * size, face.box[1] + 3.4 * size
     return (max(0, int(x0)), max(0, int(y0)), min(width, int(np.ceil(x1))), min(height, int(np.ceil(y1))))
 
 
@@ -164,21 +189,28 @@ def whole_photo_probability(rgb: np.ndarray) -> np.ndarray:
     return probability
 
 
-def person_probability(rgb: np.ndarray, found: list[Face], *, owners: list[Face] | None = None) -> np.ndarray:
+def person_probability(
+    rgb: np.ndarray, found: list[Face], *, owners: list[Face] | None = None, face_score: float | None = None
+) -> np.ndarray:
     """Person probability at full resolution (float32, 0..1), everyone in the photo.
 
-    The model sees the whole photo (:func:`whole_photo_probability`), then each person's region on
-    its own, at the model's full input resolution: a small or off-centre person is segmented as
-    sharply as a portrait. Inside a region its own answer replaces the whole-photo one (blended over
+    The model sees the whole photo (:func:`whole_photo_probability`), then each person's region
+    (body, and head and shoulders) on its own, at the model's full input resolution: a small or
+    off-centre person is segmented as sharply as a portrait. Inside a region its own answer replaces the whole-photo one (blended over
     a margin so no straight seam shows); where regions overlap, the most confident answer wins.
     Holes inside a person are filled and stray blobs away from everyone are dropped
     (:func:`clean_probability`; ``owners``, all of ``found`` by default, are the people whose
-    blobs are kept).
+    blobs are kept). With ``face_score``, a blob away from them is kept when the face detector,
+    looking at that blob alone, finds a face scoring that much there (a person too small for the
+    whole-photo face search).
     """
     height, width = rgb.shape[:2]
     probability = whole_photo_probability(rgb)
-    boxes = [person_box(rgb.shape, face) for face in sorted(found, key=lambda f: -f.width * f.height)[:MAX_PEOPLE]]
-    # A person filling most of the photo was already seen at nearly the model's full resolution.
+    people = sorted(found, key=lambda f: -f.width * f.height)[:MAX_PEOPLE]
+    # Each person's body, then each one's head and shoulders (where a small person in a tall body
+    # box is still only a few model pixels). A region filling most of the photo was already seen
+    # at nearly the model's full resolution.
+    boxes = [person_box(rgb.shape, face) for face in people] + [head_box(rgb.shape, face) for face in people]
     boxes = [(x0, y0, x1, y1) for x0, y0, x1, y1 in boxes if (x1 - x0) * (y1 - y0) <= 0.6 * height * width]
     whole = probability.copy() if boxes else probability
     covered = np.zeros((height, width), dtype=bool) if boxes else None  # answered by a person's region
@@ -191,7 +223,14 @@ def person_probability(rgb: np.ndarray, found: list[Face], *, owners: list[Face]
         inside, seen = probability[y0:y1, x0:x1], covered[y0:y1, x0:x1]
         np.copyto(inside, np.where(seen, np.maximum(inside, blended), blended))
         seen[...] = True
-    return clean_probability(probability, found if owners is None else owners)
+
+    def has_face(box: tuple[int, int, int, int]) -> bool:
+        x0, y0, x1, y1 = box
+        return bool(_detect(np.ascontiguousarray(rgb[y0:y1, x0:x1]), face_score=face_score, min_face=None))
+
+    return clean_probability(
+        probability, found if owners is None else owners, has_face=has_face if face_score is not None else None
+    )
 
 
 # A hole inside a person (background enclosed by them) smaller than this share of their area is
@@ -200,16 +239,27 @@ MAX_HOLE = 0.03
 # A blob touching nobody's face is kept only if it is at least this share of the largest person
 # blob (a person whose face is hidden); smaller ones are debris.
 MIN_BLOB = 0.15
+# Blobs away from the known faces at least this share of the largest person blob are shown to the
+# face detector (the largest first, up to MAX_CHECKED); smaller ones are debris.
+MIN_CHECKED = 0.01
+MAX_CHECKED = 8
 # The clean-up works on a copy this many pixels on the long side: it decides about regions, not edges.
 CLEAN_SIDE = 512
 
 
-def clean_probability(probability: np.ndarray, found: list[Face], *, threshold: float = 0.5) -> np.ndarray:
+def clean_probability(
+    probability: np.ndarray,
+    found: list[Face],
+    *,
+    threshold: float = 0.5,
+    has_face: Callable[[tuple[int, int, int, int]], bool] | None = None,
+) -> np.ndarray:
     """The probability with small holes inside a person filled and blobs that belong to nobody
     removed (``probability`` is changed in place and returned).
 
-    A blob belongs to a person when it overlaps their face; a hole is filled when it is enclosed by
-    a person's blob and small next to it (``MAX_HOLE``).
+    A blob belongs to a person when it overlaps their face, is large next to the people's blobs
+    (``MIN_BLOB``), or ``has_face`` says its box (full-resolution x0, y0, x1, y1) shows a face; a
+    hole is filled when it is enclosed by a person's blob and small next to it (``MAX_HOLE``).
     """
     height, width = probability.shape
     scale = min(1.0, CLEAN_SIDE / max(height, width))
@@ -228,9 +278,23 @@ def clean_probability(probability: np.ndarray, found: list[Face], *, threshold: 
         people.update(int(i) for i in np.unique(labels[y0:y1, x0:x1]) if i > 0)
     if not people:
         return probability  # the model sees nobody where the faces are: nothing to judge blobs by
-    keep = areas >= MIN_BLOB * max(areas[i] for i in people)
+    largest = max(areas[i] for i in people)
+    keep = areas >= MIN_BLOB * largest
     keep[list(people)] = True
     keep[0] = False
+    if has_face is not None:
+        unsure = [i for i in np.argsort(-areas) if i > 0 and not keep[i] and areas[i] >= MIN_CHECKED * largest]
+        for index in unsure[:MAX_CHECKED]:
+            x, y, w, h = stats[index, :4]
+            # The blob's box with a margin, in the photo's pixels.
+            pad = 0.15 * max(w, h)
+            box = (
+                max(0, int((x - pad) / scale)),
+                max(0, int((y - pad) / scale)),
+                min(width, int(np.ceil((x + w + pad) / scale))),
+                min(height, int(np.ceil((y + h + pad) / scale))),
+            )
+            keep[index] = has_face(box)
     fix = np.zeros(solid.shape, dtype=np.float32)
     fix[solid.astype(bool) & ~keep[labels]] = -1.0
     gaps, gap_labels, gap_stats, _ = cv2.connectedComponentsWithStats(1 - solid, connectivity=4)
@@ -284,10 +348,10 @@ def check_coverage(mask: np.ndarray, min_coverage: float) -> None:
 
 
 def subject_mask(
-    rgb: np.ndarray, found: list[Face], *, threshold: float, feather: float, min_coverage: float
+    rgb: np.ndarray, found: list[Face], *, threshold: float, feather: float, face_score: float, min_coverage: float
 ) -> np.ndarray:
     """The people's soft mask (float32, full resolution) under the subject rule; feathered, not refined."""
-    probability = person_probability(rgb, found)
+    probability = person_probability(rgb, found, face_score=face_score)
     mask = np.clip((probability - threshold) / 0.1 + 0.5, 0.0, 1.0)
     check_coverage(mask, min_coverage)
     if feather > 0:
@@ -296,10 +360,10 @@ def subject_mask(
 
 
 def subject_matte(
-    rgb: np.ndarray, found: list[Face], *, threshold: float, edge: float, min_coverage: float
+    rgb: np.ndarray, found: list[Face], *, threshold: float, edge: float, face_score: float, min_coverage: float
 ) -> np.ndarray:
     """The people's refined matte (float32, full resolution) under the subject rule."""
-    probability = person_probability(rgb, found)
+    probability = person_probability(rgb, found, face_score=face_score)
     matte = refine_matte(rgb, probability, threshold=threshold, edge=edge)
     check_coverage(matte, min_coverage)
     return matte
@@ -446,7 +510,9 @@ def background_blur(
     """Everyone stays sharp, the background is blurred (without a halo of the people's colours)."""
 
     def effect(upright: np.ndarray, found: list[Face]) -> np.ndarray:
-        subject = subject_mask(upright, found, threshold=threshold, feather=feather, min_coverage=min_coverage)
+        subject = subject_mask(
+            upright, found, threshold=threshold, feather=feather, face_score=face_score, min_coverage=min_coverage
+        )
         return _blur_behind(upright, subject[..., None], radius)
 
     return on_upright(rgb, effect, face_score=face_score)
@@ -474,7 +540,9 @@ def background_gray(
     """Colour stays on the people only."""
 
     def effect(upright: np.ndarray, found: list[Face]) -> np.ndarray:
-        subject = subject_mask(upright, found, threshold=threshold, feather=feather, min_coverage=min_coverage)
+        subject = subject_mask(
+            upright, found, threshold=threshold, feather=feather, face_score=face_score, min_coverage=min_coverage
+        )
         subject = subject[..., None]
         gray = cv2.cvtColor(cv2.cvtColor(upright, cv2.COLOR_RGB2GRAY), cv2.COLOR_GRAY2RGB)
         return np.clip(upright * subject + gray * (1.0 - subject), 0, 255).astype(np.uint8)
@@ -488,7 +556,9 @@ def remove_background(
     """Everyone cut out: RGBA, transparent background, edge colours cleaned of the old background."""
 
     def effect(upright: np.ndarray, found: list[Face]) -> np.ndarray:
-        matte = subject_matte(upright, found, threshold=threshold, edge=edge, min_coverage=min_coverage)
+        matte = subject_matte(
+            upright, found, threshold=threshold, edge=edge, face_score=face_score, min_coverage=min_coverage
+        )
         colours = foreground_colours(upright, matte)
         np.round(colours, out=colours)
         np.clip(colours, 0, 255, out=colours)
@@ -519,7 +589,9 @@ def replace_background(
     """Everyone over a studio backdrop, edges colour-matched to it."""
 
     def effect(upright: np.ndarray, found: list[Face]) -> np.ndarray:
-        matte = subject_matte(upright, found, threshold=threshold, edge=edge, min_coverage=min_coverage)
+        matte = subject_matte(
+            upright, found, threshold=threshold, edge=edge, face_score=face_score, min_coverage=min_coverage
+        )
         back = backdrop_for(upright, matte, kind=backdrop, colour=color, colour2=color2, blur=blur)
         out = composite(foreground_colours(upright, matte), matte, back, light_wrap=light_wrap, harmonise=harmonise)
         return out.astype(np.uint8)

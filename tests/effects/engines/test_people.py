@@ -157,6 +157,19 @@ def test_remove_background_keeps_every_person_of_a_group_side_by_side(group):
             assert alpha[box_slices(box)].mean() > 0.9, f"{box} of a person lost in the cut-out"
 
 
+def test_remove_background_keeps_every_face_of_a_group_with_small_people():
+    picture, truth = group_photo()
+
+    alpha = decode(ENGINE.apply("remove-background", {}, encode_png(picture)).data)[..., 3] / 255
+
+    for x0, y0, x1, y1 in truth:
+        middle = (
+            slice(round(y0 + 0.25 * (y1 - y0)), round(y1 - 0.25 * (y1 - y0))),
+            slice(round(x0 + 0.25 * (x1 - x0)), round(x1 - 0.25 * (x1 - x0))),
+        )
+        assert alpha[middle].mean() > 0.9, f"the face at {x0:.0f},{y0:.0f} was cut out of the picture"
+
+
 def test_remove_background_clears_the_background_between_the_people():
     picture, _ = group_of_two()
     between = (slice(0, 150), slice(380, 644))  # the grey wall and the shuttle models
