@@ -142,8 +142,8 @@ def head_box(shape: tuple[int, ...], face: Face) -> tuple[int, int, int, int]:
     height, width = shape[:2]
     cx, _ = face.centre
     size = max(face.width, face.height)
-    x0, x1 = cx - 2.2 * size, cx + 2.2 * size
-    y0, y1 = face.box[1] - 1.0 * size, face.box[1] + 3.4 * size
+    x0, x1 = cx - 1.8 * size, cx + 1.8 * size
+    y0, y1 = face.box[1] - 1.0 * size, face.box[1] + 2.6 * size
     return (max(0, int(x0)), max(0, int(y0)), min(width, int(np.ceil(x1))), min(height, int(np.ceil(y1))))
 
 
@@ -210,14 +210,21 @@ def person_probability(
     # Each person's body, then each one's head and shoulders (where a small person in a tall body
     # box is still only a few model pixels). A region filling most of the photo was already seen
     # at nearly the model's full resolution.
-    boxes = [person_box(rgb.shape, face) for face in people] + [head_box(rgb.shape, face) for face in people]
-    boxes = [(x0, y0, x1, y1) for x0, y0, x1, y1 in boxes if (x1 - x0) * (y1 - y0) <= 0.6 * height * width]
-    whole = probability.copy() if boxes else probability
-    covered = np.zeros((height, width), dtype=bool) if boxes else None  # answered by a person's region
-    for x0, y0, x1, y1 in boxes:
+    # (box, the row from which its answer fades out downwards, or None).
+    regions = [(person_box(rgb.shape, face), None) for face in people]
+    # The head-and-shoulders answer is for the head and hair: it fades out below the shoulders'
+    # top, where the body's own region answers (its lower edge would leave a seam across the body).
+    regions += [(head_box(rgb.shape, face), face.box[3] + 0.5 * max(face.width, face.height)) for face in people]
+    regions = [(box, fade) for box, fade in regions if (box[2] - box[0]) * (box[3] - box[1]) <= 0.6 * height * width]
+    whole = probability.copy() if regions else probability
+    covered = np.zeros((height, width), dtype=bool) if regions else None  # answered by a person's region
+    for (x0, y0, x1, y1), fade in regions:
         crop = np.ascontiguousarray(rgb[y0:y1, x0:x1])
         region = cv2.resize(segmentation.person_probability(crop), (x1 - x0, y1 - y0), interpolation=cv2.INTER_LINEAR)
         weight = _edge_weight((x0, y0, x1, y1), rgb.shape)
+        if fade is not None and fade < y1:
+            rows = np.arange(y0, y1, dtype=np.float32)[:, None]
+            weight = weight * np.clip((y1 - rows) / max(1.0, y1 - fade), 0, 1)
         blended = region * weight + whole[y0:y1, x0:x1] * (1 - weight)
         # The first region to cover a pixel replaces the whole-photo answer; later ones add to it.
         inside, seen = probability[y0:y1, x0:x1], covered[y0:y1, x0:x1]
