@@ -71,14 +71,29 @@ def load_model() -> _Model:
 
 
 def person_probability(rgb: np.ndarray) -> np.ndarray:
-    """The model's raw person probability, ``INPUT_SIZE`` x ``INPUT_SIZE`` float32 in [0, 1]."""
+    """The model's raw person probability (float32 in [0, 1]) at the image's own aspect ratio, its
+    long side ``INPUT_SIZE`` pixels.
+
+    The image is letterboxed into the model's square input (scaled to fit, black bars around it)
+    rather than squeezed: a wide photo squeezed into a square makes people thin and small, and the
+    model loses them. The bars are cut off the answer again.
+    """
     model = load_model()
-    small = cv2.resize(rgb, (INPUT_SIZE, INPUT_SIZE), interpolation=cv2.INTER_AREA)
-    blob = np.ascontiguousarray(small.astype(np.float32).transpose(2, 0, 1)[None] / 255.0)
+    height, width = rgb.shape[:2]
+    scale = INPUT_SIZE / max(height, width)
+    new_w, new_h = max(1, round(width * scale)), max(1, round(height * scale))
+    interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+    resized = cv2.resize(rgb, (new_w, new_h), interpolation=interpolation)
+    top, left = (INPUT_SIZE - new_h) // 2, (INPUT_SIZE - new_w) // 2
+    square = cv2.copyMakeBorder(
+        resized, top, INPUT_SIZE - new_h - top, left, INPUT_SIZE - new_w - left, cv2.BORDER_CONSTANT, value=(0, 0, 0)
+    )
+    blob = np.ascontiguousarray(square.astype(np.float32).transpose(2, 0, 1)[None] / 255.0)
     with model.lock:
         model.net.setInput(blob)
         out = model.net.forward()
-    return np.clip(out.reshape(INPUT_SIZE, INPUT_SIZE), 0.0, 1.0).astype(np.float32)
+    probability = out.reshape(INPUT_SIZE, INPUT_SIZE)[top : top + new_h, left : left + new_w]
+    return np.clip(probability, 0.0, 1.0).astype(np.float32)
 
 
 def person_mask(rgb: np.ndarray, *, threshold: float = 0.5, feather: float = 3.0) -> np.ndarray:

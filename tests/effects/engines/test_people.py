@@ -8,16 +8,21 @@ import pytest
 
 from effects.engines import EngineConfigError, faces, validate_config
 from effects.engines.local import EFFECTS, LocalEngine
-from effects.engines.people import NoSubjectError
+from effects.engines.people import NoSubjectError, clean_probability
 from tests.support.people_photos import (
     ASTRONAUT_FACE,
     NO_PERSON,
+    box_slices,
     decode,
     encode_png,
+    group_of_three,
+    group_of_two,
     group_photo,
     iou,
     photo,
     photo_bytes,
+    sideways,
+    sideways_portrait,
 )
 
 ENGINE = LocalEngine()
@@ -69,6 +74,12 @@ def test_a_photo_without_a_person_raises_no_subject(model, name):
 def test_background_blur_raises_no_subject_on_every_photo_without_a_person(name):
     with pytest.raises(NoSubjectError):
         ENGINE.apply("background-blur", {}, photo_bytes(name))
+
+
+@pytest.mark.parametrize("turns", [1, 2, 3])
+def test_a_photo_without_a_person_raises_no_subject_however_it_is_turned(turns):
+    with pytest.raises(NoSubjectError):
+        ENGINE.apply("remove-background", {}, encode_png(sideways(photo("chelsea.png"), turns)))
 
 
 def test_a_person_covering_less_than_min_coverage_raises_no_subject():
@@ -133,6 +144,109 @@ def test_remove_background_keeps_a_transparent_source_area_transparent():
 def test_remove_background_refuses_jpeg_which_has_no_transparency():
     with pytest.raises(EngineConfigError, match=re.escape("'format' must be one of png, webp")):
         validate_config("local:remove-background", {"format": "jpeg"})
+
+
+@pytest.mark.parametrize("group", [group_of_two, group_of_three], ids=["two", "three"])
+def test_remove_background_keeps_every_person_of_a_group_side_by_side(group):
+    picture, bodies = group()
+
+    alpha = decode(ENGINE.apply("remove-background", {}, encode_png(picture)).data)[..., 3] / 255
+
+    for body in bodies:
+        for box in body:
+            assert alpha[box_slices(box)].mean() > 0.9, f"{box} of a person lost in the cut-out"
+
+
+def test_remove_background_keeps_every_face_of_a_group_with_small_people():
+    picture, truth = group_photo()
+
+    alpha = decode(ENGINE.apply("remove-background", {}, encode_png(picture)).data)[..., 3] / 255
+
+    for x0, y0, x1, y1 in truth:
+        middle = (
+            slice(round(y0 + 0.25 * (y1 - y0)), round(y1 - 0.25 * (y1 - y0))),
+            slice(round(x0 + 0.25 * (x1 - x0)), round(x1 - 0.25 * (x1 - x0))),
+        )
+        assert alpha[middle].mean() > 0.9, f"the face at {x0:.0f},{y0:.0f} was cut out of the picture"
+
+
+def test_remove_background_clears_the_background_between_the_people():
+    picture, _ = group_of_two()
+    between = (slice(0, 150), slice(380, 644))  # the grey wall and the shuttle models
+
+    alpha = decode(ENGINE.apply("remove-background", {}, encode_png(picture)).data)[..., 3] / 255
+
+    assert alpha[between].mean() < 0.05
+
+
+def test_remove_background_has_no_holes_in_the_clothes_of_a_group():
+    picture, bodies = group_of_two()
+
+    alpha = decode(ENGINE.apply("remove-background", {}, encode_png(picture)).data)[..., 3] / 255
+
+    for body in bodies:
+        torso = alpha[box_slices(body[2])]
+        assert (torso < 0.5).mean() < 0.01
+
+
+@pytest.mark.parametrize("group", [group_of_two, group_of_three], ids=["two", "three"])
+def test_background_blur_keeps_every_person_of_a_group_sharp(group):
+    picture, bodies = group()
+
+    out = decode(ENGINE.apply("background-blur", {"format": "png"}, encode_png(picture)).data)
+
+    for body in bodies:
+        for box in body:
+            region = box_slices(box)
+            assert detail(out[region]) > 0.8 * detail(picture[region]), f"{box} of a person blurred"
+    assert detail(out[:150, 380:644]) < 0.3 * detail(picture[:150, 380:644])
+
+
+def test_clean_probability_fills_a_hole_in_a_person_and_drops_a_blob_away_from_them():
+    probability = np.zeros((400, 400), np.float32)
+    probability[50:400, 100:300] = 1.0  # the person, face at the top
+    probability[250:270, 190:210] = 0.0  # a small hole in the clothes
+    probability[20:40, 350:370] = 0.9  # a blob far from the face
+    face = faces.Face(box=(160, 60, 240, 140), score=0.9, keypoints=np.zeros((6, 2), np.float32))
+
+    cleaned = clean_probability(probability.copy(), [face])
+
+    assert cleaned[250:270, 190:210].min() > 0.9
+    assert cleaned[20:40, 350:370].max() < 0.1
+    assert cleaned[150:400, 110:290].min() == 1.0
+
+
+def test_clean_probability_keeps_a_large_gap_between_arm_and_body():
+    probability = np.zeros((400, 400), np.float32)
+    probability[50:400, 100:300] = 1.0
+    probability[200:300, 150:250] = 0.0  # 14% of the person: a real gap, not a missed patch
+    face = faces.Face(box=(160, 60, 240, 140), score=0.9, keypoints=np.zeros((6, 2), np.float32))
+
+    cleaned = clean_probability(probability.copy(), [face])
+
+    assert cleaned[210:290, 160:240].max() == 0.0
+
+
+# --- Photos lying on their side -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("model", ["remove-background", "background-blur", "pixelate-faces"])
+@pytest.mark.parametrize("turns", [1, 3])
+def test_a_sideways_portrait_gets_the_upright_result_turned_back(model, turns):
+    upright = photo("astronaut.png")[:, 60:460]
+    expected = decode(ENGINE.apply(model, {"format": "png"}, encode_png(upright)).data).astype(int)
+
+    out = decode(ENGINE.apply(model, {"format": "png"}, encode_png(sideways(upright, turns))).data).astype(int)
+
+    assert out.shape[:2] == (400, 512)
+    assert np.abs(out - np.rot90(expected, turns)).mean() < 1
+
+
+def test_avatar_of_a_sideways_portrait_is_upright():
+    out = run("avatar", encode_png(sideways_portrait()))
+
+    found = faces.detect_faces(out)
+    assert len(found) == 1 and abs(found[0].roll) < 15
 
 
 # --- replace-background --------------------------------------------------------------------------
@@ -233,15 +347,37 @@ def test_pixelate_faces_makes_blocks_of_one_colour():
 # --- avatar --------------------------------------------------------------------------------------
 
 
-def test_avatar_is_a_square_of_1024_centred_on_the_face():
+def test_avatar_is_a_square_centred_on_the_face():
     out = run("avatar")
 
-    assert out.shape == (1024, 1024, 3)
+    assert out.shape[0] == out.shape[1]
     found = faces.detect_faces(out)
     assert len(found) == 1
     cx, cy = found[0].centre
-    assert 400 < cx < 624 and 250 < cy < 600
-    assert found[0].width > 1024 / 5  # head and shoulders, not the whole photo
+    side = out.shape[0]
+    assert 0.4 * side < cx < 0.6 * side and 0.25 * side < cy < 0.6 * side
+    assert found[0].width > side / 5  # head and shoulders, not the whole photo
+
+
+def test_avatar_on_a_512_px_photo_is_not_scaled_past_its_own_detail():
+    source = photo("astronaut.png")
+    face = faces.detect_faces(source)[0]
+    crop_side = round(3.2 * max(face.width, face.height))  # the default framing
+
+    out = run("avatar", format="png")
+
+    # The square's own pixels, not 1024 blurred ones: the avatar is found in the photo as it is.
+    assert out.shape == (crop_side, crop_side, 3)
+    match = cv2.matchTemplate(source, np.ascontiguousarray(out), cv2.TM_SQDIFF)
+    assert match.min() == 0
+
+
+def test_avatar_of_a_large_photo_is_size_pixels():
+    large = cv2.resize(photo("astronaut.png"), (1800, 1800), interpolation=cv2.INTER_CUBIC)
+
+    out = decode(ENGINE.apply("avatar", {"size": 600, "format": "png"}, encode_png(large)).data)
+
+    assert out.shape == (600, 600, 3)
 
 
 def test_avatar_on_a_wide_photo_is_still_square_and_contains_the_face():
@@ -249,9 +385,9 @@ def test_avatar_on_a_wide_photo_is_still_square_and_contains_the_face():
     wide = np.full((512, 1200, 3), 180, dtype=np.uint8)
     wide[:, 100:612] = portrait
 
-    out = decode(ENGINE.apply("avatar", {"size": 512}, encode_png(wide)).data)
+    out = decode(ENGINE.apply("avatar", {"size": 300}, encode_png(wide)).data)
 
-    assert out.shape == (512, 512, 3)
+    assert out.shape == (300, 300, 3)
     assert len(faces.detect_faces(out)) == 1
 
 

@@ -27,6 +27,7 @@ from effects.jobs.run import job_process
 from effects.jobs.steps import JobOutcome
 from effects.models import Effect, JobStatus
 from tests.support.factories import EffectFactory, JobFactory
+from tests.support.people_photos import box_slices, group_of_two
 
 ENGINE = LocalEngine()
 PORTRAIT = (Path(__file__).parent / "data" / "astronaut.jpg").read_bytes()
@@ -77,6 +78,22 @@ def test_mask_is_at_full_resolution_for_any_shape():
     wide = cv2.resize(decode(PORTRAIT), (500, 200))
 
     assert segmentation.person_mask(wide).shape == (200, 500)
+
+
+def test_probability_keeps_the_photos_aspect_ratio():
+    wide = cv2.resize(decode(PORTRAIT), (1000, 400))
+
+    assert segmentation.person_probability(wide).shape == (102, 256)
+
+
+def test_both_people_of_a_wide_photo_are_found_not_squeezed_away():
+    picture, bodies = group_of_two()
+
+    mask = segmentation.person_mask(picture)
+
+    for body in bodies:
+        head, neck, _ = body
+        assert mask[box_slices(head)].mean() > 0.8 and mask[box_slices(neck)].mean() > 0.8
 
 
 def test_feather_softens_the_outline():
