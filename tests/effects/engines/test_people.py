@@ -8,7 +8,7 @@ import pytest
 
 from effects.engines import EngineConfigError, faces, validate_config
 from effects.engines.local import EFFECTS, LocalEngine
-from effects.engines.people import NoSubjectError, clean_probability
+from effects.engines.subjects import NoSubjectError, clean_probability
 from tests.support.people_photos import (
     ASTRONAUT_FACE,
     NO_PERSON,

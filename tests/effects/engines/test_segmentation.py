@@ -22,7 +22,7 @@ from billing.models import CreditTransaction
 from effects.admin import EffectForm
 from effects.engines import EngineConfigError, segmentation, validate_config
 from effects.engines.local import LocalEngine
-from effects.engines.people import NoSubjectError
+from effects.engines.subjects import NoSubjectError
 from effects.jobs.run import job_process
 from effects.jobs.steps import JobOutcome
 from effects.models import Effect, JobStatus
