@@ -73,7 +73,8 @@ class RunMode(StrEnum):
 
 @dataclass(frozen=True)
 class RemoteRun:
-    """Started remote work as its provider reports it (``status``: starting, processing, succeeded, ...).
+    """Started remote work as its provider reports it (``status``: starting, processing, succeeded, failed,
+    canceled or aborted).
 
     ``progress`` is the percent done the provider last reported, or None when it reports none.
     """
@@ -89,7 +90,8 @@ class RemoteRun:
         return self.status in REMOTE_TERMINAL
 
 
-REMOTE_TERMINAL = {"succeeded", "failed", "canceled"}
+# ``aborted``: the run's deadline passed before it started (it never ran).
+REMOTE_TERMINAL = {"succeeded", "failed", "canceled", "aborted"}
 
 
 class Engine(Protocol):

@@ -120,7 +120,7 @@ def job_remote_update(*, job: Job, run: RemoteRun) -> JobStep:
             return JobStep(JobOutcome.DONE)
         job_complete(job=job, data=output.data, extension=output.extension)
         return JobStep(JobOutcome.DONE)
-    if run.status in ("failed", "canceled"):
+    if run.is_terminal:  # failed, canceled or aborted (its deadline passed before it started)
         detail = f": {run.error}" if run.error else ""
         job_mark_failed(
             job=job, code=JobErrorCode.PROVIDER_FAILED, message=f"The AI provider {run.status} the job{detail}"

@@ -31,6 +31,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from effects.engines.replicate import webhook_signature
 
 TOKEN = "r8_test_token"
+# The statuses a prediction ends in: ``aborted`` when its deadline passed before it started.
+TERMINAL = ("succeeded", "failed", "canceled", "aborted")
 WEBHOOK_SECRET = "whsec_" + base64.b64encode(b"replicate-webhook-secret-for-tests").decode()
 
 
@@ -127,7 +129,7 @@ class FakeReplicate:
                 if cancel and cancel[1] in fake.predictions:
                     with fake.lock:
                         # Like Replicate, cancelling a prediction that has ended leaves it as it is.
-                        if fake.predictions[cancel[1]]["status"] not in ("succeeded", "failed", "canceled"):
+                        if fake.predictions[cancel[1]]["status"] not in TERMINAL:
                             fake.predictions[cancel[1]]["status"] = "canceled"
                     self._json(200, fake._public(cancel[1]))
                     return
@@ -203,7 +205,7 @@ class FakeReplicate:
     def advance(self, prediction_id: str) -> dict:
         with self.lock:
             prediction = self.predictions[prediction_id]
-            if prediction["status"] not in ("succeeded", "failed", "canceled"):
+            if prediction["status"] not in TERMINAL:
                 prediction["step"] = min(prediction["step"] + 1, len(self.statuses) - 1)
                 prediction["status"] = self.statuses[prediction["step"]]
             if prediction["status"] != "starting":

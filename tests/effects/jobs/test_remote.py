@@ -134,3 +134,17 @@ def test_provider_job_keeps_its_percentage_when_a_report_has_no_logs(replicate_s
 
     job.refresh_from_db()
     assert job.progress == 30
+
+
+def test_provider_job_the_provider_aborted_fails_at_once_and_is_refunded(replicate_server):
+    replicate_server.statuses = ["starting", "aborted"]
+    job = pending_job(model_id="replicate:acme/restore")
+    job_process(job_id=job.pk)
+
+    step = job_poll(job_id=job.pk)
+
+    job.refresh_from_db()
+    assert step.outcome == JobOutcome.DONE
+    assert (job.status, job.error_code) == (JobStatus.FAILED, "PROVIDER_FAILED")
+    assert job.error_message == "The AI provider aborted the job"
+    assert refunds(job) == 1
