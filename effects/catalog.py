@@ -100,7 +100,9 @@ def _remote_try(*, engine: RemoteEngine, model: str, config: dict, source: Valid
     """Start a prediction and wait for it to end, for at most REPLICATE_TRY_TIMEOUT seconds (then cancel it)."""
     if not settings.REPLICATE_API_TOKEN:
         raise ApplicationError(ErrorCode.SERVICE_UNAVAILABLE, "REPLICATE_API_TOKEN is not set")
-    run = engine.start(model, config, image=source.data, content_type=source.content_type, webhook_url=None)
+    fitted = engine.fit_input(config, image=source.data)
+    image, content_type = (fitted.data, fitted.content_type) if fitted else (source.data, source.content_type)
+    run = engine.start(model, config, image=image, content_type=content_type, webhook_url=None)
     try:
         run = remote_run_wait(
             engine,
@@ -225,7 +227,8 @@ def provider_models(*, path: Path = PROVIDER_CATALOG) -> dict[str, dict]:
 
 
 def provider_effect_definition(*, model: dict, prompt: str = "", extra_input: dict | None = None) -> tuple[str, dict]:
-    """The ``model_id`` and config of an effect on a catalog model, with its prompt in the model's prompt input."""
+    """The ``model_id`` and config of an effect on a catalog model, with its prompt in the model's prompt input
+    and the model's declared input/output ``limits``."""
     inputs = {**model.get("input", {}), **(extra_input or {})}
     prompt_param = model.get("prompt_param")
     if prompt_param:
@@ -236,6 +239,8 @@ def provider_effect_definition(*, model: dict, prompt: str = "", extra_input: di
         raise EngineConfigError(f"{model['model']} takes no prompt")
     model_id = f"replicate:{model['model']}"
     config = {"image_param": model.get("image_param", "image"), "input": inputs}
+    if "limits" in model:
+        config["limits"] = model["limits"]
     return model_id, validate_config(model_id, config)
 
 

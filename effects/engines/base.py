@@ -6,7 +6,10 @@ import contextlib
 import time
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from effects.engines.limits import FittedImage, OutputLimits
 
 
 class EngineFailureCode(StrEnum):
@@ -119,6 +122,10 @@ class RemoteEngine(Engine, Protocol):
         webhook_url: str | None,
         image_url: str | None = None,
     ) -> RemoteRun: ...
+
+    def fit_input(self, config: dict, *, image: bytes) -> FittedImage | None: ...
+
+    def output_limits(self, config: dict) -> OutputLimits: ...
 
     def inline_limit(self) -> int: ...
 

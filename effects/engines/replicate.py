@@ -17,6 +17,7 @@ from collections.abc import Callable
 import requests
 
 from effects.engines.base import EngineConfigError, EngineFailure, EngineFailureCode, RemoteRun, RunMode, get_engine
+from effects.engines.limits import FittedImage, OutputLimits, image_fit, input_limits, limits_validate, output_limits
 
 _MODEL = re.compile(r"^(?P<owner>[a-z0-9][a-z0-9_.-]*)/(?P<name>[a-z0-9][a-z0-9_.-]*)(?::(?P<version>[a-f0-9]{64}))?$")
 WEBHOOK_TOLERANCE = 300
@@ -244,6 +245,14 @@ class ReplicateEngine:
             image_url=image_url,
         )
 
+    def fit_input(self, config: dict, *, image: bytes) -> FittedImage | None:
+        """The image shrunk / converted to the model's declared input limits; None when it already fits."""
+        return image_fit(image, input_limits(config))
+
+    def output_limits(self, config: dict) -> OutputLimits:
+        """The largest result the model declares it returns (pixels, bytes)."""
+        return output_limits(config)
+
     def inline_limit(self) -> int:
         """The largest source sent inline as a data URI; larger ones need a URL."""
         return self._client().data_uri_max_bytes
@@ -257,21 +266,25 @@ class ReplicateEngine:
         self._client().cancel_prediction(run_id)
 
     def validate_config(self, model: str, config: dict) -> dict:
-        """Allowed keys: ``input`` (extra model inputs) and ``image_param`` (the image input's name)."""
+        """Allowed keys: ``input`` (extra model inputs), ``image_param`` (the image input's name) and
+        ``limits`` (what the model accepts and returns, see ``effects.engines.limits``)."""
         if not _MODEL.match(model):
             raise EngineConfigError(
                 f"Replicate model must look like owner/name or owner/name:<64-hex version>, got {model!r}"
             )
-        unknown = sorted(set(config) - {"input", "image_param"})
+        unknown = sorted(set(config) - {"input", "image_param", "limits"})
         if unknown:
-            raise EngineConfigError(f"unknown parameter(s) {', '.join(unknown)}; allowed: image_param, input")
+            raise EngineConfigError(f"unknown parameter(s) {', '.join(unknown)}; allowed: image_param, input, limits")
         extra = config.get("input", {})
         if not isinstance(extra, dict):
             raise EngineConfigError("'input' must be an object of model inputs")
         image_param = config.get("image_param", "image")
         if not isinstance(image_param, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,63}", image_param):
             raise EngineConfigError("'image_param' must be an input name such as 'image'")
-        return {"input": extra, "image_param": image_param}
+        validated = {"input": extra, "image_param": image_param}
+        if "limits" in config:
+            validated["limits"] = limits_validate(config["limits"])
+        return validated
 
 
 def configure(*, client_factory: Callable[[], ReplicateClient]) -> None:

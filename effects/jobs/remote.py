@@ -88,13 +88,21 @@ def job_remote_start(*, job: Job, engine: RemoteEngine, model: str, config: dict
         run = engine.status(job.provider_prediction_id)
     else:
         source = job_source_load(job=job)
+        # A source over the model's input limits goes resized / converted (and then never as the
+        # stored file's URL); one within them goes exactly as stored.
+        fitted = engine.fit_input(config, image=source.data)
+        if fitted is not None:
+            image, content_type, image_url = fitted.data, fitted.content_type, None
+        else:
+            image, content_type = source.data, source.content_type
+            image_url = _remote_source_url(job=job, size=len(source.data), engine=engine)
         run = engine.start(
             model,
             config,
-            image=source.data,
-            content_type=source.content_type,
+            image=image,
+            content_type=content_type,
             webhook_url=_remote_webhook_url(),
-            image_url=_remote_source_url(job=job, size=len(source.data), engine=engine),
+            image_url=image_url,
         )
         Job.objects.filter(pk=job.pk).update(provider_prediction_id=run.id)
         job.provider_prediction_id = run.id

@@ -6,7 +6,11 @@ Speaks the same protocol as https://api.replicate.com/v1: Bearer auth, POST
 ``content`` part, answered with a file object whose ``urls.get`` a prediction input may name).
 Each GET advances the prediction along ``statuses`` (e.g. starting → processing → succeeded).
 Outputs are served from /files/. Like Replicate, it fetches an ``http(s)`` image input when the
-prediction is created (``fetched``: URL → HTTP status and size).
+prediction is created (``fetched``: URL → HTTP status and size), and reads every image input (a data
+URI, one of its uploaded files, or a fetched URL): ``received`` maps a prediction id to the images
+it was given (``(width, height, format, bytes)`` by input name). ``max_input_pixels`` (keyed by
+``owner/name`` or version id) makes a model refuse larger images as Real-ESRGAN does: the
+prediction fails with its "greater than the max size that fits in GPU memory" error.
 Tests steer it through attributes: ``statuses``, ``create_status`` (an HTTP error to answer
 creates with), ``get_status`` (an HTTP error for GETs), ``cancel_status`` (an HTTP error for
 cancels), ``delay`` (slow responses), ``error``,
@@ -20,6 +24,7 @@ from __future__ import annotations
 import base64
 import email.parser
 import email.policy
+import io
 import json
 import re
 import threading
@@ -27,6 +32,8 @@ import time
 import urllib.request
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from PIL import Image
 
 from effects.engines.replicate import webhook_signature
 
@@ -54,6 +61,9 @@ class FakeReplicate:
         self.cancels: list[str] = []
         self.uploads: dict[str, dict] = {}
         self.fetched: dict[str, tuple[int, int]] = {}
+        self.fetched_data: dict[str, bytes] = {}
+        self.received: dict[str, dict[str, tuple[int, int, str, bytes]]] = {}
+        self.max_input_pixels: dict[str, int] = {}
         self.lock = threading.Lock()
         fake = self
 
@@ -145,7 +155,7 @@ class FakeReplicate:
                 if not isinstance(body.get("input"), dict) or not body["input"]:
                     self._json(422, {"detail": "input is required", "status": 422})
                     return
-                self._json(201, fake.create(body))
+                self._json(201, fake.create(body, model=f"{model[1]}/{model[2]}" if model else body["version"]))
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
@@ -178,19 +188,56 @@ class FakeReplicate:
             if isinstance(value, str) and value.startswith(("http://", "https://")):
                 try:
                     with urllib.request.urlopen(value, timeout=5) as response:
-                        self.fetched[value] = (response.status, len(response.read()))
+                        data = response.read()
+                        self.fetched[value] = (response.status, len(data))
+                        self.fetched_data[value] = data
                 except OSError as exc:
                     self.fetched[value] = (getattr(exc, "code", 0), 0)
+
+    def _input_bytes(self, value: object) -> bytes | None:
+        """The bytes an input names, as the model would read them: inline, uploaded here, or fetched."""
+        if not isinstance(value, str):
+            return None
+        if value.startswith("data:") and ";base64," in value:
+            return base64.b64decode(value.partition(";base64,")[2])
+        if value.startswith(f"{self.base}/files/"):
+            upload = self.uploads.get(value.rsplit("/", 1)[1])
+            return upload["data"] if upload else None
+        return self.fetched_data.get(value)
+
+    def _read_images(self, inputs: dict) -> dict[str, tuple[int, int, str, bytes]]:
+        images = {}
+        for name, value in inputs.items():
+            data = self._input_bytes(value)
+            if data is None:
+                continue
+            try:
+                with Image.open(io.BytesIO(data)) as image:
+                    images[name] = (image.width, image.height, image.format, data)
+            except (OSError, ValueError):
+                continue
+        return images
 
     def output(self, prediction_id: str):
         url = f"http://127.0.0.1:{self.port}/files/{prediction_id}.png"
         return {"uri": url, "list": [url], "object": {"image": url}}[self.output_shape]
 
-    def create(self, body: dict) -> dict:
+    def create(self, body: dict, *, model: str = "") -> dict:
         self._fetch_url_inputs(body["input"])
+        images = self._read_images(body["input"])
         prediction_id = uuid.uuid4().hex[:20]
+        refusal = None
+        limit = self.max_input_pixels.get(model)
+        for width, height, _format, _data in images.values():
+            if limit is not None and width * height > limit:
+                refusal = (
+                    f"Input image of dimensions ({height}, {width}, 3) has a total number of pixels "
+                    f"{width * height} greater than the max size that fits in GPU memory on this hardware, "
+                    f"{limit}. Resize input image and try again."
+                )
         with self.lock:
             self.created.append(body)
+            self.received[prediction_id] = images
             self.predictions[prediction_id] = {
                 "id": prediction_id,
                 "status": self.statuses[0],
@@ -198,6 +245,7 @@ class FakeReplicate:
                 "output": None,
                 "error": None,
                 "step": 0,
+                "refusal": refusal,
                 "urls": {"get": f"{self.base}/predictions/{prediction_id}"},
             }
             return self._public(prediction_id)
@@ -208,16 +256,18 @@ class FakeReplicate:
             if prediction["status"] not in TERMINAL:
                 prediction["step"] = min(prediction["step"] + 1, len(self.statuses) - 1)
                 prediction["status"] = self.statuses[prediction["step"]]
+                if prediction["refusal"] and prediction["status"] not in ("starting", "canceled"):
+                    prediction["status"], prediction["error"] = "failed", prediction["refusal"]
             if prediction["status"] != "starting":
                 prediction["logs"] = self.logs
             if prediction["status"] == "succeeded":
                 prediction["output"] = self.output(prediction_id)
-            if prediction["status"] == "failed":
+            if prediction["status"] == "failed" and not prediction["error"]:
                 prediction["error"] = self.error
             return self._public(prediction_id)
 
     def _public(self, prediction_id: str) -> dict:
-        return {k: v for k, v in self.predictions[prediction_id].items() if k != "step"}
+        return {k: v for k, v in self.predictions[prediction_id].items() if k not in ("step", "refusal")}
 
     def webhook_headers(self, body: bytes, *, timestamp: int | None = None, secret: str = WEBHOOK_SECRET) -> dict:
         """Headers Replicate sends with a webhook, signed as it signs them."""

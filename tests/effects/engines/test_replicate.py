@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from effects.engines import EngineFailure
+from effects.engines import EngineConfigError, EngineFailure, ReplicateEngine
 from effects.engines.replicate import ReplicateClient, prediction_from_json, progress_from_logs, webhook_verify
 from tests.fakes.replicate_server import TOKEN, WEBHOOK_SECRET, FakeReplicate
 from tests.support.images import image_bytes
@@ -139,3 +139,13 @@ def test_a_prediction_carries_the_percentage_of_its_logs():
     prediction = prediction_from_json({"id": "p1", "status": "processing", "logs": " 12%|█▏        | 6/50"})
 
     assert prediction.progress == 12
+
+
+def test_an_effects_config_may_declare_its_models_limits():
+    config = {"limits": {"input": {"max_pixels": 2_096_704, "formats": ["JPEG", "PNG"]}}}
+
+    validated = ReplicateEngine().validate_config("acme/esrgan", config)
+
+    assert validated["limits"] == config["limits"]
+    with pytest.raises(EngineConfigError):
+        ReplicateEngine().validate_config("acme/esrgan", {"limits": {"input": {"max_pixels": -1}}})

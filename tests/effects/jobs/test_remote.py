@@ -1,7 +1,13 @@
-"""Provider jobs: the run started once and resumed, its progress and deadline, large sources, and cancelling a run."""
+"""Provider jobs: the run started once and resumed, its progress and deadline, large sources, the model's
+limits, and cancelling a run."""
+
+import io
 
 import pytest
+from django.core.files.base import ContentFile
+from PIL import Image
 
+from effects.catalog import provider_effect_definition, provider_models
 from effects.engines import EngineFailure
 from effects.jobs.remote import job_poll, remote_run_cancel
 from effects.jobs.run import job_process
@@ -148,3 +154,62 @@ def test_provider_job_the_provider_aborted_fails_at_once_and_is_refunded(replica
     assert (job.status, job.error_code) == (JobStatus.FAILED, "PROVIDER_FAILED")
     assert job.error_message == "The AI provider aborted the job"
     assert refunds(job) == 1
+
+
+def twelve_megapixel_job(*, model_id: str, config: dict) -> Job:
+    """A pending job whose stored source is a 4000x3000 (12 MP) JPEG photo."""
+    job = pending_job(model_id=model_id, config=config)
+    photo = Image.linear_gradient("L").resize((4000, 3000)).convert("RGB")
+    buffer = io.BytesIO()
+    photo.save(buffer, "JPEG", quality=90)
+    job.source.save("source.jpg", ContentFile(buffer.getvalue()))
+    return job
+
+
+def real_esrgan(replicate_server) -> tuple[str, dict]:
+    """The catalog's Real-ESRGAN model (what ``ai-upscale`` runs), refusing what Replicate's refuses."""
+    model = provider_models()["real-esrgan"]
+    replicate_server.max_input_pixels = {model["model"].partition(":")[2]: 2_096_704}
+    return provider_effect_definition(model=model)
+
+
+def test_a_12_megapixel_source_is_shrunk_to_the_upscalers_input_limit_and_succeeds(replicate_server):
+    model_id, config = real_esrgan(replicate_server)
+    job = twelve_megapixel_job(model_id=model_id, config=config)
+    job_process(job_id=job.pk)
+
+    job_poll(job_id=job.pk)
+    job_poll(job_id=job.pk)
+
+    job.refresh_from_db()
+    assert (job.status, job.error_code) == (JobStatus.COMPLETED, "")
+    ((width, height, fmt, _data),) = replicate_server.received[job.provider_prediction_id].values()
+    assert width * height <= 2_096_704 and width * height > 2_000_000
+    assert abs(width / height - 4 / 3) < 0.01 and fmt == "JPEG"
+
+
+def test_the_fake_upscaler_refuses_a_12_megapixel_source_sent_as_it_is(replicate_server):
+    model_id, config = real_esrgan(replicate_server)
+    del config["limits"]
+    job = twelve_megapixel_job(model_id=model_id, config=config)
+    job_process(job_id=job.pk)
+
+    job_poll(job_id=job.pk)
+
+    job.refresh_from_db()
+    assert (job.status, job.error_code) == (JobStatus.FAILED, "PROVIDER_FAILED")
+    assert "greater than the max size that fits in GPU memory" in job.error_message
+    assert refunds(job) == 1
+
+
+def test_a_source_within_the_models_limits_is_sent_exactly_as_stored(replicate_server):
+    model_id, config = real_esrgan(replicate_server)
+    job = pending_job(model_id=model_id, config=config)
+    with job.source.open("rb") as handle:
+        stored = handle.read()
+
+    job_process(job_id=job.pk)
+
+    job.refresh_from_db()
+    ((_w, _h, fmt, data),) = replicate_server.received[job.provider_prediction_id].values()
+    assert (data, fmt) == (stored, "PNG")
