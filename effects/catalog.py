@@ -119,7 +119,8 @@ def _remote_try(*, engine: RemoteEngine, model: str, config: dict, source: Valid
         detail = f": {run.error}" if run.error else ""
         verb = run.status if run.status != "succeeded" else "returned no image for"
         raise ApplicationError(ErrorCode.INVALID_INPUT, f"The AI provider {verb} the prediction{detail}")
-    return image_fetch(run.output_url).data
+    limits = engine.output_limits(config)
+    return image_fetch(run.output_url, max_bytes=limits.max_bytes, max_pixels=limits.max_pixels).data
 
 
 def _flatten(image: Image.Image) -> Image.Image:

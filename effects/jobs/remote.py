@@ -116,9 +116,11 @@ def job_remote_update(*, job: Job, run: RemoteRun) -> JobStep:
         if not run.output_url:
             job_mark_failed(job=job, code=JobErrorCode.PROVIDER_FAILED, message="The AI provider returned no image")
             return JobStep(JobOutcome.DONE)
+        # The model's declared output may be larger than an upload (an upscale of its largest input).
+        limits = _remote_engine(job.effect.model_id).output_limits(job.effect.config)
         try:
             # Provider outputs expire: copy the bytes now, through the same SSRF-safe fetcher.
-            output = image_fetch(run.output_url)
+            output = image_fetch(run.output_url, max_bytes=limits.max_bytes, max_pixels=limits.max_pixels)
         except ApplicationError as exc:
             job_mark_failed(
                 job=job,

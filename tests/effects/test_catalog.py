@@ -289,7 +289,10 @@ def test_catalog_provider_effects_follow_their_models_input_schema():
     assert upscale.config == {
         "image_param": "image",
         "input": {"scale": 2, "face_enhance": False},
-        "limits": {"input": {"max_pixels": 2_096_704, "formats": ["JPEG", "PNG"]}},
+        "limits": {
+            "input": {"max_pixels": 2_096_704, "formats": ["JPEG", "PNG"]},
+            "output": {"max_pixels": 8_386_816, "max_bytes": 40_000_000},
+        },
     }
     assert Effect.objects.get(slug="face-restore").model_id.startswith("replicate:sczhou/codeformer:")
 

@@ -213,3 +213,48 @@ def test_a_source_within_the_models_limits_is_sent_exactly_as_stored(replicate_s
     job.refresh_from_db()
     ((_w, _h, fmt, data),) = replicate_server.received[job.provider_prediction_id].values()
     assert (data, fmt) == (stored, "PNG")
+
+
+def upscaler_job(replicate_server, settings, *, output_limits: dict) -> Job:
+    """A provider job whose 100x80 output is over the upload limits (64x48 sources pass them)."""
+    replicate_server.output_image = image_bytes("PNG", (100, 80))
+    settings.IMAGE_MAX_PIXELS = 4000
+    settings.IMAGE_MAX_UPLOAD_BYTES = max(len(image_bytes("PNG")), len(replicate_server.output_image) // 2)
+    job = pending_job(model_id="replicate:acme/upscale", config={"limits": {"output": output_limits}})
+    job_process(job_id=job.pk)
+    return job
+
+
+def test_a_provider_output_over_the_upload_limits_but_within_the_models_declared_output_is_kept(
+    replicate_server, settings
+):
+    job = upscaler_job(
+        replicate_server, settings, output_limits={"max_pixels": 8000, "max_bytes": len(image_bytes("PNG", (100, 80)))}
+    )
+
+    job_poll(job_id=job.pk)
+    job_poll(job_id=job.pk)
+
+    job.refresh_from_db()
+    assert (job.status, job.error_code) == (JobStatus.COMPLETED, "")
+    with job.result.open("rb") as handle, Image.open(handle) as result:
+        assert result.size == (100, 80)
+
+
+@pytest.mark.parametrize(
+    ("output_limits", "why"),
+    [
+        ({"max_pixels": 7999, "max_bytes": 10**6}, "too large (100x80 pixels)"),
+        ({"max_pixels": 8000, "max_bytes": 100}, "larger than 100 bytes"),
+    ],
+)
+def test_a_provider_output_over_the_models_declared_output_is_refused(replicate_server, settings, output_limits, why):
+    job = upscaler_job(replicate_server, settings, output_limits=output_limits)
+
+    job_poll(job_id=job.pk)
+    job_poll(job_id=job.pk)
+
+    job.refresh_from_db()
+    assert (job.status, job.error_code) == (JobStatus.FAILED, "PROVIDER_FAILED")
+    assert "output was unusable" in job.error_message and why in job.error_message
+    assert refunds(job) == 1
