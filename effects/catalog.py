@@ -32,6 +32,7 @@ from effects.engines import (
     validate_config,
 )
 from effects.ingestion import ValidatedImage, image_fetch, image_validate_bytes
+from effects.jobs.dispatch import remote_cancel_enqueue, remote_files_delete_enqueue
 from effects.models import Effect
 from effects.renditions import renditions_from_bytes
 from effects.selectors import CATALOG_VERSION_KEY
@@ -90,13 +91,13 @@ def effect_try(*, effect: Effect, source: ValidatedImage) -> bytes:
         config = validate_config(effect.model_id, effect.config)
         engine = get_engine(ref.engine)
         if engine.run_mode == RunMode.REMOTE:
-            return _remote_try(engine=engine, model=ref.model, config=config, source=source)
+            return _remote_try(engine=engine, model_id=effect.model_id, model=ref.model, config=config, source=source)
         return engine.apply(ref.model, config, source.data, max_side=settings.IMAGE_MAX_SIDE).data
     except EngineFailure as exc:
         raise ApplicationError(ErrorCode.INVALID_INPUT, f"The effect failed: {exc.message}") from None
 
 
-def _remote_try(*, engine: RemoteEngine, model: str, config: dict, source: ValidatedImage) -> bytes:
+def _remote_try(*, engine: RemoteEngine, model_id: str, model: str, config: dict, source: ValidatedImage) -> bytes:
     """Start a prediction and wait for it to end, for at most REPLICATE_TRY_TIMEOUT seconds (then cancel it)."""
     if not settings.REPLICATE_API_TOKEN:
         raise ApplicationError(ErrorCode.SERVICE_UNAVAILABLE, "REPLICATE_API_TOKEN is not set")
@@ -111,10 +112,13 @@ def _remote_try(*, engine: RemoteEngine, model: str, config: dict, source: Valid
             interval=settings.REPLICATE_POLL_INTERVAL,
         )
     except RemoteRunTimeout:
+        remote_cancel_enqueue(model_id=model_id, run_id=run.id)  # also deletes its uploaded files
         raise ApplicationError(
             ErrorCode.SERVICE_UNAVAILABLE,
             f"The AI provider did not finish within {settings.REPLICATE_TRY_TIMEOUT} s; the prediction was cancelled",
         ) from None
+    if run.files:
+        remote_files_delete_enqueue(model_id=model_id, file_ids=list(run.files))
     if run.status != "succeeded" or not run.output_url:
         detail = f": {run.error}" if run.error else ""
         verb = run.status if run.status != "succeeded" else "returned no image for"

@@ -80,6 +80,8 @@ class RemoteRun:
     canceled or aborted).
 
     ``progress`` is the percent done the provider last reported, or None when it reports none.
+    ``files`` are the ids of files uploaded to the provider for this run (its inputs), to delete
+    once it ends.
     """
 
     id: str
@@ -87,6 +89,7 @@ class RemoteRun:
     output_url: str | None
     error: str | None
     progress: int | None = None
+    files: tuple[str, ...] = ()
 
     @property
     def is_terminal(self) -> bool:
@@ -131,7 +134,9 @@ class RemoteEngine(Engine, Protocol):
 
     def status(self, run_id: str) -> RemoteRun: ...
 
-    def cancel(self, run_id: str) -> None: ...
+    def cancel(self, run_id: str) -> RemoteRun | None: ...
+
+    def delete_file(self, file_id: str) -> None: ...
 
 
 def remote_run_wait(

@@ -58,8 +58,29 @@ def progress_from_logs(logs: object) -> int | None:
     return None
 
 
-def prediction_from_json(payload: dict) -> Prediction:
-    """Read a prediction object (API response or webhook body)."""
+def _uploaded_file_ids(inputs: object, files_base: str | None) -> tuple[str, ...]:
+    """Ids of the files the inputs name through the files API (``<api base>/files/<id>``)."""
+    if not files_base or not isinstance(inputs, dict):
+        return ()
+    prefix = f"{files_base}/files/"
+    ids = []
+    for value in inputs.values():
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str) and item.startswith(prefix):
+                file_id = item[len(prefix) :].split("?", 1)[0]
+                if _FILE_ID.fullmatch(file_id) and file_id not in ids:
+                    ids.append(file_id)
+    return tuple(ids)
+
+
+_FILE_ID = re.compile(r"[A-Za-z0-9_-]{1,100}")
+
+
+def prediction_from_json(payload: dict, *, files_base: str | None = None) -> Prediction:
+    """Read a prediction object (API response or webhook body).
+
+    With ``files_base`` (the API base), the files its inputs name through the files API are read too.
+    """
     if not isinstance(payload, dict) or not isinstance(payload.get("id"), str):
         raise EngineFailure(
             "the provider returned a malformed prediction", transient=True, code=EngineFailureCode.PROVIDER_ERROR
@@ -71,6 +92,7 @@ def prediction_from_json(payload: dict) -> Prediction:
         output_url=_output_url(payload.get("output")),
         error=str(error)[:300] if error else None,
         progress=progress_from_logs(payload.get("logs")),
+        files=_uploaded_file_ids(payload.get("input"), files_base),
     )
 
 
@@ -118,6 +140,8 @@ class ReplicateClient:
                 f"the provider refused the request (HTTP {response.status_code}){': ' + detail if detail else ''}",
                 code=EngineFailureCode.PROVIDER_REJECTED,
             )
+        if response.status_code == 204:  # a delete answers with no body
+            return {}
         try:
             return response.json()
         except ValueError:
@@ -168,13 +192,19 @@ class ReplicateClient:
             path = "/predictions"
         else:
             path = f"/models/{match['owner']}/{match['name']}/predictions"
-        return prediction_from_json(self._call("POST", path, json=body))
+        return prediction_from_json(self._call("POST", path, json=body), files_base=self.base)
 
     def get_prediction(self, prediction_id: str) -> Prediction:
-        return prediction_from_json(self._call("GET", f"/predictions/{prediction_id}"))
+        return prediction_from_json(self._call("GET", f"/predictions/{prediction_id}"), files_base=self.base)
 
     def cancel_prediction(self, prediction_id: str) -> Prediction:
-        return prediction_from_json(self._call("POST", f"/predictions/{prediction_id}/cancel"))
+        return prediction_from_json(self._call("POST", f"/predictions/{prediction_id}/cancel"), files_base=self.base)
+
+    def delete_file(self, file_id: str) -> None:
+        """Delete a file uploaded through the files API (a prediction's input it no longer needs)."""
+        if not _FILE_ID.fullmatch(file_id):
+            raise EngineFailure(f"invalid file id {file_id!r}", code=EngineFailureCode.PROVIDER_REJECTED)
+        self._call("DELETE", f"/files/{file_id}")
 
 
 def webhook_signature(*, secret: str, webhook_id: str, timestamp: str, body: bytes) -> str:
@@ -261,9 +291,13 @@ class ReplicateEngine:
         """The prediction as Replicate reports it now."""
         return self._client().get_prediction(run_id)
 
-    def cancel(self, run_id: str) -> None:
-        """Ask Replicate to stop a prediction (best effort)."""
-        self._client().cancel_prediction(run_id)
+    def cancel(self, run_id: str) -> Prediction:
+        """Ask Replicate to stop a prediction; the prediction as it answers (with the files it was given)."""
+        return self._client().cancel_prediction(run_id)
+
+    def delete_file(self, file_id: str) -> None:
+        """Delete a file uploaded for a prediction (a 404 is a permanent EngineFailure: it is gone)."""
+        self._client().delete_file(file_id)
 
     def validate_config(self, model: str, config: dict) -> dict:
         """Allowed keys: ``input`` (extra model inputs), ``image_param`` (the image input's name) and

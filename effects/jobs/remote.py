@@ -1,5 +1,10 @@
 """Jobs whose engine runs at a provider (``RunMode.REMOTE``): the run started once, its status acted on
-(found by polling, or nudged by the provider's webhook), and a deleted job's run cancelled."""
+(found by polling, or nudged by the provider's webhook), and a deleted job's run cancelled.
+
+A file uploaded to the provider for a run (its source, when it cannot go inline or as a URL) is
+deleted there once the run ends, whatever the outcome: the provider's own copy of a run's inputs
+names them (``RemoteRun.files``), so nothing of ours has to remember them.
+"""
 
 from __future__ import annotations
 
@@ -23,6 +28,7 @@ from effects.engines import (
     remote_run_wait,
 )
 from effects.ingestion import image_fetch
+from effects.jobs.dispatch import remote_cancel_enqueue, remote_files_delete_enqueue
 from effects.jobs.files import job_source_load
 from effects.jobs.steps import JobOutcome, JobStep
 from effects.jobs.transitions import engine_error_code, job_complete, job_mark_failed, job_stage_set
@@ -39,14 +45,38 @@ def remote_run_cancel(*, model_id: str, run_id: str) -> bool:
     is harmless.
     """
     try:
-        _remote_engine(model_id).cancel(run_id)
+        run = _remote_engine(model_id).cancel(run_id)
     except EngineFailure as exc:
         if exc.transient:
             raise
         logger.warning("the provider run %s (%s) could not be cancelled: %s", run_id, model_id, exc.message)
         return False
     logger.info("the provider run %s (%s) was cancelled", run_id, model_id)
+    if run is not None and run.files:
+        # Nobody waits for this run: the files it was given go now, even if it is still stopping.
+        remote_files_delete_enqueue(model_id=model_id, file_ids=list(run.files))
     return True
+
+
+def remote_files_delete(*, model_id: str, file_ids: list[str]) -> list[str]:
+    """Delete files uploaded to the provider for a run that ended; returns the ids to try again.
+
+    A file the provider no longer has (or refuses to delete) counts as gone; only transient errors
+    (network, 5xx, 429) leave an id to retry.
+    """
+    engine = _remote_engine(model_id)
+    remaining = []
+    for file_id in file_ids:
+        try:
+            engine.delete_file(file_id)
+        except EngineFailure as exc:
+            if exc.transient:
+                remaining.append(file_id)
+            else:
+                logger.info("the provider file %s (%s) was not deleted: %s", file_id, model_id, exc.message)
+            continue
+        logger.info("the provider file %s (%s) was deleted", file_id, model_id)
+    return remaining
 
 
 def _remote_webhook_url() -> str | None:
@@ -104,14 +134,22 @@ def job_remote_start(*, job: Job, engine: RemoteEngine, model: str, config: dict
             webhook_url=_remote_webhook_url(),
             image_url=image_url,
         )
-        Job.objects.filter(pk=job.pk).update(provider_prediction_id=run.id)
+        if not Job.objects.filter(pk=job.pk).update(provider_prediction_id=run.id):
+            # Deleted while the run was being created: nobody will look at this run.
+            remote_cancel_enqueue(model_id=job.effect.model_id, run_id=run.id)
+            return JobStep(JobOutcome.DONE)
         job.provider_prediction_id = run.id
         job_stage_set(job=job, stage=JobStage.PROCESSING, progress=run.progress)
     return job_remote_update(job=job, run=run)
 
 
 def job_remote_update(*, job: Job, run: RemoteRun) -> JobStep:
-    """Act on a remote run's status: copy a succeeded output into our storage, fail a failed one, else wait."""
+    """Act on a remote run's status: copy a succeeded output into our storage, fail a failed one, else wait.
+
+    A run that ended has the files uploaded for it deleted at the provider (by a worker, retried).
+    """
+    if run.is_terminal and run.files:
+        remote_files_delete_enqueue(model_id=job.effect.model_id, file_ids=list(run.files))
     if run.status == "succeeded":
         if not run.output_url:
             job_mark_failed(job=job, code=JobErrorCode.PROVIDER_FAILED, message="The AI provider returned no image")
@@ -156,6 +194,8 @@ def job_poll(*, job_id) -> JobStep:
         run = remote_run_wait(engine, job.provider_prediction_id, deadline=deadline, wait=0)
     except RemoteRunTimeout:
         job_mark_failed(job=job, code=JobErrorCode.TIMEOUT, message="The AI provider took too long")
+        # The wait asked once for the cancel; a worker asks again (retried) and deletes the run's files.
+        remote_cancel_enqueue(model_id=job.effect.model_id, run_id=job.provider_prediction_id)
         return JobStep(JobOutcome.DONE)
     except EngineFailure as exc:
         job_mark_failed(job=job, code=engine_error_code(exc), message=exc.message)

@@ -2,8 +2,12 @@
 
 Speaks the same protocol as https://api.replicate.com/v1: Bearer auth, POST
 /models/{owner}/{name}/predictions and /predictions (with ``version``), GET
-/predictions/{id}, POST /predictions/{id}/cancel, and POST /files (the files API: a multipart
-``content`` part, answered with a file object whose ``urls.get`` a prediction input may name).
+/predictions/{id}, POST /predictions/{id}/cancel, and the files API: POST /files (a multipart
+``content`` part, answered with a file object whose ``urls.get`` a prediction input may name),
+GET /files (the files it still holds) and DELETE /files/{id} (204; 404 for a file it does not
+hold). ``uploads`` holds the files not deleted; ``file_deletes`` lists every delete asked for, in
+order; ``delete_failures`` answers that many deletes with a 503 first. Like Replicate, a
+prediction object echoes its ``input``.
 Each GET advances the prediction along ``statuses`` (e.g. starting → processing → succeeded).
 Outputs are served from /files/. Like Replicate, it fetches an ``http(s)`` image input when the
 prediction is created (``fetched``: URL → HTTP status and size), and reads every image input (a data
@@ -60,6 +64,8 @@ class FakeReplicate:
         self.created: list[dict] = []
         self.cancels: list[str] = []
         self.uploads: dict[str, dict] = {}
+        self.file_deletes: list[str] = []
+        self.delete_failures = 0
         self.fetched: dict[str, tuple[int, int]] = {}
         self.fetched_data: dict[str, bytes] = {}
         self.received: dict[str, dict[str, tuple[int, int, str, bytes]]] = {}
@@ -104,6 +110,11 @@ class FakeReplicate:
                     return
                 if not self._authorised():
                     return
+                if self.path == "/v1/files":
+                    with fake.lock:
+                        files = [{k: v for k, v in f.items() if k != "data"} for f in fake.uploads.values()]
+                    self._json(200, {"next": None, "previous": None, "results": files})
+                    return
                 match = re.fullmatch(r"/v1/predictions/([\w-]+)", self.path)
                 if not match or match[1] not in fake.predictions:
                     self._json(404, {"detail": "Not found.", "status": 404})
@@ -112,6 +123,25 @@ class FakeReplicate:
                     self._json(fake.get_status, {"detail": "Internal server error", "status": fake.get_status})
                     return
                 self._json(200, fake.advance(match[1]))
+
+            def do_DELETE(self):
+                if not self._authorised():
+                    return
+                match = re.fullmatch(r"/v1/files/([\w-]+)", self.path)
+                with fake.lock:
+                    if match:
+                        fake.file_deletes.append(match[1])
+                    failing = fake.delete_failures > 0
+                    if failing:
+                        fake.delete_failures -= 1
+                    found = bool(match) and not failing and fake.uploads.pop(match[1], None) is not None
+                if failing:
+                    self._json(503, {"detail": "Service unavailable", "status": 503})
+                elif not found:
+                    self._json(404, {"detail": "Not found.", "status": 404})
+                else:
+                    self.send_response(204)
+                    self.end_headers()
 
             def do_POST(self):
                 if fake.delay:
@@ -241,7 +271,7 @@ class FakeReplicate:
             self.predictions[prediction_id] = {
                 "id": prediction_id,
                 "status": self.statuses[0],
-                "input": {k: "(omitted)" for k in body["input"]},
+                "input": dict(body["input"]),
                 "output": None,
                 "error": None,
                 "step": 0,

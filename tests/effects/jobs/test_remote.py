@@ -9,11 +9,13 @@ from PIL import Image
 
 from effects.catalog import provider_effect_definition, provider_models
 from effects.engines import EngineFailure
+from effects.jobs.delete import job_delete
 from effects.jobs.remote import job_poll, remote_run_cancel
 from effects.jobs.run import job_process
 from effects.jobs.steps import JobOutcome
 from effects.models import Job, JobStage, JobStatus
 from tests.effects.jobs.support import pending_job, refunds
+from tests.support.concurrency import wait_for
 from tests.support.images import image_bytes
 
 pytestmark = pytest.mark.django_db
@@ -258,3 +260,93 @@ def test_a_provider_output_over_the_models_declared_output_is_refused(replicate_
     assert (job.status, job.error_code) == (JobStatus.FAILED, "PROVIDER_FAILED")
     assert "output was unusable" in job.error_message and why in job.error_message
     assert refunds(job) == 1
+
+
+def uploaded_source_job(replicate_server, settings) -> tuple[Job, str]:
+    """A provider job started with its source uploaded through the files API; the file's id."""
+    settings.REPLICATE_DATA_URI_MAX_BYTES = 100
+    job = pending_job(model_id="replicate:acme/restore")
+    job_process(job_id=job.pk)
+    (file_id,) = replicate_server.uploads
+    return job, file_id
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("outcome", ["succeeded", "failed", "canceled", "aborted"])
+def test_the_file_uploaded_for_a_run_is_deleted_at_the_provider_when_the_run_ends(
+    replicate_server, settings, celery_worker_pipeline, outcome
+):
+    replicate_server.statuses = ["starting", outcome]
+    job, file_id = uploaded_source_job(replicate_server, settings)
+
+    job_poll(job_id=job.pk)
+
+    wait_for(lambda: not replicate_server.uploads, message="the uploaded file to be deleted")
+    assert replicate_server.file_deletes == [file_id]
+    assert Job.objects.get(pk=job.pk).status in (JobStatus.COMPLETED, JobStatus.FAILED)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_file_uploaded_for_a_deleted_jobs_run_is_deleted_with_the_cancelled_run(
+    replicate_server, settings, celery_worker_pipeline
+):
+    replicate_server.statuses = ["starting", "processing"]
+    job, file_id = uploaded_source_job(replicate_server, settings)
+
+    job_delete(job=job)
+
+    wait_for(lambda: not replicate_server.uploads, message="the uploaded file to be deleted")
+    ((run_id, run),) = replicate_server.predictions.items()
+    assert replicate_server.cancels == [run_id] and run["status"] == "canceled"
+    assert replicate_server.file_deletes == [file_id]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_file_uploaded_for_a_run_past_its_deadline_is_deleted(replicate_server, settings, celery_worker_pipeline):
+    replicate_server.statuses = ["starting", "processing"]
+    job, file_id = uploaded_source_job(replicate_server, settings)
+    settings.REPLICATE_DEADLINE = 0
+
+    job_poll(job_id=job.pk)
+
+    wait_for(lambda: not replicate_server.uploads, message="the uploaded file to be deleted")
+    assert Job.objects.get(pk=job.pk).error_code == "TIMEOUT"
+    assert replicate_server.file_deletes == [file_id]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_run_whose_job_was_deleted_while_it_was_created_is_cancelled_and_its_file_deleted(
+    replicate_server, settings, celery_worker_pipeline
+):
+    from django.db import connections
+
+    settings.REPLICATE_DATA_URI_MAX_BYTES = 100
+    job = pending_job(model_id="replicate:acme/restore")
+
+    def delete_meanwhile():
+        job_delete(job=Job.objects.get(pk=job.pk))
+        connections.close_all()  # this thread's own connection
+
+    replicate_server.before_create = delete_meanwhile
+
+    step = job_process(job_id=job.pk)
+
+    assert step.outcome == JobOutcome.DONE
+    (run_id,) = replicate_server.predictions
+    wait_for(lambda: not replicate_server.uploads, message="the uploaded file to be deleted")
+    assert replicate_server.predictions[run_id]["status"] == "canceled"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_delete_the_provider_fails_is_retried_until_the_file_is_gone(
+    replicate_server, settings, celery_worker_pipeline
+):
+    settings.JOB_RETRY_BACKOFF_BASE = 0.2
+    replicate_server.statuses = ["starting", "succeeded"]
+    replicate_server.delete_failures = 2
+    job, file_id = uploaded_source_job(replicate_server, settings)
+
+    job_poll(job_id=job.pk)
+
+    wait_for(lambda: not replicate_server.uploads, message="the uploaded file to be deleted")
+    assert replicate_server.file_deletes == [file_id] * 3
