@@ -6,7 +6,8 @@ Speaks the same protocol as https://api.replicate.com/v1: Bearer auth, POST
 ``content`` part, answered with a file object whose ``urls.get`` a prediction input may name),
 GET /files (the files it still holds) and DELETE /files/{id} (204; 404 for a file it does not
 hold). ``uploads`` holds the files not deleted; ``file_deletes`` lists every delete asked for, in
-order; ``delete_failures`` answers that many deletes with a 503 first. Like Replicate, a
+order; ``delete_failures`` answers that many deletes with a 503 first. ``requests`` keeps every
+POST as it arrived (headers and raw body), to check what the provider is told. Like Replicate, a
 prediction object echoes its ``input``.
 Each GET advances the prediction along ``statuses`` (e.g. starting → processing → succeeded).
 Outputs are served from /files/. Like Replicate, it fetches an ``http(s)`` image input when the
@@ -65,6 +66,8 @@ class FakeReplicate:
         self.cancels: list[str] = []
         self.uploads: dict[str, dict] = {}
         self.file_deletes: list[str] = []
+        # Every POST as it arrived (method, path, headers, raw body): what the provider was told.
+        self.requests: list[dict] = []
         self.delete_failures = 0
         self.fetched: dict[str, tuple[int, int]] = {}
         self.fetched_data: dict[str, bytes] = {}
@@ -112,7 +115,9 @@ class FakeReplicate:
                     return
                 if self.path == "/v1/files":
                     with fake.lock:
-                        files = [{k: v for k, v in f.items() if k != "data"} for f in fake.uploads.values()]
+                        files = [
+                            {k: v for k, v in f.items() if k not in ("data", "parts")} for f in fake.uploads.values()
+                        ]
                     self._json(200, {"next": None, "previous": None, "results": files})
                     return
                 match = re.fullmatch(r"/v1/predictions/([\w-]+)", self.path)
@@ -149,6 +154,10 @@ class FakeReplicate:
                 if not self._authorised():
                     return
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                with fake.lock:
+                    fake.requests.append(
+                        {"method": "POST", "path": self.path, "headers": dict(self.headers), "body": raw}
+                    )
                 if self.path == "/v1/files":
                     upload = fake.upload(self.headers.get("Content-Type", ""), raw)
                     if upload is None:
@@ -197,7 +206,8 @@ class FakeReplicate:
         message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
             f"Content-Type: {content_type}\r\n\r\n".encode() + raw
         )
-        for part in message.iter_parts() if message.is_multipart() else []:
+        parts = list(message.iter_parts()) if message.is_multipart() else []
+        for part in parts:
             if part.get_param("name", header="content-disposition") == "content":
                 file_id = uuid.uuid4().hex[:16]
                 data = part.get_payload(decode=True)
@@ -209,7 +219,11 @@ class FakeReplicate:
                     "urls": {"get": f"{self.base}/files/{file_id}"},
                 }
                 with self.lock:
-                    self.uploads[file_id] = {**upload, "data": data}
+                    self.uploads[file_id] = {
+                        **upload,
+                        "data": data,
+                        "parts": [p.get_param("name", header="content-disposition") for p in parts],
+                    }
                 return upload
         return None
 

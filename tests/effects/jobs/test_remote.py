@@ -5,6 +5,7 @@ import io
 
 import pytest
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from effects.catalog import provider_effect_definition, provider_models
@@ -15,7 +16,9 @@ from effects.jobs.run import job_process
 from effects.jobs.steps import JobOutcome
 from effects.models import Job, JobStage, JobStatus
 from tests.effects.jobs.support import pending_job, refunds
+from tests.support.api import token_client
 from tests.support.concurrency import wait_for
+from tests.support.factories import EffectFactory, UserFactory
 from tests.support.images import image_bytes
 
 pytestmark = pytest.mark.django_db
@@ -350,3 +353,40 @@ def test_a_delete_the_provider_fails_is_retried_until_the_file_is_gone(
 
     wait_for(lambda: not replicate_server.uploads, message="the uploaded file to be deleted")
     assert replicate_server.file_deletes == [file_id] * 3
+
+
+def camera_photo(*, artist: str) -> bytes:
+    """A phone photo as uploaded: EXIF with the camera, the owner's name, a GPS position and an orientation."""
+    exif = Image.Exif()
+    exif[0x010F] = "Acme Phones"  # Make
+    exif[0x013B] = artist  # Artist
+    exif[0x0112] = 6  # Orientation: turned a quarter
+    exif.get_ifd(0x8825)[2] = (48.0, 51.0, 24.0)  # GPSLatitude
+    buffer = io.BytesIO()
+    Image.open(io.BytesIO(image_bytes("JPEG", (64, 48)))).save(buffer, "JPEG", exif=exif)
+    return buffer.getvalue()
+
+
+def test_the_provider_receives_only_the_image_and_the_model_inputs_never_who_sent_them(replicate_server, settings):
+    settings.REPLICATE_DATA_URI_MAX_BYTES = 100  # the source goes through the files API
+    user = UserFactory(email="jane.doe@example.com", credits=10)
+    EffectFactory(slug="restore", model_id="replicate:acme/restore", config={"input": {"prompt": "restore it"}})
+    photo = SimpleUploadedFile("Jane Doe passport.jpg", camera_photo(artist="Jane Doe"), content_type="image/jpeg")
+    response = token_client(user).post(
+        "/api/effects/apply", {"effectId": "restore", "image": photo}, format="multipart"
+    )
+    job = Job.objects.get(pk=response.json()["data"]["jobId"])
+
+    job_process(job_id=job.pk)
+
+    (upload,) = replicate_server.uploads.values()
+    assert (upload["name"], upload["parts"]) == ("source.jpeg", ["content"])
+    with Image.open(io.BytesIO(upload["data"])) as sent:
+        assert dict(sent.getexif()) == {0x0112: 6}  # the orientation, and nothing else
+    body = replicate_server.created[0]
+    assert set(body) <= {"input", "webhook", "webhook_events_filter"}
+    assert body["input"] == {"prompt": "restore it", "image": upload["urls"]["get"]}
+    assert body["webhook"] == settings.SITE_URL + "/api/webhooks/replicate"
+    told = b"".join(r["body"] + repr(r["headers"]).encode() for r in replicate_server.requests)
+    for personal in ("jane", "passport", user.email, str(job.pk), job.pk.hex, "Acme Phones"):
+        assert personal.lower().encode() not in told.lower(), personal
