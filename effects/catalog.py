@@ -103,7 +103,14 @@ def _remote_try(*, engine: RemoteEngine, model_id: str, model: str, config: dict
         raise ApplicationError(ErrorCode.SERVICE_UNAVAILABLE, "REPLICATE_API_TOKEN is not set")
     fitted = engine.fit_input(config, image=source.data)
     image, content_type = (fitted.data, fitted.content_type) if fitted else (source.data, source.content_type)
-    run = engine.start(model, config, image=image, content_type=content_type, webhook_url=None)
+    run = engine.start(
+        model,
+        config,
+        image=image,
+        content_type=content_type,
+        webhook_url=None,
+        cancel_after=settings.REPLICATE_TRY_TIMEOUT,
+    )
     try:
         run = remote_run_wait(
             engine,

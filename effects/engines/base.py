@@ -124,6 +124,7 @@ class RemoteEngine(Engine, Protocol):
         content_type: str,
         webhook_url: str | None,
         image_url: str | None = None,
+        cancel_after: float | None = None,
     ) -> RemoteRun: ...
 
     def fit_input(self, config: dict, *, image: bytes) -> FittedImage | None: ...

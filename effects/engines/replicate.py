@@ -10,6 +10,7 @@ import base64
 import contextlib
 import hashlib
 import hmac
+import math
 import re
 import time
 from collections.abc import Callable
@@ -96,6 +97,15 @@ def prediction_from_json(payload: dict, *, files_base: str | None = None) -> Pre
     )
 
 
+# Replicate's shortest ``Cancel-After`` (a prediction's lifetime, counted from its creation).
+CANCEL_AFTER_MIN_SECONDS = 5
+
+
+def cancel_after_header(seconds: float) -> str:
+    """A ``Cancel-After`` value: whole seconds, rounded up, never under Replicate's minimum."""
+    return f"{max(CANCEL_AFTER_MIN_SECONDS, math.ceil(seconds))}s"
+
+
 # Replicate recommends a data URI only for files under 1 MB
 # (https://replicate.com/docs/topics/predictions/input-files); larger inputs go as a URL.
 DATA_URI_MAX_BYTES = 1_000_000
@@ -177,8 +187,12 @@ class ReplicateClient:
         content_type: str,
         webhook_url: str | None = None,
         image_url: str | None = None,
+        cancel_after: float | None = None,
     ) -> Prediction:
-        """Start a prediction; the image goes as ``image_url`` if given, else inline or uploaded (by size)."""
+        """Start a prediction; the image goes as ``image_url`` if given, else inline or uploaded (by size).
+
+        ``cancel_after`` (seconds) asks Replicate to stop the prediction by itself once nobody waits for it.
+        """
         match = _MODEL.match(model)
         if not match:
             raise EngineConfigError(f"invalid Replicate model {model!r}")
@@ -192,7 +206,8 @@ class ReplicateClient:
             path = "/predictions"
         else:
             path = f"/models/{match['owner']}/{match['name']}/predictions"
-        return prediction_from_json(self._call("POST", path, json=body), files_base=self.base)
+        headers = {"Cancel-After": cancel_after_header(cancel_after)} if cancel_after is not None else {}
+        return prediction_from_json(self._call("POST", path, json=body, headers=headers), files_base=self.base)
 
     def get_prediction(self, prediction_id: str) -> Prediction:
         return prediction_from_json(self._call("GET", f"/predictions/{prediction_id}"), files_base=self.base)
@@ -261,10 +276,12 @@ class ReplicateEngine:
         content_type: str,
         webhook_url: str | None,
         image_url: str | None = None,
+        cancel_after: float | None = None,
     ) -> Prediction:
         """Create a prediction for the image; it runs at Replicate and completes later.
 
-        ``image_url`` (a short-lived signed URL of the stored source) replaces the bytes when given.
+        ``image_url`` (a short-lived signed URL of the stored source) replaces the bytes when given;
+        ``cancel_after`` (seconds: how long we will wait for it) makes Replicate stop it after that.
         """
         return self._client().create_prediction(
             model=model,
@@ -273,6 +290,7 @@ class ReplicateEngine:
             content_type=content_type,
             webhook_url=webhook_url,
             image_url=image_url,
+            cancel_after=cancel_after,
         )
 
     def fit_input(self, config: dict, *, image: bytes) -> FittedImage | None:

@@ -9,6 +9,7 @@ names them (``RemoteRun.files``), so nothing of ours has to remember them.
 from __future__ import annotations
 
 import logging
+import time
 from datetime import timedelta
 
 import requests
@@ -133,6 +134,8 @@ def job_remote_start(*, job: Job, engine: RemoteEngine, model: str, config: dict
             content_type=content_type,
             webhook_url=_remote_webhook_url(),
             image_url=image_url,
+            # Past our deadline the job fails as TIMEOUT: Replicate stops (and bills) no longer than that.
+            cancel_after=_remote_deadline(job) - time.time(),
         )
         if not Job.objects.filter(pk=job.pk).update(provider_prediction_id=run.id):
             # Deleted while the run was being created: nobody will look at this run.
@@ -181,13 +184,18 @@ def job_remote_update(*, job: Job, run: RemoteRun) -> JobStep:
     return _poll_step(job)
 
 
+def _remote_deadline(job: Job) -> float:
+    """When the job's remote run must have ended (a ``time.time()`` value): REPLICATE_DEADLINE after it started."""
+    started = job.started_at or job.created_at
+    return (started + timedelta(seconds=settings.REPLICATE_DEADLINE)).timestamp()
+
+
 def job_poll(*, job_id) -> JobStep:
     """Check a PROCESSING remote job (polling fallback, or nudged by the provider's webhook)."""
     job = Job.objects.select_related("effect", "user").filter(pk=job_id).first()
     if job is None or job.status != JobStatus.PROCESSING or not job.provider_prediction_id:
         return JobStep(JobOutcome.SKIPPED)
-    started = job.started_at or job.created_at
-    deadline = (started + timedelta(seconds=settings.REPLICATE_DEADLINE)).timestamp()
+    deadline = _remote_deadline(job)
     try:
         engine = _remote_engine(job.effect.model_id)
         # One look (wait=0): the next look is a new poll task, so no worker sleeps on a provider.

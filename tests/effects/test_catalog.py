@@ -356,3 +356,12 @@ def test_seed_demo_creates_the_demo_staff_account_in_development(settings):
     call_command("seed_demo", stdout=io.StringIO())
 
     assert User.objects.filter(email=ADMIN_EMAIL, is_staff=True).exists()
+
+
+def test_effect_try_asks_the_provider_to_stop_the_prediction_when_the_try_gives_up(replicate_server, settings):
+    settings.REPLICATE_TRY_TIMEOUT = 45
+    effect = EffectFactory(model_id="replicate:acme/x")
+
+    effect_try(effect=effect, source=image_validate_bytes(image_bytes()))
+
+    assert replicate_server.cancel_afters == ["45s"]

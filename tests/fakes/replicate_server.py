@@ -7,7 +7,8 @@ Speaks the same protocol as https://api.replicate.com/v1: Bearer auth, POST
 GET /files (the files it still holds) and DELETE /files/{id} (204; 404 for a file it does not
 hold). ``uploads`` holds the files not deleted; ``file_deletes`` lists every delete asked for, in
 order; ``delete_failures`` answers that many deletes with a 503 first. ``requests`` keeps every
-POST as it arrived (headers and raw body), to check what the provider is told. Like Replicate, a
+POST as it arrived (headers and raw body), to check what the provider is told; ``cancel_afters``
+the ``Cancel-After`` header of each create. Like Replicate, a
 prediction object echoes its ``input``.
 Each GET advances the prediction along ``statuses`` (e.g. starting → processing → succeeded).
 Outputs are served from /files/. Like Replicate, it fetches an ``http(s)`` image input when the
@@ -66,6 +67,8 @@ class FakeReplicate:
         self.cancels: list[str] = []
         self.uploads: dict[str, dict] = {}
         self.file_deletes: list[str] = []
+        # The Cancel-After header of each create, in order (None when it had none).
+        self.cancel_afters: list[str | None] = []
         # Every POST as it arrived (method, path, headers, raw body): what the provider was told.
         self.requests: list[dict] = []
         self.delete_failures = 0
@@ -186,6 +189,8 @@ class FakeReplicate:
                 if not model and not (self.path == "/v1/predictions" and "version" in body):
                     self._json(404, {"detail": "Not found.", "status": 404})
                     return
+                with fake.lock:
+                    fake.cancel_afters.append(self.headers.get("Cancel-After"))
                 if fake.before_create is not None:
                     fake.before_create()
                 if fake.create_status:

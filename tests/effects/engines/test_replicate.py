@@ -208,3 +208,18 @@ def test_a_delete_the_provider_fails_is_a_transient_failure(fake):
         api.delete_file(file_id)
 
     assert failure.value.transient and file_id in fake.uploads
+
+
+@pytest.mark.parametrize(("seconds", "header"), [(899.2, "900s"), (60, "60s"), (1.5, "5s"), (-3, "5s")])
+def test_a_create_with_a_deadline_sends_it_as_cancel_after_in_whole_seconds(fake, seconds, header):
+    client(fake).create_prediction(
+        model="acme/restore", config={}, image=b"x", content_type="image/png", cancel_after=seconds
+    )
+
+    assert fake.cancel_afters == [header]
+
+
+def test_a_create_without_a_deadline_sends_no_cancel_after(fake):
+    client(fake).create_prediction(model="acme/restore", config={}, image=b"x", content_type="image/png")
+
+    assert fake.cancel_afters == [None]

@@ -390,3 +390,13 @@ def test_the_provider_receives_only_the_image_and_the_model_inputs_never_who_sen
     told = b"".join(r["body"] + repr(r["headers"]).encode() for r in replicate_server.requests)
     for personal in ("jane", "passport", user.email, str(job.pk), job.pk.hex, "Acme Phones"):
         assert personal.lower().encode() not in told.lower(), personal
+
+
+def test_a_provider_run_is_created_to_cancel_itself_at_the_jobs_remaining_deadline(replicate_server, settings):
+    settings.REPLICATE_DEADLINE = 600
+    job = pending_job(model_id="replicate:acme/restore")
+
+    job_process(job_id=job.pk)
+
+    (cancel_after,) = replicate_server.cancel_afters
+    assert cancel_after.endswith("s") and 595 <= int(cancel_after[:-1]) <= 600
