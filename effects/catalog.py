@@ -32,6 +32,7 @@ from effects.engines import (
     validate_config,
 )
 from effects.ingestion import ValidatedImage, image_fetch, image_validate_bytes
+from effects.jobs.dispatch import remote_cancel_enqueue, remote_files_delete_enqueue
 from effects.models import Effect
 from effects.renditions import renditions_from_bytes
 from effects.selectors.catalog import CATALOG_VERSION_KEY
@@ -90,17 +91,26 @@ def effect_try(*, effect: Effect, source: ValidatedImage) -> bytes:
         config = validate_config(effect.model_id, effect.config)
         engine = get_engine(ref.engine)
         if engine.run_mode == RunMode.REMOTE:
-            return _remote_try(engine=engine, model=ref.model, config=config, source=source)
+            return _remote_try(engine=engine, model_id=effect.model_id, model=ref.model, config=config, source=source)
         return engine.apply(ref.model, config, source.data, max_side=settings.IMAGE_MAX_SIDE).data
     except EngineFailure as exc:
         raise ApplicationError(ErrorCode.INVALID_INPUT, f"The effect failed: {exc.message}") from None
 
 
-def _remote_try(*, engine: RemoteEngine, model: str, config: dict, source: ValidatedImage) -> bytes:
+def _remote_try(*, engine: RemoteEngine, model_id: str, model: str, config: dict, source: ValidatedImage) -> bytes:
     """Start a prediction and wait for it to end, for at most REPLICATE_TRY_TIMEOUT seconds (then cancel it)."""
     if not settings.REPLICATE_API_TOKEN:
         raise ApplicationError(ErrorCode.SERVICE_UNAVAILABLE, "REPLICATE_API_TOKEN is not set")
-    run = engine.start(model, config, image=source.data, content_type=source.content_type, webhook_url=None)
+    fitted = engine.fit_input(config, image=source.data)
+    image, content_type = (fitted.data, fitted.content_type) if fitted else (source.data, source.content_type)
+    run = engine.start(
+        model,
+        config,
+        image=image,
+        content_type=content_type,
+        webhook_url=None,
+        cancel_after=settings.REPLICATE_TRY_TIMEOUT,
+    )
     try:
         run = remote_run_wait(
             engine,
@@ -109,15 +119,19 @@ def _remote_try(*, engine: RemoteEngine, model: str, config: dict, source: Valid
             interval=settings.REPLICATE_POLL_INTERVAL,
         )
     except RemoteRunTimeout:
+        remote_cancel_enqueue(model_id=model_id, run_id=run.id)  # also deletes its uploaded files
         raise ApplicationError(
             ErrorCode.SERVICE_UNAVAILABLE,
             f"The AI provider did not finish within {settings.REPLICATE_TRY_TIMEOUT} s; the prediction was cancelled",
         ) from None
+    if run.files:
+        remote_files_delete_enqueue(model_id=model_id, file_ids=list(run.files))
     if run.status != "succeeded" or not run.output_url:
         detail = f": {run.error}" if run.error else ""
         verb = run.status if run.status != "succeeded" else "returned no image for"
         raise ApplicationError(ErrorCode.INVALID_INPUT, f"The AI provider {verb} the prediction{detail}")
-    return image_fetch(run.output_url).data
+    limits = engine.output_limits(config)
+    return image_fetch(run.output_url, max_bytes=limits.max_bytes, max_pixels=limits.max_pixels).data
 
 
 def _flatten(image: Image.Image) -> Image.Image:
@@ -225,7 +239,8 @@ def provider_models(*, path: Path = PROVIDER_CATALOG) -> dict[str, dict]:
 
 
 def provider_effect_definition(*, model: dict, prompt: str = "", extra_input: dict | None = None) -> tuple[str, dict]:
-    """The ``model_id`` and config of an effect on a catalog model, with its prompt in the model's prompt input."""
+    """The ``model_id`` and config of an effect on a catalog model, with its prompt in the model's prompt input
+    and the model's declared input/output ``limits``."""
     inputs = {**model.get("input", {}), **(extra_input or {})}
     prompt_param = model.get("prompt_param")
     if prompt_param:
@@ -236,6 +251,8 @@ def provider_effect_definition(*, model: dict, prompt: str = "", extra_input: di
         raise EngineConfigError(f"{model['model']} takes no prompt")
     model_id = f"replicate:{model['model']}"
     config = {"image_param": model.get("image_param", "image"), "input": inputs}
+    if "limits" in model:
+        config["limits"] = model["limits"]
     return model_id, validate_config(model_id, config)
 
 

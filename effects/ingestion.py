@@ -51,20 +51,24 @@ def _invalid(message: str) -> ApplicationError:
     return ApplicationError(ErrorCode.INVALID_INPUT, message)
 
 
-def image_validate_bytes(data: bytes, *, decode: bool = True) -> ValidatedImage:
+def image_validate_bytes(
+    data: bytes, *, decode: bool = True, max_bytes: int | None = None, max_pixels: int | None = None
+) -> ValidatedImage:
     """Check size, format (by content) and dimensions from the header, then (unless ``decode`` is
     False) that the image data is intact, without ever holding the full-size pixels in memory.
+
+    ``max_bytes`` / ``max_pixels`` replace the upload limits (IMAGE_MAX_UPLOAD_BYTES,
+    IMAGE_MAX_PIXELS) for images that are not uploads, such as a provider's declared output.
 
     The engine decodes the image in the worker under the same format and pixel limits, so a
     request never pays for (or can be made to allocate) a full decode.
     """
+    max_bytes = settings.IMAGE_MAX_UPLOAD_BYTES if max_bytes is None else max_bytes
+    max_pixels = settings.IMAGE_MAX_PIXELS if max_pixels is None else max_pixels
     if not data:
         raise _invalid("The image is empty")
-    if len(data) > settings.IMAGE_MAX_UPLOAD_BYTES:
-        raise ApplicationError(
-            ErrorCode.PAYLOAD_TOO_LARGE,
-            f"The image is larger than {settings.IMAGE_MAX_UPLOAD_BYTES // (1024 * 1024)} MB",
-        )
+    if len(data) > max_bytes:
+        raise _too_large(max_bytes)
     try:
         if decode and data.startswith(_PNG_SIGNATURE):
             _check_png_text(data)
@@ -73,7 +77,7 @@ def image_validate_bytes(data: bytes, *, decode: bool = True) -> ValidatedImage:
             with Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS) as img:
                 fmt = img.format
                 width, height = img.size
-                if width * height > settings.IMAGE_MAX_PIXELS:
+                if width * height > max_pixels:
                     raise _invalid(f"The image is too large ({width}x{height} pixels)")
                 if decode:
                     _check_data(img, data)
@@ -388,17 +392,23 @@ def safe_http_request(
 
 
 def _too_large(max_bytes: int) -> ApplicationError:
-    return ApplicationError(ErrorCode.PAYLOAD_TOO_LARGE, f"The image is larger than {max_bytes // (1024 * 1024)} MB")
+    limit = f"{max_bytes // (1024 * 1024)} MB" if max_bytes >= 1024 * 1024 else f"{max_bytes} bytes"
+    return ApplicationError(ErrorCode.PAYLOAD_TOO_LARGE, f"The image is larger than {limit}")
 
 
-def image_fetch(url: str) -> ValidatedImage:
+def image_fetch(url: str, *, max_bytes: int | None = None, max_pixels: int | None = None) -> ValidatedImage:
     """Download an image URL SSRF-safely (checked + pinned hops, byte cap, deadline), validate it and strip
-    its metadata."""
+    its metadata.
+
+    The caps are the upload limits unless ``max_bytes`` / ``max_pixels`` say otherwise (a provider's
+    output may be larger than what users may upload: an upscale of the largest input).
+    """
+    max_bytes = settings.IMAGE_MAX_UPLOAD_BYTES if max_bytes is None else max_bytes
     try:
         response = safe_http_request(
             "GET",
             url,
-            max_bytes=settings.IMAGE_MAX_UPLOAD_BYTES,
+            max_bytes=max_bytes,
             timeout=settings.IMAGE_FETCH_TIMEOUT,
             max_redirects=settings.IMAGE_FETCH_MAX_REDIRECTS,
             headers={"Accept": "image/jpeg, image/png, image/webp"},
@@ -409,4 +419,4 @@ def image_fetch(url: str) -> ValidatedImage:
         ) from None
     if response.status != 200:
         raise _invalid(f"The image URL answered HTTP {response.status}")
-    return image_without_metadata(image_validate_bytes(response.body))
+    return image_without_metadata(image_validate_bytes(response.body, max_bytes=max_bytes, max_pixels=max_pixels))

@@ -12,7 +12,7 @@ from django.conf import settings
 from effects.engines import EngineFailure
 from effects.jobs.callbacks import CallbackDeliveryError, job_callback_send
 from effects.jobs.dispatch import job_poll_publish, job_retry_publish
-from effects.jobs.remote import job_poll, remote_run_cancel
+from effects.jobs.remote import job_poll, remote_files_delete, remote_run_cancel
 from effects.jobs.run import job_process, job_timeout
 from effects.jobs.steps import JobOutcome, JobStep, retry_countdown
 from effects.jobs.sweep import jobs_sweep
@@ -53,6 +53,16 @@ def cancel_prediction(self, model_id: str, run_id: str) -> bool:
         return remote_run_cancel(model_id=model_id, run_id=run_id)
     except EngineFailure as exc:
         raise self.retry(exc=exc, countdown=retry_countdown(self.request.retries + 1)) from None
+
+
+@shared_task(name="effects.delete_provider_files", bind=True, acks_late=True, max_retries=settings.JOB_MAX_RETRIES)
+def delete_provider_files(self, model_id: str, file_ids: list[str]) -> int:
+    """Delete the files uploaded to a provider for a run that ended; the ones that fail are retried
+    with backoff + jitter. Returns how many were deleted (or already gone) this time."""
+    remaining = remote_files_delete(model_id=model_id, file_ids=file_ids)
+    if remaining:
+        raise self.retry(args=[model_id, remaining], countdown=retry_countdown(self.request.retries + 1))
+    return len(file_ids)
 
 
 @shared_task(name="effects.sweep_jobs")

@@ -6,7 +6,10 @@ import contextlib
 import time
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from effects.engines.limits import FittedImage, OutputLimits
 
 
 class EngineFailureCode(StrEnum):
@@ -73,9 +76,12 @@ class RunMode(StrEnum):
 
 @dataclass(frozen=True)
 class RemoteRun:
-    """Started remote work as its provider reports it (``status``: starting, processing, succeeded, ...).
+    """Started remote work as its provider reports it (``status``: starting, processing, succeeded, failed,
+    canceled or aborted).
 
     ``progress`` is the percent done the provider last reported, or None when it reports none.
+    ``files`` are the ids of files uploaded to the provider for this run (its inputs), to delete
+    once it ends.
     """
 
     id: str
@@ -83,13 +89,15 @@ class RemoteRun:
     output_url: str | None
     error: str | None
     progress: int | None = None
+    files: tuple[str, ...] = ()
 
     @property
     def is_terminal(self) -> bool:
         return self.status in REMOTE_TERMINAL
 
 
-REMOTE_TERMINAL = {"succeeded", "failed", "canceled"}
+# ``aborted``: the run's deadline passed before it started (it never ran).
+REMOTE_TERMINAL = {"succeeded", "failed", "canceled", "aborted"}
 
 
 class Engine(Protocol):
@@ -116,13 +124,20 @@ class RemoteEngine(Engine, Protocol):
         content_type: str,
         webhook_url: str | None,
         image_url: str | None = None,
+        cancel_after: float | None = None,
     ) -> RemoteRun: ...
+
+    def fit_input(self, config: dict, *, image: bytes) -> FittedImage | None: ...
+
+    def output_limits(self, config: dict) -> OutputLimits: ...
 
     def inline_limit(self) -> int: ...
 
     def status(self, run_id: str) -> RemoteRun: ...
 
-    def cancel(self, run_id: str) -> None: ...
+    def cancel(self, run_id: str) -> RemoteRun | None: ...
+
+    def delete_file(self, file_id: str) -> None: ...
 
 
 def remote_run_wait(

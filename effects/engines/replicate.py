@@ -10,6 +10,7 @@ import base64
 import contextlib
 import hashlib
 import hmac
+import math
 import re
 import time
 from collections.abc import Callable
@@ -17,6 +18,7 @@ from collections.abc import Callable
 import requests
 
 from effects.engines.base import EngineConfigError, EngineFailure, EngineFailureCode, RemoteRun, RunMode, get_engine
+from effects.engines.limits import FittedImage, OutputLimits, image_fit, input_limits, limits_validate, output_limits
 
 _MODEL = re.compile(r"^(?P<owner>[a-z0-9][a-z0-9_.-]*)/(?P<name>[a-z0-9][a-z0-9_.-]*)(?::(?P<version>[a-f0-9]{64}))?$")
 WEBHOOK_TOLERANCE = 300
@@ -57,8 +59,29 @@ def progress_from_logs(logs: object) -> int | None:
     return None
 
 
-def prediction_from_json(payload: dict) -> Prediction:
-    """Read a prediction object (API response or webhook body)."""
+def _uploaded_file_ids(inputs: object, files_base: str | None) -> tuple[str, ...]:
+    """Ids of the files the inputs name through the files API (``<api base>/files/<id>``)."""
+    if not files_base or not isinstance(inputs, dict):
+        return ()
+    prefix = f"{files_base}/files/"
+    ids = []
+    for value in inputs.values():
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str) and item.startswith(prefix):
+                file_id = item[len(prefix) :].split("?", 1)[0]
+                if _FILE_ID.fullmatch(file_id) and file_id not in ids:
+                    ids.append(file_id)
+    return tuple(ids)
+
+
+_FILE_ID = re.compile(r"[A-Za-z0-9_-]{1,100}")
+
+
+def prediction_from_json(payload: dict, *, files_base: str | None = None) -> Prediction:
+    """Read a prediction object (API response or webhook body).
+
+    With ``files_base`` (the API base), the files its inputs name through the files API are read too.
+    """
     if not isinstance(payload, dict) or not isinstance(payload.get("id"), str):
         raise EngineFailure(
             "the provider returned a malformed prediction", transient=True, code=EngineFailureCode.PROVIDER_ERROR
@@ -70,7 +93,17 @@ def prediction_from_json(payload: dict) -> Prediction:
         output_url=_output_url(payload.get("output")),
         error=str(error)[:300] if error else None,
         progress=progress_from_logs(payload.get("logs")),
+        files=_uploaded_file_ids(payload.get("input"), files_base),
     )
+
+
+# Replicate's shortest ``Cancel-After`` (a prediction's lifetime, counted from its creation).
+CANCEL_AFTER_MIN_SECONDS = 5
+
+
+def cancel_after_header(seconds: float) -> str:
+    """A ``Cancel-After`` value: whole seconds, rounded up, never under Replicate's minimum."""
+    return f"{max(CANCEL_AFTER_MIN_SECONDS, math.ceil(seconds))}s"
 
 
 # Replicate recommends a data URI only for files under 1 MB
@@ -117,6 +150,8 @@ class ReplicateClient:
                 f"the provider refused the request (HTTP {response.status_code}){': ' + detail if detail else ''}",
                 code=EngineFailureCode.PROVIDER_REJECTED,
             )
+        if response.status_code == 204:  # a delete answers with no body
+            return {}
         try:
             return response.json()
         except ValueError:
@@ -152,8 +187,12 @@ class ReplicateClient:
         content_type: str,
         webhook_url: str | None = None,
         image_url: str | None = None,
+        cancel_after: float | None = None,
     ) -> Prediction:
-        """Start a prediction; the image goes as ``image_url`` if given, else inline or uploaded (by size)."""
+        """Start a prediction; the image goes as ``image_url`` if given, else inline or uploaded (by size).
+
+        ``cancel_after`` (seconds) asks Replicate to stop the prediction by itself once nobody waits for it.
+        """
         match = _MODEL.match(model)
         if not match:
             raise EngineConfigError(f"invalid Replicate model {model!r}")
@@ -167,13 +206,20 @@ class ReplicateClient:
             path = "/predictions"
         else:
             path = f"/models/{match['owner']}/{match['name']}/predictions"
-        return prediction_from_json(self._call("POST", path, json=body))
+        headers = {"Cancel-After": cancel_after_header(cancel_after)} if cancel_after is not None else {}
+        return prediction_from_json(self._call("POST", path, json=body, headers=headers), files_base=self.base)
 
     def get_prediction(self, prediction_id: str) -> Prediction:
-        return prediction_from_json(self._call("GET", f"/predictions/{prediction_id}"))
+        return prediction_from_json(self._call("GET", f"/predictions/{prediction_id}"), files_base=self.base)
 
     def cancel_prediction(self, prediction_id: str) -> Prediction:
-        return prediction_from_json(self._call("POST", f"/predictions/{prediction_id}/cancel"))
+        return prediction_from_json(self._call("POST", f"/predictions/{prediction_id}/cancel"), files_base=self.base)
+
+    def delete_file(self, file_id: str) -> None:
+        """Delete a file uploaded through the files API (a prediction's input it no longer needs)."""
+        if not _FILE_ID.fullmatch(file_id):
+            raise EngineFailure(f"invalid file id {file_id!r}", code=EngineFailureCode.PROVIDER_REJECTED)
+        self._call("DELETE", f"/files/{file_id}")
 
 
 def webhook_signature(*, secret: str, webhook_id: str, timestamp: str, body: bytes) -> str:
@@ -230,10 +276,12 @@ class ReplicateEngine:
         content_type: str,
         webhook_url: str | None,
         image_url: str | None = None,
+        cancel_after: float | None = None,
     ) -> Prediction:
         """Create a prediction for the image; it runs at Replicate and completes later.
 
-        ``image_url`` (a short-lived signed URL of the stored source) replaces the bytes when given.
+        ``image_url`` (a short-lived signed URL of the stored source) replaces the bytes when given;
+        ``cancel_after`` (seconds: how long we will wait for it) makes Replicate stop it after that.
         """
         return self._client().create_prediction(
             model=model,
@@ -242,7 +290,16 @@ class ReplicateEngine:
             content_type=content_type,
             webhook_url=webhook_url,
             image_url=image_url,
+            cancel_after=cancel_after,
         )
+
+    def fit_input(self, config: dict, *, image: bytes) -> FittedImage | None:
+        """The image shrunk / converted to the model's declared input limits; None when it already fits."""
+        return image_fit(image, input_limits(config))
+
+    def output_limits(self, config: dict) -> OutputLimits:
+        """The largest result the model declares it returns (pixels, bytes)."""
+        return output_limits(config)
 
     def inline_limit(self) -> int:
         """The largest source sent inline as a data URI; larger ones need a URL."""
@@ -252,26 +309,34 @@ class ReplicateEngine:
         """The prediction as Replicate reports it now."""
         return self._client().get_prediction(run_id)
 
-    def cancel(self, run_id: str) -> None:
-        """Ask Replicate to stop a prediction (best effort)."""
-        self._client().cancel_prediction(run_id)
+    def cancel(self, run_id: str) -> Prediction:
+        """Ask Replicate to stop a prediction; the prediction as it answers (with the files it was given)."""
+        return self._client().cancel_prediction(run_id)
+
+    def delete_file(self, file_id: str) -> None:
+        """Delete a file uploaded for a prediction (a 404 is a permanent EngineFailure: it is gone)."""
+        self._client().delete_file(file_id)
 
     def validate_config(self, model: str, config: dict) -> dict:
-        """Allowed keys: ``input`` (extra model inputs) and ``image_param`` (the image input's name)."""
+        """Allowed keys: ``input`` (extra model inputs), ``image_param`` (the image input's name) and
+        ``limits`` (what the model accepts and returns, see ``effects.engines.limits``)."""
         if not _MODEL.match(model):
             raise EngineConfigError(
                 f"Replicate model must look like owner/name or owner/name:<64-hex version>, got {model!r}"
             )
-        unknown = sorted(set(config) - {"input", "image_param"})
+        unknown = sorted(set(config) - {"input", "image_param", "limits"})
         if unknown:
-            raise EngineConfigError(f"unknown parameter(s) {', '.join(unknown)}; allowed: image_param, input")
+            raise EngineConfigError(f"unknown parameter(s) {', '.join(unknown)}; allowed: image_param, input, limits")
         extra = config.get("input", {})
         if not isinstance(extra, dict):
             raise EngineConfigError("'input' must be an object of model inputs")
         image_param = config.get("image_param", "image")
         if not isinstance(image_param, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,63}", image_param):
             raise EngineConfigError("'image_param' must be an input name such as 'image'")
-        return {"input": extra, "image_param": image_param}
+        validated = {"input": extra, "image_param": image_param}
+        if "limits" in config:
+            validated["limits"] = limits_validate(config["limits"])
+        return validated
 
 
 def configure(*, client_factory: Callable[[], ReplicateClient]) -> None:

@@ -1,7 +1,8 @@
 """The one module that names the job queues and tasks, and publishes them.
 
 Every publish goes through here. A publish that follows a write made in a transaction (a new job,
-a retried job, a terminal transition's callback, a deleted job's provider cancel) waits for the
+a retried job, a terminal transition's callback, a deleted job's provider cancel, the delete of a
+finished run's uploaded files) waits for the
 commit, so a worker never sees a job whose row is not there yet; the follow-ups of a task and a
 webhook's nudge follow no pending write and go out at once.
 """
@@ -42,6 +43,7 @@ PROCESS_TASK = "effects.process_job"
 POLL_TASK = "effects.poll_job"
 CALLBACK_TASK = "effects.send_job_callback"
 CANCEL_TASK = "effects.cancel_prediction"
+FILES_DELETE_TASK = "effects.delete_provider_files"
 
 
 def job_queue_for(*, user) -> str:
@@ -86,6 +88,13 @@ def job_callback_enqueue(*, job: Job) -> None:
 def remote_cancel_enqueue(*, model_id: str, run_id: str) -> None:
     """Send the cancel of a provider run (its job was deleted) to a worker once the current transaction commits."""
     _after_commit(lambda: current_app.send_task(CANCEL_TASK, args=[model_id, run_id], queue=DEFAULT_QUEUE))
+
+
+def remote_files_delete_enqueue(*, model_id: str, file_ids: list[str]) -> None:
+    """Send the delete of files uploaded to a provider for a run that has ended, once the current
+    transaction commits (at once outside one)."""
+    ids = list(file_ids)
+    _after_commit(lambda: current_app.send_task(FILES_DELETE_TASK, args=[model_id, ids], queue=DEFAULT_QUEUE))
 
 
 def _process_job_id(message: dict) -> str | None:

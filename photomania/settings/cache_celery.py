@@ -104,6 +104,7 @@ CELERY_TASK_ROUTES = {
     "effects.sweep_jobs": {"queue": "sweep"},
     "effects.send_job_callback": {"queue": "default"},
     "effects.cancel_prediction": {"queue": "default"},
+    "effects.delete_provider_files": {"queue": "default"},
     "effects.purge_idempotency_keys": {"queue": "default"},
     "accounts.erase_account": {"queue": "default"},
     "accounts.sweep_account_deletions": {"queue": "default"},

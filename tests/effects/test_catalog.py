@@ -51,6 +51,15 @@ def test_effect_try_on_a_provider_effect_runs_a_prediction_and_returns_its_outpu
     assert "webhook" not in body
 
 
+def test_effect_try_on_a_provider_effect_fits_the_sample_to_the_models_input_limits(replicate_server):
+    effect = EffectFactory(model_id="replicate:acme/x", config={"limits": {"input": {"max_pixels": 1000}}})
+
+    effect_try(effect=effect, source=image_validate_bytes(image_bytes("JPEG", (64, 48))))
+
+    ((width, height, _fmt, _data),) = next(iter(replicate_server.received.values())).values()
+    assert width * height <= 1000 and (width, height) == (36, 27)
+
+
 def test_effect_try_on_a_failed_prediction_says_the_provider_failed(replicate_server):
     replicate_server.statuses = ["starting", "failed"]
     effect = EffectFactory(model_id="replicate:acme/x")
@@ -277,7 +286,14 @@ def test_catalog_provider_effects_follow_their_models_input_schema():
     assert ghibli.config["input"]["aspect_ratio"] == "match_input_image"
     upscale = Effect.objects.get(slug="ai-upscale")
     assert upscale.model_id.startswith("replicate:nightmareai/real-esrgan:")
-    assert upscale.config == {"image_param": "image", "input": {"scale": 2, "face_enhance": False}}
+    assert upscale.config == {
+        "image_param": "image",
+        "input": {"scale": 2, "face_enhance": False},
+        "limits": {
+            "input": {"max_pixels": 2_096_704, "formats": ["JPEG", "PNG"]},
+            "output": {"max_pixels": 8_386_816, "max_bytes": 40_000_000},
+        },
+    }
     assert Effect.objects.get(slug="face-restore").model_id.startswith("replicate:sczhou/codeformer:")
 
 
@@ -340,3 +356,12 @@ def test_seed_demo_creates_the_demo_staff_account_in_development(settings):
     call_command("seed_demo", stdout=io.StringIO())
 
     assert User.objects.filter(email=ADMIN_EMAIL, is_staff=True).exists()
+
+
+def test_effect_try_asks_the_provider_to_stop_the_prediction_when_the_try_gives_up(replicate_server, settings):
+    settings.REPLICATE_TRY_TIMEOUT = 45
+    effect = EffectFactory(model_id="replicate:acme/x")
+
+    effect_try(effect=effect, source=image_validate_bytes(image_bytes()))
+
+    assert replicate_server.cancel_afters == ["45s"]

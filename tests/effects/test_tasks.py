@@ -12,7 +12,7 @@ from django.utils import timezone
 from celery_app import app as celery_app
 from effects.jobs.dispatch import remote_cancel_enqueue
 from effects.models import IdempotencyKey
-from effects.tasks import cancel_prediction, purge_idempotency_keys
+from effects.tasks import cancel_prediction, delete_provider_files, purge_idempotency_keys
 from tests.support.concurrency import wait_for
 from tests.support.factories import UserFactory
 
@@ -44,6 +44,10 @@ def test_the_beat_task_purges_expired_idempotency_keys_through_a_real_worker():
 
 def test_a_provider_run_cancel_goes_to_the_default_queue():
     assert settings.CELERY_TASK_ROUTES[cancel_prediction.name] == {"queue": "default"}
+
+
+def test_a_provider_file_delete_goes_to_the_default_queue():
+    assert settings.CELERY_TASK_ROUTES[delete_provider_files.name] == {"queue": "default"}
 
 
 @pytest.mark.django_db(transaction=True)

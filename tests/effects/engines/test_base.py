@@ -66,3 +66,15 @@ def test_a_provider_error_on_a_single_look_returns_no_run(fake, engine):
     run = remote_run_wait(engine, run_id, deadline=time.time() + 60, wait=0)
 
     assert run is None
+
+
+def test_a_run_aborted_before_it_started_ends_the_wait_at_once(fake, engine):
+    fake.statuses = ["starting", "aborted"]
+    run_id = started(fake)
+    began = time.monotonic()
+
+    run = remote_run_wait(engine, run_id, deadline=time.time() + 30, interval=0.05)
+
+    assert run.status == "aborted" and run.is_terminal
+    assert time.monotonic() - began < 3
+    assert fake.cancels == []

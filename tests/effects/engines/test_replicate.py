@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from effects.engines import EngineFailure
+from effects.engines import EngineConfigError, EngineFailure, ReplicateEngine
 from effects.engines.replicate import ReplicateClient, prediction_from_json, progress_from_logs, webhook_verify
 from tests.fakes.replicate_server import TOKEN, WEBHOOK_SECRET, FakeReplicate
 from tests.support.images import image_bytes
@@ -139,3 +139,87 @@ def test_a_prediction_carries_the_percentage_of_its_logs():
     prediction = prediction_from_json({"id": "p1", "status": "processing", "logs": " 12%|█▏        | 6/50"})
 
     assert prediction.progress == 12
+
+
+def test_an_effects_config_may_declare_its_models_limits():
+    config = {"limits": {"input": {"max_pixels": 2_096_704, "formats": ["JPEG", "PNG"]}}}
+
+    validated = ReplicateEngine().validate_config("acme/esrgan", config)
+
+    assert validated["limits"] == config["limits"]
+    with pytest.raises(EngineConfigError):
+        ReplicateEngine().validate_config("acme/esrgan", {"limits": {"input": {"max_pixels": -1}}})
+
+
+def test_a_prediction_names_the_files_uploaded_for_it(fake):
+    data = image_bytes("PNG", (20, 20))
+    api = client(fake, data_uri_max_bytes=len(data) - 1)
+
+    started = api.create_prediction(model="acme/restore", config={}, image=data, content_type="image/png")
+
+    (file_id,) = fake.uploads
+    assert started.files == (file_id,)
+    assert api.get_prediction(started.id).files == (file_id,)
+    assert api.cancel_prediction(started.id).files == (file_id,)
+
+
+def test_a_prediction_given_its_image_inline_names_no_files(fake):
+    api = client(fake)
+
+    started = api.create_prediction(model="acme/restore", config={}, image=b"x", content_type="image/png")
+
+    assert started.files == () and api.get_prediction(started.id).files == ()
+
+
+def test_only_urls_of_the_clients_own_files_api_are_read_as_uploaded_files():
+    payload = {
+        "id": "p1",
+        "status": "succeeded",
+        "input": {
+            "image": "https://api.replicate.com/v1/files/abc123",
+            "mask": ["https://api.replicate.com/v1/files/def456?x=1", "https://elsewhere.example/v1/files/zzz"],
+            "other": "https://api.replicate.com/v1/files/../predictions",
+        },
+    }
+
+    assert prediction_from_json(payload, files_base="https://api.replicate.com/v1").files == ("abc123", "def456")
+    assert prediction_from_json(payload).files == ()
+
+
+def test_deleting_an_uploaded_file_removes_it_and_a_second_delete_is_a_permanent_refusal(fake):
+    api = client(fake)
+    file_url = api.upload_file(data=b"bytes", content_type="image/png")
+    file_id = file_url.rsplit("/", 1)[1]
+
+    api.delete_file(file_id)
+
+    assert fake.uploads == {}
+    with pytest.raises(EngineFailure) as again:
+        api.delete_file(file_id)
+    assert not again.value.transient
+
+
+def test_a_delete_the_provider_fails_is_a_transient_failure(fake):
+    api = client(fake)
+    file_id = api.upload_file(data=b"bytes", content_type="image/png").rsplit("/", 1)[1]
+    fake.delete_failures = 1
+
+    with pytest.raises(EngineFailure) as failure:
+        api.delete_file(file_id)
+
+    assert failure.value.transient and file_id in fake.uploads
+
+
+@pytest.mark.parametrize(("seconds", "header"), [(899.2, "900s"), (60, "60s"), (1.5, "5s"), (-3, "5s")])
+def test_a_create_with_a_deadline_sends_it_as_cancel_after_in_whole_seconds(fake, seconds, header):
+    client(fake).create_prediction(
+        model="acme/restore", config={}, image=b"x", content_type="image/png", cancel_after=seconds
+    )
+
+    assert fake.cancel_afters == [header]
+
+
+def test_a_create_without_a_deadline_sends_no_cancel_after(fake):
+    client(fake).create_prediction(model="acme/restore", config={}, image=b"x", content_type="image/png")
+
+    assert fake.cancel_afters == [None]
