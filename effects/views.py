@@ -23,6 +23,7 @@ from effects.ingestion import image_from_upload, image_url_check
 from effects.jobs.create import job_affordable_check, job_create
 from effects.jobs.delete import job_delete
 from effects.jobs.payloads import job_queue_position, job_refund
+from effects.jobs.retention import job_result_expired, job_result_expires_at
 from effects.models import Effect, Job, JobStage, JobStatus
 from effects.selectors.catalog import (
     effect_get_active,
@@ -193,6 +194,7 @@ def job_detail(request, job_id):
     if job is None:
         raise Http404
     refund = job_refund(job) if job.is_terminal else None
+    expired = job_result_expired(job)
     return render(
         request,
         "effects/job_detail.html",
@@ -200,8 +202,9 @@ def job_detail(request, job_id):
             "job": job,
             "source_url": _source_url(job),
             "before": _picture(job, "source"),
-            "after": _picture(job, "result"),
-            "result_url": job.result.url if job.result else "",
+            "after": None if expired else _picture(job, "result"),
+            "result_url": job.result.url if job.result and not expired else "",
+            "expired_on": job_result_expires_at(job) if expired else None,
             "download_name": f"photomania-{job.effect.slug}.{job.result.name.rsplit('.', 1)[-1]}" if job.result else "",
             "poll_url": f"/api/jobs/{job.pk}",
             "queue_position": job_queue_position(job),
@@ -234,12 +237,13 @@ def job_history(request):
     page = Paginator(jobs, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     items = []
     for job in page.object_list:
-        picture = _picture(job, "result") or _picture(job, "source")
+        expired = job_result_expired(job)
+        picture = (None if expired else _picture(job, "result")) or _picture(job, "source")
         if picture:
             thumb = picture["thumbnail"]
         else:
-            thumb = job.result.url if job.result else (job.source.url if job.source else "")
-        items.append({"job": job, "thumb": thumb})
+            thumb = job.result.url if job.result and not expired else (job.source.url if job.source else "")
+        items.append({"job": job, "thumb": thumb, "expired_on": job_result_expires_at(job) if expired else None})
     return render(
         request,
         "effects/job_history.html",

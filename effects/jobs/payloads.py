@@ -12,6 +12,7 @@ from rest_framework import serializers
 
 from billing.models import CreditTransaction
 from billing.selectors import credit_refund_for_job
+from effects.jobs.retention import job_result_expired, job_result_expires_at
 from effects.models import Effect, Job, JobErrorCode, JobStage, JobStatus
 
 
@@ -157,6 +158,11 @@ def job_payload(job: Job, request=None) -> dict:
     here); for any other job they are read as needed.
     """
     effect = job.effect
+    expires_at = job_result_expires_at(job)
+    expired = job_result_expired(job)
+    renditions = job_renditions(job, request)
+    if expired:
+        renditions.pop("result", None)
     return {
         "id": str(job.pk),
         "status": str(job.status),
@@ -165,14 +171,16 @@ def job_payload(job: Job, request=None) -> dict:
         "queuePosition": job_queue_position(job),
         "effect": {"id": effect.pk, "slug": effect.slug, "name": effect.name},
         "sourceUrl": file_url(job.source, request) or job.source_url or None,
-        "resultUrl": file_url(job.result, request),
-        "renditions": job_renditions(job, request) or None,
+        "resultUrl": None if expired else file_url(job.result, request),
+        "renditions": renditions or None,
         "error": {"code": job.error_code, "message": job.error_message} if job.error_code else None,
         "creditsCharged": job.credits_charged,
         "refund": job_refund(job),
         "createdAt": _datetime(job.created_at),
         "startedAt": _datetime(job.started_at),
         "completedAt": _datetime(job.completed_at),
+        "expiresAt": _datetime(expires_at),
+        "expired": expired,
     }
 
 
@@ -222,6 +230,15 @@ class JobSerializer(serializers.ModelSerializer):
     createdAt = serializers.DateTimeField(source="created_at", read_only=True)
     startedAt = serializers.DateTimeField(source="started_at", read_only=True, allow_null=True)
     completedAt = serializers.DateTimeField(source="completed_at", read_only=True, allow_null=True)
+    expiresAt = JobJsonField(
+        serializers.DateTimeField(allow_null=True),
+        help_text="When a completed job's result (and its smaller copies) is deleted: RESULT_RETENTION_DAYS after "
+        "it completed; null for jobs without a result",
+    )
+    expired = JobJsonField(
+        serializers.BooleanField(),
+        help_text="True once the result was deleted for its age: resultUrl is then null",
+    )
 
     class Meta:
         model = Job
@@ -241,6 +258,8 @@ class JobSerializer(serializers.ModelSerializer):
             "createdAt",
             "startedAt",
             "completedAt",
+            "expiresAt",
+            "expired",
         ]
         read_only_fields = fields
 

@@ -179,3 +179,34 @@ def test_retention_runs_on_a_schedule(settings):
     from effects.tasks import jobs_retention
 
     assert settings.CELERY_BEAT_SCHEDULE["effects-retention"]["task"] == jobs_retention.name
+
+
+def test_the_job_json_says_when_the_result_expires_and_then_gives_no_link(user_client, user, settings):
+    settings.RESULT_RETENTION_DAYS = 30
+    job = completed_job()
+    Job.objects.filter(pk=job.pk).update(user=user)
+
+    fresh = user_client.get(f"/api/jobs/{job.pk}").json()["data"]
+    Job.objects.filter(pk=job.pk).update(completed_at=timezone.now() - timedelta(days=31))
+    old = user_client.get(f"/api/jobs/{job.pk}").json()["data"]
+
+    assert fresh["expired"] is False and fresh["resultUrl"] and fresh["expiresAt"]
+    assert old["expired"] is True and old["resultUrl"] is None
+    assert "result" not in (old["renditions"] or {})
+    assert old["expiresAt"] < timezone.now().isoformat()
+
+
+def test_the_job_and_history_pages_say_when_a_result_expired(client, user, settings):
+    settings.RESULT_RETENTION_DAYS = 30
+    job = completed_job()
+    completed = timezone.now() - timedelta(days=40)
+    Job.objects.filter(pk=job.pk).update(user=user, completed_at=completed)
+    client.force_login(user)
+    expired_on = f"Expired on {(completed + timedelta(days=30)):%b}"
+
+    page = client.get(f"/jobs/{job.pk}/").content.decode()
+    history = client.get("/jobs/").content.decode()
+
+    assert "data-job-expired" in page and expired_on in page
+    assert "Download result" not in page
+    assert "data-job-expired" in history
