@@ -180,3 +180,17 @@ def _has_totp(user) -> bool:
     from allauth.mfa.models import Authenticator
 
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+@require_GET
+def privacy(request):
+    """What PhotoMania keeps about people and their photos, for how long, and who else sees them."""
+    return render(
+        request,
+        "accounts/privacy.html",
+        {
+            "source_days": settings.SOURCE_RETENTION_DAYS,
+            "result_days": settings.RESULT_RETENTION_DAYS,
+            "audit_ip_days": settings.AUDIT_IP_RETENTION_DAYS,
+        },
+    )

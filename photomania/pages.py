@@ -15,6 +15,7 @@ urlpatterns = [
     path("dashboard/", account_views.dashboard, name="dashboard"),
     path("dashboard/export/", account_views.data_export_start, name="data_export"),
     path("dashboard/delete/", account_views.account_delete, name="account_delete"),
+    path("privacy/", account_views.privacy, name="privacy"),
     path("billing/", billing_views.billing, name="billing"),
     path("billing/checkout/", billing_views.checkout, name="billing_checkout"),
     path("billing/portal/", billing_views.portal, name="billing_portal"),

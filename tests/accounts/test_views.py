@@ -316,3 +316,14 @@ def test_an_account_without_a_password_and_no_recent_sign_in_is_asked_to_sign_in
 
     assert "sign in again" in page.content.decode()
     assert response.status_code == 400
+
+
+def test_the_privacy_page_says_how_long_photos_are_kept_and_every_page_links_to_it(client, settings):
+    settings.SOURCE_RETENTION_DAYS, settings.RESULT_RETENTION_DAYS, settings.AUDIT_IP_RETENTION_DAYS = 7, 30, 90
+
+    page = client.get(reverse("privacy")).content.decode()
+    home = client.get(reverse("home")).content.decode()
+
+    assert "<strong>7 days</strong>" in page and "<strong>30 days</strong>" in page and "<strong>90 days</strong>" in page
+    assert "Replicate" in page and "Stripe" in page
+    assert f'href="{reverse("privacy")}">Privacy</a>' in home

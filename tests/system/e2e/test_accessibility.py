@@ -117,6 +117,8 @@ def test_signed_in_pages_have_no_wcag_violations(page, live_server, media_storag
             f"/jobs/{pending.pk}/",
             "/dashboard/",
             "/billing/",
+            "/privacy/",
+            "/dashboard/delete/",
             "/accounts/email/",
             "/accounts/password/change/",
         )
