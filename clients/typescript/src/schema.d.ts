@@ -572,6 +572,13 @@ export interface components {
             readonly startedAt: string | null;
             /** Format: date-time */
             readonly completedAt: string | null;
+            /**
+             * Format: date-time
+             * @description When a completed job's result (and its smaller copies) is deleted: RESULT_RETENTION_DAYS after it completed; null for jobs without a result
+             */
+            readonly expiresAt: string | null;
+            /** @description True once the result was deleted for its age: resultUrl is then null */
+            readonly expired: boolean;
         };
         JobEffect: {
             readonly id: number;

@@ -56,6 +56,9 @@ class Job:
             created_at (datetime.datetime):
             started_at (datetime.datetime | None):
             completed_at (datetime.datetime | None):
+            expires_at (datetime.datetime | None): When a completed job's result (and its smaller copies) is deleted:
+                RESULT_RETENTION_DAYS after it completed; null for jobs without a result
+            expired (bool): True once the result was deleted for its age: resultUrl is then null
      """
 
     id: UUID
@@ -73,6 +76,8 @@ class Job:
     created_at: datetime.datetime
     started_at: datetime.datetime | None
     completed_at: datetime.datetime | None
+    expires_at: datetime.datetime | None
+    expired: bool
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -138,6 +143,14 @@ class Job:
         else:
             completed_at = self.completed_at
 
+        expires_at: None | str
+        if isinstance(self.expires_at, datetime.datetime):
+            expires_at = self.expires_at.isoformat()
+        else:
+            expires_at = self.expires_at
+
+        expired = self.expired
+
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -157,6 +170,8 @@ class Job:
             "createdAt": created_at,
             "startedAt": started_at,
             "completedAt": completed_at,
+            "expiresAt": expires_at,
+            "expired": expired,
         })
 
         return field_dict
@@ -319,6 +334,26 @@ class Job:
         completed_at = _parse_completed_at(d.pop("completedAt"))
 
 
+        def _parse_expires_at(data: object) -> datetime.datetime | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                expires_at_type_0 = datetime.datetime.fromisoformat(data)
+
+
+
+                return expires_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None, data)
+
+        expires_at = _parse_expires_at(d.pop("expiresAt"))
+
+
+        expired = d.pop("expired")
+
         job = cls(
             id=id,
             status=status,
@@ -335,6 +370,8 @@ class Job:
             created_at=created_at,
             started_at=started_at,
             completed_at=completed_at,
+            expires_at=expires_at,
+            expired=expired,
         )
 
 
