@@ -18,7 +18,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
 SLOW_CLIENTS = 20
-HEALTH_BUDGET_S = 1.0
+# A parked thread means no answer at all (the probe's 10 s timeout); the budget only has to stay
+# above what a loaded 2-core machine running the suite in parallel adds to a healthy answer.
+HEALTH_BUDGET_S = 3.0
 # Slowloris: one host opens this many connections and sends one more header line now and then.
 TRICKLING_CLIENTS = 100
 TRICKLE_INTERVAL_S = 1.0
@@ -98,7 +100,7 @@ def web_server():
         stop_web_server(process)
 
 
-def test_twenty_slow_clients_do_not_delay_the_health_check_by_more_than_a_second(web_server):
+def test_twenty_slow_clients_do_not_delay_the_health_check_by_more_than_three_seconds(web_server):
     port, command = web_server
     baseline = min(_health_seconds(port) for _ in range(3))
     slow = []
