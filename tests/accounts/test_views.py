@@ -327,3 +327,13 @@ def test_the_privacy_page_says_how_long_photos_are_kept_and_every_page_links_to_
     assert "<strong>7 days</strong>" in page and "<strong>30 days</strong>" in page and "<strong>90 days</strong>" in page
     assert "Replicate" in page and "Stripe" in page
     assert f'href="{reverse("privacy")}">Privacy</a>' in home
+
+
+def test_the_dashboard_title_is_plain_text_and_the_data_section_appears_once(client, user):
+    client.force_login(user)
+
+    html = client.get(reverse("dashboard")).content.decode()
+
+    title = html.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert "<" not in title and "Dashboard" in title
+    assert html.count('id="export-title"') == 1
