@@ -124,19 +124,10 @@
     });
   }
 
-  // Effect form: show which source (file or URL) is in use.
-  function initSourceChoice() {
-    var file = document.getElementById("id_image");
-    var url = document.getElementById("id_image_url");
-    if (!file || !url) return;
-    file.addEventListener("change", function () { if (file.files.length) url.value = ""; });
-  }
-
   document.addEventListener("DOMContentLoaded", function () {
     initCopyButtons();
     initConfirmForms();
     initJobPolling();
     initSliders();
-    initSourceChoice();
   });
 })();
