@@ -124,7 +124,26 @@
     });
   }
 
+  // Phone header: the menu button shows and hides the main links (wide screens always show them).
+  function initMenu() {
+    var button = document.querySelector("[data-menu-button]");
+    var nav = button && document.getElementById(button.getAttribute("aria-controls"));
+    if (!nav) return;
+    var header = button.closest(".site-header");
+    header.classList.add("has-menu");
+    button.hidden = false;
+    function set(open) {
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+      header.classList.toggle("menu-open", open);
+    }
+    button.addEventListener("click", function () { set(button.getAttribute("aria-expanded") !== "true"); });
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && button.getAttribute("aria-expanded") === "true") { set(false); button.focus(); }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    initMenu();
     initCopyButtons();
     initConfirmForms();
     initJobPolling();
