@@ -350,8 +350,8 @@ class ApplyView(ApiView):
         # Before the image is read: an account that cannot pay never costs us a decode.
         job_affordable_check(user=request.user, effect=effect)
         source = image_from_upload(data["image"]) if data.get("image") else None
-        image_url = image_url_check(data["imageUrl"]) if data.get("imageUrl") else ""
-        callback_url = _callback_url_check(data.get("callbackUrl") or "")
+        image_url = image_url_check(data["imageUrl"], request=request) if data.get("imageUrl") else ""
+        callback_url = _callback_url_check(data.get("callbackUrl") or "", request=request)
 
         def action():
             job = job_create(
@@ -379,11 +379,11 @@ def _upload_sha256(upload) -> str:
     return digest.hexdigest()
 
 
-def _callback_url_check(url: str) -> str:
+def _callback_url_check(url: str, *, request) -> str:
     if not url:
         return ""
     try:
-        return image_url_check(url)
+        return image_url_check(url, request=request)
     except ApplicationError as exc:
         raise ApplicationError(ErrorCode.INVALID_INPUT, exc.message.replace("image URL", "callback URL")) from None
 

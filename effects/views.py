@@ -184,7 +184,7 @@ def _apply(request, effect: Effect, data: dict) -> Job:
         _throttle(request, UploadThrottle)
         source = image_from_upload(data["image"])
         return job_create(user=request.user, effect=effect, source=source)
-    url = image_url_check(data["image_url"])
+    url = image_url_check(data["image_url"], request=request)
     return job_create(user=request.user, effect=effect, image_url=url)
 
 
