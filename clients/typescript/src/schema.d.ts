@@ -333,7 +333,7 @@ export interface components {
             readonly purchasedAmount: number;
             readonly bucket: components["schemas"]["BucketEnum"];
             readonly kind: components["schemas"]["KindEnum"];
-            /** @description The kind in words, as the account page shows it */
+            /** @description What the movement was, for people: its kind and the effect it was for */
             readonly description: string;
             readonly balanceAfter: number;
             /** @description Change of the credit debt: positive when a pack refund found its credits spent, negative when credits were applied to it (DEBT_REPAYMENT) */
@@ -996,7 +996,7 @@ export interface operations {
                 category?: string;
                 /** @description Page number, from 1. A page past the last one is a 404. */
                 page?: number;
-                /** @description Items per page, 1 to 100 (default 20; more is served as 100). */
+                /** @description Items per page, 1 to 100 (default 20); a value out of range is a 400 VALIDATION_ERROR. */
                 pageSize?: number;
                 /** @description Search name, description and category */
                 q?: string;
@@ -1624,7 +1624,7 @@ export interface operations {
             query?: {
                 /** @description Page number, from 1. A page past the last one is a 404. */
                 page?: number;
-                /** @description Items per page, 1 to 100 (default 20; more is served as 100). */
+                /** @description Items per page, 1 to 100 (default 20); a value out of range is a 400 VALIDATION_ERROR. */
                 pageSize?: number;
                 /** @description Only jobs in this status */
                 status?: components["schemas"]["JobStatusEnum"];
@@ -2575,7 +2575,7 @@ export interface operations {
             query?: {
                 /** @description Page number, from 1. A page past the last one is a 404. */
                 page?: number;
-                /** @description Items per page, 1 to 100 (default 20; more is served as 100). */
+                /** @description Items per page, 1 to 100 (default 20); a value out of range is a 400 VALIDATION_ERROR. */
                 pageSize?: number;
             };
             header?: never;

@@ -44,7 +44,7 @@ class CreditTransaction:
                 * `PURCHASE_REVERSAL` - Credit pack refund
                 * `ADMIN_ADJUSTMENT` - Admin adjustment
                 * `DEBT_REPAYMENT` - Applied to a refunded pack's balance
-            description (str): The kind in words, as the account page shows it
+            description (str): What the movement was, for people: its kind and the effect it was for
             balance_after (int):
             debt_amount (int): Change of the credit debt: positive when a pack refund found its credits spent, negative when
                 credits were applied to it (DEBT_REPAYMENT)
