@@ -26,11 +26,15 @@ TEST_REDIS_DB ?= 1
 TEST_ENV := PHOTOMANIA_TESTING=1 \
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/$(TEST_DB) \
 	REDIS_URL=redis://127.0.0.1:6379/$(TEST_REDIS_DB)
+# Parallel test processes (pytest-xdist). Each has its own test database (test_<TEST_DB>_gw0...),
+# Redis db (TEST_REDIS_DB + its index, see tests/settings.py) and temporary media folders.
+TEST_WORKERS ?= 2
+PYTEST_PARALLEL := -n $(TEST_WORKERS) --dist loadgroup
 # A production-shaped environment for `check --deploy`.
 PROD_ENV := DEBUG=False ALLOWED_HOSTS=photomania.example \
 	SECRET_KEY=ci-only-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOP
 
-.PHONY: run test venv venv-dev models services lint format audit bench gallery references clients clean
+.PHONY: run test test-fast venv venv-dev models services lint format audit bench gallery references clients clean
 
 $(BIN)/python:
 	@echo "==> Creating $(VENV) with $(PYTHON)"
@@ -85,7 +89,12 @@ test: venv-dev services
 	$(BIN)/lint-imports
 	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 	$(PROD_ENV) $(BIN)/python manage.py check --deploy --fail-level WARNING
-	$(TEST_ENV) $(BIN)/pytest
+	$(TEST_ENV) $(BIN)/pytest --create-db $(PYTEST_PARALLEL)
+
+# The quick loop: unit and integration tests without tests/system, on the test databases kept from
+# the last run (pyproject's --reuse-db; `make test` rebuilds them).
+test-fast: venv-dev services
+	$(TEST_ENV) $(BIN)/pytest -m "not system" $(PYTEST_PARALLEL)
 
 # Known vulnerabilities in the pinned runtime dependencies (needs pip-audit's online database): names every
 # package it could not check, and fails when it checked none of them or found a vulnerability.

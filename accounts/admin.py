@@ -8,8 +8,10 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.shortcuts import redirect, render
 
 from accounts.audit import client_ip
-from accounts.models import AuditEvent, User
+from accounts.deletion import account_deletion_request
+from accounts.models import AuditEvent, DataExport, StaffInvitation, User
 from accounts.services import user_credits_adjust, user_register, user_set_initial_password
+from accounts.staff_invitations import staff_invitation_create, staff_invitation_url
 from billing.models import CreditTransaction
 from core.admin import ReadOnlyModelAdmin
 from core.errors import ApplicationError
@@ -59,7 +61,7 @@ class UserCreationForm(forms.ModelForm):
 class UserAdmin(BaseUserAdmin):
     ordering = ("-created_at",)
     list_display = ("email", "name", "plan", "credits", "is_past_due", "is_staff", "created_at")
-    list_filter = ("plan", "is_past_due", "is_staff", "is_active")
+    list_filter = ("plan", "is_past_due", "is_staff", "is_active", ("deleted_at", admin.EmptyFieldListFilter))
     search_fields = ("email", "name", "referral_code")
     readonly_fields = (
         "credits",
@@ -70,6 +72,8 @@ class UserAdmin(BaseUserAdmin):
         "created_at",
         "updated_at",
         "last_login",
+        "deletion_requested_at",
+        "deleted_at",
     )
     raw_id_fields = ("referred_by",)
     fieldsets = (
@@ -78,12 +82,12 @@ class UserAdmin(BaseUserAdmin):
         ("Billing", {"fields": ("plan", "credits", "credit_debt", "credits_refilled_at", "is_past_due")}),
         ("Referrals", {"fields": ("referral_code", "referred_by")}),
         ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
-        ("Dates", {"fields": ("last_login", "created_at", "updated_at")}),
+        ("Dates", {"fields": ("last_login", "created_at", "updated_at", "deletion_requested_at", "deleted_at")}),
     )
     add_form = UserCreationForm
     add_fieldsets = ((None, {"fields": ("email", "name", "password", "is_staff")}),)
     inlines = [CreditTransactionInline]
-    actions = ["adjust_credits"]
+    actions = ["adjust_credits", "invite_staff", "delete_account_data"]
 
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else []
@@ -94,7 +98,10 @@ class UserAdmin(BaseUserAdmin):
         user_set_initial_password(user=obj, password=form.cleaned_data.get("password"))
         user_register(user=obj)
 
-    @admin.action(description="Adjust credits (writes the ledger, needs a note)")
+    def has_adjust_credits_permission(self, request) -> bool:
+        return request.user.has_perm("accounts.adjust_credits")
+
+    @admin.action(description="Adjust credits (writes the ledger, needs a note)", permissions=["adjust_credits"])
     def adjust_credits(self, request, queryset):
         if "apply" in request.POST:
             form = AdjustCreditsForm(request.POST)
@@ -132,6 +139,62 @@ class UserAdmin(BaseUserAdmin):
             },
         )
 
+    def has_invite_staff_permission(self, request) -> bool:
+        return request.user.has_perm("accounts.invite_staff")
+
+    @admin.action(description="Invite to set up an authenticator app (staff)", permissions=["invite_staff"])
+    def invite_staff(self, request, queryset):
+        """Create a one-time link for each selected staff member without an authenticator app; show them once."""
+        invitations = []
+        for user in queryset:
+            try:
+                invitation, token = staff_invitation_create(user=user, created_by=request.user, request=request)
+            except ApplicationError as exc:
+                self.message_user(request, exc.message, messages.WARNING)
+            else:
+                invitations.append((user.email, staff_invitation_url(token), invitation.expires_at))
+        if not invitations:
+            return None
+        return render(
+            request,
+            "admin/accounts/staff_invitations.html",
+            {
+                **self.admin_site.each_context(request),
+                "invitations": invitations,
+                "title": "Invitations to set up an authenticator app",
+                "opts": self.model._meta,
+            },
+        )
+
+    def has_delete_account_data_permission(self, request) -> bool:
+        return request.user.has_perm("accounts.delete_account_data")
+
+    @admin.action(
+        description="Delete accounts and personal data (support request)", permissions=["delete_account_data"]
+    )
+    def delete_account_data(self, request, queryset):
+        users = list(queryset.filter(deleted_at__isnull=True).exclude(pk=request.user.pk))
+        if "apply" in request.POST:
+            for user in users:
+                account_deletion_request(user=user, actor=request.user, request=request, ip=client_ip(request))
+            self.message_user(
+                request,
+                f"Deletion started for {len(users)} account(s); it finishes in the background.",
+                messages.SUCCESS,
+            )
+            return redirect(request.get_full_path())
+        return render(
+            request,
+            "admin/accounts/delete_account_data.html",
+            {
+                **self.admin_site.each_context(request),
+                "users": users,
+                "title": "Delete accounts and personal data",
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                "opts": self.model._meta,
+            },
+        )
+
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyModelAdmin):
@@ -143,3 +206,26 @@ class AuditEventAdmin(ReadOnlyModelAdmin):
     list_select_related = ("user", "actor")
     date_hierarchy = "created_at"
     readonly_fields = [f.name for f in AuditEvent._meta.fields]
+
+
+@admin.register(StaffInvitation)
+class StaffInvitationAdmin(ReadOnlyModelAdmin):
+    """Invitations to set up an authenticator app: who invited whom, until when, used or not (never the link)."""
+
+    list_display = ("user", "created_by", "created_at", "expires_at", "used_at")
+    list_select_related = ("user", "created_by")
+    search_fields = ("user__email", "created_by__email")
+    exclude = ("token_hash",)
+
+
+@admin.register(DataExport)
+class DataExportAdmin(ReadOnlyModelAdmin):
+    """Data exports (support can see whether a user's export was built); archives are deleted when they expire."""
+
+    list_display = ("created_at", "user", "status", "size", "expires_at")
+    list_filter = ("status",)
+    list_select_related = ("user",)
+    search_fields = ("user__email",)
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in DataExport._meta.fields if f.name != "archive"]
+    exclude = ("archive",)

@@ -1,16 +1,19 @@
-"""/api/user: the caller's profile, credits, credit history and callback secret."""
+"""/api/user: the caller's profile, credits, credit history, callback secret, deletion and data export."""
 
-from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
-from rest_framework import generics, serializers
+from django.contrib.sessions.backends.base import SessionBase
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import generics, serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from accounts.models import User
+from accounts.deletion import account_deletion_confirm, account_deletion_request
+from accounts.export import data_export_latest, data_export_request
+from accounts.models import DataExport, User
 from accounts.selectors import user_credit_history, user_credit_summary, user_email_verified
 from accounts.services import user_callback_secret_rotate, user_update_profile
 from billing.models import CreditTransaction, PlanCode
 from core.api.schema import envelope_example
-from core.api.views import ApiView
+from core.api.views import ApiView, not_found
 
 
 class HttpURLField(serializers.URLField):
@@ -57,6 +60,35 @@ class UserSerializer(serializers.ModelSerializer):
 class UserUpdateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=150, required=False, allow_blank=True)
     image = HttpURLField(max_length=2048, required=False, allow_blank=True)
+
+
+class AccountDeleteSerializer(serializers.Serializer):
+    password = serializers.CharField(
+        required=False, allow_blank=True, max_length=4096, trim_whitespace=False, help_text="The current password"
+    )
+    code = serializers.CharField(
+        required=False, allow_blank=True, max_length=16, help_text="Staff with an authenticator app: its current code"
+    )
+
+
+class AccountDeletionSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["DELETION_REQUESTED"])
+    deletionRequestedAt = serializers.DateTimeField()
+
+
+class DataExportSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=DataExport.Status.choices)
+    url = serializers.SerializerMethodField(help_text="A signed download link, once READY")
+    createdAt = serializers.DateTimeField(source="created_at")
+    expiresAt = serializers.DateTimeField(source="expires_at", allow_null=True, help_text="When the archive is deleted")
+    size = serializers.IntegerField(allow_null=True, help_text="Bytes, once READY")
+
+    def get_url(self, export: DataExport) -> str | None:
+        if export.status != DataExport.Status.READY or not export.archive:
+            return None
+        url = export.archive.url
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request is not None and url.startswith("/") else url
 
 
 class CreditsSerializer(serializers.Serializer):
@@ -128,6 +160,7 @@ CallbackSecret = inline_serializer("CallbackSecret", fields={"callbackSecret": s
 
 class UserView(ApiView):
     permission_classes = [IsAuthenticated]
+    delete_has_body = True  # DELETE carries the confirmation (password, code)
 
     @extend_schema(
         operation_id="user_retrieve",
@@ -154,6 +187,40 @@ class UserView(ApiView):
         params.is_valid(raise_exception=True)
         user = user_update_profile(user=request.user, **params.validated_data)
         return Response(UserSerializer(user).data)
+
+    @extend_schema(
+        operation_id="user_destroy",
+        summary="Delete the caller's account",
+        description=(
+            "Deletes the account and its personal data: the subscription is cancelled at once, jobs and "
+            "every stored photo are deleted, every session and app token ends now. Confirm with `password`; "
+            "an account without a password confirms by re-authenticating first (allauth's reauthenticate "
+            "flow, then this call within a few minutes). Staff with an authenticator app also send its "
+            "`code`. A wrong password counts as a failed sign-in (429 once those are used up). Answers 202: "
+            "the erasure finishes in the background and a confirmation email is sent."
+        ),
+        tags=["user"],
+        request={"application/json": AccountDeleteSerializer},
+        responses={202: AccountDeletionSerializer},
+        examples=[
+            envelope_example(
+                "Deletion requested",
+                {"status": "DELETION_REQUESTED", "deletionRequestedAt": "2026-12-07T22:40:00Z"},
+                status=202,
+            )
+        ],
+    )
+    def delete(self, request):
+        params = AccountDeleteSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        account_deletion_confirm(request=request, user=request.user, **params.validated_data)
+        user = account_deletion_request(user=request.user, request=request)
+        if isinstance(request.auth, SessionBase):
+            request.auth.delete()  # this app token ends now (the others stop authenticating)
+        return Response(
+            {"status": "DELETION_REQUESTED", "deletionRequestedAt": user.deletion_requested_at},
+            status=status.HTTP_202_ACCEPTED,
+        )
 
 
 class CreditsView(ApiView):
@@ -238,3 +305,54 @@ class CallbackSecretRotateView(ApiView):
     def post(self, request):
         secret = user_callback_secret_rotate(user=request.user)
         return Response({"callbackSecret": secret}, headers={"Cache-Control": "no-store"})
+
+
+_EXPORT_EXAMPLE = {
+    "status": "READY",
+    "url": "https://photomania.example/media/exports/9f2c.../photomania-export.zip?exp=1765150000&sig=...",
+    "createdAt": "2026-12-07T22:40:00Z",
+    "expiresAt": "2026-12-08T22:41:12Z",
+    "size": 5242880,
+}
+
+
+class DataExportView(ApiView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="user_export_retrieve",
+        summary="Read the caller's data export",
+        description=(
+            "The latest export: `PENDING` while it is built, `READY` with a signed `url` to the zip "
+            "(account.json, credits.csv, jobs.json and every source and result image) until `expiresAt`, "
+            "or `FAILED`. 404 when there is none (never asked for, or expired and deleted)."
+        ),
+        tags=["user"],
+        responses=DataExportSerializer,
+        examples=[envelope_example("Ready", _EXPORT_EXAMPLE)],
+    )
+    def get(self, request):
+        export = data_export_latest(user=request.user)
+        if export is None:
+            raise not_found("No data export; start one with POST /api/user/export")
+        data = DataExportSerializer(export, context={"request": request}).data
+        return Response(data, headers={"Cache-Control": "no-store"})
+
+    @extend_schema(
+        operation_id="user_export_create",
+        summary="Export the caller's data",
+        description=(
+            "Starts building a zip of everything PhotoMania keeps about the caller; poll GET /api/user/export. "
+            "Once a day: a second request within 24 hours answers 429 RATE_LIMITED (unless the last one failed)."
+        ),
+        tags=["user"],
+        request=None,
+        responses={202: OpenApiResponse(DataExportSerializer, description="The export, PENDING")},
+        examples=[
+            envelope_example("Pending", {**_EXPORT_EXAMPLE, "status": "PENDING", "url": None, "size": None}, status=202)
+        ],
+    )
+    def post(self, request):
+        export = data_export_request(user=request.user, request=request)
+        data = DataExportSerializer(export, context={"request": request}).data
+        return Response(data, status=status.HTTP_202_ACCEPTED, headers={"Cache-Control": "no-store"})

@@ -2,10 +2,18 @@
 
 from django.urls import path
 
-from accounts.api import CallbackSecretRotateView, CallbackSecretView, CreditHistoryView, CreditsView, UserView
+from accounts.api import (
+    CallbackSecretRotateView,
+    CallbackSecretView,
+    CreditHistoryView,
+    CreditsView,
+    DataExportView,
+    UserView,
+)
 
 urlpatterns = [
     path("user", UserView.as_view(), name="api-user"),
+    path("user/export", DataExportView.as_view(), name="api-user-export"),
     path("user/credits", CreditsView.as_view(), name="api-user-credits"),
     path("user/credits/history", CreditHistoryView.as_view(), name="api-user-credits-history"),
     path("user/callback-secret", CallbackSecretView.as_view(), name="api-user-callback-secret"),

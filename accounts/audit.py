@@ -83,7 +83,12 @@ def audit_record(
         # Whatever went wrong (database down, no database in this context), the caller's own
         # answer (a 400, a refused login) must not become a 500; the log line below still goes out.
         logger.exception("audit record could not be written", extra={"audit_event": str(event)})
-    staff_events = (AuditEvent.Event.ADMIN_CREDIT_ADJUSTMENT, AuditEvent.Event.JOB_GOODWILL_REFUND)
+    staff_events = (
+        AuditEvent.Event.ADMIN_CREDIT_ADJUSTMENT,
+        AuditEvent.Event.JOB_GOODWILL_REFUND,
+        AuditEvent.Event.ADMIN_JOB_FAILED,
+        AuditEvent.Event.ADMIN_JOB_RETRIED,
+    )
     level = logging.INFO if event in staff_events else logging.WARNING
     logger.log(
         level,

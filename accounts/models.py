@@ -7,8 +7,12 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from billing.models import PlanCode
+
+# Django's own salt for the session auth hash (AbstractBaseUser.get_session_auth_hash).
+_SESSION_HASH_SALT = "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash"
 
 
 def generate_referral_code() -> str:
@@ -69,6 +73,15 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+    # Raised when the account's second factors change (an authenticator added, removed or its
+    # recovery codes renewed): part of every session's auth hash, so it ends the other sessions.
+    sessions_generation = models.PositiveIntegerField(default=0, editable=False)
+    # Account deletion: set when the deletion is asked for (sign-in stops at once), then the erasure
+    # runs step by step (``deletion_steps`` lists the finished ones) until ``deleted_at``. The row
+    # stays as an anonymous tombstone so the ledger and the audit log keep their foreign keys.
+    deletion_requested_at = models.DateTimeField(null=True, blank=True)
+    deletion_steps = models.JSONField(default=list, blank=True, editable=False)
+    deleted_at = models.DateTimeField(null=True, blank=True)
 
     objects = UserManager()
 
@@ -78,6 +91,11 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         ordering = ["-created_at"]
+        permissions = [
+            ("invite_staff", "Can invite staff to set up their authenticator app"),
+            ("adjust_credits", "Can adjust credit balances (admin action; audited)"),
+            ("delete_account_data", "Can delete a user's account and personal data"),
+        ]
         constraints = [
             models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
             models.CheckConstraint(condition=models.Q(credits__gte=0), name="user_credits_non_negative"),
@@ -91,6 +109,13 @@ class User(AbstractBaseUser, PermissionsMixin):
                 condition=models.Q(credit_debt=0) | models.Q(credits=0), name="user_credit_debt_only_at_zero_balance"
             ),
         ]
+        indexes = [
+            models.Index(
+                fields=["deletion_requested_at"],
+                name="user_deletion_unfinished",
+                condition=models.Q(deletion_requested_at__isnull=False, deleted_at__isnull=True),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.email
@@ -103,6 +128,21 @@ class User(AbstractBaseUser, PermissionsMixin):
     def plan_credits(self) -> int:
         """Credits of the current plan period (reset at renewal, spent first)."""
         return self.credits - self.purchased_credits
+
+    def get_session_auth_hash(self) -> str:
+        return self._sessions_hash(settings.SECRET_KEY)
+
+    def get_session_auth_fallback_hash(self):
+        for secret in settings.SECRET_KEY_FALLBACKS:
+            yield self._sessions_hash(secret)
+
+    def _sessions_hash(self, secret: str) -> str:
+        """Django's session auth hash (HMAC of the password hash) with ``sessions_generation`` mixed in.
+
+        Generation 0 gives exactly Django's own hash, so sessions made before it existed stay valid.
+        """
+        value = self.password if not self.sessions_generation else f"{self.password}:{self.sessions_generation}"
+        return salted_hmac(_SESSION_HASH_SALT, value, secret=secret, algorithm="sha256").hexdigest()
 
     def get_full_name(self) -> str:
         return self.name or self.email
@@ -119,9 +159,16 @@ class AuditEvent(models.Model):
         LOGIN_LOCKED_OUT = "login_locked_out", "Login locked out (too many failures)"
         ADMIN_CREDIT_ADJUSTMENT = "admin_credit_adjustment", "Admin credit adjustment"
         JOB_GOODWILL_REFUND = "job_goodwill_refund", "Goodwill refund of a completed job"
+        ADMIN_JOB_FAILED = "admin_job_failed", "Job failed and refunded by staff"
+        ADMIN_JOB_RETRIED = "admin_job_retried", "Job run again by staff"
+        STAFF_INVITATION_CREATED = "staff_invitation_created", "Staff invited to set up an authenticator app"
+        STAFF_INVITATION_USED = "staff_invitation_used", "Staff invitation used"
         SSRF_REFUSED = "ssrf_refused", "Image URL refused (SSRF guard)"
         WEBHOOK_SIGNATURE_FAILED = "webhook_signature_failed", "Webhook signature failed"
         WEBHOOK_EVENT_UNPROCESSABLE = "webhook_event_unprocessable", "Webhook event unprocessable"
+        ACCOUNT_DELETION_REQUESTED = "account_deletion_requested", "Account deletion requested"
+        ACCOUNT_DELETED = "account_deleted", "Account deleted (personal data erased)"
+        DATA_EXPORT_REQUESTED = "data_export_requested", "Data export requested"
 
     event = models.CharField(max_length=40, choices=Event.choices)
     # The account the event is about (a login's target, an adjusted user); the actor is who did it.
@@ -145,3 +192,76 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} {self.created_at:%Y-%m-%d %H:%M:%S}"
+
+
+class StaffInvitation(models.Model):
+    """A one-time link that lets a staff member set up their first authenticator app.
+
+    Staff enrol a second factor only with one (created by another staff member in admin or by
+    ``manage.py staff_invite``): a staff password alone never leads to an admin session. Only a
+    hash of the link's token is stored.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_invitations")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"invitation for {self.user} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class DeletedAccount(models.Model):
+    """A deleted account's address, as a keyed hash only: a new account on it gets no sign-up credits.
+
+    ``email_hash`` is an HMAC (key derived from SECRET_KEY) of the address normalised as for
+    referrals (``farmer+1@googlemail.com`` and ``farmer@gmail.com`` are one mailbox), so the
+    address itself cannot be read back from the table.
+    """
+
+    email_hash = models.CharField(max_length=64, unique=True)
+    deleted_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.email_hash[:12]}… ({self.deleted_at:%Y-%m-%d})"
+
+
+def data_export_upload_to(instance: "DataExport", filename: str) -> str:
+    return f"exports/{instance.token}/photomania-export.zip"
+
+
+def generate_export_token() -> str:
+    return secrets.token_hex(16)
+
+
+class DataExport(models.Model):
+    """One "export my data" archive: built by a task, downloadable until ``expires_at``, then deleted."""
+
+    class Status(models.TextChoices):
+        PENDING = "PENDING", "Being built"
+        READY = "READY", "Ready to download"
+        FAILED = "FAILED", "Failed"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="data_exports")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    # An unguessable folder name, so the stored key says nothing about the user.
+    token = models.CharField(max_length=32, unique=True, default=generate_export_token, editable=False)
+    archive = models.FileField(upload_to=data_export_upload_to, blank=True, max_length=255)
+    size = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="data_export_user_created")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.status} {self.created_at:%Y-%m-%d %H:%M}"

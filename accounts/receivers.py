@@ -1,7 +1,10 @@
-"""Signal receivers that feed the audit log (connected in AccountsConfig.ready)."""
+"""Signal receivers (connected in AccountsConfig.ready): the audit log, and sessions that end
+when an account's second factors change."""
 
 from __future__ import annotations
 
+from allauth.mfa import signals as mfa_signals
+from allauth.mfa.models import Authenticator
 from django.contrib.auth.signals import user_login_failed
 from django.dispatch import receiver
 
@@ -58,3 +61,29 @@ def audit_webhook_event_unprocessable(sender, provider: str = "", event_id: str 
     audit_record(
         event=AuditEvent.Event.WEBHOOK_EVENT_UNPROCESSABLE, provider=provider, event_id=event_id, reason=reason
     )
+
+
+@receiver(mfa_signals.authenticator_added, dispatch_uid="accounts.sessions.authenticator_added")
+def end_other_sessions_on_authenticator_added(sender, request=None, user=None, authenticator=None, **kwargs):
+    """A new authenticator ends the account's other sessions; the enrolling session counts as passed MFA.
+
+    A session signed in before the account had a second factor never passed one: it must not
+    become a second-factor session because the factor was added somewhere else.
+    """
+    from accounts.mfa import session_record_enrolment
+    from accounts.services import user_sessions_end_others
+    from accounts.staff_invitations import staff_enrolment_done
+
+    user_sessions_end_others(user=user, request=request)
+    if request is not None and authenticator is not None and authenticator.type != Authenticator.Type.RECOVERY_CODES:
+        session_record_enrolment(request, authenticator)
+        staff_enrolment_done(request)
+
+
+@receiver(mfa_signals.authenticator_removed, dispatch_uid="accounts.sessions.authenticator_removed")
+@receiver(mfa_signals.authenticator_reset, dispatch_uid="accounts.sessions.authenticator_reset")
+def end_other_sessions_on_authenticator_change(sender, request=None, user=None, **kwargs):
+    """Removing an authenticator or renewing recovery codes ends the account's other sessions."""
+    from accounts.services import user_sessions_end_others
+
+    user_sessions_end_others(user=user, request=request)

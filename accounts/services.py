@@ -3,8 +3,10 @@
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.contrib.auth import HASH_SESSION_KEY
 from django.contrib.sites.models import Site
 from django.db import transaction
+from django.db.models import F
 
 from accounts.audit import audit_record
 from accounts.models import AuditEvent, User
@@ -14,13 +16,21 @@ from billing.services import credits_adjust, credits_signup_grant
 
 
 def user_register(*, user: User, referral_code: str | None = None) -> User:
-    """Save a new (unsaved) user and grant the FREE plan's credits in one transaction."""
+    """Save a new (unsaved) user and grant the FREE plan's credits in one transaction.
+
+    An address whose account was deleted may sign up again, but starts with 0 credits and no
+    referral (deleting and signing up again must not mint credits).
+    """
+    from accounts.deletion import deleted_address_exists
+
     user.email = User.objects.normalize_email(user.email).lower()
     with transaction.atomic():
-        if referral_code:
+        returning = deleted_address_exists(email=user.email)
+        if referral_code and not returning:
             user.referred_by = referral_referrer_for(email=user.email, code=referral_code)
         user.save()
-        credits_signup_grant(user=user)
+        if not returning:
+            credits_signup_grant(user=user)
     user.refresh_from_db(fields=["credits"])
     return user
 
@@ -52,6 +62,20 @@ def user_update_profile(*, user: User, name: str | None = None, image: str | Non
     if changed:
         user.save(update_fields=[*changed, "updated_at"])
     return user
+
+
+def user_sessions_end_others(*, user: User, request=None) -> None:
+    """End every session of ``user`` (browser cookies and app session tokens) but ``request``'s own.
+
+    Raising ``sessions_generation`` changes the auth hash every session is checked against; the
+    current session, when it is the user's, is given the new hash and stays signed in.
+    """
+    User.objects.filter(pk=user.pk).update(sessions_generation=F("sessions_generation") + 1)
+    user.refresh_from_db(fields=["sessions_generation"])
+    current = getattr(request, "user", None) if request is not None else None
+    if current is not None and current.is_authenticated and current.pk == user.pk:
+        current.sessions_generation = user.sessions_generation
+        request.session[HASH_SESSION_KEY] = user.get_session_auth_hash()
 
 
 def user_callback_secret_rotate(*, user: User) -> str:

@@ -1,5 +1,5 @@
-"""Bare Django views the benchmarks compare against, mounted under /bench/ only when
-PHOTOMANIA_BENCH=1 (see photomania/urls.py). They run behind the same middleware and the same
+"""Bare Django views the benchmarks compare against, mounted under /bench/ by the bench's own URL
+conf (bench/urls.py, used only by bench/settings.py). They run behind the same middleware and the same
 gunicorn as the API, so a ratio isolates what our views, serializers and services cost.
 The peer baseline (the same endpoints written the ordinary DRF way) is under /bench/peer/
 (bench/peer_urls.py).

@@ -46,7 +46,8 @@ def bench_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PHOTOMANIA_TESTING"))}
     env.update(
         {
-            "DJANGO_SETTINGS_MODULE": "photomania.settings",
+            # PhotoMania's settings with the bench's URL conf (the baseline views under /bench/).
+            "DJANGO_SETTINGS_MODULE": "bench.settings",
             "DEBUG": "False",
             "SECRET_KEY": "bench-only-7f3a9c1e5b2d4f6a8c0e1b3d5f7a9c1e3b5d7f9a1c3e5b7d9f1a3c5e7b9d1f3a",
             "ALLOWED_HOSTS": "127.0.0.1",
@@ -54,7 +55,6 @@ def bench_env(**extra: str) -> dict[str, str]:
             "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{BENCH_DB}",
             "REDIS_URL": BENCH_REDIS,
             "CACHE_KEY_PREFIX": "bench",
-            "PHOTOMANIA_BENCH": "1",
             "PHOTOMANIA_BENCH_DIR": str(BENCH_DIR),
             "MEDIA_ROOT": str(BENCH_DIR / "media"),
             # Throttles still run (a cache round trip per request) but never refuse the load.
@@ -193,6 +193,11 @@ def _stop(process: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
         process.wait()
 
 
+# glibc's malloc settings from the Procfile's worker line: image buffers up to 32 MB come from the
+# heap (not a fresh mmap per buffer), and up to 256 MB free at the top of the heap is kept.
+WORKER_MALLOC_ENV = {"MALLOC_MMAP_THRESHOLD_": "33554432", "MALLOC_TRIM_THRESHOLD_": "268435456"}
+
+
 @contextlib.contextmanager
 def celery_worker(*, concurrency: int = CORES, pool: str = "prefork", **env: str) -> Iterator[subprocess.Popen]:
     """A Celery worker as the Procfile runs it, on the bench Redis; yields once it answers a ping."""
@@ -217,7 +222,7 @@ def celery_worker(*, concurrency: int = CORES, pool: str = "prefork", **env: str
             f"bench-{os.getpid()}@%h",
         ],
         cwd=ROOT,
-        env=bench_env(**env),
+        env=bench_env(**{**WORKER_MALLOC_ENV, **env}),
         stdout=log,
         stderr=log,
         start_new_session=True,

@@ -1,5 +1,5 @@
 """The peer baseline: the benchmarked endpoints written the ordinary DRF way, mounted under
-/bench/peer/ only when PHOTOMANIA_BENCH=1 (through bench/baseline_urls.py).
+/bench/peer/ by the bench's URL conf (through bench/baseline_urls.py).
 
 This is how a typical team would write them: generic views and viewsets, ModelSerializers, DRF's
 own throttles, the ORM without tuning (no ``select_related``, no ``.values()``), the same

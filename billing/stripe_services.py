@@ -205,3 +205,68 @@ def stripe_catalog_sync() -> dict[str, list[str]]:
             if CreditPack.objects.filter(code=metadata["pack"]).update(stripe_price_id=price.id, **amount):
                 report["linked"].append(f"pack {metadata['pack']} stripe_price_id={price.id}")
     return report
+
+
+# Subscription statuses that still bill (or may bill) the customer: the ones account deletion cancels.
+_ENDED_SUBSCRIPTION_STATUSES = ("canceled", "incomplete_expired")
+
+
+def _subscription_ids_to_cancel(*, user) -> set[str]:
+    from djstripe.models import Subscription
+
+    from billing.models import SubscriptionState
+
+    # dj-stripe 2.11 keeps the object as Stripe sent it in ``stripe_data``.
+    ids = set(
+        Subscription.objects.filter(customer__subscriber=user)
+        .exclude(stripe_data__status__in=_ENDED_SUBSCRIPTION_STATUSES)
+        .values_list("id", flat=True)
+    )
+    state = SubscriptionState.objects.filter(user=user).first()
+    if state and state.stripe_subscription_id and state.status not in _ENDED_SUBSCRIPTION_STATUSES:
+        ids.add(state.stripe_subscription_id)
+    return ids
+
+
+def _already_done(exc: stripe.InvalidRequestError) -> bool:
+    # Stripe answers 400/404 for a subscription already cancelled (or gone) and a session no longer open.
+    return getattr(exc, "http_status", None) in (400, 404)
+
+
+def customer_billing_close(*, user) -> dict[str, list[str]]:
+    """Stop everything that could still charge the user, at once and in Stripe (account deletion).
+
+    Every active subscription is cancelled immediately (no proration, no further invoice) and every
+    pending credit-pack Checkout Session is expired, so it can no longer be paid. Safe to run again:
+    what Stripe says is already cancelled or closed counts as done. A Stripe outage raises
+    SERVICE_UNAVAILABLE for the caller to retry. The ledger and the invoices stay.
+    """
+    subscriptions = sorted(_subscription_ids_to_cancel(user=user))
+    sessions = sorted(
+        CreditPackPurchase.objects.filter(user=user, status=CreditPackPurchase.Status.PENDING).values_list(
+            "stripe_checkout_session_id", flat=True
+        )
+    )
+    report: dict[str, list[str]] = {"subscriptions_cancelled": [], "checkouts_expired": []}
+    if not subscriptions and not sessions:
+        return report
+    api_key = stripe_api_key()
+    for subscription_id in subscriptions:
+        try:
+            stripe.Subscription.cancel(subscription_id, api_key=api_key, stripe_version=settings.STRIPE_API_VERSION)
+        except stripe.InvalidRequestError as exc:
+            if not _already_done(exc):
+                raise _unavailable(exc)
+        except stripe.StripeError as exc:
+            raise _unavailable(exc)
+        report["subscriptions_cancelled"].append(subscription_id)
+    for session_id in sessions:
+        try:
+            stripe.checkout.Session.expire(session_id, api_key=api_key, stripe_version=settings.STRIPE_API_VERSION)
+        except stripe.InvalidRequestError as exc:
+            if not _already_done(exc):
+                raise _unavailable(exc)
+        except stripe.StripeError as exc:
+            raise _unavailable(exc)
+        report["checkouts_expired"].append(session_id)
+    return report

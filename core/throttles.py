@@ -1,53 +1,73 @@
-"""DRF throttles on the shared cache. Rates come from REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"].
+"""DRF throttles counted in Redis (REDIS_URL). Rates come from REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"].
 
 The API views use them, and pages call the same classes, so a page and the API share one budget
-(the same cache keys) per user.
+(the same counters) per user. The counters are plain Redis keys on a client of their own; without
+REDIS_URL (development) they live in Django's cache.
 
 Rates are looked up per request (not frozen at import) so a settings override takes effect.
 The client IP honours REST_FRAMEWORK["NUM_PROXIES"] (TRUSTED_PROXY_COUNT), never a bare
 X-Forwarded-For a client could forge.
 """
 
-from collections.abc import Sequence
+import threading
 
-from django.core.cache import caches
-from django.core.cache.backends.redis import RedisCache  # PooledRedisCache is one
+import redis
+from django.conf import settings
+from django.core.cache import cache
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle, UserRateThrottle
 
-
-def _window_hit(key: str, ttl: int) -> int:
-    """Count one request in a fixed window; one round trip to Redis (INCR + EXPIRE pipelined)."""
-    [count], _values = windows_hit_and_read([(key, ttl)])
-    return count
+_client: redis.Redis | None = None
+_client_lock = threading.Lock()
 
 
-def windows_hit_and_read(windows: list[tuple[str, int]], reads: Sequence[str] = ()) -> tuple[list[int], dict]:
-    """Count one request in each ``(key, ttl)`` window and read the cache ``reads`` keys, in one
-    round trip to Redis (INCR + EXPIRE per window and a GET per read, pipelined).
+def throttle_redis() -> redis.Redis | None:
+    """The throttles' Redis client, built once per process from REDIS_URL (thread-safe over its
+    connection pool); None without REDIS_URL (development without Redis: the file cache counts)."""
+    global _client
+    if _client is None and settings.REDIS_URL:
+        with _client_lock:
+            if _client is None:
+                _client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2)
+    return _client
 
-    Returns the windows' counts and ``{read key: cached value or None}``.
-    """
-    cache = caches["default"]  # the backend itself (django.core.cache.cache is a proxy)
-    if isinstance(cache, RedisCache):
-        client = cache._cache.get_client(write=True)
-        pipe = client.pipeline(transaction=False)
+
+@receiver(setting_changed)
+def _throttle_redis_reset(*, setting, **kwargs):
+    """A new REDIS_URL (tests override it) gets a new client on the next count."""
+    global _client
+    if setting in ("REDIS_URL", "CACHES"):
+        with _client_lock:
+            if _client is not None:
+                _client.close()
+            _client = None
+
+
+def _redis_key(key: str) -> str:
+    # The cache's key prefix keeps deployments sharing a Redis (the bench, development) apart.
+    return f"{settings.CACHES['default'].get('KEY_PREFIX', '')}:{key}"
+
+
+def windows_hit(windows: list[tuple[str, int]]) -> list[int]:
+    """Count one request in each ``(key, ttl)`` window and return the counts: one round trip to
+    Redis for all of them (INCR + EXPIRE per window, pipelined)."""
+    if not windows:
+        return []
+    client = throttle_redis()
+    if client is None:
+        counts = []
         for key, ttl in windows:
-            key = cache.make_and_validate_key(key)
-            pipe.incr(key)
-            pipe.expire(key, ttl, nx=True)
-        for key in reads:
-            pipe.get(cache.make_and_validate_key(key))
-        results = pipe.execute()
-        counts = [int(count) for count in results[: 2 * len(windows) : 2]]
-        loads = cache._cache._serializer.loads
-        values = results[2 * len(windows) :]
-        return counts, {key: None if value is None else loads(value) for key, value in zip(reads, values, strict=True)}
-    counts = []
+            cache.add(key, 0, ttl)
+            counts.append(cache.incr(key))
+        return counts
+    pipe = client.pipeline(transaction=False)
     for key, ttl in windows:
-        cache.add(key, 0, ttl)
-        counts.append(cache.incr(key))
-    return counts, {key: cache.get(key) for key in reads}
+        key = _redis_key(key)
+        pipe.incr(key)
+        pipe.expire(key, ttl, nx=True)
+    return [int(count) for count in pipe.execute()[::2]]
 
 
 class _LiveRateMixin:
@@ -81,19 +101,17 @@ class _LiveRateMixin:
         window = self.window(request, view)
         if window is None:
             return True
-        return self.allow_count(_window_hit(*window))
+        [count] = windows_hit([window])
+        return self.allow_count(count)
 
     def wait(self):
         return max(getattr(self, "_retry_after", 1), 1)
 
 
-def throttles_check(throttles, request, view, *, reads: Sequence[str] = ()) -> tuple[list, dict]:
-    """Count the request in every throttle (as DRF does: each one counts, even after a refusal)
-    and read the cache ``reads`` keys, in one Redis round trip for all our throttles.
-
-    Returns the waits of the throttles that refuse the request (empty when it may go on) and
-    ``{read key: cached value or None}``.
-    """
+def throttles_check(throttles, request, view) -> list:
+    """Count the request in every throttle (as DRF does: each one counts, even after a refusal),
+    in one Redis round trip for all our throttles; the waits of those that refuse it (empty when
+    it may go on)."""
     counted, waits = [], []
     for throttle in throttles:
         if isinstance(throttle, _LiveRateMixin):
@@ -102,11 +120,11 @@ def throttles_check(throttles, request, view, *, reads: Sequence[str] = ()) -> t
                 counted.append((throttle, window))
         elif not throttle.allow_request(request, view):
             waits.append(throttle.wait())
-    counts, values = windows_hit_and_read([window for _throttle, window in counted], reads)
+    counts = windows_hit([window for _throttle, window in counted])
     for (throttle, _window), count in zip(counted, counts, strict=True):
         if not throttle.allow_count(count):
             waits.append(throttle.wait())
-    return waits, values
+    return waits
 
 
 class UserThrottle(_LiveRateMixin, UserRateThrottle):

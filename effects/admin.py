@@ -26,7 +26,7 @@ from effects.ingestion import image_from_upload
 from effects.jobs.refunds import job_goodwill_refund
 from effects.jobs.transitions import job_fail, job_retry
 from effects.models import Effect, IdempotencyKey, Job, JobErrorCode, JobStatus
-from effects.selectors import effect_preview_picture, effect_unavailable_reason
+from effects.selectors.catalog import effect_preview_picture, effect_unavailable_reason
 
 
 class EffectForm(forms.ModelForm):
@@ -197,22 +197,22 @@ class EffectAdmin(admin.ModelAdmin):
             )
         return super().changelist_view(request, extra_context)
 
-    @admin.action(description="Activate selected effects (show them in the gallery)")
+    @admin.action(description="Activate selected effects (show them in the gallery)", permissions=["change"])
     def activate(self, request, queryset):
         count = effects_set_active(effects=queryset, active=True)
         self.message_user(request, f"Activated {count} effect(s).", messages.SUCCESS)
 
-    @admin.action(description="Deactivate selected effects (hide them from the gallery)")
+    @admin.action(description="Deactivate selected effects (hide them from the gallery)", permissions=["change"])
     def deactivate(self, request, queryset):
         count = effects_set_active(effects=queryset, active=False)
         self.message_user(request, f"Deactivated {count} effect(s).", messages.SUCCESS)
 
-    @admin.action(description="Duplicate selected effects (copies start inactive)")
+    @admin.action(description="Duplicate selected effects (copies start inactive)", permissions=["add"])
     def duplicate(self, request, queryset):
         copies = [effect_duplicate(effect=effect).name for effect in queryset]
         self.message_user(request, f"Created {len(copies)} inactive copy(ies): {', '.join(copies)}.", messages.SUCCESS)
 
-    @admin.action(description="Render preview on the sample photo")
+    @admin.action(description="Render preview on the sample photo", permissions=["change"])
     def render_preview(self, request, queryset):
         done = 0
         for effect in queryset:
@@ -294,8 +294,11 @@ class EffectAdmin(admin.ModelAdmin):
         return render(request, "admin/effects/effect/add_provider.html", context, status=400 if form.errors else 200)
 
     def try_view(self, request, object_id):
-        """Upload a photo and see the effect's result right away, without a job or a charge."""
-        effect = self._effect_or_404(request, object_id, change=False)
+        """Upload a photo and see the effect's result right away, without a job or a charge.
+
+        Running an effect costs (a provider prediction for AI effects): staff who may change it.
+        """
+        effect = self._effect_or_404(request, object_id, change=True)
         before = after = None
         status = 200
         if request.method == "POST":
@@ -377,7 +380,13 @@ class JobAdmin(admin.ModelAdmin):
             return format_html('<img src="{}" alt="Result" class="pm-thumb" loading="lazy">', url)
         return _thumbnail(obj.result, "Result")
 
-    @admin.action(description="Retry selected jobs (re-run, no new charge)")
+    def has_retry_permission(self, request) -> bool:
+        return request.user.has_perm("effects.retry_job")
+
+    def has_refund_permission(self, request) -> bool:
+        return request.user.has_perm("effects.refund_job")
+
+    @admin.action(description="Retry selected jobs (re-run, no new charge)", permissions=["retry"])
     def retry(self, request, queryset):
         done = 0
         for job in queryset.select_related("user", "effect"):
@@ -385,7 +394,7 @@ class JobAdmin(admin.ModelAdmin):
                 self.message_user(request, f"Job {job.pk} is completed; not retried.", messages.WARNING)
                 continue
             try:
-                job_retry(job=job)
+                job_retry(job=job, actor=request.user, ip=client_ip(request))
             except ApplicationError as exc:
                 self.message_user(request, f"Job {job.pk}: {exc.message}", messages.WARNING)
                 continue
@@ -393,17 +402,28 @@ class JobAdmin(admin.ModelAdmin):
         if done:
             self.message_user(request, f"Queued {done} job(s) again.", messages.SUCCESS)
 
-    @admin.action(description="Fail selected jobs and refund their credits")
+    @admin.action(description="Fail selected in-flight jobs and refund their credits", permissions=["refund"])
     def fail_and_refund(self, request, queryset):
         if "apply" in request.POST:
             form = FailJobsForm(request.POST)
             if form.is_valid():
                 done = 0
                 for job in queryset.select_related("user", "effect"):
-                    if job.status == JobStatus.FAILED:
-                        continue
-                    job_fail(job=job, code=JobErrorCode.ADMIN_FAILED, message=form.cleaned_data["message"])
-                    done += 1
+                    failed = job_fail(
+                        job=job,
+                        code=JobErrorCode.ADMIN_FAILED,
+                        message=form.cleaned_data["message"],
+                        actor=request.user,
+                        ip=client_ip(request),
+                    )
+                    if failed:
+                        done += 1
+                    elif job.status == JobStatus.COMPLETED:
+                        self.message_user(
+                            request,
+                            f"Job {job.pk} is completed; not failed (a goodwill refund gives its credits back).",
+                            messages.WARNING,
+                        )
                 self.message_user(request, f"Failed and refunded {done} job(s).", messages.SUCCESS)
                 return redirect(request.get_full_path())
         else:
@@ -421,11 +441,7 @@ class JobAdmin(admin.ModelAdmin):
             },
         )
 
-    def has_goodwill_permission(self, request) -> bool:
-        # Giving credits back is a ledger write: staff who may add ledger rows (superusers do).
-        return request.user.has_perm("billing.add_credittransaction")
-
-    @admin.action(description="Refund credits (goodwill) of selected completed jobs", permissions=["goodwill"])
+    @admin.action(description="Refund credits (goodwill) of selected completed jobs", permissions=["refund"])
     def goodwill_refund(self, request, queryset):
         """Confirm with a note, then refund each completed job once; it stays completed with its result."""
         jobs = queryset.select_related("user", "effect")

@@ -1,7 +1,7 @@
 """/api/effects and /api/jobs: the catalog, applying an effect, and the caller's jobs.
 
-The job JSON (``JobSerializer`` / ``job_payload``) lives in ``effects.jobs.payloads``: the
-pipeline POSTs the same payload to a client's ``callbackUrl``.
+The job JSON (``job_payload``, documented by ``JobSerializer``) lives in ``effects.jobs.payloads``:
+the pipeline POSTs the same payload to a client's ``callbackUrl``.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from core.api.parsers import SafeJSONParser
 from core.api.renderers import EnvelopeJSONRenderer
 from core.api.schema import envelope_example
 from core.api.views import ApiView, not_found
+from core.cache import BoundedCache
 from core.errors import ApplicationError, ErrorCode
 from core.throttles import DEFAULT_THROTTLES, AnonThrottle, ApplyThrottle, UploadThrottle
 from effects.idempotency import idempotency_fingerprint, idempotent_replay, idempotent_run
@@ -38,21 +39,19 @@ from effects.jobs.payloads import (
     JobSerializer,
     RenditionSetSerializer,
     file_url,
-    job_payload_from_row,
+    job_payload,
     rendition_set,
 )
 from effects.models import Effect, JobStatus
-from effects.selectors import (
-    CATALOG_VERSION_KEY,
-    JOB_STATUSES,
+from effects.selectors.catalog import (
     effect_catalog_version,
     effect_get_active,
     effect_list_active,
+)
+from effects.selectors.jobs import (
+    JOB_STATUSES,
     job_get_for_user,
     job_list_for_user,
-    job_row_for_user,
-    user_and_job_row,
-    user_and_job_row_supported,
 )
 from effects.webhooks import replicate_webhook_receive
 
@@ -184,23 +183,22 @@ CATALOG_CACHE_MAX_PAGES = 256
 class EffectListView(ApiView, generics.ListAPIView):
     """The public catalog. Each page's rendered response bytes are kept per process for
     CATALOG_CACHE_SECONDS, keyed by the catalog version (which every Effect write changes), so
-    staff edits show on the next request. The version is read in the throttle's Redis round trip:
-    a repeated page costs that one round trip and no SQL, serializer or JSON encoding."""
+    staff edits show on the next request: a repeated page costs the throttle's Redis round trip
+    and the version's, and no SQL, serializer or JSON encoding."""
 
     permission_classes = [AllowAny]
     # The catalog is the same for everyone: no session or token lookup, throttled per client IP.
     authentication_classes: list = []
     throttle_classes = [AnonThrottle]
-    throttle_round_trip_reads = (CATALOG_VERSION_KEY,)
     serializer_class = EffectSerializer
-    _pages: dict[tuple, tuple[float, bytes]] = {}
+    _pages = BoundedCache(CATALOG_CACHE_MAX_PAGES)
 
     def get_queryset(self):
         params = self.request.query_params
         return effect_list_active(category=params.get("category"), q=params.get("q"))
 
     def list(self, request, *args, **kwargs):
-        version = effect_catalog_version(stored=self.cached.get(CATALOG_VERSION_KEY))
+        version = effect_catalog_version()
         key = (version, request.scheme, request.get_host(), request.META.get("QUERY_STRING", ""))
         now = time.monotonic()
         hit = self._pages.get(key)
@@ -208,9 +206,7 @@ class EffectListView(ApiView, generics.ListAPIView):
             return HttpResponse(hit[1], content_type="application/json")
         page = super().list(request, *args, **kwargs)
         body = EnvelopeJSONRenderer().render(page.data, "application/json", {"response": page})
-        if len(self._pages) >= CATALOG_CACHE_MAX_PAGES:
-            self._pages.clear()
-        self._pages[key] = (now + CATALOG_CACHE_SECONDS, body)
+        self._pages.set(key, (now + CATALOG_CACHE_SECONDS, body))
         return HttpResponse(body, content_type="application/json")
 
     @extend_schema(
@@ -285,8 +281,6 @@ class ApplyView(ApiView):
     permission_classes = [IsAuthenticated]
     parser_classes = [SafeJSONParser, MultiPartParser]
     throttle_classes = [*DEFAULT_THROTTLES, ApplyThrottle, UploadThrottle]
-    # The catalog version comes with the throttle counts: a known effect is then found without a query.
-    throttle_round_trip_reads = (CATALOG_VERSION_KEY,)
     documented_error_statuses = ["402", "422"]
 
     @extend_schema(
@@ -329,8 +323,8 @@ class ApplyView(ApiView):
         params = ApplyInputSerializer(data=request.data, context={"request": request})
         params.is_valid(raise_exception=True)
         data = params.validated_data
-        version = effect_catalog_version(stored=self.cached.get(CATALOG_VERSION_KEY))
-        effect = effect_get_active(ref=data["effectId"], catalog_version=version)
+        # With the catalog version a known effect is found without a query.
+        effect = effect_get_active(ref=data["effectId"], catalog_version=effect_catalog_version())
         if effect is None:
             raise not_found("Effect not found")
         key = request.headers.get("Idempotency-Key")
@@ -421,23 +415,6 @@ class JobListView(ApiView, generics.ListAPIView):
 class JobDetailView(ApiView):
     permission_classes = [IsAuthenticated]
 
-    def token_user_loader(self, request):
-        """For a GET with ``X-Session-Token`` on PostgreSQL: read the token's user and the job in one
-        query (``user_and_job_row``). The user is checked exactly as on every other endpoint
-        (``session_user_with_row``), so a deactivation, a password change or a logout still ends
-        the token on the next request; the job row waits on the request for ``get``."""
-        if request.method != "GET" or not user_and_job_row_supported():
-            return None
-        job_id = self.kwargs.get("jobId")
-
-        def load(user_id):
-            user, row = user_and_job_row(user_id=user_id, job_id=job_id)
-            # Kept with whose row it is: ``get`` uses it only if that user is the one authenticated.
-            request.job_row_read = (user_id, row)
-            return user
-
-        return load
-
     @extend_schema(
         operation_id="jobs_retrieve",
         summary="Read a job",
@@ -451,14 +428,10 @@ class JobDetailView(ApiView):
         examples=[envelope_example("Completed", _JOB_EXAMPLE)],
     )
     def get(self, request, jobId: str):
-        # The endpoint clients poll: one narrow query (read with the user when the token was
-        # checked, see JobReadTokenAuthentication), the JSON built from the row.
-        read_for, row = getattr(request, "job_row_read", (None, None))
-        if read_for is None or read_for != request.user.pk:
-            row = job_row_for_user(user_id=request.user.pk, job_id=jobId)
-        if row is None:
+        job = job_get_for_user(user=request.user, job_id=jobId)
+        if job is None:
             raise not_found("Job not found")
-        return Response(job_payload_from_row(row, request))
+        return Response(job_payload(job, request))
 
     @extend_schema(
         operation_id="jobs_destroy",

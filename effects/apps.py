@@ -9,6 +9,15 @@ class EffectsConfig(AppConfig):
         from effects import receivers  # noqa: F401  (connects the catalog-version receivers)
 
         _configure_engines()
+        _register_personal_data()
+
+
+def _register_personal_data() -> None:
+    """Account deletion and data export (accounts) reach the user's jobs and photos through these."""
+    from accounts import personal_data
+    from effects.jobs.erasure import jobs_erase_for_user, jobs_export_for_user
+
+    personal_data.register("jobs", erase=jobs_erase_for_user, export=jobs_export_for_user)
 
 
 def _configure_engines() -> None:

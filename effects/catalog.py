@@ -34,7 +34,7 @@ from effects.engines import (
 from effects.ingestion import ValidatedImage, image_fetch, image_validate_bytes
 from effects.models import Effect
 from effects.renditions import renditions_from_bytes
-from effects.selectors import CATALOG_VERSION_KEY
+from effects.selectors.catalog import CATALOG_VERSION_KEY
 
 logger = logging.getLogger(__name__)
 

@@ -128,6 +128,11 @@ class Job(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        # Staff actions that move credits or run paid work again (admin → Jobs).
+        permissions = [
+            ("refund_job", "Can fail in-flight jobs and refund them, or refund completed ones as goodwill"),
+            ("retry_job", "Can run failed or stuck jobs again free of charge"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(progress__isnull=True) | models.Q(progress__lte=100), name="job_progress_percent"

@@ -19,7 +19,9 @@ from django.core.files.storage import FileSystemStorage
 from django.urls import reverse
 from storages.backends.s3 import S3Storage
 
-# Signed URLs kept per process; the table is emptied when full (it refills from the next reads).
+from core.cache import BoundedCache
+
+# Signed URLs kept per process (the least recently used are dropped beyond this).
 SIGNED_URLS_MAX = 4096
 
 
@@ -27,7 +29,7 @@ class _SignedUrls:
     """name -> (url, reuse until): a URL signed a moment ago, handed out again instead of re-signing."""
 
     def __init__(self):
-        self._urls: dict[str, tuple[str, float]] = {}
+        self._urls = BoundedCache(SIGNED_URLS_MAX)
 
     def get(self, name: str, sign, *, reuse_seconds: float) -> str:
         now = time.monotonic()
@@ -35,9 +37,7 @@ class _SignedUrls:
         if hit is not None and hit[1] > now:
             return hit[0]
         url = sign(name)
-        if len(self._urls) >= SIGNED_URLS_MAX:
-            self._urls.clear()
-        self._urls[name] = (url, now + reuse_seconds)
+        self._urls.set(name, (url, now + reuse_seconds))
         return url
 
 

@@ -24,13 +24,15 @@ from effects.jobs.create import job_affordable_check, job_create
 from effects.jobs.delete import job_delete
 from effects.jobs.payloads import job_queue_position, job_refund
 from effects.models import Effect, Job, JobStage, JobStatus
-from effects.selectors import (
+from effects.selectors.catalog import (
     effect_get_active,
     effect_list_active,
     effect_preview_picture,
+    rendition_picture,
+)
+from effects.selectors.jobs import (
     job_get_for_user,
     job_list_for_user,
-    rendition_picture,
 )
 from effects.storage import media_signature_valid
 

@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.urls import path
 from django.utils.text import slugify
 
+from photomania.admin import staff_session_allowed
 from photomania.dashboard import staff_dashboard
 
 # The admin index (and its sidebar) in the order staff use it: each section lists models as
@@ -17,7 +18,7 @@ from photomania.dashboard import staff_dashboard
 ADMIN_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Effects", ("effects.Effect",)),
     ("Jobs", ("effects.Job", "effects.IdempotencyKey")),
-    ("Users", ("accounts.User", "accounts.AuditEvent")),
+    ("Users", ("accounts.User", "accounts.AuditEvent", "accounts.StaffInvitation", "accounts.DataExport")),
     ("Credits", ("billing.CreditTransaction", "billing.CreditPackPurchase")),
     ("Plans and credit packs", ("billing.Plan", "billing.CreditPack", "billing.PlanPrice")),
     ("Stripe events and subscriptions", ("billing.SubscriptionState", "billing.UnprocessableStripeEvent")),
@@ -42,6 +43,10 @@ class PhotoManiaAdminSite(admin.AdminSite):
     site_header = "PhotoMania administration"
     site_title = "PhotoMania admin"
     index_title = "Administration"
+
+    def has_permission(self, request):
+        # Every admin page and the dashboard: staff, and a session that passed a second factor.
+        return super().has_permission(request) and staff_session_allowed(request)
 
     def get_app_list(self, request, app_label=None):
         app_list = super().get_app_list(request, app_label)

@@ -1,7 +1,5 @@
 """The Celery app: configured from Django settings (CELERY_* names), tasks autodiscovered."""
 
-import contextlib
-import ctypes
 import os
 from pathlib import Path
 
@@ -90,23 +88,3 @@ def _close_old_database_connections(**kwargs):
     from django.db import close_old_connections
 
     close_old_connections()
-
-
-# glibc's malloc: M_TRIM_THRESHOLD and M_MMAP_THRESHOLD (mallopt parameter numbers).
-_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
-
-
-@celeryd_init.connect
-def _keep_image_buffers_in_the_heap(**kwargs):
-    """Serve a job's image buffers (up to 32 MB each) from the heap instead of fresh mmap()s.
-
-    With glibc's defaults every decoded image, array and encode buffer of a job was a new
-    mapping, page-faulted in and zeroed again on the next job: about 20 ms per 2048 px job on a
-    worker that waits between jobs. Memory above 256 MB that is free at the top of the heap is
-    still given back. Other C libraries are left alone. Pool processes forked from the worker
-    inherit the setting.
-    """
-    with contextlib.suppress(OSError, AttributeError):
-        libc = ctypes.CDLL("libc.so.6")
-        libc.mallopt(_M_MMAP_THRESHOLD, 32 * 1024 * 1024)
-        libc.mallopt(_M_TRIM_THRESHOLD, 256 * 1024 * 1024)

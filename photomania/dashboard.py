@@ -14,7 +14,7 @@ from accounts.selectors import users_new_over_time
 from billing.prices import major_units, money_format
 from billing.selectors import credits_flow_over_time, revenue_by_product
 from effects.models import JobStatus
-from effects.selectors import job_counts_over_time, job_failure_summary, job_processing_time_by_effect
+from effects.selectors.dashboard import job_counts_over_time, job_failure_summary, job_processing_time_by_effect
 
 PERIODS = {1: "Last 24 hours", 7: "Last 7 days", 30: "Last 30 days"}
 DEFAULT_DAYS = 7

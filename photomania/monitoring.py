@@ -25,12 +25,14 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from core.metrics import SharedMetricsCollector
 from effects.jobs.dispatch import queue_depths
 from effects.jobs.monitoring import pipeline_status
+from photomania.admin import staff_session_allowed
 
 logger = logging.getLogger("core.metrics")
 
 
 def may_see_monitoring(request) -> bool:
-    """A staff session, or ``Authorization: Bearer <HEALTH_TOKEN>`` when HEALTH_TOKEN is set.
+    """A staff session that passed a second factor (as the admin asks), or ``Authorization: Bearer
+    <HEALTH_TOKEN>`` when HEALTH_TOKEN is set.
 
     The rule of the deep health check and of /metrics.
     """
@@ -38,8 +40,7 @@ def may_see_monitoring(request) -> bool:
     header = request.META.get("HTTP_AUTHORIZATION", "")
     if token and header.startswith("Bearer "):
         return hmac.compare_digest(header.removeprefix("Bearer ").strip().encode(), token.encode())
-    user = getattr(request, "user", None)
-    return bool(user is not None and user.is_authenticated and user.is_staff)
+    return staff_session_allowed(request)
 
 
 class PipelineCollector:

@@ -1,7 +1,6 @@
 """Root URLs: pages, allauth (pages + headless API), the REST API, admin, signed media."""
 
-import os
-
+from allauth.headless.constants import Client
 from django.contrib import admin
 from django.urls import include, path
 
@@ -17,6 +16,15 @@ urlpatterns = [
     path("api/", include("photomania.api_urls")),
     # Sign-up wraps allauth's to keep ?ref= in the session.
     path("accounts/signup/", account_views.signup, name="account_signup"),
+    # Staff set up their first authenticator app only after redeeming an invitation (both the
+    # page and allauth's headless endpoint, mounted here before allauth's own).
+    path("accounts/staff-invitation/<str:token>/", account_views.staff_invitation, name="staff_invitation"),
+    path("accounts/2fa/totp/activate/", account_views.mfa_activate_totp),
+    path(
+        "_allauth/browser/v1/account/authenticators/totp",
+        account_views.ManageTOTPView.as_api_view(client=Client.BROWSER),
+    ),
+    path("_allauth/app/v1/account/authenticators/totp", account_views.ManageTOTPView.as_api_view(client=Client.APP)),
     path("accounts/", include("allauth.urls")),
     path("_allauth/", include("allauth.headless.urls")),
     path("stripe/", include("djstripe.urls", namespace="djstripe")),
@@ -25,7 +33,3 @@ urlpatterns = [
     path("metrics", metrics, name="metrics"),
     path("", include("photomania.pages")),
 ]
-
-# Bench-only bare baseline views (bench/baseline_urls.py), never mounted unless asked for.
-if os.environ.get("PHOTOMANIA_BENCH") == "1":
-    urlpatterns.insert(0, path("bench/", include("bench.baseline_urls")))

@@ -43,7 +43,11 @@ def _clear_cache():
 
 @pytest.fixture(autouse=True)
 def media_storage(settings, tmp_path):
-    """Stored uploads and results go to the test's own folder (returned), never the development var/media."""
+    """Stored uploads and results go to the test's own folder (returned), never the development var/media.
+
+    Under pytest-xdist each worker has its own temporary folders, so workers never share media.
+    """
+    settings.MEDIA_ROOT = str(tmp_path)
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {"BACKEND": "effects.storage.SignedFileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
@@ -77,8 +81,10 @@ def staff_user(db):
 
 @pytest.fixture
 def staff_client(client, staff_user):
-    """Django's test client logged in as a superuser (for the admin)."""
-    client.force_login(staff_user)
+    """Django's test client signed in as a superuser with password and TOTP code (for the admin)."""
+    from tests.support.factories import staff_force_login
+
+    staff_force_login(client, staff_user)
     return client
 
 

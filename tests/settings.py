@@ -7,9 +7,40 @@ process starts like a deployment that has them all. The variables are then remov
 suite starts with no provider configured: a test configures providers as a deployment does, by
 setting the variables and building ``SOCIALACCOUNT_PROVIDERS`` with ``social_providers_from_env``
 (the ``oidc_server`` fixture does it for the local OpenID Connect provider).
+
+Under pytest-xdist every worker process (``PYTEST_XDIST_WORKER`` = gw0, gw1...) gets a Redis db of
+its own (cache, broker, heartbeats), as pytest-django gives it a database of its own.
 """
 
 import os
+from urllib.parse import urlsplit, urlunsplit
+
+_REDIS_DBS = 16  # Redis's default number of dbs
+
+
+def redis_url_for_worker(url: str, worker: str) -> str:
+    """``url`` with its db number moved up by the xdist worker's index (gw0 keeps it, gw1 takes the next...)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("redis", "rediss"):
+        return url
+    base = int(parts.path.strip("/") or 0)
+    db = base + int(worker.removeprefix("gw"))
+    if db >= _REDIS_DBS:
+        raise RuntimeError(
+            f"pytest-xdist worker {worker} would need Redis db {db} (REDIS_URL's db {base} + its index): "
+            f"run fewer workers or start from a lower db"
+        )
+    return urlunsplit(parts._replace(path=f"/{db}"))
+
+
+# Moved in the environment, not only in these settings, so the subprocesses a test starts (web
+# servers, Celery workers) inherit the worker's db; the marker keeps a child from moving it again.
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _worker and os.environ.get("PHOTOMANIA_TEST_REDIS_WORKER") != _worker:
+    for _variable in ("REDIS_URL", "CELERY_BROKER_URL"):
+        if os.environ.get(_variable):
+            os.environ[_variable] = redis_url_for_worker(os.environ[_variable], _worker)
+    os.environ["PHOTOMANIA_TEST_REDIS_WORKER"] = _worker
 
 # Placeholders: a test that signs in through a provider sets its own values (the OIDC server is
 # then the local one); no test reaches these addresses.
@@ -39,3 +70,7 @@ SOCIALACCOUNT_PROVIDERS = {
     for provider, config in _DEPLOYMENT_PROVIDERS.items()
     if "provider_class" in config
 } | social_providers_from_env()
+
+# Hashing a password with the production hasher (PBKDF2, a million rounds) takes a large part of a
+# second; the suite creates thousands of users. Hashing itself is Django's, tested there.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

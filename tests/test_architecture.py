@@ -90,9 +90,6 @@ def test_the_import_contracts_are_kept(monkeypatch):
 MODULE_MAX_LINES = 500
 SIZE_CHECKED_PACKAGES = ("photomania", "core", "accounts", "effects", "billing", "bench")
 GENERATED_FOLDERS = {"migrations", "djstripe_migrations"}
-LONG_MODULES_ALLOWED = {
-    "effects/selectors.py",  # being split
-}
 
 
 def _long_modules(root: Path) -> list[tuple[str, int]]:
@@ -109,7 +106,7 @@ def _long_modules(root: Path) -> list[tuple[str, int]]:
 
 
 def test_no_module_is_longer_than_500_lines():
-    long = [(name, lines) for name, lines in _long_modules(REPO_ROOT) if name not in LONG_MODULES_ALLOWED]
+    long = _long_modules(REPO_ROOT)
 
     assert long == []
 

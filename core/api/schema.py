@@ -112,9 +112,15 @@ def _header_ref(name: str) -> dict:
     return {"$ref": f"#/components/headers/{name}"}
 
 
-def envelope_example(name: str, data, summary: str = "") -> OpenApiExample:
-    """A 2xx example as the client receives it, inside the success envelope."""
-    return OpenApiExample(name, summary=summary or name, value={"success": True, "data": data}, response_only=True)
+def envelope_example(name: str, data, summary: str = "", status: int | None = None) -> OpenApiExample:
+    """A 2xx example as the client receives it, inside the success envelope (``status``: when not 200)."""
+    return OpenApiExample(
+        name,
+        summary=summary or name,
+        value={"success": True, "data": data},
+        response_only=True,
+        status_codes=[str(status)] if status else None,
+    )
 
 
 class EnvelopeAutoSchema(AutoSchema):
@@ -129,6 +135,17 @@ class EnvelopeAutoSchema(AutoSchema):
         """Whether the method needs no credentials at all (every permission of the view is AllowAny for it)."""
         permissions = self.view.get_permissions()
         return bool(permissions) and all(isinstance(permission, AllowAny) for permission in permissions)
+
+    def _get_request_body(self, direction="request"):
+        # drf-spectacular documents bodies only for POST/PUT/PATCH; a view whose DELETE takes a JSON
+        # body (a confirmation) says so with ``delete_has_body = True``.
+        if self.method == "DELETE" and getattr(self.view, "delete_has_body", False):
+            self.method = "POST"
+            try:
+                return super()._get_request_body(direction)
+            finally:
+                self.method = "DELETE"
+        return super()._get_request_body(direction)
 
     def get_description(self) -> str:
         # Only the view's own docstring: not the one it inherits from a base class.
@@ -158,7 +175,10 @@ class EnvelopeAutoSchema(AutoSchema):
 
     def _error_statuses(self) -> list[str]:
         statuses = ["400", "401", "403", "404", "405", "413", "429", "500", "503"]
-        if self.method in ("POST", "PUT", "PATCH") and self.get_request_serializer() is not None:
+        has_body = self.method in ("POST", "PUT", "PATCH") or (
+            self.method == "DELETE" and getattr(self.view, "delete_has_body", False)
+        )
+        if has_body and self.get_request_serializer() is not None:
             statuses.append("415")
         statuses += getattr(self.view, "documented_error_statuses", [])
         return sorted(set(statuses))

@@ -9,17 +9,13 @@ from core.throttles import DEFAULT_THROTTLES, throttles_check
 
 
 class ApiView(APIView):
-    """Base for our API views: authenticated by default, per-user/per-IP throttles.
-
-    Every throttle of a view is counted in one Redis round trip, which also reads the cache keys
-    the view names in ``throttle_round_trip_reads`` (their values land in ``self.cached``).
-    """
+    """Base for our API views: authenticated by default, per-user/per-IP throttles, every throttle
+    of a view counted in one Redis round trip."""
 
     throttle_classes = DEFAULT_THROTTLES
-    throttle_round_trip_reads: tuple[str, ...] = ()
 
     def check_throttles(self, request):
-        waits, self.cached = throttles_check(self.get_throttles(), request, self, reads=self.throttle_round_trip_reads)
+        waits = throttles_check(self.get_throttles(), request, self)
         if waits:
             self.throttled(request, max((wait for wait in waits if wait is not None), default=None))
 

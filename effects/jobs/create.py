@@ -15,7 +15,7 @@ from effects.engines import EngineFailure, validate_config
 from effects.ingestion import ValidatedImage
 from effects.jobs.dispatch import job_enqueue, job_queue_for
 from effects.models import Effect, Job, job_source_upload_to
-from effects.selectors import effect_unavailable_reason
+from effects.selectors.catalog import effect_unavailable_reason
 
 logger = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from rest_framework import serializers
 
 from billing.models import CreditTransaction
 from billing.selectors import credit_refund_for_job
-from effects.models import TERMINAL_STATUSES, Effect, Job, JobErrorCode, JobStage, JobStatus
+from effects.models import Effect, Job, JobErrorCode, JobStage, JobStatus
 
 
 def absolute_url(url: str, request=None) -> str:
@@ -138,33 +138,64 @@ def rendition_set(copies: dict, storage, request=None) -> dict:
 
 def job_renditions(job: Job, request=None) -> dict:
     """The job's stored renditions with absolute, signed URLs: {"result": {"thumbnail": {...}, "display": {...}}}."""
-    return job_renditions_from(job.renditions, request)
+    storage = Job._meta.get_field("result").storage
+    return {kind: rendition_set(copies, storage, request) for kind, copies in (job.renditions or {}).items()}
 
 
-def job_renditions_from(renditions: dict | None, request=None) -> dict:
-    """Stored renditions (a job's ``renditions`` value) with absolute, signed URLs."""
-    storage = _file_storage()
-    return {kind: rendition_set(copies, storage, request) for kind, copies in (renditions or {}).items()}
+_DATETIME = serializers.DateTimeField()
 
 
-class JobStageField(serializers.ChoiceField):
-    """The job JSON's ``stage`` (read-only), derived from the whole job."""
-
-    def __init__(self, **kwargs):
-        super().__init__(choices=JOB_JSON_STAGES, source="*", read_only=True, **kwargs)
-
-    def to_representation(self, job: Job) -> str:
-        return job_json_stage(job)
+def _datetime(value) -> str | None:
+    return None if value is None else _DATETIME.to_representation(value)
 
 
+def job_payload(job: Job, request=None) -> dict:
+    """The job JSON, with absolute (signed) URLs: what GET /api/jobs/{id} and the job list return
+    and what a client's callback receives. ``JobSerializer`` documents it.
+
+    A job read by ``effects.selectors.jobs`` carries its queue position and refund (no query
+    here); for any other job they are read as needed.
+    """
+    effect = job.effect
+    return {
+        "id": str(job.pk),
+        "status": str(job.status),
+        "stage": job_json_stage(job),
+        "progress": job.progress,
+        "queuePosition": job_queue_position(job),
+        "effect": {"id": effect.pk, "slug": effect.slug, "name": effect.name},
+        "sourceUrl": file_url(job.source, request) or job.source_url or None,
+        "resultUrl": file_url(job.result, request),
+        "renditions": job_renditions(job, request) or None,
+        "error": {"code": job.error_code, "message": job.error_message} if job.error_code else None,
+        "creditsCharged": job.credits_charged,
+        "refund": job_refund(job),
+        "createdAt": _datetime(job.created_at),
+        "startedAt": _datetime(job.started_at),
+        "completedAt": _datetime(job.completed_at),
+    }
+
+
+class JobJsonField(serializers.ReadOnlyField):
+    """A field of the job JSON, documented in the schema as ``shown_as`` (a serializer field);
+    ``job_payload`` gives its value."""
+
+    def __init__(self, shown_as: serializers.Field, **kwargs):
+        super().__init__(**kwargs)
+        extend_schema_field(shown_as)(self)
+
+
+# The fields document the job JSON (the OpenAPI schema); ``job_payload`` builds it.
 class JobSerializer(serializers.ModelSerializer):
     """A job (a user's applied effect). Source and result URLs are signed and expire."""
 
     effect = JobEffectSerializer(read_only=True)
-    sourceUrl = serializers.SerializerMethodField()
-    resultUrl = serializers.SerializerMethodField()
-    error = serializers.SerializerMethodField()
-    stage = JobStageField(
+    sourceUrl = JobJsonField(serializers.CharField(allow_null=True))
+    resultUrl = JobJsonField(serializers.CharField(allow_null=True))
+    error = JobJsonField(JobErrorSerializer(allow_null=True))
+    stage = serializers.ChoiceField(
+        choices=JOB_JSON_STAGES,
+        read_only=True,
         help_text="Where the job is: queued, fetching (the source image), processing, storing (the result), done",
     )
     progress = serializers.IntegerField(
@@ -174,16 +205,19 @@ class JobSerializer(serializers.ModelSerializer):
         max_value=100,
         help_text="Percent done (0-100) when known: reported by engines that know it, 100 once completed",
     )
-    renditions = serializers.SerializerMethodField(
-        help_text="Smaller copies for display, once the job has completed: null before"
+    renditions = JobJsonField(
+        JobRenditionsSerializer(allow_null=True),
+        help_text="Smaller copies for display, once the job has completed: null before",
     )
-    queuePosition = serializers.SerializerMethodField(
-        help_text="While queued: the job's place in its queue (1 = next to run); otherwise null"
+    queuePosition = JobJsonField(
+        serializers.IntegerField(allow_null=True, min_value=1),
+        help_text="While queued: the job's place in its queue (1 = next to run); otherwise null",
     )
     creditsCharged = serializers.IntegerField(source="credits_charged", read_only=True)
-    refund = serializers.SerializerMethodField(
+    refund = JobJsonField(
+        JobRefundSerializer(allow_null=True),
         help_text="The credits given back for this job and why (a failure, or a goodwill gesture on a completed "
-        "job, which keeps its result); null when nothing was refunded"
+        "job, which keeps its result); null when nothing was refunded",
     )
     createdAt = serializers.DateTimeField(source="created_at", read_only=True)
     startedAt = serializers.DateTimeField(source="started_at", read_only=True, allow_null=True)
@@ -210,74 +244,5 @@ class JobSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(serializers.IntegerField(allow_null=True, min_value=1))
-    def get_queuePosition(self, job: Job) -> int | None:
-        return job_queue_position(job)
-
-    @extend_schema_field(JobRenditionsSerializer(allow_null=True))
-    def get_renditions(self, job: Job) -> dict | None:
-        return job_renditions(job, self.context.get("request")) or None
-
-    @extend_schema_field(serializers.CharField(allow_null=True))
-    def get_sourceUrl(self, job: Job) -> str | None:
-        return file_url(job.source, self.context.get("request")) or job.source_url or None
-
-    @extend_schema_field(serializers.CharField(allow_null=True))
-    def get_resultUrl(self, job: Job) -> str | None:
-        return file_url(job.result, self.context.get("request"))
-
-    @extend_schema_field(JobRefundSerializer(allow_null=True))
-    def get_refund(self, job: Job) -> dict | None:
-        return job_refund(job)
-
-    @extend_schema_field(JobErrorSerializer(allow_null=True))
-    def get_error(self, job: Job) -> dict | None:
-        if not job.error_code:
-            return None
-        return {"code": job.error_code, "message": job.error_message}
-
-
-_DATETIME = serializers.DateTimeField()
-
-
-def _datetime(value) -> str | None:
-    return None if value is None else _DATETIME.to_representation(value)
-
-
-def _stored_url(field: str, name: str, request) -> str | None:
-    return absolute_url(_file_storage(field).url(name), request) if name else None
-
-
-def _file_storage(field: str = "result"):
-    return Job._meta.get_field(field).storage
-
-
-def job_payload_from_row(row: dict, request=None) -> dict:
-    """The job JSON built from ``effects.selectors.job_row_for_user``'s flat row: the same keys and
-    values ``JobSerializer`` gives for the model instance, without building one."""
-    status = row["status"]
-    ahead = row["queue_ahead"]
-    renditions = job_renditions_from(row["renditions"], request) or None
-    return {
-        "id": str(row["id"]),
-        "status": status,
-        "stage": STAGE_DONE if status in TERMINAL_STATUSES else row["stage"],
-        "progress": row["progress"],
-        "queuePosition": None if status != JobStatus.PENDING else (ahead or 0) + 1,
-        "effect": {"id": row["effect_id"], "slug": row["effect__slug"], "name": row["effect__name"]},
-        "sourceUrl": _stored_url("source", row["source"], request) or row["source_url"] or None,
-        "resultUrl": _stored_url("result", row["result"], request),
-        "renditions": renditions,
-        "error": {"code": row["error_code"], "message": row["error_message"]} if row["error_code"] else None,
-        "creditsCharged": row["credits_charged"],
-        "refund": refund_payload(credits=row["refund_credits"], kind=row["refund_kind"], status=status),
-        "createdAt": _datetime(row["created_at"]),
-        "startedAt": _datetime(row["started_at"]),
-        "completedAt": _datetime(row["completed_at"]),
-    }
-
-
-def job_payload(job: Job, request=None) -> dict:
-    """The job's JSON (as GET /api/jobs/{id} returns it), with absolute URLs; for callbacks too."""
-    data = JobSerializer(job, context={"request": request}).data
-    return {**data, "effect": dict(data["effect"])}
+    def to_representation(self, job: Job) -> dict:
+        return job_payload(job, self.context.get("request"))

@@ -12,6 +12,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from billing.models import CreditTransaction
 from core.errors import ApplicationError, ErrorCode
 from effects.engines import EngineFailure
 from effects.jobs.dispatch import job_callback_enqueue, job_enqueue
@@ -131,19 +132,42 @@ def job_mark_failed(
     return bool(updated)
 
 
-def job_fail(*, job: Job, code: JobErrorCode | str = JobErrorCode.ADMIN_FAILED, message: str) -> Job:
-    """Fail a job (admin action) and refund it once; a COMPLETED job can be failed too."""
-    job_mark_failed(
-        job=job,
-        code=code,
-        message=message,
-        from_statuses=(JobStatus.PENDING, JobStatus.PROCESSING, JobStatus.COMPLETED),
-    )
-    return job
+def job_fail(
+    *,
+    job: Job,
+    code: JobErrorCode | str = JobErrorCode.ADMIN_FAILED,
+    message: str,
+    actor=None,
+    ip: str | None = None,
+) -> bool:
+    """Fail an in-flight (PENDING or PROCESSING) job as staff and refund it once; audited.
+
+    A COMPLETED job delivered its result: it is not failed (a goodwill refund is the way to give
+    its credits back). False when the job was not in flight.
+    """
+    from accounts.audit import audit_record
+    from accounts.models import AuditEvent
+
+    with transaction.atomic():
+        failed = job_mark_failed(
+            job=job, code=code, message=message, from_statuses=(JobStatus.PENDING, JobStatus.PROCESSING)
+        )
+        if failed:
+            refund = CreditTransaction.objects.filter(reference=f"refund:{job.pk}").first()
+            audit_record(
+                event=AuditEvent.Event.ADMIN_JOB_FAILED,
+                user=job.user,
+                actor=actor,
+                ip=ip,
+                job=str(job.pk),
+                message=message[:500],
+                refunded=refund.amount if refund is not None else 0,
+            )
+    return failed
 
 
-def job_retry(*, job: Job) -> Job:
-    """Run a FAILED or stuck job again (admin action). A refunded job is re-run free of charge.
+def job_retry(*, job: Job, actor=None, ip: str | None = None) -> Job:
+    """Run a FAILED or stuck job again (admin action), audited. A refunded job is re-run free of charge.
 
     A job whose uploaded photo was already deleted (a failed job's goes at once) cannot run again.
     """
@@ -152,7 +176,11 @@ def job_retry(*, job: Job) -> Job:
         raise ApplicationError(
             ErrorCode.INVALID_INPUT, "This job's photo is no longer stored; ask the customer to apply the effect again"
         )
+    from accounts.audit import audit_record
+    from accounts.models import AuditEvent
+
     with transaction.atomic():
+        previous = job.status
         updated = Job.objects.filter(
             pk=job.pk, status__in=(JobStatus.FAILED, JobStatus.PENDING, JobStatus.PROCESSING)
         ).update(
@@ -169,6 +197,14 @@ def job_retry(*, job: Job) -> Job:
         if updated:
             job.refresh_from_db()
             job_enqueue(job=job)
+            audit_record(
+                event=AuditEvent.Event.ADMIN_JOB_RETRIED,
+                user=job.user,
+                actor=actor,
+                ip=ip,
+                job=str(job.pk),
+                previous_status=str(previous),
+            )
     job.refresh_from_db()
     return job
 

@@ -20,7 +20,7 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "core.cache.PooledRedisCache",
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="pm"),
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
@@ -105,6 +105,10 @@ CELERY_TASK_ROUTES = {
     "effects.send_job_callback": {"queue": "default"},
     "effects.cancel_prediction": {"queue": "default"},
     "effects.purge_idempotency_keys": {"queue": "default"},
+    "accounts.erase_account": {"queue": "default"},
+    "accounts.sweep_account_deletions": {"queue": "default"},
+    "accounts.build_data_export": {"queue": "default"},
+    "accounts.purge_data_exports": {"queue": "default"},
 }
 
 # Run exactly one beat process.
@@ -119,4 +123,8 @@ CELERY_BEAT_SCHEDULE = {
     "effects-retention": {"task": "effects.jobs_retention", "schedule": timedelta(minutes=10)},
     # Forget the IP address of audit rows older than AUDIT_IP_RETENTION_DAYS.
     "accounts-forget-audit-ips": {"task": "accounts.audit_ip_addresses_forget", "schedule": timedelta(hours=6)},
+    # Finish account deletions a crash or an outage left half-done.
+    "accounts-sweep-deletions": {"task": "accounts.sweep_account_deletions", "schedule": timedelta(minutes=15)},
+    # Delete data export archives whose 24-hour link expired.
+    "accounts-purge-data-exports": {"task": "accounts.purge_data_exports", "schedule": timedelta(hours=1)},
 }

@@ -220,3 +220,101 @@ def test_dashboard_links_ledger_rows_to_their_jobs(client, user):
     response = client.get(reverse("dashboard"))
 
     assert reverse("job_detail", args=[job.pk]) in response.content.decode()
+
+
+# --- Data export and account deletion pages --------------------------------------------------------
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+def test_the_dashboard_starts_an_export_and_shows_its_link_once_ready(client, user):
+    from accounts.export import data_export_build
+    from accounts.models import DataExport
+
+    client.force_login(user)
+
+    client.post(reverse("data_export"))
+    pending = client.get(reverse("dashboard")).content.decode()
+    data_export_build(export_id=DataExport.objects.get(user=user).pk)
+    ready = client.get(reverse("dashboard")).content.decode()
+
+    assert "being prepared" in pending
+    assert 'data-testid="export-link"' in ready and "/media/exports/" in ready
+
+
+def test_a_second_export_the_same_day_is_refused_with_a_message(client, user):
+    from accounts.models import DataExport
+
+    client.force_login(user)
+    client.post(reverse("data_export"))
+
+    response = client.post(reverse("data_export"), follow=True)
+
+    assert "once a day" in response.content.decode()
+    assert DataExport.objects.filter(user=user).count() == 1
+
+
+def test_deleting_from_the_page_takes_the_password_then_a_final_button(client, user):
+    client.force_login(user)
+
+    confirm = client.post(reverse("account_delete"), {"step": "confirm", "password": PASSWORD})
+    user.refresh_from_db()
+    assert user.deletion_requested_at is None
+    assert 'data-testid="delete-final"' in confirm.content.decode()
+    done = client.post(reverse("account_delete"), {"step": "final"})
+
+    user.refresh_from_db()
+    assert done.status_code == 200 and "being deleted" in done.content.decode()
+    assert user.deletion_requested_at is not None
+    assert client.get(reverse("dashboard")).status_code == 302  # signed out
+
+
+def test_the_final_button_alone_deletes_nothing(client, user):
+    client.force_login(user)
+
+    response = client.post(reverse("account_delete"), {"step": "final"})
+
+    user.refresh_from_db()
+    assert response.status_code == 400 and user.deletion_requested_at is None
+
+
+def test_a_wrong_password_on_the_page_is_refused(client, user):
+    client.force_login(user)
+
+    response = client.post(reverse("account_delete"), {"step": "confirm", "password": "nope"})
+
+    assert response.status_code == 400
+    assert "incorrect" in response.content.decode()
+    assert 'data-testid="delete-final"' not in response.content.decode()
+
+
+def test_an_account_without_a_password_types_delete_after_a_recent_sign_in(client, db):
+    import time
+
+    from accounts.services import user_create
+
+    social_only = user_create(email="social@example.com")
+    client.force_login(social_only)
+    session = client.session
+    session["account_authentication_methods_user"] = str(social_only.pk)
+    session["account_authentication_methods"] = [{"method": "socialaccount", "at": time.time()}]
+    session.save()
+
+    wrong_word = client.post(reverse("account_delete"), {"step": "confirm", "word": "delete me"})
+    right_word = client.post(reverse("account_delete"), {"step": "confirm", "word": "DELETE"})
+
+    assert wrong_word.status_code == 400
+    assert 'data-testid="delete-final"' in right_word.content.decode()
+
+
+def test_an_account_without_a_password_and_no_recent_sign_in_is_asked_to_sign_in_again(client, db):
+    from accounts.services import user_create
+
+    social_only = user_create(email="social@example.com")
+    client.force_login(social_only)
+
+    page = client.get(reverse("account_delete"))
+    response = client.post(reverse("account_delete"), {"step": "confirm", "word": "DELETE"})
+
+    assert "sign in again" in page.content.decode()
+    assert response.status_code == 400

@@ -1,43 +1,66 @@
-"""Throttle windows are counters in Redis: one pipelined INCR + EXPIRE per request."""
+"""Throttle windows are counters in Redis on the throttles' own client: one pipelined round trip
+(INCR + EXPIRE per window) for all of a view's throttles."""
 
-from django.core.cache import caches
-
-from core.throttles import _window_hit, windows_hit_and_read
+from core.throttles import _redis_key, throttle_redis, windows_hit
 
 
 def test_a_window_counts_requests_in_redis_and_expires_with_the_window():
-    backend = caches["default"]
+    counts = [windows_hit([("throttle:test:ip1:0", 60)])[0] for _ in range(3)]
 
-    counts = [_window_hit("throttle:test:ip1:0", 60) for _ in range(3)]
-
-    key = backend.make_and_validate_key("throttle:test:ip1:0")
-    ttl = backend._cache.get_client(key, write=True).ttl(key)
+    ttl = throttle_redis().ttl(_redis_key("throttle:test:ip1:0"))
     assert counts == [1, 2, 3]
     assert 0 < ttl <= 60
 
 
 def test_later_hits_do_not_extend_the_window():
-    backend = caches["default"]
-    key = backend.make_and_validate_key("throttle:test:ip2:0")
-    _window_hit("throttle:test:ip2:0", 60)
-    client = backend._cache.get_client(key, write=True)
-    client.expire(key, 5)
+    key = _redis_key("throttle:test:ip2:0")
+    windows_hit([("throttle:test:ip2:0", 60)])
+    throttle_redis().expire(key, 5)
 
-    _window_hit("throttle:test:ip2:0", 60)
+    windows_hit([("throttle:test:ip2:0", 60)])
 
-    assert client.ttl(key) <= 5
+    assert throttle_redis().ttl(key) <= 5
 
 
-def test_several_windows_are_counted_and_cache_keys_read_together():
-    backend = caches["default"]
-    backend.set("catalog:test-version", "v7", None)
-    windows_hit_and_read([("throttle:test:a:0", 60)])
+def test_several_windows_are_counted_in_one_round_trip():
+    client = throttle_redis()
+    windows_hit([("throttle:test:a:0", 60)])
+    sent = []
+    original = client.connection_pool.get_connection
 
-    counts, values = windows_hit_and_read(
-        [("throttle:test:a:0", 60), ("throttle:test:b:0", 60)], reads=["catalog:test-version", "missing:key"]
-    )
+    def counting(*args, **kwargs):
+        sent.append(1)
+        return original(*args, **kwargs)
+
+    client.connection_pool.get_connection = counting
+    try:
+        counts = windows_hit([("throttle:test:a:0", 60), ("throttle:test:b:0", 60)])
+    finally:
+        del client.connection_pool.get_connection
 
     assert counts == [2, 1]
-    assert values == {"catalog:test-version": "v7", "missing:key": None}
-    key = backend.make_and_validate_key("throttle:test:b:0")
-    assert 0 < backend._cache.get_client(key, write=True).ttl(key) <= 60
+    assert sent == [1]
+    assert 0 < client.ttl(_redis_key("throttle:test:b:0")) <= 60
+
+
+def test_the_client_is_built_once_per_process_and_anew_for_another_redis_url(settings):
+    first = throttle_redis()
+    assert throttle_redis() is first
+
+    settings.REDIS_URL = settings.REDIS_URL.rsplit("/", 1)[0] + "/15"
+
+    moved = throttle_redis()
+    assert moved is not first
+    assert moved.connection_pool.connection_kwargs["db"] == 15
+
+
+def test_without_redis_the_counters_live_in_djangos_cache(settings, tmp_path):
+    settings.REDIS_URL = ""
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(tmp_path)}
+    }
+
+    counts = [windows_hit([("throttle:test:file:0", 60)])[0] for _ in range(2)]
+
+    assert throttle_redis() is None
+    assert counts == [1, 2]

@@ -2,7 +2,9 @@
 
 Requests are form-encoded with Stripe's bracket notation (``metadata[user_id]=3``,
 ``line_items[0][price]=price_x``); responses are JSON objects carrying ``object`` and ``id``,
-lists come in Stripe's list envelope, missing objects answer 404 with ``resource_missing``.
+lists come in Stripe's list envelope, missing objects answer 404 with ``resource_missing``. ``DELETE /v1/subscriptions/{id}`` cancels
+(the object stays, ``status`` becomes ``canceled``) and ``POST /v1/checkout/sessions/{id}/expire``
+expires an open session, as Stripe does.
 Objects live in memory, keyed by collection path (``customers``, ``checkout/sessions``...).
 Tests seed them with :meth:`FakeStripe.put` and read the recorded requests back from
 :attr:`FakeStripe.requests`. ``Idempotency-Key`` replays the first response, as Stripe does.
@@ -225,6 +227,10 @@ class FakeStripe:
     def _collection(self, method, collection, object_id, query, form) -> tuple[int, dict]:
         store = self.objects[collection]
         kind = COLLECTIONS[collection][0]
+        if collection == "checkout/sessions" and object_id and object_id.endswith("/expire") and method == "POST":
+            return self._checkout_session_expire(object_id.removesuffix("/expire"))
+        if collection == "subscriptions" and object_id and "/" not in object_id and method == "DELETE":
+            return self._subscription_cancel(object_id)
         if object_id and "/" in object_id:
             # A sub-list such as /v1/invoices/<id>/lines or /v1/products/<id>/features.
             parent_id, _, sub = object_id.partition("/")
@@ -270,6 +276,31 @@ class FakeStripe:
                 return 404, _missing(kind, object_id)
             return 200, {"id": object_id, "object": kind, "deleted": True}
         return 405, _error("invalid_request_error", "Method not allowed")
+
+    def _subscription_cancel(self, subscription_id: str) -> tuple[int, dict]:
+        """DELETE /v1/subscriptions/{id}: cancelled at once; the subscription is returned, not removed."""
+        obj = self.objects["subscriptions"].get(subscription_id)
+        if obj is None:
+            return 404, _missing("subscription", subscription_id)
+        if obj.get("status") in ("canceled", "incomplete_expired"):
+            # Stripe refuses to cancel a subscription twice.
+            return 400, _error(
+                "invalid_request_error", f"No such subscription: '{subscription_id}'", code="resource_missing"
+            )
+        now = int(time.time())
+        obj.update({"status": "canceled", "canceled_at": now, "ended_at": now, "cancel_at_period_end": False})
+        return 200, copy.deepcopy(obj)
+
+    def _checkout_session_expire(self, session_id: str) -> tuple[int, dict]:
+        """POST /v1/checkout/sessions/{id}/expire: only an open session can be expired."""
+        obj = self.objects["checkout/sessions"].get(session_id)
+        if obj is None:
+            return 404, _missing("checkout.session", session_id)
+        if obj.get("status") != "open":
+            message = f"Only Checkout Sessions with a status in [open] can be expired. This one is {obj.get('status')}."
+            return 400, _error("invalid_request_error", message)
+        obj["status"] = "expired"
+        return 200, copy.deepcopy(obj)
 
     def _expand(self, obj: dict, query: dict) -> dict:
         obj = copy.deepcopy(obj)

@@ -1,9 +1,15 @@
 """The admin site: every model list is browsable by staff, and only by staff."""
 
+import io
+
 import pytest
+from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 
-from tests.support.factories import JobFactory, UserFactory, totp_activate, totp_code
+from accounts.staff_invitations import staff_invitation_create
+from effects.management.commands.seed_demo import ADMIN_EMAIL, ADMIN_PASSWORD
+from tests.support.factories import JobFactory, UserFactory, staff_force_login, totp_activate, totp_code
 
 ADMIN_LISTS = [
     "admin:accounts_user_changelist",
@@ -18,7 +24,7 @@ ADMIN_LISTS = [
 @pytest.mark.parametrize("url_name", ADMIN_LISTS)
 def test_staff_can_browse_and_search_every_admin_list(client, staff_user, url_name):
     JobFactory()
-    client.force_login(staff_user)
+    staff_force_login(client, staff_user)
 
     response = client.get(reverse(url_name), {"q": "a"})
 
@@ -106,3 +112,89 @@ def test_admin_mfa_requirement_can_be_turned_off(client, settings, db):
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
 
     assert client.get("/admin/").status_code == 200
+
+
+def _enrol_totp(client, password=PASSWORD) -> str:
+    """Set up an authenticator app through allauth's pages (password again, then a code); its secret."""
+    client.post(f"{reverse('account_reauthenticate')}?next={reverse('mfa_activate_totp')}", {"password": password})
+    page = client.get(reverse("mfa_activate_totp"))
+    assert page.status_code == 200, page
+    secret = page.context["form"].secret
+    done = client.post(reverse("mfa_activate_totp"), {"code": totp_code(secret, valid_for=1.0)})
+    assert done.status_code == 302, done.content
+    return secret
+
+
+def _credits(user) -> int:
+    user.refresh_from_db()
+    return user.credits
+
+
+# allauth announces a new authenticator once its transaction commits: this test commits.
+@pytest.mark.django_db(transaction=True)
+def test_a_password_session_does_not_become_an_admin_session_when_totp_is_set_up_elsewhere(settings):
+    settings.ADMIN_REQUIRE_MFA = True
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    first, second = Client(), Client()
+    _sign_in(first, staff.email, PASSWORD)  # password only: the account has no second factor yet
+    _sign_in(second, staff.email, PASSWORD)
+    before = _credits(staff)
+    _invitation, token = staff_invitation_create(user=staff)
+    second.post(reverse("staff_invitation", args=[token]))  # staff set up their app with an invitation
+
+    _enrol_totp(second)
+
+    assert first.get("/admin/").status_code == 302
+    assert first.get("/admin/dashboard/").status_code == 302
+    assert first.get("/metrics").status_code == 401
+    assert "checks" not in first.get("/api/health").json()["data"]
+    adjust = first.post(
+        reverse("admin:accounts_user_changelist"),
+        {"action": "adjust_credits", "_selected_action": [staff.pk], "apply": "1", "amount": 1000, "note": "x"},
+    )
+    assert adjust.status_code == 302
+    assert _credits(staff) == before
+    assert "_auth_user_id" not in first.session  # that session was ended
+    assert second.get("/admin/").status_code == 200  # the session that set it up entered a code
+
+
+def test_a_staff_session_that_never_passed_the_second_factor_opens_no_staff_page(client, settings, staff_user):
+    settings.ADMIN_REQUIRE_MFA = True
+    client.force_login(staff_user)  # signed in, but this session never entered a code
+
+    admin = client.get("/admin/")
+
+    assert admin.status_code == 302
+    assert admin["Location"].startswith(reverse("mfa_reauthenticate"))
+    assert client.get("/admin/dashboard/").status_code == 302
+    assert client.get("/admin/login/")["Location"].startswith(reverse("mfa_reauthenticate"))
+    assert client.get("/metrics").status_code == 403
+    assert "checks" not in client.get("/api/health").json()["data"]
+
+
+def test_a_staff_session_opens_the_admin_after_entering_the_code_it_was_asked_for(client, settings, db):
+    settings.ADMIN_REQUIRE_MFA = True
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    secret = totp_activate(user=staff)
+    client.force_login(staff)
+
+    asked = client.get("/admin/dashboard/")
+    answered = client.post(asked["Location"], {"code": totp_code(secret)})
+
+    assert answered.status_code == 302
+    assert answered["Location"] == "/admin/dashboard/"
+    assert client.get("/admin/dashboard/").status_code == 200
+    assert client.get("/metrics").status_code == 200
+    assert "checks" in client.get("/api/health").json()["data"]
+
+
+def test_the_demo_staff_account_opens_the_admin_in_development(client, settings, db):
+    # `make run`: DEBUG on, so ADMIN_REQUIRE_MFA defaults to off and the demo password is enough.
+    settings.DEBUG = True
+    settings.ADMIN_REQUIRE_MFA = False
+    call_command("seed_demo", stdout=io.StringIO())
+
+    _sign_in(client, ADMIN_EMAIL, ADMIN_PASSWORD)
+
+    assert client.get("/admin/").status_code == 200
+    assert client.get("/admin/dashboard/").status_code == 200

@@ -5,6 +5,8 @@ from django.apps import apps
 from django.contrib import admin
 from django.urls import reverse
 
+from tests.support.factories import staff_force_login
+
 pytestmark = pytest.mark.django_db
 
 
@@ -13,7 +15,7 @@ def _sections(response) -> list[str]:
 
 
 def test_admin_index_lists_effects_jobs_users_and_credits_first(client, staff_user):
-    client.force_login(staff_user)
+    staff_force_login(client, staff_user)
 
     response = client.get(reverse("admin:index"))
 
@@ -21,19 +23,19 @@ def test_admin_index_lists_effects_jobs_users_and_credits_first(client, staff_us
 
 
 def test_admin_index_sections_hold_the_models_staff_expect(client, staff_user):
-    client.force_login(staff_user)
+    staff_force_login(client, staff_user)
 
     response = client.get(reverse("admin:index"))
 
     models = {app["name"]: [m["object_name"] for m in app["models"]] for app in response.context["app_list"]}
     assert models["Effects"] == ["Effect"]
     assert models["Jobs"] == ["Job", "IdempotencyKey"]
-    assert models["Users"] == ["User", "AuditEvent"]
+    assert models["Users"] == ["User", "AuditEvent", "StaffInvitation", "DataExport"]
     assert models["Credits"] == ["CreditTransaction", "CreditPackPurchase"]
 
 
 def test_admin_index_lists_the_stripe_mirror_last_as_one_section(client, staff_user):
-    client.force_login(staff_user)
+    staff_force_login(client, staff_user)
 
     response = client.get(reverse("admin:index"))
 
@@ -44,7 +46,7 @@ def test_admin_index_lists_the_stripe_mirror_last_as_one_section(client, staff_u
 
 
 def test_admin_index_has_no_section_named_accounts(client, staff_user):
-    client.force_login(staff_user)
+    staff_force_login(client, staff_user)
 
     response = client.get(reverse("admin:index"))
 
@@ -55,7 +57,7 @@ def test_admin_index_has_no_section_named_accounts(client, staff_user):
 
 
 def test_admin_index_lists_every_registered_model_once(client, staff_user):
-    client.force_login(staff_user)
+    staff_force_login(client, staff_user)
 
     response = client.get(reverse("admin:index"))
 
@@ -64,7 +66,7 @@ def test_admin_index_lists_every_registered_model_once(client, staff_user):
 
 
 def test_admin_sidebar_follows_the_index_order(client, staff_user):
-    client.force_login(staff_user)
+    staff_force_login(client, staff_user)
 
     response = client.get(reverse("admin:effects_job_changelist"))
 
@@ -72,7 +74,7 @@ def test_admin_sidebar_follows_the_index_order(client, staff_user):
 
 
 def test_an_apps_own_admin_page_keeps_django_layout(client, staff_user):
-    client.force_login(staff_user)
+    staff_force_login(client, staff_user)
 
     response = client.get(reverse("admin:app_list", args=["effects"]))
 
@@ -86,7 +88,7 @@ def test_our_users_app_and_allauths_sign_in_app_have_distinct_names():
 
 
 def test_admin_index_links_to_the_staff_dashboard(client, staff_user):
-    client.force_login(staff_user)
+    staff_force_login(client, staff_user)
 
     response = client.get(reverse("admin:index"))
 

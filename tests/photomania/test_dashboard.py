@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from effects.models import JobErrorCode, JobStatus
 from photomania.dashboard import dashboard_data
-from tests.support.factories import EffectFactory, JobFactory, UserFactory
+from tests.support.factories import EffectFactory, JobFactory, UserFactory, staff_force_login
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +49,7 @@ def test_dashboard_is_refused_to_visitors(client):
 
 def test_dashboard_draws_every_chart_from_embedded_json(client, staff_user):
     _some_jobs()
-    client.force_login(staff_user)
+    staff_force_login(client, staff_user)
 
     response = client.get(reverse("admin:dashboard"))
 
@@ -63,7 +63,7 @@ def test_dashboard_draws_every_chart_from_embedded_json(client, staff_user):
 
 def test_dashboard_has_no_inline_script_or_style_for_the_csp(client, staff_user):
     _some_jobs()
-    client.force_login(staff_user)
+    staff_force_login(client, staff_user)
 
     html = client.get(reverse("admin:dashboard")).content.decode()
 
@@ -74,7 +74,7 @@ def test_dashboard_has_no_inline_script_or_style_for_the_csp(client, staff_user)
 
 def test_dashboard_gives_each_chart_a_summary_and_a_data_table(client, staff_user):
     _some_jobs()
-    client.force_login(staff_user)
+    staff_force_login(client, staff_user)
 
     html = client.get(reverse("admin:dashboard")).content.decode()
 
@@ -89,7 +89,7 @@ def test_dashboard_gives_each_chart_a_summary_and_a_data_table(client, staff_use
 
 
 def test_dashboard_without_data_shows_empty_states_instead_of_charts(client, staff_user):
-    client.force_login(staff_user)
+    staff_force_login(client, staff_user)
     JobFactory._meta.model.objects.all().delete()
 
     html = client.get(reverse("admin:dashboard") + "?days=1").content.decode()
@@ -101,7 +101,7 @@ def test_dashboard_without_data_shows_empty_states_instead_of_charts(client, sta
 
 
 def test_dashboard_period_is_one_of_24_hours_7_or_30_days(client, staff_user):
-    client.force_login(staff_user)
+    staff_force_login(client, staff_user)
 
     chosen = client.get(reverse("admin:dashboard") + "?days=30")
     unknown = client.get(reverse("admin:dashboard") + "?days=365")

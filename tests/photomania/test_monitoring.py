@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from celery_app import app
 from effects.models import JobStatus
-from tests.support.factories import JobFactory, UserFactory
+from tests.support.factories import JobFactory, UserFactory, staff_force_login, totp_activate
 from tests.support.metrics import METRICS_TOKEN, parse_samples, sample_value, scrape
 
 
@@ -41,7 +41,9 @@ def test_signed_in_non_staff_user_is_refused_with_403(client, user):
 
 
 def test_staff_session_may_scrape(client, db):
-    client.force_login(UserFactory(is_staff=True))
+    staff = UserFactory(is_staff=True)
+    totp_activate(user=staff)
+    staff_force_login(client, staff)
 
     response = client.get("/metrics")
 

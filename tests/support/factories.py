@@ -35,6 +35,30 @@ def totp_activate(*, user) -> str:
     return secret
 
 
+def staff_force_login(client, user) -> None:
+    """Like ``client.force_login``, for a session that signed in with the password and a TOTP code.
+
+    The session gets the records allauth writes when the code is entered at sign-in (the admin
+    opens only for a session that passed a second factor). ``user`` needs an authenticator app
+    (``totp_activate``). Tests of the sign-in itself go through the real forms instead.
+    """
+    import time
+
+    from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
+    from allauth.account.internal.flows.login import _AUTHENTICATION_METHODS_USER_SESSION_KEY
+    from allauth.mfa.models import Authenticator
+
+    authenticator = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
+    client.force_login(user)
+    session = client.session
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+        {"method": "password", "at": time.time(), "email": user.email},
+        {"method": "mfa", "at": time.time(), "id": authenticator.pk, "type": authenticator.type},
+    ]
+    session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = str(user.pk)
+    session.save()
+
+
 def totp_code(secret: str, *, at: float | None = None, valid_for: float = 5.0) -> str:
     """The code an authenticator app shows for ``secret`` now (or at unix time ``at``).
 

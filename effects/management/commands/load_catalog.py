@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from core.errors import ApplicationError
 from effects.catalog import PROVIDER_CATALOG, catalog_load, effect_render_preview
 from effects.models import Effect
-from effects.selectors import effect_unavailable_reason
+from effects.selectors.catalog import effect_unavailable_reason
 
 
 class Command(BaseCommand):

@@ -16,7 +16,7 @@ from effects.catalog import (
     effects_set_active,
 )
 from effects.models import Effect
-from effects.selectors import effect_unavailable_reason, provider_effects_enabled
+from effects.selectors.catalog import effect_unavailable_reason, provider_effects_enabled
 
 DEMO_EMAIL = "demo@photomania.local"
 DEMO_PASSWORD = "photomania-demo"

@@ -1,6 +1,7 @@
 """The built-in engine: each effect checked on properties of its output, plus image I/O rules."""
 
 import io
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,6 +14,8 @@ from tests.support.images import hostile_png, image_bytes, photo_bytes
 from tests.support.memory import peak_rss_growth_mb
 
 ENGINE = LocalEngine()
+# A real photo (Eileen Collins, NASA, public domain; see test_segmentation.py): 320x320, ~42,000 colours.
+PORTRAIT = (Path(__file__).parent / "data" / "astronaut.jpg").read_bytes()
 
 
 def run(model: str, data: bytes | None = None, **config) -> np.ndarray:
@@ -152,11 +155,25 @@ def test_portrait_blur_keeps_the_centre_and_blurs_the_corners():
     assert sharpness(out[:25, :25]) < sharpness(src[:25, :25]) * 0.5
 
 
-def test_posterize_limits_each_channel_to_the_given_levels():
-    out = run("posterize", levels=3)
+def colour_count(rgb: np.ndarray) -> int:
+    return len(np.unique(rgb.reshape(-1, 3), axis=0))
 
+
+@pytest.mark.parametrize("levels", [2, 3, 8])
+def test_posterize_limits_each_channel_to_the_given_levels_and_keeps_the_picture(levels):
+    src = source_array(PORTRAIT)
+
+    out = run("posterize", PORTRAIT, levels=levels)
+
+    # Every channel uses exactly ``levels`` evenly spaced values from black to full: a flat or
+    # unchanged picture fails here.
     for channel in range(3):
-        assert set(np.unique(out[..., channel])) <= {0, 127, 255}
+        assert np.unique(out[..., channel]).tolist() == [i * 255 // (levels - 1) for i in range(levels)]
+    assert colour_count(out) <= levels**3
+    assert colour_count(out) < colour_count(src) // 100
+    # Each value moves at most one band, and the portrait is still there.
+    assert np.abs(out - src).max() <= 256 // levels
+    assert np.corrcoef(out.mean(axis=2).ravel(), src.mean(axis=2).ravel())[0, 1] > 0.9
 
 
 def test_validate_rejects_unknown_parameters_with_a_clear_message():

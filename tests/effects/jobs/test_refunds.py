@@ -83,6 +83,30 @@ def test_goodwill_refund_is_refused_for_a_job_already_refunded_for_a_failure(sta
     assert balance_matches_ledger(job.user)
 
 
+def test_admin_fail_leaves_a_completed_job_and_its_credits_alone():
+    job = charged_job()
+    credits = job.user.credits
+
+    failed = job_fail(job=job, message="result was wrong after all")
+
+    job.refresh_from_db()
+    job.user.refresh_from_db()
+    assert failed is False
+    assert job.status == JobStatus.COMPLETED
+    assert not CreditTransaction.objects.filter(reference=f"refund:{job.pk}").exists()
+    assert job.user.credits == credits
+    assert not AuditEvent.objects.filter(event=AuditEvent.Event.ADMIN_JOB_FAILED).exists()
+
+
+def test_admin_fail_of_an_in_flight_job_is_audited(staff_user):
+    job = charged_job(status=JobStatus.PROCESSING)
+
+    job_fail(job=job, message="stuck", actor=staff_user)
+
+    row = AuditEvent.objects.get(event=AuditEvent.Event.ADMIN_JOB_FAILED)
+    assert (row.user, row.actor, row.data["job"], row.data["refunded"]) == (job.user, staff_user, str(job.pk), 3)
+
+
 def test_failing_a_job_refunded_as_goodwill_refunds_nothing_more(staff_user):
     job = charged_job()
     job_goodwill_refund(job=job, actor=staff_user, note="goodwill")
@@ -93,7 +117,7 @@ def test_failing_a_job_refunded_as_goodwill_refunds_nothing_more(staff_user):
 
     job.refresh_from_db()
     job.user.refresh_from_db()
-    assert job.status == JobStatus.FAILED
+    assert job.status == JobStatus.COMPLETED  # a completed job is never failed by staff
     assert not CreditTransaction.objects.filter(reference=f"refund:{job.pk}").exists()
     assert job.user.credits == credits
     assert balance_matches_ledger(job.user)

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_admin_fail_refunds_once_even_when_repeated():
-    job = JobFactory(status=JobStatus.COMPLETED, credits_charged=2)
+    job = JobFactory(status=JobStatus.PROCESSING, credits_charged=2)
 
     job_fail(job=job, code="ADMIN", message="Bad result")
     job_fail(job=job, code="ADMIN", message="Bad result")

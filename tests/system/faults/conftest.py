@@ -177,7 +177,9 @@ def broker_on_own_redis(own_redis, settings):
 
 @pytest.fixture
 def cache_on_own_redis(own_redis, settings):
-    """Django's cache (throttles, allauth's limits) on our own Redis too, as REDIS_URL does in production."""
+    """Django's cache (sessions, allauth's limits) and the throttles' counters on our own Redis too,
+    as REDIS_URL does in production."""
+    settings.REDIS_URL = own_redis.url
     settings.CACHES = {
         "default": {
             **django_settings.CACHES["default"],

@@ -1,5 +1,8 @@
 """ Contains all the data models used in inputs/outputs """
 
+from .account_delete_request import AccountDeleteRequest
+from .account_deletion import AccountDeletion
+from .account_deletion_status_enum import AccountDeletionStatusEnum
 from .apply_json_input_request import ApplyJsonInputRequest
 from .apply_result import ApplyResult
 from .apply_upload_input_request import ApplyUploadInputRequest
@@ -11,6 +14,8 @@ from .checkout_input_request import CheckoutInputRequest
 from .checkout_output import CheckoutOutput
 from .credit_transaction import CreditTransaction
 from .credits_ import Credits
+from .data_export import DataExport
+from .data_export_status_enum import DataExportStatusEnum
 from .deleted import Deleted
 from .effect import Effect
 from .effect_preview_renditions_type_0 import EffectPreviewRenditionsType0
@@ -66,6 +71,9 @@ from .user import User
 from .user_callback_secret_retrieve_response_200 import UserCallbackSecretRetrieveResponse200
 from .user_callback_secret_rotate_response_200 import UserCallbackSecretRotateResponse200
 from .user_credits_retrieve_response_200 import UserCreditsRetrieveResponse200
+from .user_destroy_response_202 import UserDestroyResponse202
+from .user_export_create_response_202 import UserExportCreateResponse202
+from .user_export_retrieve_response_200 import UserExportRetrieveResponse200
 from .user_partial_update_response_200 import UserPartialUpdateResponse200
 from .user_retrieve_response_200 import UserRetrieveResponse200
 from .validation_error_response import ValidationErrorResponse
@@ -74,6 +82,9 @@ from .validation_error_response_error_code import ValidationErrorResponseErrorCo
 from .validation_error_response_error_details import ValidationErrorResponseErrorDetails
 
 __all__ = (
+    "AccountDeleteRequest",
+    "AccountDeletion",
+    "AccountDeletionStatusEnum",
     "ApplyJsonInputRequest",
     "ApplyResult",
     "ApplyUploadInputRequest",
@@ -85,6 +96,8 @@ __all__ = (
     "CheckoutOutput",
     "Credits",
     "CreditTransaction",
+    "DataExport",
+    "DataExportStatusEnum",
     "Deleted",
     "Effect",
     "EffectPreviewRenditionsType0",
@@ -140,6 +153,9 @@ __all__ = (
     "UserCallbackSecretRetrieveResponse200",
     "UserCallbackSecretRotateResponse200",
     "UserCreditsRetrieveResponse200",
+    "UserDestroyResponse202",
+    "UserExportCreateResponse202",
+    "UserExportRetrieveResponse200",
     "UserPartialUpdateResponse200",
     "UserRetrieveResponse200",
     "ValidationErrorResponse",

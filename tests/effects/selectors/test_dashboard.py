@@ -7,7 +7,7 @@ from django.db import connection
 from django.utils import timezone
 
 from effects.models import JobErrorCode, JobStatus
-from effects.selectors import job_counts_over_time, job_failure_summary, job_processing_time_by_effect
+from effects.selectors.dashboard import job_counts_over_time, job_failure_summary, job_processing_time_by_effect
 from tests.support.factories import EffectFactory, JobFactory
 
 pytestmark = pytest.mark.django_db
