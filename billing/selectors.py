@@ -17,7 +17,7 @@ from billing.models import (
     PlanCode,
     PlanPrice,
 )
-from billing.prices import SalePrice, prices_on_sale
+from billing.prices import SalePrice, money_format, prices_on_sale
 from billing.stripe_shapes import is_proration, price_of
 from core.timeseries import bucket_counts, time_buckets, truncate
 
@@ -49,7 +49,7 @@ class OfferState:
 
 
 NOT_ON_SALE = "Not on sale yet"
-PAYMENTS_OFF = "Payments are not available right now"
+PAYMENTS_OFF = "Payments are off in this installation"
 SET_BY_STAFF = "Your plan was set by the PhotoMania team: ask them to change it"
 
 
@@ -63,6 +63,8 @@ class Offer:
     price: SalePrice | None
     state: str
     reason: str = ""
+    # In development without Stripe: the catalog row's own display price, shown as what would be sold.
+    demo_price: str = ""
 
     @property
     def buyable(self) -> bool:
@@ -76,6 +78,14 @@ class BillingOverview:
     is_customer: bool
     # A paid plan without a Stripe customer was given by staff: no subscription, nothing in the portal.
     plan_set_by_staff: bool
+    # Stripe is configured (STRIPE_SECRET_KEY): without it nothing can be bought in this installation.
+    payments_enabled: bool = True
+    # Stripe is configured but no plan or pack has a synced price yet (the catalog sync has not run).
+    nothing_on_sale: bool = False
+
+    @property
+    def demo_prices(self) -> bool:
+        return any(offer.demo_price for offer in (*self.plans, *self.packs))
 
 
 def stripe_customer_exists(*, user) -> bool:
@@ -85,9 +95,18 @@ def stripe_customer_exists(*, user) -> bool:
     return Customer.objects.filter(subscriber=user, livemode=settings.STRIPE_LIVE_MODE).exists()
 
 
+def _demo_price(*, cents: int, currency: str) -> str:
+    """The catalog row's display price ("$29.00", a plan's per month) in development without Stripe, else ""."""
+    if settings.STRIPE_SECRET_KEY or not settings.DEBUG or cents <= 0:
+        return ""
+    return money_format(amount=cents, currency=currency)
+
+
 def _plan_offer(*, plan: Plan, user, price: SalePrice | None, is_customer: bool) -> Offer:
+    demo = _demo_price(cents=plan.price_cents, currency=plan.currency)
+
     def offer(state: str, reason: str = "") -> Offer:
-        return Offer(plan.code, plan.name, plan.monthly_credits, price, state, reason)
+        return Offer(plan.code, plan.name, plan.monthly_credits, price, state, reason, demo)
 
     if plan.code == user.plan:
         return offer(OfferState.CURRENT)
@@ -100,21 +119,23 @@ def _plan_offer(*, plan: Plan, user, price: SalePrice | None, is_customer: bool)
     if user.plan != PlanCode.FREE:
         # A second Checkout would bill a second subscription beside the first.
         return offer(OfferState.PORTAL, "Change plans in the billing portal")
-    if price is None:
-        return offer(OfferState.UNAVAILABLE, NOT_ON_SALE)
+    # Without Stripe nothing is for sale, whether or not prices were ever synced: say the real reason.
     if not settings.STRIPE_SECRET_KEY:
         return offer(OfferState.UNAVAILABLE, PAYMENTS_OFF)
+    if price is None:
+        return offer(OfferState.UNAVAILABLE, NOT_ON_SALE)
     return offer(OfferState.BUYABLE)
 
 
 def _pack_offer(*, pack: CreditPack, price: SalePrice | None) -> Offer:
-    if price is None:
-        state, reason = OfferState.UNAVAILABLE, NOT_ON_SALE
-    elif not settings.STRIPE_SECRET_KEY:
+    if not settings.STRIPE_SECRET_KEY:
         state, reason = OfferState.UNAVAILABLE, PAYMENTS_OFF
+    elif price is None:
+        state, reason = OfferState.UNAVAILABLE, NOT_ON_SALE
     else:
         state, reason = OfferState.BUYABLE, ""
-    return Offer(pack.code, pack.name, pack.credits, price, state, reason)
+    demo = _demo_price(cents=pack.price_cents, currency=pack.currency)
+    return Offer(pack.code, pack.name, pack.credits, price, state, reason, demo)
 
 
 def billing_overview(*, user) -> BillingOverview:
@@ -132,11 +153,17 @@ def billing_overview(*, user) -> BillingOverview:
         price = sale.get(pack.stripe_price_id)
         return price if price is not None and not price.interval else None
 
+    plan_offers = [_plan_offer(plan=p, user=user, price=plan_price(p), is_customer=is_customer) for p in plans]
+    pack_offers = [_pack_offer(pack=p, price=pack_price(p)) for p in packs]
+    payments_enabled = bool(settings.STRIPE_SECRET_KEY)
+    paid = [o for o in (*plan_offers, *pack_offers) if o.code != PlanCode.FREE]
     return BillingOverview(
-        plans=[_plan_offer(plan=p, user=user, price=plan_price(p), is_customer=is_customer) for p in plans],
-        packs=[_pack_offer(pack=p, price=pack_price(p)) for p in packs],
+        plans=plan_offers,
+        packs=pack_offers,
         is_customer=is_customer,
         plan_set_by_staff=user.plan != PlanCode.FREE and not is_customer,
+        payments_enabled=payments_enabled,
+        nothing_on_sale=payments_enabled and bool(paid) and all(o.price is None for o in paid),
     )
 
 

@@ -45,6 +45,9 @@ def billing(request):
             "packs": overview.packs,
             "is_customer": overview.is_customer,
             "plan_set_by_staff": overview.plan_set_by_staff,
+            "payments_enabled": overview.payments_enabled,
+            "nothing_on_sale": overview.nothing_on_sale,
+            "demo_prices": overview.demo_prices,
         },
     )
 

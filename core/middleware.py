@@ -11,7 +11,8 @@ import uuid
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
+from django.shortcuts import render
 
 from core.metrics import HTTP_REQUEST_SECONDS
 
@@ -115,6 +116,12 @@ DOCS_CSP = "; ".join(
 )
 
 
+# Development only (DEBUG): Django's technical 500 page (the traceback) styles and scripts itself inline.
+DEBUG_TRACEBACK_CSP = PAGE_CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'").replace(
+    "style-src 'self'", "style-src 'self' 'unsafe-inline'"
+)
+
+
 @functools.lru_cache(maxsize=8)
 def _page_csp(oidc_server_url: str | None) -> str:
     """PAGE_CSP, letting sign-in forms reach an OpenID Connect server on plain http (development only:
@@ -141,9 +148,48 @@ class SecurityHeadersMiddleware:
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
         if response.get("Content-Type", "").startswith("text/html") and "Content-Security-Policy" not in response:
             docs = request.path.startswith(("/api/docs", "/api/redoc"))
-            policy = DOCS_CSP if docs else _page_csp(_oidc_server_url())
+            if docs:
+                policy = DOCS_CSP
+            elif settings.DEBUG and response.status_code == 500:
+                policy = DEBUG_TRACEBACK_CSP
+            else:
+                policy = _page_csp(_oidc_server_url())
             response["Content-Security-Policy"] = policy
         return response
+
+
+class DebugNotFoundMiddleware:
+    """In development (DEBUG), page 404s use our own 404 template instead of Django's technical page.
+
+    Django answers every 404 under DEBUG with a page styled inline, which the pages' CSP blocks, so
+    it showed unstyled. Our template (with the reason, for the developer) keeps the site's look and
+    CSP. The API answers its own 404s in JSON and is left alone. Without DEBUG, Django already uses
+    ``templates/404.html``.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            settings.DEBUG
+            and response.status_code == 404
+            and getattr(request, "resolver_match", None) is None  # no URL pattern matched
+            and response.get("Content-Type", "").startswith("text/html")
+            and not request.path.startswith("/api/")
+        ):
+            return self._page(request, f"No URL pattern matches {request.path}.")
+        return response
+
+    def process_exception(self, request, exception):
+        if settings.DEBUG and isinstance(exception, Http404) and not request.path.startswith("/api/"):
+            return self._page(request, str(exception) or "The view raised Http404.")
+        return None
+
+    @staticmethod
+    def _page(request, reason: str):
+        return render(request, "404.html", {"debug_reason": reason}, status=404)
 
 
 HEADLESS_PREFIX = "/_allauth/"

@@ -99,7 +99,11 @@ class ApplyInputSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         if bool(attrs.get("imageUrl")) == bool(attrs.get("image")):
-            raise serializers.ValidationError({"imageUrl": ["Give exactly one of imageUrl or an image file."]})
+            # Named after the field the client's kind of body carries the photo in.
+            request = self.context.get("request")
+            multipart = request is not None and (request.content_type or "").startswith("multipart/")
+            field = "image" if multipart else "imageUrl"
+            raise serializers.ValidationError({field: ["Give exactly one of imageUrl or an image file."]})
         return attrs
 
 
@@ -131,30 +135,30 @@ Deleted = inline_serializer("Deleted", fields={"id": serializers.CharField(), "d
 
 _EFFECT_EXAMPLE = {
     "id": 3,
-    "name": "Sepia Dream",
-    "slug": "sepia-dream",
-    "description": "Warm, faded sepia tones.",
-    "previewUrl": "https://media.photomania.example/previews/sepia-dream.jpg",
+    "name": "Sepia",
+    "slug": "sepia",
+    "description": "Warm brown tones of old prints.",
+    "previewUrl": "https://media.photomania.example/previews/sepia.jpg",
     "previewRenditions": {
         "thumbnail": {
-            "url": "https://media.photomania.example/previews/sepia-dream-thumbnail.jpg",
+            "url": "https://media.photomania.example/previews/sepia-thumbnail.jpg",
             "width": 320,
             "height": 240,
         },
         "display": {
-            "url": "https://media.photomania.example/previews/sepia-dream-display.jpg",
+            "url": "https://media.photomania.example/previews/sepia-display.jpg",
             "width": 640,
             "height": 480,
         },
     },
     "credits": 1,
-    "category": "vintage",
+    "category": "Classic",
 }
 _JOB_ID_EXAMPLE = "7f3e2a41-5c1d-4b8e-9a0f-2d6c8b1e4f37"
 _JOB_EXAMPLE = {
     "id": "7f3e2a41-5c1d-4b8e-9a0f-2d6c8b1e4f37",
     "status": "COMPLETED",
-    "effect": {"id": 3, "slug": "sepia-dream", "name": "Sepia Dream"},
+    "effect": {"id": 3, "slug": "sepia", "name": "Sepia"},
     "sourceUrl": "https://media.photomania.example/sources/7f3e2a41.jpg?X-Amz-Signature=...",
     "resultUrl": "https://media.photomania.example/results/7f3e2a41.jpg?X-Amz-Signature=...",
     "error": None,
@@ -293,7 +297,7 @@ class ApplyView(ApiView):
         examples=[
             OpenApiExample(
                 "From a URL",
-                value={"effectId": "sepia-dream", "imageUrl": "https://example.com/photo.jpg"},
+                value={"effectId": "sepia", "imageUrl": "https://example.com/photo.jpg"},
                 request_only=True,
                 media_type="application/json",
             ),
@@ -316,7 +320,7 @@ class ApplyView(ApiView):
     )
     def post(self, request):
         """Charge the effect's credits and queue a job for the photo; returns the job id (status PENDING)."""
-        params = ApplyInputSerializer(data=request.data)
+        params = ApplyInputSerializer(data=request.data, context={"request": request})
         params.is_valid(raise_exception=True)
         data = params.validated_data
         # With the catalog version a known effect is found without a query.
@@ -344,8 +348,8 @@ class ApplyView(ApiView):
         # Before the image is read: an account that cannot pay never costs us a decode.
         job_affordable_check(user=request.user, effect=effect)
         source = image_from_upload(data["image"]) if data.get("image") else None
-        image_url = image_url_check(data["imageUrl"]) if data.get("imageUrl") else ""
-        callback_url = _callback_url_check(data.get("callbackUrl") or "")
+        image_url = image_url_check(data["imageUrl"], request=request) if data.get("imageUrl") else ""
+        callback_url = _callback_url_check(data.get("callbackUrl") or "", request=request)
 
         def action():
             job = job_create(
@@ -373,11 +377,11 @@ def _upload_sha256(upload) -> str:
     return digest.hexdigest()
 
 
-def _callback_url_check(url: str) -> str:
+def _callback_url_check(url: str, *, request) -> str:
     if not url:
         return ""
     try:
-        return image_url_check(url)
+        return image_url_check(url, request=request)
     except ApplicationError as exc:
         raise ApplicationError(ErrorCode.INVALID_INPUT, exc.message.replace("image URL", "callback URL")) from None
 

@@ -256,8 +256,11 @@ class CheckedURL:
     address: str
 
 
-def image_url_resolve(url: str) -> CheckedURL:
-    """Check an image URL (scheme, host, every resolved address) and return the IP to pin."""
+def image_url_resolve(url: str, *, user=None, request=None) -> CheckedURL:
+    """Check an image URL (scheme, host, every resolved address) and return the IP to pin.
+
+    ``user`` (whose job or request gave the URL) and ``request`` go into the audit row of a refusal.
+    """
     if not isinstance(url, str) or not url.strip():
         raise _invalid("The image URL is empty")
     url = url.strip()
@@ -287,21 +290,28 @@ def image_url_resolve(url: str) -> CheckedURL:
             raise _invalid(f"The image URL's host {host!r} resolved to an invalid address") from None
         if _address_refused(ip):
             # Refuse when any address is private: a later lookup could pick that one.
-            _audit_ssrf_refusal(url=url, host=host, address=address)
+            _audit_ssrf_refusal(url=url, host=host, address=address, user=user, request=request)
             raise _invalid("The image URL points to a private or reserved network address, which is not allowed")
     return CheckedURL(url=url, scheme=scheme, host=host, port=port, address=addresses[0])
 
 
-def _audit_ssrf_refusal(*, url: str, host: str, address: str) -> None:
+def _audit_ssrf_refusal(*, url: str, host: str, address: str, user=None, request=None) -> None:
     from accounts.audit import audit_record
     from accounts.models import AuditEvent
 
-    audit_record(event=AuditEvent.Event.SSRF_REFUSED, url=url[:500], host=host, address=address)
+    if user is None and request is not None and getattr(request.user, "is_authenticated", False):
+        user = request.user
+    audit_record(
+        event=AuditEvent.Event.SSRF_REFUSED, user=user, request=request, url=url[:500], host=host, address=address
+    )
 
 
-def image_url_check(url: str) -> str:
-    """Refuse non-http(s) URLs and hosts resolving to non-public addresses; return the URL."""
-    return image_url_resolve(url).url
+def image_url_check(url: str, *, user=None, request=None) -> str:
+    """Refuse non-http(s) URLs and hosts resolving to non-public addresses; return the URL.
+
+    A refusal is audited with the ``user`` who asked (default: the request's signed-in user).
+    """
+    return image_url_resolve(url, user=user, request=request).url
 
 
 class _PinnedAdapter(HTTPAdapter):
@@ -337,6 +347,7 @@ def safe_http_request(
     max_redirects: int = 0,
     headers: dict | None = None,
     data: bytes | None = None,
+    user=None,
 ) -> SafeResponse:
     """One HTTP exchange with an untrusted URL: every hop checked and pinned, capped in bytes and time.
 
@@ -346,7 +357,7 @@ def safe_http_request(
     deadline = time.monotonic() + timeout
     hops = 0
     while True:
-        checked = image_url_resolve(url)
+        checked = image_url_resolve(url, user=user)
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise TimeoutError("deadline exceeded")
@@ -396,12 +407,13 @@ def _too_large(max_bytes: int) -> ApplicationError:
     return ApplicationError(ErrorCode.PAYLOAD_TOO_LARGE, f"The image is larger than {limit}")
 
 
-def image_fetch(url: str, *, max_bytes: int | None = None, max_pixels: int | None = None) -> ValidatedImage:
+def image_fetch(url: str, *, max_bytes: int | None = None, max_pixels: int | None = None, user=None) -> ValidatedImage:
     """Download an image URL SSRF-safely (checked + pinned hops, byte cap, deadline), validate it and strip
     its metadata.
 
     The caps are the upload limits unless ``max_bytes`` / ``max_pixels`` say otherwise (a provider's
-    output may be larger than what users may upload: an upscale of the largest input).
+    output may be larger than what users may upload: an upscale of the largest input). ``user``, whose
+    job the image is for, is named in the audit row of a refused URL.
     """
     max_bytes = settings.IMAGE_MAX_UPLOAD_BYTES if max_bytes is None else max_bytes
     try:
@@ -412,6 +424,7 @@ def image_fetch(url: str, *, max_bytes: int | None = None, max_pixels: int | Non
             timeout=settings.IMAGE_FETCH_TIMEOUT,
             max_redirects=settings.IMAGE_FETCH_MAX_REDIRECTS,
             headers={"Accept": "image/jpeg, image/png, image/webp"},
+            user=user,
         )
     except (requests.RequestException, TimeoutError, OSError) as exc:
         raise ApplicationError(

@@ -157,6 +157,7 @@ def effect_detail(request, slug: str):
         request.user.refresh_from_db(fields=["credits"])
     else:
         form = ApplyForm()
+    balance = request.user.credits if request.user.is_authenticated else 0
     response = render(
         request,
         "effects/effect_detail.html",
@@ -167,6 +168,10 @@ def effect_detail(request, slug: str):
             "insufficient": insufficient,
             "source_error": form.is_bound and form.has_error(NON_FIELD_ERRORS, SOURCE_CHOICE),
             "max_upload_mb": settings.IMAGE_MAX_UPLOAD_BYTES // (1024 * 1024),
+            "max_upload_bytes": settings.IMAGE_MAX_UPLOAD_BYTES,
+            # The cost against the balance before the press: too few credits disable the button.
+            "affordable": balance >= effect.credits,
+            "shortfall": max(effect.credits - balance, 0),
         },
         status=status,
     )
@@ -182,7 +187,7 @@ def _apply(request, effect: Effect, data: dict) -> Job:
         _throttle(request, UploadThrottle)
         source = image_from_upload(data["image"])
         return job_create(user=request.user, effect=effect, source=source)
-    url = image_url_check(data["image_url"])
+    url = image_url_check(data["image_url"], request=request)
     return job_create(user=request.user, effect=effect, image_url=url)
 
 

@@ -1,8 +1,8 @@
 """Page-number pagination in the envelope: data is the list, meta has count/next/previous.
 
-``page`` (from 1) and ``pageSize`` (from 1) must be integers in range: anything else is a
-400 VALIDATION_ERROR naming the parameter. A ``pageSize`` over 100 is served as 100 (the schema
-documents 100 as the maximum). A page past the last one is a 404.
+``page`` (from 1) and ``pageSize`` (1 to 100) must be integers in range: anything else, a
+``pageSize`` over 100 included, is a 400 VALIDATION_ERROR naming the parameter (as the schema's
+minimum and maximum say). A page past the last one is a 404.
 """
 
 from rest_framework.pagination import PageNumberPagination
@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from core.errors import ApplicationError, ErrorCode
 
 
-def _query_int(request, name: str, *, minimum: int) -> int | None:
+def _query_int(request, name: str, *, minimum: int, maximum: int | None = None) -> int | None:
     raw = request.query_params.get(name)
     if raw is None:
         return None
@@ -19,9 +19,10 @@ def _query_int(request, name: str, *, minimum: int) -> int | None:
         value = int(raw)
     except ValueError:
         value = None
-    if value is None or value < minimum:
+    if value is None or value < minimum or (maximum is not None and value > maximum):
+        expected = f"{minimum} or more" if maximum is None else f"{minimum} to {maximum}"
         raise ApplicationError(
-            ErrorCode.VALIDATION_ERROR, "Invalid input", details={name: [f"Must be an integer, {minimum} or more."]}
+            ErrorCode.VALIDATION_ERROR, "Invalid input", details={name: [f"Must be an integer, {expected}."]}
         )
     return value
 
@@ -34,7 +35,7 @@ class EnvelopePagination(PageNumberPagination):
 
     def paginate_queryset(self, queryset, request, view=None):
         _query_int(request, self.page_query_param, minimum=1)
-        _query_int(request, self.page_size_query_param, minimum=1)
+        _query_int(request, self.page_size_query_param, minimum=1, maximum=self.max_page_size)
         return super().paginate_queryset(queryset, request, view)
 
     def get_schema_operation_parameters(self, view):
@@ -50,7 +51,10 @@ class EnvelopePagination(PageNumberPagination):
                 "name": self.page_size_query_param,
                 "required": False,
                 "in": "query",
-                "description": f"Items per page, 1 to {self.max_page_size} (default {self.page_size}; more is served as {self.max_page_size}).",
+                "description": (
+                    f"Items per page, 1 to {self.max_page_size} (default {self.page_size});"
+                    " a value out of range is a 400 VALIDATION_ERROR."
+                ),
                 "schema": {"type": "integer", "minimum": 1, "maximum": self.max_page_size, "default": self.page_size},
             },
         ]

@@ -12,6 +12,7 @@ from drf_spectacular.contrib.django_allauth import XSessionTokenAuthenticationSc
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.utils import OpenApiExample
+from rest_framework.permissions import AllowAny
 
 from core.errors import ErrorCode
 
@@ -123,6 +124,18 @@ def envelope_example(name: str, data, summary: str = "", status: int | None = No
 
 
 class EnvelopeAutoSchema(AutoSchema):
+    def get_operation(self, *args, **kwargs):
+        operation = super().get_operation(*args, **kwargs)
+        if operation is not None and self._is_public():
+            # Nothing to authenticate: ``security: []`` says so, and Swagger UI shows no lock.
+            operation["security"] = []
+        return operation
+
+    def _is_public(self) -> bool:
+        """Whether the method needs no credentials at all (every permission of the view is AllowAny for it)."""
+        permissions = self.view.get_permissions()
+        return bool(permissions) and all(isinstance(permission, AllowAny) for permission in permissions)
+
     def _get_request_body(self, direction="request"):
         # drf-spectacular documents bodies only for POST/PUT/PATCH; a view whose DELETE takes a JSON
         # body (a confirmation) says so with ``delete_has_body = True``.

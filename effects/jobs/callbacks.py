@@ -53,7 +53,13 @@ def job_callback_send(*, job_id) -> bool:
     }
     try:
         response = safe_http_request(
-            "POST", job.callback_url, data=body, headers=headers, max_bytes=64 * 1024, timeout=settings.CALLBACK_TIMEOUT
+            "POST",
+            job.callback_url,
+            data=body,
+            headers=headers,
+            max_bytes=64 * 1024,
+            timeout=settings.CALLBACK_TIMEOUT,
+            user=job.user,
         )
     except ApplicationError as exc:
         logger.info("job %s: callback URL refused: %s", job.pk, exc.message)

@@ -33,7 +33,7 @@ def job_source_load(*, job: Job) -> ValidatedImage:
         with job.source.open("rb") as handle:
             return image_validate_bytes(handle.read(), decode=False)
     # Checked again here, not only at apply time: DNS may now answer with a private address.
-    source = image_fetch(job.source_url)
+    source = image_fetch(job.source_url, user=job.user)
     job.source.save(f"source.{source.extension}", ContentFile(source.data), save=False)
     Job.objects.filter(pk=job.pk).update(source=job.source.name)
     return source

@@ -100,6 +100,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     # Staff without a second factor are sent to set one up before the admin opens.
     "photomania.admin.AdminMfaMiddleware",
+    # Development only: page 404s render templates/404.html (Django's own page breaks the CSP).
+    "core.middleware.DebugNotFoundMiddleware",
 ]
 
 ROOT_URLCONF = "photomania.urls"

@@ -124,19 +124,29 @@
     });
   }
 
-  // Effect form: show which source (file or URL) is in use.
-  function initSourceChoice() {
-    var file = document.getElementById("id_image");
-    var url = document.getElementById("id_image_url");
-    if (!file || !url) return;
-    file.addEventListener("change", function () { if (file.files.length) url.value = ""; });
+  // Phone header: the menu button shows and hides the main links (wide screens always show them).
+  function initMenu() {
+    var button = document.querySelector("[data-menu-button]");
+    var nav = button && document.getElementById(button.getAttribute("aria-controls"));
+    if (!nav) return;
+    var header = button.closest(".site-header");
+    header.classList.add("has-menu");
+    button.hidden = false;
+    function set(open) {
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+      header.classList.toggle("menu-open", open);
+    }
+    button.addEventListener("click", function () { set(button.getAttribute("aria-expanded") !== "true"); });
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && button.getAttribute("aria-expanded") === "true") { set(false); button.focus(); }
+    });
   }
 
   document.addEventListener("DOMContentLoaded", function () {
+    initMenu();
     initCopyButtons();
     initConfirmForms();
     initJobPolling();
     initSliders();
-    initSourceChoice();
   });
 })();

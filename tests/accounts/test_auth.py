@@ -47,6 +47,17 @@ def test_logout_invalidates_the_session_token():
     assert_error(response, 401, "INVALID_TOKEN")
 
 
+def test_a_successful_logout_answers_401_as_allauths_headless_api_does():
+    token = _signup(APIClient()).json()["meta"]["session_token"]
+
+    response = APIClient().delete("/_allauth/app/v1/auth/session", HTTP_X_SESSION_TOKEN=token)
+
+    # allauth answers "you are no longer authenticated" with 401 and no session token; docs/api.md says so.
+    assert response.status_code == 401
+    body = response.json()
+    assert body["meta"]["is_authenticated"] is False and "session_token" not in body["meta"]
+
+
 def test_request_with_a_made_up_token_returns_401_invalid_token(anon_client):
     response = anon_client.get("/api/user", HTTP_X_SESSION_TOKEN="not-a-real-session-token")
 

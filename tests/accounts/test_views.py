@@ -1,5 +1,7 @@
 """Sign-up (referral codes), log in, dashboard and the restyled allauth pages."""
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -163,7 +165,7 @@ def test_dashboard_shows_plan_and_purchased_credits(client, user):
 
     assert '<span data-testid="plan-credits">10</span>' in html
     assert '<span data-testid="purchased-credits">50</span>' in html
-    assert '<td data-testid="ledger-bucket">purchased</td>' in html
+    assert re.search(r'<td [^>]*data-testid="ledger-bucket"[^>]*>purchased</td>', html)
 
 
 def test_dashboard_shows_a_credit_debt_and_its_repayments(client, user):
@@ -324,7 +326,9 @@ def test_the_privacy_page_says_how_long_photos_are_kept_and_every_page_links_to_
     page = client.get(reverse("privacy")).content.decode()
     home = client.get(reverse("home")).content.decode()
 
-    assert "<strong>7 days</strong>" in page and "<strong>30 days</strong>" in page and "<strong>90 days</strong>" in page
+    assert (
+        "<strong>7 days</strong>" in page and "<strong>30 days</strong>" in page and "<strong>90 days</strong>" in page
+    )
     assert "Replicate" in page and "Stripe" in page
     assert f'href="{reverse("privacy")}">Privacy</a>' in home
 

@@ -28,12 +28,49 @@ def _subscribe(user, plan: str) -> None:
     user.save(update_fields=["plan"])
 
 
-def test_without_synced_prices_nothing_is_buyable_and_each_says_not_on_sale_yet(user, billing_catalog):
+def test_without_synced_prices_nothing_is_buyable_and_each_says_not_on_sale_yet(user, billing_catalog, fake_stripe):
     overview = billing_overview(user=user)
 
     offers = [o for o in (*overview.plans, *overview.packs) if o.code != PlanCode.FREE]
     assert offers and all(o.state == OfferState.UNAVAILABLE and o.price is None for o in offers)
     assert {o.reason for o in offers} == {"Not on sale yet"}
+    assert overview.payments_enabled and overview.nothing_on_sale
+
+
+def test_without_stripe_nothing_is_buyable_and_each_says_payments_are_off(user, billing_catalog, settings):
+    settings.STRIPE_SECRET_KEY = ""
+    settings.DEBUG = False
+
+    overview = billing_overview(user=user)
+
+    offers = [o for o in (*overview.plans, *overview.packs) if o.code != PlanCode.FREE]
+    assert not overview.payments_enabled
+    assert {(o.state, o.reason) for o in offers} == {(OfferState.UNAVAILABLE, "Payments are off in this installation")}
+    assert not overview.demo_prices and all(o.demo_price == "" for o in offers)
+
+
+def test_in_development_without_stripe_each_offer_carries_its_catalog_price_as_a_demo(user, billing_catalog, settings):
+    settings.STRIPE_SECRET_KEY = ""
+    settings.DEBUG = True
+    Plan.objects.filter(code="PRO").update(price_cents=2900, currency="eur")
+
+    overview = billing_overview(user=user)
+
+    plans, packs = _by_code(overview.plans), _by_code(overview.packs)
+    assert overview.demo_prices
+    assert plans["PRO"].demo_price == "€29.00" and plans["PRO"].state == OfferState.UNAVAILABLE
+    assert packs["pack-50"].demo_price == "$5.00"
+    assert plans["FREE"].demo_price == ""  # free costs nothing: it shows "Free", not a price
+
+
+def test_with_stripe_configured_no_demo_price_is_shown_even_in_development(
+    user, billing_catalog, fake_stripe, settings
+):
+    settings.DEBUG = True
+
+    overview = billing_overview(user=user)
+
+    assert not overview.demo_prices
 
 
 def test_with_synced_prices_plans_and_packs_are_buyable_at_the_stripe_price(user, catalog):
@@ -107,7 +144,7 @@ def test_without_stripe_keys_synced_prices_are_shown_but_cannot_be_bought(user, 
 
     assert packs["pack-50"].price is not None
     assert packs["pack-50"].state == OfferState.UNAVAILABLE
-    assert packs["pack-50"].reason == "Payments are not available right now"
+    assert packs["pack-50"].reason == "Payments are off in this installation"
 
 
 def test_credits_flow_separates_grants_charges_and_refunds_per_day(billing_catalog):

@@ -39,7 +39,9 @@ def test_billing_page_shows_a_price_in_its_own_currency(client, user, fake_strip
     assert "€9.00 <small>/ month</small>" in html
 
 
-def test_billing_page_without_synced_prices_offers_no_checkout_and_says_not_on_sale_yet(client, user, billing_catalog):
+def test_billing_page_without_synced_prices_offers_no_checkout_and_says_not_on_sale_yet(
+    client, user, billing_catalog, fake_stripe
+):
     client.force_login(user)
 
     html = client.get(reverse("billing")).content.decode()
@@ -47,6 +49,39 @@ def test_billing_page_without_synced_prices_offers_no_checkout_and_says_not_on_s
     assert 'action="/billing/checkout/"' not in html
     assert html.count("Not on sale yet") == 5  # three paid plans and two packs
     assert "Choose Pro</button>" in html and "disabled" in html
+    assert "python manage.py stripe_sync_catalog" in html
+
+
+def test_billing_page_without_stripe_says_payments_are_off_and_how_an_operator_turns_them_on(
+    client, user, billing_catalog, settings
+):
+    settings.STRIPE_SECRET_KEY = ""
+    settings.DEBUG = False
+    client.force_login(user)
+
+    html = client.get(reverse("billing")).content.decode()
+
+    assert '<h2 id="payments-off-title">Payments are off in this installation</h2>' in html
+    for step in ("STRIPE_SECRET_KEY", "python manage.py stripe_sync_catalog", "docs/billing.md"):
+        assert step in html
+    assert html.count("Payments are off in this installation") == 6  # the notice, three paid plans, two packs
+    assert "Not on sale yet" not in html and 'action="/billing/checkout/"' not in html
+    assert 'data-testid="demo-price"' not in html  # production shows no price it cannot sell
+
+
+def test_billing_page_in_development_without_stripe_shows_demo_prices_marked_not_for_sale(
+    client, user, billing_catalog, settings
+):
+    settings.STRIPE_SECRET_KEY = ""
+    settings.DEBUG = True
+    client.force_login(user)
+
+    html = client.get(reverse("billing")).content.decode()
+
+    assert html.count('data-testid="demo-price"') == 5
+    assert html.count("demo price, not sold here") == 5
+    assert "They are not for sale here." in html
+    assert 'action="/billing/checkout/"' not in html
 
 
 def test_billing_page_offers_no_portal_to_a_user_who_is_not_a_stripe_customer(client, user, catalog):

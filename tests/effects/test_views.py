@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from billing.models import CreditTransaction
-from billing.services import credits_refund
+from billing.services import credits_charge, credits_refund
 from effects.catalog import effect_render_preview
 from effects.jobs.run import job_process
 from effects.models import Effect, Job, JobStage, JobStatus
@@ -120,6 +120,39 @@ def test_effect_page_shows_the_apply_form_to_a_signed_in_user(client, user):
     html = response.content.decode()
     assert response.status_code == 200
     assert 'enctype="multipart/form-data"' in html and 'name="image"' in html and 'name="image_url"' in html
+
+
+def test_effect_page_shows_the_cost_against_the_balance_before_applying(client, user):
+    effect = EffectFactory(credits=3)
+    client.force_login(user)
+
+    html = client.get(reverse("effect_detail", args=[effect.slug])).content.decode()
+
+    assert "<strong>3 credits</strong> · you have 10</p>" in html
+    assert '<button type="submit">Apply for 3 credits</button>' in html
+
+
+def test_effect_page_with_too_few_credits_disables_apply_and_links_to_billing(client, user):
+    effect = EffectFactory(credits=3)
+    credits_charge(user=user, amount=9, reference="charge:earlier")  # 10 - 9 = 1 left
+    client.force_login(user)
+
+    html = client.get(reverse("effect_detail", args=[effect.slug])).content.decode()
+
+    assert "<strong>3 credits</strong> · you have 1</p>" in html
+    button = re.search(r"<button type=\"submit\"[^>]*>Apply for 3 credits</button>", html).group(0)
+    assert "disabled" in button and 'aria-describedby="cost-line shortfall"' in button
+    assert f'You need 2 more credits. <a href="{reverse("billing")}">Get credits</a>' in html
+
+
+def test_effect_page_form_comes_before_the_example_picture(client, user):
+    effect = EffectFactory(name="Sepia Glow", model_id="local:sepia")
+    effect_render_preview(effect=effect)
+    client.force_login(user)
+
+    html = client.get(reverse("effect_detail", args=[effect.slug])).content.decode()
+
+    assert html.index('<form method="post"') < html.index('alt="Example of the Sepia Glow effect"')
 
 
 def test_effect_page_asks_visitors_to_sign_up_instead_of_showing_the_form(client):

@@ -1068,7 +1068,7 @@ export interface operations {
                 category?: string;
                 /** @description Page number, from 1. A page past the last one is a 404. */
                 page?: number;
-                /** @description Items per page, 1 to 100 (default 20; more is served as 100). */
+                /** @description Items per page, 1 to 100 (default 20); a value out of range is a 400 VALIDATION_ERROR. */
                 pageSize?: number;
                 /** @description Search name, description and category */
                 q?: string;
@@ -1696,7 +1696,7 @@ export interface operations {
             query?: {
                 /** @description Page number, from 1. A page past the last one is a 404. */
                 page?: number;
-                /** @description Items per page, 1 to 100 (default 20; more is served as 100). */
+                /** @description Items per page, 1 to 100 (default 20); a value out of range is a 400 VALIDATION_ERROR. */
                 pageSize?: number;
                 /** @description Only jobs in this status */
                 status?: components["schemas"]["JobStatusEnum"];
@@ -2777,7 +2777,7 @@ export interface operations {
             query?: {
                 /** @description Page number, from 1. A page past the last one is a 404. */
                 page?: number;
-                /** @description Items per page, 1 to 100 (default 20; more is served as 100). */
+                /** @description Items per page, 1 to 100 (default 20); a value out of range is a 400 VALIDATION_ERROR. */
                 pageSize?: number;
             };
             header?: never;

@@ -150,3 +150,15 @@ def test_redoc_page_is_served_from_our_static_files(anon_client):
     assert response.status_code == 200
     assert b"cdn" not in response.content.lower()
     assert "script-src 'self';" in response["Content-Security-Policy"]
+
+
+def test_public_routes_need_no_credentials_and_the_others_do(anon_client):
+    spec = anon_client.get("/api/schema?format=json").json()
+    paths = spec["paths"]
+
+    # security: [] is "no authentication": Swagger UI shows no lock and "Try it out" sends no token.
+    for path, method in [("/api/effects", "get"), ("/api/effects/{ref}", "get"), ("/api/health", "get")]:
+        assert paths[path][method]["security"] == [], (path, method)
+    for path, method in [("/api/effects/{ref}", "delete"), ("/api/effects/apply", "post"), ("/api/user", "get")]:
+        assert {"XSessionTokenAuth": []} in paths[path][method]["security"], (path, method)
+        assert {} not in paths[path][method]["security"], (path, method)

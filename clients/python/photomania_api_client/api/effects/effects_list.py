@@ -143,7 +143,7 @@ def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
 def sync_detailed(
     *,
-    client: AuthenticatedClient,
+    client: AuthenticatedClient | Client,
     category: str | Unset = UNSET,
     page: int | Unset = 1,
     page_size: int | Unset = 20,
@@ -185,7 +185,7 @@ q=q,
 
 def sync(
     *,
-    client: AuthenticatedClient,
+    client: AuthenticatedClient | Client,
     category: str | Unset = UNSET,
     page: int | Unset = 1,
     page_size: int | Unset = 20,
@@ -222,7 +222,7 @@ q=q,
 
 async def asyncio_detailed(
     *,
-    client: AuthenticatedClient,
+    client: AuthenticatedClient | Client,
     category: str | Unset = UNSET,
     page: int | Unset = 1,
     page_size: int | Unset = 20,
@@ -264,7 +264,7 @@ q=q,
 
 async def asyncio(
     *,
-    client: AuthenticatedClient,
+    client: AuthenticatedClient | Client,
     category: str | Unset = UNSET,
     page: int | Unset = 1,
     page_size: int | Unset = 20,

@@ -126,7 +126,7 @@ def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 def sync_detailed(
     ref: str,
     *,
-    client: AuthenticatedClient,
+    client: AuthenticatedClient | Client,
 
 ) -> Response[EffectsRetrieveResponse200 | ErrorResponse | InternalErrorResponse | ServiceUnavailableErrorResponse | ValidationErrorResponse]:
     """ Read an effect
@@ -159,7 +159,7 @@ def sync_detailed(
 def sync(
     ref: str,
     *,
-    client: AuthenticatedClient,
+    client: AuthenticatedClient | Client,
 
 ) -> EffectsRetrieveResponse200 | ErrorResponse | InternalErrorResponse | ServiceUnavailableErrorResponse | ValidationErrorResponse | None:
     """ Read an effect
@@ -187,7 +187,7 @@ client=client,
 async def asyncio_detailed(
     ref: str,
     *,
-    client: AuthenticatedClient,
+    client: AuthenticatedClient | Client,
 
 ) -> Response[EffectsRetrieveResponse200 | ErrorResponse | InternalErrorResponse | ServiceUnavailableErrorResponse | ValidationErrorResponse]:
     """ Read an effect
@@ -220,7 +220,7 @@ async def asyncio_detailed(
 async def asyncio(
     ref: str,
     *,
-    client: AuthenticatedClient,
+    client: AuthenticatedClient | Client,
 
 ) -> EffectsRetrieveResponse200 | ErrorResponse | InternalErrorResponse | ServiceUnavailableErrorResponse | ValidationErrorResponse | None:
     """ Read an effect

@@ -124,7 +124,7 @@ def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
 def sync_detailed(
     *,
-    client: AuthenticatedClient,
+    client: AuthenticatedClient | Client,
 
 ) -> Response[ErrorResponse | HealthResponse200 | InternalErrorResponse | ServiceUnavailableErrorResponse | ValidationErrorResponse]:
     """ Check the service's dependencies
@@ -153,7 +153,7 @@ def sync_detailed(
 
 def sync(
     *,
-    client: AuthenticatedClient,
+    client: AuthenticatedClient | Client,
 
 ) -> ErrorResponse | HealthResponse200 | InternalErrorResponse | ServiceUnavailableErrorResponse | ValidationErrorResponse | None:
     """ Check the service's dependencies
@@ -177,7 +177,7 @@ def sync(
 
 async def asyncio_detailed(
     *,
-    client: AuthenticatedClient,
+    client: AuthenticatedClient | Client,
 
 ) -> Response[ErrorResponse | HealthResponse200 | InternalErrorResponse | ServiceUnavailableErrorResponse | ValidationErrorResponse]:
     """ Check the service's dependencies
@@ -206,7 +206,7 @@ async def asyncio_detailed(
 
 async def asyncio(
     *,
-    client: AuthenticatedClient,
+    client: AuthenticatedClient | Client,
 
 ) -> ErrorResponse | HealthResponse200 | InternalErrorResponse | ServiceUnavailableErrorResponse | ValidationErrorResponse | None:
     """ Check the service's dependencies
