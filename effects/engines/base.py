@@ -6,10 +6,31 @@ import contextlib
 import time
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
-if TYPE_CHECKING:
-    from effects.engines.limits import FittedImage, OutputLimits
+CONTENT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+
+
+@dataclass(frozen=True)
+class OutputLimits:
+    """The largest result a model returns; None means our own upload limits apply."""
+
+    max_pixels: int | None = None
+    max_bytes: int | None = None
+
+
+@dataclass(frozen=True)
+class FittedImage:
+    """An image re-encoded to fit a model's input limits."""
+
+    data: bytes
+    format: str
+    width: int
+    height: int
+
+    @property
+    def content_type(self) -> str:
+        return CONTENT_TYPES[self.format]
 
 
 class EngineFailureCode(StrEnum):

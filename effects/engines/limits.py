@@ -18,10 +18,15 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from effects.engines.base import EngineConfigError, EngineFailure, EngineFailureCode
+from effects.engines.base import (
+    EngineConfigError,
+    EngineFailure,
+    EngineFailureCode,
+    FittedImage,
+    OutputLimits,
+)
 
 FORMATS = ("JPEG", "PNG", "WEBP")
-CONTENT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 JPEG_QUALITY = 95
 ORIENTATION_TAG = 0x0112
 # EXIF orientations that turn the picture a quarter (width and height swap once upright).
@@ -35,14 +40,6 @@ class InputLimits:
     max_pixels: int | None = None
     max_side: int | None = None
     formats: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class OutputLimits:
-    """The largest result a model returns; None means our own upload limits apply."""
-
-    max_pixels: int | None = None
-    max_bytes: int | None = None
 
 
 def limits_validate(limits: object) -> dict:
@@ -102,18 +99,6 @@ def output_limits(config: dict) -> OutputLimits:
     """The output limits of a validated config (none when it declares none)."""
     section = (config.get("limits") or {}).get("output") or {}
     return OutputLimits(max_pixels=section.get("max_pixels"), max_bytes=section.get("max_bytes"))
-
-
-@dataclass(frozen=True)
-class FittedImage:
-    data: bytes
-    format: str
-    width: int
-    height: int
-
-    @property
-    def content_type(self) -> str:
-        return CONTENT_TYPES[self.format]
 
 
 def _within(width: int, height: int, fmt: str, limits: InputLimits) -> bool:

@@ -17,8 +17,17 @@ from collections.abc import Callable
 
 import requests
 
-from effects.engines.base import EngineConfigError, EngineFailure, EngineFailureCode, RemoteRun, RunMode, get_engine
-from effects.engines.limits import FittedImage, OutputLimits, image_fit, input_limits, limits_validate, output_limits
+from effects.engines.base import (
+    EngineConfigError,
+    EngineFailure,
+    EngineFailureCode,
+    FittedImage,
+    OutputLimits,
+    RemoteRun,
+    RunMode,
+    get_engine,
+)
+from effects.engines.limits import image_fit, input_limits, limits_validate, output_limits
 
 _MODEL = re.compile(r"^(?P<owner>[a-z0-9][a-z0-9_.-]*)/(?P<name>[a-z0-9][a-z0-9_.-]*)(?::(?P<version>[a-f0-9]{64}))?$")
 WEBHOOK_TOLERANCE = 300

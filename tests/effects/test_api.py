@@ -499,6 +499,8 @@ def test_job_detail_has_the_documented_fields(user_client, job, effect):
         "createdAt": data["createdAt"],
         "startedAt": None,
         "completedAt": None,
+        "expiresAt": None,
+        "expired": False,
     }
 
 

@@ -12,6 +12,14 @@ from collections.abc import Callable
 import pytest
 
 
+def process_database_url() -> str:
+    """The test database as a DATABASE_URL, for processes a test starts (a worker, the web server)."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
 def run_concurrently(count: int, target: Callable[[int], object], *, timeout: float = 60) -> list:
     """Call ``target(i)`` for i in range(count), all released together by a barrier.
 

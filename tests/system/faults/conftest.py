@@ -20,7 +20,7 @@ from django.conf import settings as django_settings
 from redis.exceptions import RedisError
 
 from celery_app import app
-from tests.support.concurrency import broker_purge, wait_for
+from tests.support.concurrency import broker_purge, process_database_url, wait_for
 
 ROOT = Path(__file__).resolve().parents[3]
 BIN = Path(sys.executable).parent
@@ -32,11 +32,6 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def database_url() -> str:
-    db = django_settings.DATABASES["default"]
-    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
 class WorkerProcess:
     """A ``celery -A celery_app worker`` subprocess on the test database and a given broker."""
 
@@ -46,7 +41,7 @@ class WorkerProcess:
         env = {
             **{k: v for k, v in os.environ.items() if not k.startswith("PYTEST")},
             "PHOTOMANIA_TESTING": "1",
-            "DATABASE_URL": database_url(),
+            "DATABASE_URL": process_database_url(),
             "REDIS_URL": broker_url,
             "MEDIA_ROOT": str(media_root),
             "DB_CONN_MAX_AGE": "0",

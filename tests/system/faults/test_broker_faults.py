@@ -20,10 +20,10 @@ from effects.ingestion import image_validate_bytes
 from effects.jobs.create import job_create
 from effects.models import Job, JobStatus
 from photomania.health import health_cache_clear
-from tests.support.concurrency import wait_for
+from tests.support.concurrency import process_database_url, wait_for
 from tests.support.factories import EffectFactory, UserFactory
 from tests.support.images import image_bytes
-from tests.system.faults.conftest import BIN, ROOT, database_url
+from tests.system.faults.conftest import BIN, ROOT
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -54,7 +54,7 @@ def start_beat(tmp_path):
         env = {
             **{k: v for k, v in os.environ.items() if not k.startswith("PYTEST")},
             "PHOTOMANIA_TESTING": "1",
-            "DATABASE_URL": database_url(),
+            "DATABASE_URL": process_database_url(),
             "REDIS_URL": broker_url,
         }
         process = subprocess.Popen(

@@ -8,6 +8,7 @@ import socket
 
 import pytest
 
+from tests.support.concurrency import process_database_url
 from tests.system.web.test_slow_clients import _free_port, start_web_server, stop_web_server
 
 PRODUCTION = {
@@ -19,12 +20,12 @@ PRODUCTION = {
 
 
 @pytest.fixture
-def web_server_with():
+def web_server_with(transactional_db):
     servers = []
 
     def start(**env: str) -> int:
         port = _free_port()
-        servers.append(start_web_server(port, **env)[0])
+        servers.append(start_web_server(port, DATABASE_URL=process_database_url(), **env)[0])
         return port
 
     yield start
