@@ -16,10 +16,9 @@ from billing.models import CreditTransaction
 from effects.jobs.sweep import jobs_sweep
 from effects.models import Job, JobStatus
 from tests.support.api import session_token_for
-from tests.support.concurrency import wait_for
+from tests.support.concurrency import process_database_url, wait_for
 from tests.support.factories import EffectFactory, UserFactory
 from tests.support.images import image_bytes
-from tests.system.faults.conftest import database_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -88,7 +87,7 @@ def _terminate_own_backend_on(sql_prefix: str):
     def wrapper(execute, sql, params, many, context):
         if not fired and sql.lstrip().upper().startswith(sql_prefix):
             fired.append(sql)
-            with psycopg.connect(database_url(), autocommit=True) as admin:
+            with psycopg.connect(process_database_url(), autocommit=True) as admin:
                 admin.execute("SELECT pg_terminate_backend(%s)", [pid])
         return execute(sql, params, many, context)
 
