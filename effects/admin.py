@@ -11,7 +11,7 @@ from django.urls import path
 from django.utils.html import format_html
 
 from accounts.audit import client_ip
-from core.errors import ApplicationError
+from core.errors import AlreadyRefunded, ApplicationError
 from effects.catalog import (
     effect_create_provider,
     effect_duplicate,
@@ -448,22 +448,43 @@ class JobAdmin(admin.ModelAdmin):
         if "apply" in request.POST:
             form = GoodwillRefundForm(request.POST)
             if form.is_valid():
-                done = []
+                refunded = []
                 for job in jobs:
                     try:
-                        row = job_goodwill_refund(
+                        row, created = job_goodwill_refund(
                             job=job, actor=request.user, note=form.cleaned_data["note"], ip=client_ip(request)
                         )
+                    except AlreadyRefunded:
+                        self.message_user(
+                            request,
+                            f"Job {job.pk}: already refunded (when it failed); not refunded again.",
+                            messages.WARNING,
+                        )
                     except ApplicationError as exc:
-                        self.message_user(request, f"Job {job.pk}: {exc.message}; not refunded.", messages.WARNING)
+                        self.message_user(
+                            request, f"Job {job.pk}: {exc.message}; not eligible, not refunded.", messages.WARNING
+                        )
                     else:
-                        done.append(row.amount)
-                if done:
+                        if created:
+                            refunded.append(row.amount)
+                            self.message_user(
+                                request, f"Job {job.pk}: refunded {row.amount} credit(s).", messages.SUCCESS
+                            )
+                        else:
+                            self.message_user(
+                                request,
+                                f"Job {job.pk}: already refunded as a goodwill gesture ({row.amount} credit(s)); "
+                                "not refunded again.",
+                                messages.WARNING,
+                            )
+                if refunded:
                     self.message_user(
                         request,
-                        f"Refunded {sum(done)} credit(s) on {len(done)} job(s) as a goodwill gesture.",
+                        f"Refunded {sum(refunded)} credit(s) on {len(refunded)} job(s) as a goodwill gesture.",
                         messages.SUCCESS,
                     )
+                else:
+                    self.message_user(request, "No credits were refunded.", messages.WARNING)
                 return redirect(request.get_full_path())
         else:
             form = GoodwillRefundForm()

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from billing.models import CreditTransaction
-from billing.services import credits_charge
+from billing.services import credits_charge, credits_refund
 from effects.jobs.run import job_process
 from effects.models import Effect, Job, JobStatus
 from tests.support.factories import EffectFactory, JobFactory, UserFactory, staff_force_login, totp_activate
@@ -354,6 +354,55 @@ def test_goodwill_refund_skips_jobs_that_are_not_completed_and_says_why(staff_cl
     assert any(f"Job {failed.pk}: Only completed jobs" in text for text in texts)
     assert any("Refunded 2 credit(s) on 1 job(s)" in text for text in texts)
     assert not CreditTransaction.objects.filter(reference=f"goodwill:{failed.pk}").exists()
+
+
+def test_goodwill_refund_repeated_reports_already_refunded_not_a_new_refund(staff_client):
+    job = _completed_charged_job(credits=3)
+    _action(staff_client, "job", "goodwill_refund", [job.pk], apply="1", note="Slow queue today")
+    staff_client.get(reverse("admin:effects_job_changelist"))  # the first refund's messages are read
+
+    response = _action(staff_client, "job", "goodwill_refund", [job.pk], apply="1", note="Slow queue today")
+
+    texts = [str(m) for m in response.wsgi_request._messages]
+    assert f"Job {job.pk}: already refunded as a goodwill gesture (3 credit(s)); not refunded again." in texts
+    assert "No credits were refunded." in texts
+    assert not any(text.startswith("Refunded") for text in texts)
+    assert CreditTransaction.objects.filter(reference=f"goodwill:{job.pk}").count() == 1
+
+
+def test_goodwill_refund_reports_each_jobs_outcome(staff_client):
+    fresh = _completed_charged_job(credits=2)
+    repeat = _completed_charged_job(credits=4)
+    _action(staff_client, "job", "goodwill_refund", [repeat.pk], apply="1", note="first")
+    staff_client.get(reverse("admin:effects_job_changelist"))  # the first refund's messages are read
+    pending = JobFactory(status=JobStatus.PENDING)
+    failed_then_refunded = _completed_charged_job(credits=1)
+    # Refunded when it failed, then re-run free of charge to completion: nothing more to give back.
+    credits_refund(
+        user=failed_then_refunded.user,
+        amount=1,
+        reference=f"refund:{failed_then_refunded.pk}",
+        job=failed_then_refunded,
+    )
+
+    response = _action(
+        staff_client,
+        "job",
+        "goodwill_refund",
+        [fresh.pk, repeat.pk, pending.pk, failed_then_refunded.pk],
+        apply="1",
+        note="sorry",
+    )
+
+    texts = [str(m) for m in response.wsgi_request._messages]
+    assert f"Job {fresh.pk}: refunded 2 credit(s)." in texts
+    assert f"Job {repeat.pk}: already refunded as a goodwill gesture (4 credit(s)); not refunded again." in texts
+    assert (
+        f"Job {pending.pk}: Only completed jobs get a goodwill refund (this one is pending); not eligible, not refunded."
+        in texts
+    )
+    assert f"Job {failed_then_refunded.pk}: already refunded (when it failed); not refunded again." in texts
+    assert "Refunded 2 credit(s) on 1 job(s) as a goodwill gesture." in texts
 
 
 def test_goodwill_refund_is_not_offered_to_staff_who_cannot_write_the_ledger(client):
