@@ -19,6 +19,7 @@ from effects.catalog import (
     effect_render_preview,
     effect_try,
     effects_set_active,
+    effects_without_preview,
     provider_models,
 )
 from effects.engines import EngineConfigError, validate_config
@@ -53,7 +54,25 @@ class EffectForm(forms.ModelForm):
                 cleaned["config"] = validate_config(model_id, cleaned.get("config") or {})
             except EngineConfigError as exc:
                 self.add_error("config" if ":" in model_id else "model_id", exc.message)
+        _refuse_showing_without_preview(self, cleaned)
         return cleaned
+
+
+NO_PREVIEW_TO_SHOW = (
+    "An effect needs a preview before it is shown in the gallery: upload one, or save the effect hidden and "
+    "use “Render preview” (or “Try it”) first."
+)
+
+
+def _refuse_showing_without_preview(form: forms.ModelForm, cleaned: dict) -> None:
+    """Showing an effect (or removing the preview of a shown one) needs a preview to show."""
+    if not cleaned.get("is_active"):
+        return
+    if not form.instance._state.adding and not {"is_active", "preview"} & set(form.changed_data):
+        return  # shown before previews were required, and left as it is
+    preview = cleaned.get("preview", form.instance.preview) if "preview" in form.fields else form.instance.preview
+    if not preview:
+        form.add_error("is_active", NO_PREVIEW_TO_SHOW)
 
 
 class EffectListForm(forms.ModelForm):
@@ -66,6 +85,11 @@ class EffectListForm(forms.ModelForm):
         # The column header has no help text to point to, so the hint goes into the name.
         self.fields["position"].help_text = ""
         self.fields["position"].widget.attrs["aria-label"] = f"{name}: position (lower comes first)"
+
+    def clean(self):
+        cleaned = super().clean()
+        _refuse_showing_without_preview(self, cleaned)
+        return cleaned
 
 
 def _preview(effect: Effect, *, sizes: str):
@@ -173,6 +197,10 @@ class EffectAdmin(admin.ModelAdmin):
     def preview_image(self, obj: Effect):
         return _preview(obj, sizes="213px")
 
+    def get_changeform_initial_data(self, request):
+        # A new effect starts hidden: it is shown once it has a preview and staff activate it.
+        return {"is_active": False, **super().get_changeform_initial_data(request)}
+
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if "preview" in form.changed_data:  # uploaded or cleared: its small copies follow
@@ -199,8 +227,17 @@ class EffectAdmin(admin.ModelAdmin):
 
     @admin.action(description="Activate selected effects (show them in the gallery)", permissions=["change"])
     def activate(self, request, queryset):
+        without_preview = effects_without_preview(effects=queryset)
         count = effects_set_active(effects=queryset, active=True)
-        self.message_user(request, f"Activated {count} effect(s).", messages.SUCCESS)
+        if without_preview:
+            self.message_user(
+                request,
+                f"Not activated, as they have no preview yet: {', '.join(without_preview)}. Upload a preview or use "
+                "“Render preview on the sample photo” first.",
+                messages.ERROR,
+            )
+        if count or not without_preview:
+            self.message_user(request, f"Activated {count} effect(s).", messages.SUCCESS)
 
     @admin.action(description="Deactivate selected effects (hide them from the gallery)", permissions=["change"])
     def deactivate(self, request, queryset):

@@ -53,12 +53,23 @@ def effect_catalog_changed() -> None:
 
 
 def effects_set_active(*, effects, active: bool) -> int:
-    """Show or hide effects in the catalog (bulk); returns how many changed."""
+    """Show or hide effects in the catalog (bulk); returns how many changed.
+
+    An effect without a preview is never shown (the gallery would offer a "No preview yet" card):
+    those are left hidden, and ``effects_without_preview`` names them.
+    """
+    if active:
+        effects = effects.exclude(preview="")
     changed = effects.exclude(is_active=active).update(is_active=active, updated_at=timezone.now())
     # A bulk update sends no model signals, so say so ourselves (now, and again after commit).
     effect_catalog_changed()
     transaction.on_commit(effect_catalog_changed)
     return changed
+
+
+def effects_without_preview(*, effects) -> list[str]:
+    """The names of the hidden effects among these that cannot be shown yet, as they have no preview."""
+    return list(effects.filter(preview="", is_active=False).order_by("name").values_list("name", flat=True))
 
 
 def _unique_copy_slug(slug: str) -> str:

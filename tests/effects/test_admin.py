@@ -135,11 +135,117 @@ def test_bulk_deactivate_hides_effects(staff_client):
 
 
 def test_bulk_activate_shows_effects(staff_client):
-    effects = [EffectFactory(is_active=False), EffectFactory(is_active=False)]
+    effects = [
+        EffectFactory(is_active=False, preview="previews/a.jpg"),
+        EffectFactory(is_active=False, preview="b.jpg"),
+    ]
 
     _action(staff_client, "effect", "activate", [e.pk for e in effects])
 
     assert Effect.objects.filter(is_active=True).count() == 2
+
+
+def test_bulk_activate_refuses_effects_without_a_preview_and_names_them(staff_client):
+    ready = EffectFactory(is_active=False, preview="previews/ready.jpg")
+    bare = EffectFactory(name="Bare Effect", is_active=False)
+
+    response = _action(staff_client, "effect", "activate", [ready.pk, bare.pk])
+
+    ready.refresh_from_db()
+    bare.refresh_from_db()
+    texts = [str(m) for m in response.wsgi_request._messages]
+    assert (ready.is_active, bare.is_active) == (True, False)
+    assert any(text.startswith("Not activated, as they have no preview yet: Bare Effect.") for text in texts)
+    assert "Activated 1 effect(s)." in texts
+
+
+def _effect_form(**overrides) -> dict:
+    return {
+        "name": "Sepia Glow",
+        "slug": "sepia-glow",
+        "description": "",
+        "credits": "1",
+        "category": "Classic",
+        "model_id": "local:sepia",
+        "config": "{}",
+        "position": "0",
+        **overrides,
+    }
+
+
+def test_new_effect_form_starts_hidden(staff_client):
+    html = staff_client.get(reverse("admin:effects_effect_add")).content.decode()
+
+    checkbox = re.search(r'<input type="checkbox" name="is_active"[^>]*>', html).group(0)
+    assert "checked" not in checkbox
+
+
+def test_new_effect_saved_with_the_form_as_offered_stays_hidden(staff_client):
+    response = staff_client.post(reverse("admin:effects_effect_add"), _effect_form())
+
+    assert response.status_code == 302
+    assert Effect.objects.get(slug="sepia-glow").is_active is False
+
+
+def test_new_effect_shown_without_a_preview_is_refused(staff_client):
+    response = staff_client.post(reverse("admin:effects_effect_add"), _effect_form(is_active="on"))
+
+    assert response.status_code == 200
+    assert "An effect needs a preview before it is shown in the gallery" in response.content.decode()
+    assert not Effect.objects.filter(slug="sepia-glow").exists()
+
+
+def test_new_effect_with_an_uploaded_preview_may_be_shown_at_once(staff_client, media_storage):
+    upload = SimpleUploadedFile("preview.jpg", image_bytes("JPEG", (64, 48)), content_type="image/jpeg")
+
+    response = staff_client.post(reverse("admin:effects_effect_add"), _effect_form(is_active="on", preview=upload))
+
+    assert response.status_code == 302
+    assert Effect.objects.get(slug="sepia-glow").is_active is True
+
+
+def test_ticking_active_in_the_change_form_without_a_preview_is_refused(staff_client):
+    effect = EffectFactory(slug="sepia-glow", is_active=False)
+
+    response = staff_client.post(reverse("admin:effects_effect_change", args=[effect.pk]), _effect_form(is_active="on"))
+
+    effect.refresh_from_db()
+    assert response.status_code == 200
+    assert "An effect needs a preview before it is shown in the gallery" in response.content.decode()
+    assert effect.is_active is False
+
+
+def test_clearing_the_preview_of_a_shown_effect_is_refused(staff_client, media_storage):
+    effect = EffectFactory(slug="sepia-glow", is_active=True, preview="previews/shown.jpg")
+
+    response = staff_client.post(
+        reverse("admin:effects_effect_change", args=[effect.pk]),
+        _effect_form(is_active="on", **{"preview-clear": "on"}),
+    )
+
+    effect.refresh_from_db()
+    assert response.status_code == 200
+    assert effect.preview.name == "previews/shown.jpg"
+
+
+def test_ticking_active_in_the_effect_list_without_a_preview_is_refused(staff_client):
+    effect = EffectFactory(is_active=False, position=5)
+
+    response = staff_client.post(
+        reverse("admin:effects_effect_changelist"),
+        {
+            "form-TOTAL_FORMS": "1",
+            "form-INITIAL_FORMS": "1",
+            "form-0-id": str(effect.pk),
+            "form-0-is_active": "on",
+            "form-0-position": "5",
+            "_save": "Save",
+        },
+    )
+
+    effect.refresh_from_db()
+    assert response.status_code == 200
+    assert effect.is_active is False
 
 
 def test_duplicate_creates_an_inactive_copy_with_a_unique_slug(staff_client):
