@@ -5,6 +5,7 @@ import base64
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -26,11 +27,16 @@ from effects.engines import EngineConfigError, validate_config
 from effects.ingestion import image_from_upload
 from effects.jobs.refunds import job_goodwill_refund
 from effects.jobs.transitions import job_fail, job_retry
-from effects.models import Effect, IdempotencyKey, Job, JobErrorCode, JobStatus
+from effects.models import Category, Effect, IdempotencyKey, Job, JobErrorCode, JobStatus
 from effects.selectors.catalog import effect_preview_picture, effect_unavailable_reason
 
 
 class EffectForm(forms.ModelForm):
+    # Chosen by name from the staff-kept list (the Categories list in admin): a typo cannot add a section.
+    category = forms.ModelChoiceField(
+        queryset=Category.objects.all(), to_field_name="name", help_text="Categories are kept under Categories."
+    )
+
     class Meta:
         model = Effect
         fields = (
@@ -45,6 +51,11 @@ class EffectForm(forms.ModelForm):
             "is_active",
             "position",
         )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.category_id is not None:  # the choice's value is the name, not the id
+            self.initial["category"] = self.instance.category.name
 
     def clean(self):
         cleaned = super().clean()
@@ -120,7 +131,12 @@ class ProviderEffectForm(forms.Form):
 
     name = forms.CharField(max_length=120)
     slug = forms.SlugField(max_length=80)
-    category = forms.CharField(max_length=60, initial="AI Studio")
+    category = forms.ModelChoiceField(
+        queryset=Category.objects.all(),
+        to_field_name="name",
+        initial="AI Studio",
+        help_text="Categories are kept under Effects › Categories.",
+    )
     credits = forms.IntegerField(min_value=1, max_value=1000, initial=6)
     model = forms.ChoiceField(label="AI model")
     prompt = forms.CharField(
@@ -160,6 +176,40 @@ class GoodwillRefundForm(forms.Form):
     )
 
 
+class CategoryListFilter(admin.SimpleListFilter):
+    """Effects of one category, named in the address by its slug (or its name): ``?category=classic``."""
+
+    title = "category"
+    parameter_name = "category"
+
+    def lookups(self, request, model_admin):
+        return [(category.slug, category.name) for category in Category.objects.all()]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if not value:
+            return queryset
+        return queryset.filter(Q(category__slug=value.lower()) | Q(category__name__iexact=value))
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    """The gallery's sections: effects pick one of these, and the gallery lists them by position."""
+
+    list_display = ("name", "slug", "position", "effect_count")
+    list_editable = ("position",)
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+    ordering = ("position", "name")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(effect_total=Count("effects"))
+
+    @admin.display(description="Effects", ordering="effect_total")
+    def effect_count(self, obj: Category) -> int:
+        return obj.effect_total
+
+
 @admin.register(Effect)
 class EffectAdmin(admin.ModelAdmin):
     form = EffectForm
@@ -176,8 +226,9 @@ class EffectAdmin(admin.ModelAdmin):
     )
     list_display_links = ("preview_thumbnail", "name")
     list_editable = ("is_active", "position")
-    list_filter = ("is_active", "category")
-    search_fields = ("name", "slug", "description", "model_id")
+    list_filter = ("is_active", CategoryListFilter)
+    list_select_related = ("category",)
+    search_fields = ("name", "slug", "description", "model_id", "category__name")
     prepopulated_fields = {"slug": ("name",)}
     readonly_fields = ("preview_image", "availability", "created_at", "updated_at")
     ordering = ("position", "name")

@@ -16,7 +16,7 @@ from photomania.dashboard import staff_dashboard
 # "app_label.ModelName"; registered models no section names follow in their app's own section,
 # and dj-stripe's mirror of Stripe's objects comes last, whatever else is installed.
 ADMIN_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Effects", ("effects.Effect",)),
+    ("Effects", ("effects.Effect", "effects.Category")),
     ("Jobs", ("effects.Job", "effects.IdempotencyKey")),
     ("Users", ("accounts.User", "accounts.AuditEvent", "accounts.StaffInvitation", "accounts.DataExport")),
     ("Credits", ("billing.CreditTransaction", "billing.CreditPackPurchase")),

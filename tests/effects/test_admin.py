@@ -12,8 +12,9 @@ from django.utils.html import escape
 
 from billing.models import CreditTransaction
 from billing.services import credits_charge, credits_refund
+from effects.catalog import category_get_or_create
 from effects.jobs.run import job_process
-from effects.models import Effect, Job, JobStatus
+from effects.models import Category, Effect, Job, JobStatus
 from tests.support.factories import EffectFactory, JobFactory, UserFactory, staff_force_login, totp_activate
 from tests.support.images import image_bytes
 
@@ -116,6 +117,38 @@ def test_uploading_a_preview_in_the_change_form_stores_its_small_copies(staff_cl
     assert (copies["display"]["width"], copies["display"]["height"]) == (640, 480)
 
 
+def test_effect_form_refuses_a_category_that_is_not_in_the_list(staff_client):
+    effect = EffectFactory(slug="sepia-glow", category="Classic")
+
+    response = staff_client.post(
+        reverse("admin:effects_effect_change", args=[effect.pk]), _effect_form(category="Clasic")
+    )
+
+    effect.refresh_from_db()
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert effect.category.name == "Classic"
+    assert not Category.objects.filter(name="Clasic").exists()
+
+
+def test_effect_form_shows_the_effects_category_chosen(staff_client):
+    effect = EffectFactory(category="Artistic")
+    EffectFactory(category="Classic")
+
+    html = staff_client.get(reverse("admin:effects_effect_change", args=[effect.pk])).content.decode()
+
+    assert '<option value="Artistic" selected>Artistic</option>' in html
+
+
+def test_category_list_shows_how_many_effects_each_has(staff_client):
+    EffectFactory(category="Artistic")
+    EffectFactory(category="Artistic")
+
+    html = staff_client.get(reverse("admin:effects_category_changelist")).content.decode()
+
+    assert re.search(r">Artistic<.*?<td class=\"field-effect_count\">2</td>", html, re.S)
+
+
 def test_effect_list_filters_by_category(staff_client):
     EffectFactory(name="In Artistic", category="Artistic")
     EffectFactory(name="In Classic", category="Classic")
@@ -173,6 +206,11 @@ def _effect_form(**overrides) -> dict:
     }
 
 
+@pytest.fixture
+def classic():
+    return category_get_or_create(name="Classic")
+
+
 def test_new_effect_form_starts_hidden(staff_client):
     html = staff_client.get(reverse("admin:effects_effect_add")).content.decode()
 
@@ -180,14 +218,14 @@ def test_new_effect_form_starts_hidden(staff_client):
     assert "checked" not in checkbox
 
 
-def test_new_effect_saved_with_the_form_as_offered_stays_hidden(staff_client):
+def test_new_effect_saved_with_the_form_as_offered_stays_hidden(staff_client, classic):
     response = staff_client.post(reverse("admin:effects_effect_add"), _effect_form())
 
     assert response.status_code == 302
     assert Effect.objects.get(slug="sepia-glow").is_active is False
 
 
-def test_new_effect_shown_without_a_preview_is_refused(staff_client):
+def test_new_effect_shown_without_a_preview_is_refused(staff_client, classic):
     response = staff_client.post(reverse("admin:effects_effect_add"), _effect_form(is_active="on"))
 
     assert response.status_code == 200
@@ -195,7 +233,7 @@ def test_new_effect_shown_without_a_preview_is_refused(staff_client):
     assert not Effect.objects.filter(slug="sepia-glow").exists()
 
 
-def test_new_effect_with_an_uploaded_preview_may_be_shown_at_once(staff_client, media_storage):
+def test_new_effect_with_an_uploaded_preview_may_be_shown_at_once(staff_client, media_storage, classic):
     upload = SimpleUploadedFile("preview.jpg", image_bytes("JPEG", (64, 48)), content_type="image/jpeg")
 
     response = staff_client.post(reverse("admin:effects_effect_add"), _effect_form(is_active="on", preview=upload))
@@ -592,6 +630,8 @@ def test_effect_list_says_why_provider_effects_are_inactive_without_a_token(staf
 
 
 def test_staff_create_an_ai_effect_by_choosing_a_model_and_writing_a_prompt(staff_client):
+    category_get_or_create(name="AI Studio")
+
     response = staff_client.post(
         reverse("admin:effects_effect_add_provider"),
         {

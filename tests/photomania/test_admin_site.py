@@ -28,7 +28,7 @@ def test_admin_index_sections_hold_the_models_staff_expect(client, staff_user):
     response = client.get(reverse("admin:index"))
 
     models = {app["name"]: [m["object_name"] for m in app["models"]] for app in response.context["app_list"]}
-    assert models["Effects"] == ["Effect"]
+    assert models["Effects"] == ["Effect", "Category"]
     assert models["Jobs"] == ["Job", "IdempotencyKey"]
     assert models["Users"] == ["User", "AuditEvent", "StaffInvitation", "DataExport"]
     assert models["Credits"] == ["CreditTransaction", "CreditPackPurchase"]
