@@ -107,6 +107,11 @@ class JobErrorCode(models.TextChoices):
     ADMIN_FAILED = "ADMIN_FAILED", "Failed by staff"
 
 
+# Failures the user's photo caused (no person in it, a file that is not an image): the service
+# worked; the staff dashboard counts them apart from the failures of the system.
+USER_CAUSED_ERROR_CODES = frozenset({JobErrorCode.INVALID_INPUT, JobErrorCode.INVALID_IMAGE, JobErrorCode.NO_SUBJECT})
+
+
 class Job(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs")
