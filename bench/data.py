@@ -68,15 +68,17 @@ def reset() -> None:
 
 def effects_create(count: int, *, model_id: str = "local:grayscale", prefix: str = "bench") -> list:
     """``count`` active effects in catalog order."""
+    from effects.catalog import category_get_or_create
     from effects.models import Effect
 
+    categories = [category_get_or_create(name=name) for name in ("Classic", "Artistic", "Portrait")]
     return Effect.objects.bulk_create(
         Effect(
             name=f"Bench effect {i:03d}",
             slug=f"{prefix}-{i:03d}",
             description="A benchmark effect with a description of realistic length for the catalog page.",
             credits=1,
-            category=("Classic", "Artistic", "Portrait")[i % 3],
+            category=categories[i % 3],
             model_id=model_id,
             config={},
             position=i,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
 from billing.models import (
     JOB_REFUND_KINDS,
@@ -208,7 +208,8 @@ def credits_flow_over_time(*, since: datetime, until: datetime, bucket: str) -> 
     """Credits granted (sign-up, refills, upgrades, referrals, packs, staff), spent on effects and refunded, per bucket.
 
     Spent is what effects charged; refunds (failures and goodwill) are their own series, so
-    spent minus refunded is what users actually used.
+    spent minus refunded is what users actually used. ``charges`` counts the charge rows (one per
+    charged job): the ledger keeps them when a job is deleted, so it agrees with ``spent``.
     """
     rows = list(
         CreditTransaction.objects.filter(created_at__gte=since, created_at__lte=until)
@@ -218,6 +219,7 @@ def credits_flow_over_time(*, since: datetime, until: datetime, bucket: str) -> 
             granted=Sum("amount", filter=Q(kind__in=_GRANT_KINDS, amount__gt=0)),
             spent=Sum("amount", filter=Q(kind=CreditTransaction.Kind.EFFECT_CHARGE)),
             refunded=Sum("amount", filter=Q(kind__in=JOB_REFUND_KINDS)),
+            charges=Count("pk", filter=Q(kind=CreditTransaction.Kind.EFFECT_CHARGE)),
         )
         .order_by()
     )
@@ -228,6 +230,7 @@ def credits_flow_over_time(*, since: datetime, until: datetime, bucket: str) -> 
         "granted": bucket_counts(rows, buckets=buckets, value="granted"),
         "spent": [-n for n in spent],
         "refunded": bucket_counts(rows, buckets=buckets, value="refunded"),
+        "charges": bucket_counts(rows, buckets=buckets, value="charges"),
     }
 
 

@@ -5,13 +5,14 @@ import base64
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.html import format_html
 
 from accounts.audit import client_ip
-from core.errors import ApplicationError
+from core.errors import AlreadyRefunded, ApplicationError
 from effects.catalog import (
     effect_create_provider,
     effect_duplicate,
@@ -19,17 +20,23 @@ from effects.catalog import (
     effect_render_preview,
     effect_try,
     effects_set_active,
+    effects_without_preview,
     provider_models,
 )
 from effects.engines import EngineConfigError, validate_config
 from effects.ingestion import image_from_upload
 from effects.jobs.refunds import job_goodwill_refund
 from effects.jobs.transitions import job_fail, job_retry
-from effects.models import Effect, IdempotencyKey, Job, JobErrorCode, JobStatus
+from effects.models import Category, Effect, IdempotencyKey, Job, JobErrorCode, JobStatus
 from effects.selectors.catalog import effect_preview_picture, effect_unavailable_reason
 
 
 class EffectForm(forms.ModelForm):
+    # Chosen by name from the staff-kept list (the Categories list in admin): a typo cannot add a section.
+    category = forms.ModelChoiceField(
+        queryset=Category.objects.all(), to_field_name="name", help_text="Categories are kept under Categories."
+    )
+
     class Meta:
         model = Effect
         fields = (
@@ -45,6 +52,11 @@ class EffectForm(forms.ModelForm):
             "position",
         )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.category_id is not None:  # the choice's value is the name, not the id
+            self.initial["category"] = self.instance.category.name
+
     def clean(self):
         cleaned = super().clean()
         model_id = cleaned.get("model_id")
@@ -53,7 +65,25 @@ class EffectForm(forms.ModelForm):
                 cleaned["config"] = validate_config(model_id, cleaned.get("config") or {})
             except EngineConfigError as exc:
                 self.add_error("config" if ":" in model_id else "model_id", exc.message)
+        _refuse_showing_without_preview(self, cleaned)
         return cleaned
+
+
+NO_PREVIEW_TO_SHOW = (
+    "An effect needs a preview before it is shown in the gallery: upload one, or save the effect hidden and "
+    "use “Render preview” (or “Try it”) first."
+)
+
+
+def _refuse_showing_without_preview(form: forms.ModelForm, cleaned: dict) -> None:
+    """Showing an effect (or removing the preview of a shown one) needs a preview to show."""
+    if not cleaned.get("is_active"):
+        return
+    if not form.instance._state.adding and not {"is_active", "preview"} & set(form.changed_data):
+        return  # shown before previews were required, and left as it is
+    preview = cleaned.get("preview", form.instance.preview) if "preview" in form.fields else form.instance.preview
+    if not preview:
+        form.add_error("is_active", NO_PREVIEW_TO_SHOW)
 
 
 class EffectListForm(forms.ModelForm):
@@ -66,6 +96,11 @@ class EffectListForm(forms.ModelForm):
         # The column header has no help text to point to, so the hint goes into the name.
         self.fields["position"].help_text = ""
         self.fields["position"].widget.attrs["aria-label"] = f"{name}: position (lower comes first)"
+
+    def clean(self):
+        cleaned = super().clean()
+        _refuse_showing_without_preview(self, cleaned)
+        return cleaned
 
 
 def _preview(effect: Effect, *, sizes: str):
@@ -96,7 +131,12 @@ class ProviderEffectForm(forms.Form):
 
     name = forms.CharField(max_length=120)
     slug = forms.SlugField(max_length=80)
-    category = forms.CharField(max_length=60, initial="AI Studio")
+    category = forms.ModelChoiceField(
+        queryset=Category.objects.all(),
+        to_field_name="name",
+        initial="AI Studio",
+        help_text="Categories are kept under Effects › Categories.",
+    )
     credits = forms.IntegerField(min_value=1, max_value=1000, initial=6)
     model = forms.ChoiceField(label="AI model")
     prompt = forms.CharField(
@@ -136,6 +176,40 @@ class GoodwillRefundForm(forms.Form):
     )
 
 
+class CategoryListFilter(admin.SimpleListFilter):
+    """Effects of one category, named in the address by its slug (or its name): ``?category=classic``."""
+
+    title = "category"
+    parameter_name = "category"
+
+    def lookups(self, request, model_admin):
+        return [(category.slug, category.name) for category in Category.objects.all()]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if not value:
+            return queryset
+        return queryset.filter(Q(category__slug=value.lower()) | Q(category__name__iexact=value))
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    """The gallery's sections: effects pick one of these, and the gallery lists them by position."""
+
+    list_display = ("name", "slug", "position", "effect_count")
+    list_editable = ("position",)
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+    ordering = ("position", "name")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(effect_total=Count("effects"))
+
+    @admin.display(description="Effects", ordering="effect_total")
+    def effect_count(self, obj: Category) -> int:
+        return obj.effect_total
+
+
 @admin.register(Effect)
 class EffectAdmin(admin.ModelAdmin):
     form = EffectForm
@@ -152,8 +226,9 @@ class EffectAdmin(admin.ModelAdmin):
     )
     list_display_links = ("preview_thumbnail", "name")
     list_editable = ("is_active", "position")
-    list_filter = ("is_active", "category")
-    search_fields = ("name", "slug", "description", "model_id")
+    list_filter = ("is_active", CategoryListFilter)
+    list_select_related = ("category",)
+    search_fields = ("name", "slug", "description", "model_id", "category__name")
     prepopulated_fields = {"slug": ("name",)}
     readonly_fields = ("preview_image", "availability", "created_at", "updated_at")
     ordering = ("position", "name")
@@ -172,6 +247,10 @@ class EffectAdmin(admin.ModelAdmin):
     @admin.display(description="Preview")
     def preview_image(self, obj: Effect):
         return _preview(obj, sizes="213px")
+
+    def get_changeform_initial_data(self, request):
+        # A new effect starts hidden: it is shown once it has a preview and staff activate it.
+        return {"is_active": False, **super().get_changeform_initial_data(request)}
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -199,8 +278,17 @@ class EffectAdmin(admin.ModelAdmin):
 
     @admin.action(description="Activate selected effects (show them in the gallery)", permissions=["change"])
     def activate(self, request, queryset):
+        without_preview = effects_without_preview(effects=queryset)
         count = effects_set_active(effects=queryset, active=True)
-        self.message_user(request, f"Activated {count} effect(s).", messages.SUCCESS)
+        if without_preview:
+            self.message_user(
+                request,
+                f"Not activated, as they have no preview yet: {', '.join(without_preview)}. Upload a preview or use "
+                "“Render preview on the sample photo” first.",
+                messages.ERROR,
+            )
+        if count or not without_preview:
+            self.message_user(request, f"Activated {count} effect(s).", messages.SUCCESS)
 
     @admin.action(description="Deactivate selected effects (hide them from the gallery)", permissions=["change"])
     def deactivate(self, request, queryset):
@@ -448,22 +536,43 @@ class JobAdmin(admin.ModelAdmin):
         if "apply" in request.POST:
             form = GoodwillRefundForm(request.POST)
             if form.is_valid():
-                done = []
+                refunded = []
                 for job in jobs:
                     try:
-                        row = job_goodwill_refund(
+                        row, created = job_goodwill_refund(
                             job=job, actor=request.user, note=form.cleaned_data["note"], ip=client_ip(request)
                         )
+                    except AlreadyRefunded:
+                        self.message_user(
+                            request,
+                            f"Job {job.pk}: already refunded (when it failed); not refunded again.",
+                            messages.WARNING,
+                        )
                     except ApplicationError as exc:
-                        self.message_user(request, f"Job {job.pk}: {exc.message}; not refunded.", messages.WARNING)
+                        self.message_user(
+                            request, f"Job {job.pk}: {exc.message}; not eligible, not refunded.", messages.WARNING
+                        )
                     else:
-                        done.append(row.amount)
-                if done:
+                        if created:
+                            refunded.append(row.amount)
+                            self.message_user(
+                                request, f"Job {job.pk}: refunded {row.amount} credit(s).", messages.SUCCESS
+                            )
+                        else:
+                            self.message_user(
+                                request,
+                                f"Job {job.pk}: already refunded as a goodwill gesture ({row.amount} credit(s)); "
+                                "not refunded again.",
+                                messages.WARNING,
+                            )
+                if refunded:
                     self.message_user(
                         request,
-                        f"Refunded {sum(done)} credit(s) on {len(done)} job(s) as a goodwill gesture.",
+                        f"Refunded {sum(refunded)} credit(s) on {len(refunded)} job(s) as a goodwill gesture.",
                         messages.SUCCESS,
                     )
+                else:
+                    self.message_user(request, "No credits were refunded.", messages.WARNING)
                 return redirect(request.get_full_path())
         else:
             form = GoodwillRefundForm()

@@ -63,6 +63,7 @@ class EffectSerializer(serializers.ModelSerializer):
 
     previewUrl = serializers.SerializerMethodField()
     previewRenditions = serializers.SerializerMethodField()
+    category = serializers.CharField(source="category.name", read_only=True)  # the name, as before categories were rows
 
     class Meta:
         model = Effect

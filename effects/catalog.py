@@ -15,7 +15,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
+from django.utils.text import slugify
 from PIL import Image
 
 from core.errors import ApplicationError, ErrorCode
@@ -33,7 +35,7 @@ from effects.engines import (
 )
 from effects.ingestion import ValidatedImage, image_fetch, image_validate_bytes
 from effects.jobs.dispatch import remote_cancel_enqueue, remote_files_delete_enqueue
-from effects.models import Effect
+from effects.models import Category, Effect
 from effects.renditions import renditions_from_bytes
 from effects.selectors.catalog import CATALOG_VERSION_KEY
 
@@ -53,12 +55,41 @@ def effect_catalog_changed() -> None:
 
 
 def effects_set_active(*, effects, active: bool) -> int:
-    """Show or hide effects in the catalog (bulk); returns how many changed."""
+    """Show or hide effects in the catalog (bulk); returns how many changed.
+
+    An effect without a preview is never shown (the gallery would offer a "No preview yet" card):
+    those are left hidden, and ``effects_without_preview`` names them.
+    """
+    if active:
+        effects = effects.exclude(preview="")
     changed = effects.exclude(is_active=active).update(is_active=active, updated_at=timezone.now())
     # A bulk update sends no model signals, so say so ourselves (now, and again after commit).
     effect_catalog_changed()
     transaction.on_commit(effect_catalog_changed)
     return changed
+
+
+def effects_without_preview(*, effects) -> list[str]:
+    """The names of the hidden effects among these that cannot be shown yet, as they have no preview."""
+    return list(effects.filter(preview="", is_active=False).order_by("name").values_list("name", flat=True))
+
+
+def category_get_or_create(*, name: str) -> Category:
+    """The category named so (whatever the letter case), created after the others when missing.
+
+    Catalog files name their categories; staff pick from the list in admin instead.
+    """
+    name = name.strip()
+    category = Category.objects.filter(name__iexact=name).first()
+    if category is not None:
+        return category
+    base = slugify(name)[:50] or "category"
+    slug, n = base, 1
+    while Category.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    last = Category.objects.aggregate(last=Max("position"))["last"]
+    return Category.objects.create(name=name[:60], slug=slug, position=0 if last is None else last + 10)
 
 
 def _unique_copy_slug(slug: str) -> str:
@@ -302,7 +333,7 @@ def catalog_load(*, path: Path, update: Collection[str] = ()) -> CatalogLoadResu
             continue
         defaults = {
             "name": entry["name"],
-            "category": entry["category"],
+            "category": category_get_or_create(name=entry["category"]),
             "credits": entry["credits"],
             "model_id": model_id,
             "config": config,
@@ -328,7 +359,7 @@ def catalog_load(*, path: Path, update: Collection[str] = ()) -> CatalogLoadResu
 
 
 def effect_create_provider(
-    *, name: str, slug: str, category: str, credits: int, model_key: str, prompt: str, description: str = ""
+    *, name: str, slug: str, category: Category, credits: int, model_key: str, prompt: str, description: str = ""
 ) -> Effect:
     """A new AI effect on a catalog provider model with the staff's prompt; it starts hidden until tried."""
     model = provider_models().get(model_key)

@@ -22,6 +22,21 @@ def job_result_upload_to(instance: "Job", filename: str) -> str:
     return f"jobs/{instance.pk}/result.{ext}"
 
 
+class Category(models.Model):
+    """A gallery section; staff keep the list, so a typo in an effect cannot open a new public section."""
+
+    name = models.CharField(max_length=60, unique=True)
+    slug = models.SlugField(max_length=60, unique=True)
+    position = models.PositiveIntegerField(default=0, help_text="Lower comes first in the gallery")
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Effect(models.Model):
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=80, unique=True)
@@ -31,7 +46,7 @@ class Effect(models.Model):
     # {"thumbnail": {"name", "width", "height"}, "display": {...}}; empty when there is no preview.
     preview_renditions = models.JSONField(default=dict, blank=True, editable=False)
     credits = models.PositiveSmallIntegerField(default=1)
-    category = models.CharField(max_length=60, db_index=True)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="effects")
     model_id = models.CharField(
         max_length=200, help_text="Engine and model, e.g. local:sepia or replicate:owner/model[:version]"
     )
@@ -90,6 +105,11 @@ class JobErrorCode(models.TextChoices):
     TIMEOUT = "TIMEOUT", "The job took too long"
     INTERNAL_ERROR = "INTERNAL_ERROR", "An unexpected error"
     ADMIN_FAILED = "ADMIN_FAILED", "Failed by staff"
+
+
+# Failures the user's photo caused (no person in it, a file that is not an image): the service
+# worked; the staff dashboard counts them apart from the failures of the system.
+USER_CAUSED_ERROR_CODES = frozenset({JobErrorCode.INVALID_INPUT, JobErrorCode.INVALID_IMAGE, JobErrorCode.NO_SUBJECT})
 
 
 class Job(models.Model):

@@ -113,13 +113,14 @@ class ApplyForm(forms.Form):
 def gallery(request):
     """Home: active effects grouped by category, with preview and cost."""
     effects = list(effect_list_active())
-    # Categories appear in the order of their first effect (staff order effects by position).
-    by_category: dict[str, list[dict]] = {}
+    # Sections in the categories' order (staff set it), effects in theirs within each.
+    by_category: dict = {}
     for effect in effects:
         by_category.setdefault(effect.category, []).append(
             {"effect": effect, "preview": effect_preview_picture(effect=effect)}
         )
-    categories = list(by_category.items())
+    ordered = sorted(by_category, key=lambda category: (category.position, category.name))
+    categories = [(category.name, by_category[category]) for category in ordered]
     return render(request, "effects/gallery.html", {"categories": categories, "effect_count": len(effects)})
 
 

@@ -2,7 +2,9 @@
 
 The index lists sections, not Django's alphabetical apps: effects, jobs, users and credits first,
 allauth's sign-in models under a name of their own, dj-stripe's mirror of Stripe last. The
-sidebar follows the same order. ``/admin/dashboard/`` draws the staff dashboard.
+sidebar follows the same order; of dj-stripe's models only those staff use are listed, the rest
+behind one "More Stripe records" link to dj-stripe's own page. ``/admin/dashboard/`` draws the
+staff dashboard.
 """
 
 from django.contrib import admin
@@ -16,7 +18,7 @@ from photomania.dashboard import staff_dashboard
 # "app_label.ModelName"; registered models no section names follow in their app's own section,
 # and dj-stripe's mirror of Stripe's objects comes last, whatever else is installed.
 ADMIN_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Effects", ("effects.Effect",)),
+    ("Effects", ("effects.Effect", "effects.Category")),
     ("Jobs", ("effects.Job", "effects.IdempotencyKey")),
     ("Users", ("accounts.User", "accounts.AuditEvent", "accounts.StaffInvitation", "accounts.DataExport")),
     ("Credits", ("billing.CreditTransaction", "billing.CreditPackPurchase")),
@@ -35,6 +37,9 @@ ADMIN_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Groups and sites", ("auth.Group", "sites.Site")),
 )
 LAST_APPS = {"djstripe": "Stripe mirror (dj-stripe, synced from Stripe)"}
+# Of dj-stripe's forty-odd models, the index shows the ones staff look at, in this order; one
+# "More Stripe records" entry opens dj-stripe's own page, which lists them all.
+STRIPE_SHOWN = ("Customer", "Subscription", "Invoice", "Event", "Price")
 
 
 class PhotoManiaAdminSite(admin.AdminSite):
@@ -87,8 +92,28 @@ def admin_sections(app_list: list[dict]) -> list[dict]:
         if not left:
             continue
         section = {**app, "models": left}
+        if app["app_label"] == "djstripe":
+            section["models"] = _stripe_models(app, left)
         if app["app_label"] in LAST_APPS:
             last.append({**section, "name": LAST_APPS[app["app_label"]]})
         else:
             rest.append(section)
     return sections + rest + last
+
+
+def _stripe_models(app: dict, models: list[dict]) -> list[dict]:
+    """The STRIPE_SHOWN models, then one entry that opens dj-stripe's page with every model."""
+    by_name = {model["object_name"]: model for model in models}
+    shown = [by_name[name] for name in STRIPE_SHOWN if name in by_name]
+    hidden = len(models) - len(shown)
+    if not hidden:
+        return shown
+    more = {
+        "name": f"More Stripe records ({hidden} more kinds)",
+        "object_name": "MoreStripeRecords",
+        "admin_url": app["app_url"],
+        "add_url": None,
+        "view_only": True,
+        "perms": {"view": True},
+    }
+    return [*shown, more]

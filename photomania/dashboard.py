@@ -62,7 +62,9 @@ def dashboard_data(*, days: int, now: datetime | None = None) -> dict:
         "job_bucket": job_bucket,
         "day_bucket": day_bucket,
         "totals": {
+            # Jobs still on record (a deleted job drops out) and jobs charged per the ledger (kept).
             "jobs": total_jobs,
+            "jobs_charged": sum(credits["charges"]),
             "failure_rate": failures["rate"],
             "credits_spent": sum(credits["spent"]) - sum(credits["refunded"]),
             "credits_granted": sum(credits["granted"]),
@@ -110,6 +112,7 @@ def dashboard_data(*, days: int, now: datetime | None = None) -> dict:
             "errors": {
                 "labels": [row["code"] for row in failures["error_codes"]],
                 "data": [row["jobs"] for row in failures["error_codes"]],
+                "causes": [row["cause"] for row in failures["error_codes"]],
             },
             "timing": {
                 "labels": [row["effect"] for row in timing],

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from functools import partial
+from typing import NamedTuple
 
 from django.db import transaction
 
@@ -36,12 +37,19 @@ def job_refund(*, job: Job, note: str = "") -> None:
             logger.info("job %s was already refunded (%s); not refunded again", job.pk, exc.reference)
 
 
-def job_goodwill_refund(*, job: Job, actor, note: str, ip: str | None = None) -> CreditTransaction:
+class GoodwillRefund(NamedTuple):
+    """The goodwill refund's ledger row, and whether this call wrote it (False: an earlier call did)."""
+
+    row: CreditTransaction
+    created: bool
+
+
+def job_goodwill_refund(*, job: Job, actor, note: str, ip: str | None = None) -> GoodwillRefund:
     """Refund a COMPLETED job's charge as a goodwill gesture (``goodwill:<job>``); the result stays.
 
-    Once per job in total: a replay returns the first row, a job refunded for a failure (or with
-    nothing charged) and a job that is not COMPLETED are refused. The actor is on the ledger row
-    and in the audit log.
+    Once per job in total: a replay returns the first row with ``created=False``, a job refunded for
+    a failure (or with nothing charged) and a job that is not COMPLETED are refused. The actor is on
+    the ledger row and in the audit log.
     """
     from accounts.audit import audit_record
     from accounts.models import AuditEvent
@@ -54,7 +62,7 @@ def job_goodwill_refund(*, job: Job, actor, note: str, ip: str | None = None) ->
             raise ApplicationError(ErrorCode.NOT_FOUND, "This job no longer exists")
         earlier = credit_refund_for_job(job=locked)
         if earlier is not None and earlier.kind == CreditTransaction.Kind.GOODWILL_REFUND:
-            return earlier
+            return GoodwillRefund(row=earlier, created=False)
         if locked.status != JobStatus.COMPLETED:
             raise ApplicationError(
                 ErrorCode.VALIDATION_ERROR,
@@ -84,4 +92,4 @@ def job_goodwill_refund(*, job: Job, actor, note: str, ip: str | None = None) ->
         )
         # The result stays; the photo it was made from has no more use.
         transaction.on_commit(partial(job_source_discard_by_id, locked.pk))
-    return row
+    return GoodwillRefund(row=row, created=True)

@@ -36,14 +36,14 @@ def _offered(effects: QuerySet[Effect]) -> QuerySet[Effect]:
 
 def effect_list_active(*, category: str | None = None, q: str | None = None) -> QuerySet[Effect]:
     """Offered effects (active, and runnable here) in catalog order, optionally by category and search text."""
-    effects = _offered(Effect.objects.all()).order_by("position", "name", "pk")
+    effects = _offered(Effect.objects.select_related("category")).order_by("position", "name", "pk")
     if "\x00" in (category or "") + (q or ""):
         # PostgreSQL text cannot hold NUL: nothing matches, and sending it would fail the query.
         return effects.none()
     if category:
-        effects = effects.filter(category__iexact=category)
+        effects = effects.filter(Q(category__name__iexact=category) | Q(category__slug=category.lower()))
     if q:
-        effects = effects.filter(Q(name__icontains=q) | Q(description__icontains=q) | Q(category__icontains=q))
+        effects = effects.filter(Q(name__icontains=q) | Q(description__icontains=q) | Q(category__name__icontains=q))
     return effects
 
 

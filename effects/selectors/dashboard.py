@@ -7,7 +7,7 @@ from django.db import connection
 from django.db.models import Aggregate, Count, F, FloatField, Q
 
 from core.timeseries import bucket_counts, time_buckets, truncate
-from effects.models import Job, JobErrorCode, JobStatus
+from effects.models import USER_CAUSED_ERROR_CODES, Job, JobErrorCode, JobStatus
 from effects.selectors.jobs import JOB_STATUSES
 
 
@@ -29,11 +29,21 @@ def job_counts_over_time(*, since: datetime, until: datetime, bucket: str) -> di
 
 
 def job_failure_summary(*, since: datetime, until: datetime, top: int = 6) -> dict:
-    """Finished jobs, how many failed, the failure rate and the most frequent error codes (with their labels)."""
+    """Finished jobs, how many failed, the failure rate and the most frequent error codes (with their labels).
+
+    ``failed`` and ``rate`` are the system's failures; a job failed by its user's photo (no person
+    in it, not an image: USER_CAUSED_ERROR_CODES) is counted in ``user_caused`` instead. Each error
+    code says which it is (``"cause": "system" | "user"``).
+    """
     finished = Job.objects.filter(
         completed_at__gte=since, completed_at__lte=until, status__in=[JobStatus.COMPLETED, JobStatus.FAILED]
     )
-    totals = finished.aggregate(total=Count("pk"), failed=Count("pk", filter=Q(status=JobStatus.FAILED)))
+    user_caused = Q(status=JobStatus.FAILED, error_code__in=USER_CAUSED_ERROR_CODES)
+    totals = finished.aggregate(
+        total=Count("pk"),
+        failed=Count("pk", filter=Q(status=JobStatus.FAILED) & ~user_caused),
+        user_caused=Count("pk", filter=user_caused),
+    )
     labels = dict(JobErrorCode.choices)
     codes = (
         finished.filter(status=JobStatus.FAILED)
@@ -45,12 +55,14 @@ def job_failure_summary(*, since: datetime, until: datetime, top: int = 6) -> di
     return {
         "finished": total,
         "failed": failed,
+        "user_caused": totals["user_caused"],
         "rate": failed / total if total else None,
         "error_codes": [
             {
                 "code": row["error_code"] or "UNKNOWN",
                 "label": labels.get(row["error_code"], "Unknown"),
                 "jobs": row["n"],
+                "cause": "user" if row["error_code"] in USER_CAUSED_ERROR_CODES else "system",
             }
             for row in codes
         ],

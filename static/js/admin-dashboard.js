@@ -12,6 +12,7 @@
   var GRANTED = "#0ea5e9";
   var SPENT = "#7c3aed";
   var REFUNDED = "#f59e0b";
+  var USER_CAUSED = "#9aa5b1";
   var PALETTE = ["#7c3aed", "#0ea5e9", "#16a34a", "#f59e0b", "#ec4899", "#14b8a6", "#64748b"];
 
   function textColor() {
@@ -43,7 +44,8 @@
     options.scales = {
       x: { beginAtZero: true, ticks: { color: textColor() }, grid: { color: gridColor() },
            title: { display: !!unit, text: unit, color: textColor() } },
-      y: { ticks: { color: textColor() }, grid: { display: false } },
+      // Every bar is labelled: Chart.js would skip labels that do not fit (every other effect name).
+      y: { ticks: { color: textColor(), autoSkip: false }, grid: { display: false } },
     };
     return options;
   }
@@ -67,7 +69,16 @@
     errors: function (d) {
       return {
         type: "bar",
-        data: { labels: d.labels, datasets: [{ label: "Failed jobs", data: d.data, backgroundColor: STATUS_COLORS.FAILED, borderRadius: 3 }] },
+        data: {
+          labels: d.labels,
+          datasets: [{
+            label: "Failed jobs",
+            data: d.data,
+            // The user's photo (no person in it, not an image) in grey; the system's failures in red.
+            backgroundColor: (d.causes || []).map(function (cause) { return cause === "user" ? USER_CAUSED : STATUS_COLORS.FAILED; }),
+            borderRadius: 3,
+          }],
+        },
         options: horizontal("failed jobs"),
       };
     },

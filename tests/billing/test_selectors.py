@@ -160,6 +160,7 @@ def test_credits_flow_separates_grants_charges_and_refunds_per_day(billing_catal
     assert len(flow["buckets"]) == 3
     assert (sum(flow["granted"]), sum(flow["spent"]), sum(flow["refunded"])) == (10, 5, 3)
     assert flow["granted"][-1] == 10
+    assert sum(flow["charges"]) == 2  # charge rows, one per charged job
 
 
 def test_credits_flow_leaves_out_movements_before_the_period(billing_catalog):

@@ -11,9 +11,10 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from billing.models import CreditTransaction
-from billing.services import credits_charge
+from billing.services import credits_charge, credits_refund
+from effects.catalog import category_get_or_create
 from effects.jobs.run import job_process
-from effects.models import Effect, Job, JobStatus
+from effects.models import Category, Effect, Job, JobStatus
 from tests.support.factories import EffectFactory, JobFactory, UserFactory, staff_force_login, totp_activate
 from tests.support.images import image_bytes
 
@@ -116,6 +117,38 @@ def test_uploading_a_preview_in_the_change_form_stores_its_small_copies(staff_cl
     assert (copies["display"]["width"], copies["display"]["height"]) == (640, 480)
 
 
+def test_effect_form_refuses_a_category_that_is_not_in_the_list(staff_client):
+    effect = EffectFactory(slug="sepia-glow", category="Classic")
+
+    response = staff_client.post(
+        reverse("admin:effects_effect_change", args=[effect.pk]), _effect_form(category="Clasic")
+    )
+
+    effect.refresh_from_db()
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert effect.category.name == "Classic"
+    assert not Category.objects.filter(name="Clasic").exists()
+
+
+def test_effect_form_shows_the_effects_category_chosen(staff_client):
+    effect = EffectFactory(category="Artistic")
+    EffectFactory(category="Classic")
+
+    html = staff_client.get(reverse("admin:effects_effect_change", args=[effect.pk])).content.decode()
+
+    assert '<option value="Artistic" selected>Artistic</option>' in html
+
+
+def test_category_list_shows_how_many_effects_each_has(staff_client):
+    EffectFactory(category="Artistic")
+    EffectFactory(category="Artistic")
+
+    html = staff_client.get(reverse("admin:effects_category_changelist")).content.decode()
+
+    assert re.search(r">Artistic<.*?<td class=\"field-effect_count\">2</td>", html, re.S)
+
+
 def test_effect_list_filters_by_category(staff_client):
     EffectFactory(name="In Artistic", category="Artistic")
     EffectFactory(name="In Classic", category="Classic")
@@ -135,11 +168,122 @@ def test_bulk_deactivate_hides_effects(staff_client):
 
 
 def test_bulk_activate_shows_effects(staff_client):
-    effects = [EffectFactory(is_active=False), EffectFactory(is_active=False)]
+    effects = [
+        EffectFactory(is_active=False, preview="previews/a.jpg"),
+        EffectFactory(is_active=False, preview="b.jpg"),
+    ]
 
     _action(staff_client, "effect", "activate", [e.pk for e in effects])
 
     assert Effect.objects.filter(is_active=True).count() == 2
+
+
+def test_bulk_activate_refuses_effects_without_a_preview_and_names_them(staff_client):
+    ready = EffectFactory(is_active=False, preview="previews/ready.jpg")
+    bare = EffectFactory(name="Bare Effect", is_active=False)
+
+    response = _action(staff_client, "effect", "activate", [ready.pk, bare.pk])
+
+    ready.refresh_from_db()
+    bare.refresh_from_db()
+    texts = [str(m) for m in response.wsgi_request._messages]
+    assert (ready.is_active, bare.is_active) == (True, False)
+    assert any(text.startswith("Not activated, as they have no preview yet: Bare Effect.") for text in texts)
+    assert "Activated 1 effect(s)." in texts
+
+
+def _effect_form(**overrides) -> dict:
+    return {
+        "name": "Sepia Glow",
+        "slug": "sepia-glow",
+        "description": "",
+        "credits": "1",
+        "category": "Classic",
+        "model_id": "local:sepia",
+        "config": "{}",
+        "position": "0",
+        **overrides,
+    }
+
+
+@pytest.fixture
+def classic():
+    return category_get_or_create(name="Classic")
+
+
+def test_new_effect_form_starts_hidden(staff_client):
+    html = staff_client.get(reverse("admin:effects_effect_add")).content.decode()
+
+    checkbox = re.search(r'<input type="checkbox" name="is_active"[^>]*>', html).group(0)
+    assert "checked" not in checkbox
+
+
+def test_new_effect_saved_with_the_form_as_offered_stays_hidden(staff_client, classic):
+    response = staff_client.post(reverse("admin:effects_effect_add"), _effect_form())
+
+    assert response.status_code == 302
+    assert Effect.objects.get(slug="sepia-glow").is_active is False
+
+
+def test_new_effect_shown_without_a_preview_is_refused(staff_client, classic):
+    response = staff_client.post(reverse("admin:effects_effect_add"), _effect_form(is_active="on"))
+
+    assert response.status_code == 200
+    assert "An effect needs a preview before it is shown in the gallery" in response.content.decode()
+    assert not Effect.objects.filter(slug="sepia-glow").exists()
+
+
+def test_new_effect_with_an_uploaded_preview_may_be_shown_at_once(staff_client, media_storage, classic):
+    upload = SimpleUploadedFile("preview.jpg", image_bytes("JPEG", (64, 48)), content_type="image/jpeg")
+
+    response = staff_client.post(reverse("admin:effects_effect_add"), _effect_form(is_active="on", preview=upload))
+
+    assert response.status_code == 302
+    assert Effect.objects.get(slug="sepia-glow").is_active is True
+
+
+def test_ticking_active_in_the_change_form_without_a_preview_is_refused(staff_client):
+    effect = EffectFactory(slug="sepia-glow", is_active=False)
+
+    response = staff_client.post(reverse("admin:effects_effect_change", args=[effect.pk]), _effect_form(is_active="on"))
+
+    effect.refresh_from_db()
+    assert response.status_code == 200
+    assert "An effect needs a preview before it is shown in the gallery" in response.content.decode()
+    assert effect.is_active is False
+
+
+def test_clearing_the_preview_of_a_shown_effect_is_refused(staff_client, media_storage):
+    effect = EffectFactory(slug="sepia-glow", is_active=True, preview="previews/shown.jpg")
+
+    response = staff_client.post(
+        reverse("admin:effects_effect_change", args=[effect.pk]),
+        _effect_form(is_active="on", **{"preview-clear": "on"}),
+    )
+
+    effect.refresh_from_db()
+    assert response.status_code == 200
+    assert effect.preview.name == "previews/shown.jpg"
+
+
+def test_ticking_active_in_the_effect_list_without_a_preview_is_refused(staff_client):
+    effect = EffectFactory(is_active=False, position=5)
+
+    response = staff_client.post(
+        reverse("admin:effects_effect_changelist"),
+        {
+            "form-TOTAL_FORMS": "1",
+            "form-INITIAL_FORMS": "1",
+            "form-0-id": str(effect.pk),
+            "form-0-is_active": "on",
+            "form-0-position": "5",
+            "_save": "Save",
+        },
+    )
+
+    effect.refresh_from_db()
+    assert response.status_code == 200
+    assert effect.is_active is False
 
 
 def test_duplicate_creates_an_inactive_copy_with_a_unique_slug(staff_client):
@@ -356,6 +500,55 @@ def test_goodwill_refund_skips_jobs_that_are_not_completed_and_says_why(staff_cl
     assert not CreditTransaction.objects.filter(reference=f"goodwill:{failed.pk}").exists()
 
 
+def test_goodwill_refund_repeated_reports_already_refunded_not_a_new_refund(staff_client):
+    job = _completed_charged_job(credits=3)
+    _action(staff_client, "job", "goodwill_refund", [job.pk], apply="1", note="Slow queue today")
+    staff_client.get(reverse("admin:effects_job_changelist"))  # the first refund's messages are read
+
+    response = _action(staff_client, "job", "goodwill_refund", [job.pk], apply="1", note="Slow queue today")
+
+    texts = [str(m) for m in response.wsgi_request._messages]
+    assert f"Job {job.pk}: already refunded as a goodwill gesture (3 credit(s)); not refunded again." in texts
+    assert "No credits were refunded." in texts
+    assert not any(text.startswith("Refunded") for text in texts)
+    assert CreditTransaction.objects.filter(reference=f"goodwill:{job.pk}").count() == 1
+
+
+def test_goodwill_refund_reports_each_jobs_outcome(staff_client):
+    fresh = _completed_charged_job(credits=2)
+    repeat = _completed_charged_job(credits=4)
+    _action(staff_client, "job", "goodwill_refund", [repeat.pk], apply="1", note="first")
+    staff_client.get(reverse("admin:effects_job_changelist"))  # the first refund's messages are read
+    pending = JobFactory(status=JobStatus.PENDING)
+    failed_then_refunded = _completed_charged_job(credits=1)
+    # Refunded when it failed, then re-run free of charge to completion: nothing more to give back.
+    credits_refund(
+        user=failed_then_refunded.user,
+        amount=1,
+        reference=f"refund:{failed_then_refunded.pk}",
+        job=failed_then_refunded,
+    )
+
+    response = _action(
+        staff_client,
+        "job",
+        "goodwill_refund",
+        [fresh.pk, repeat.pk, pending.pk, failed_then_refunded.pk],
+        apply="1",
+        note="sorry",
+    )
+
+    texts = [str(m) for m in response.wsgi_request._messages]
+    assert f"Job {fresh.pk}: refunded 2 credit(s)." in texts
+    assert f"Job {repeat.pk}: already refunded as a goodwill gesture (4 credit(s)); not refunded again." in texts
+    assert (
+        f"Job {pending.pk}: Only completed jobs get a goodwill refund (this one is pending); not eligible, not refunded."
+        in texts
+    )
+    assert f"Job {failed_then_refunded.pk}: already refunded (when it failed); not refunded again." in texts
+    assert "Refunded 2 credit(s) on 1 job(s) as a goodwill gesture." in texts
+
+
 def test_goodwill_refund_is_not_offered_to_staff_who_cannot_write_the_ledger(client):
     viewer = UserFactory(is_staff=True)
     totp_activate(user=viewer)
@@ -437,6 +630,8 @@ def test_effect_list_says_why_provider_effects_are_inactive_without_a_token(staf
 
 
 def test_staff_create_an_ai_effect_by_choosing_a_model_and_writing_a_prompt(staff_client):
+    category_get_or_create(name="AI Studio")
+
     response = staff_client.post(
         reverse("admin:effects_effect_add_provider"),
         {

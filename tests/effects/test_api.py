@@ -320,6 +320,27 @@ def test_effect_list_filters_by_category(anon_client):
     assert [item["id"] for item in data] == [vintage.pk]
 
 
+def test_effect_list_shows_the_category_by_name_and_filters_by_its_slug_too(anon_client):
+    effect = EffectFactory(category="Black & White")
+    EffectFactory(category="Anime")
+
+    by_slug = anon_client.get("/api/effects?category=black-white").json()["data"]
+    by_name = anon_client.get("/api/effects?category=black %26 white").json()["data"]
+
+    assert [item["id"] for item in by_slug] == [item["id"] for item in by_name] == [effect.pk]
+    assert by_slug[0]["category"] == "Black & White"
+
+
+def test_effect_list_shows_a_renamed_category_at_once(anon_client):
+    effect = EffectFactory(category="Clasic")
+    anon_client.get("/api/effects")  # cached
+
+    effect.category.name = "Classic"
+    effect.category.save()
+
+    assert anon_client.get("/api/effects").json()["data"][0]["category"] == "Classic"
+
+
 def test_effect_list_searches_by_text(anon_client):
     EffectFactory(name="Oil Painting")
     sketch = EffectFactory(name="Pencil Sketch")

@@ -15,6 +15,7 @@ from effects.catalog import (
     PROVIDER_CATALOG,
     catalog_load,
     catalog_read,
+    category_get_or_create,
     effect_create_provider,
     effect_preview_renditions_store,
     effect_render_preview,
@@ -23,7 +24,7 @@ from effects.catalog import (
 from effects.engines.local import EFFECTS
 from effects.ingestion import image_validate_bytes
 from effects.management.commands.seed_demo import ADMIN_EMAIL
-from effects.models import Effect
+from effects.models import Category, Effect
 from tests.support.factories import EffectFactory, UserFactory
 from tests.support.images import image_bytes
 
@@ -250,6 +251,21 @@ def test_catalog_load_updates_only_the_effects_it_is_asked_to_and_says_what_chan
     assert Effect.objects.get(slug="ghibli").name == "Also renamed"
 
 
+def test_catalog_load_files_effects_under_the_category_rows_it_names_creating_missing_ones_once():
+    category_get_or_create(name="ai studio")  # staff's row, whatever its letter case, is reused
+
+    catalog_load(path=PROVIDER_CATALOG)
+    catalog_load(path=PROVIDER_CATALOG)
+
+    names = {entry["category"] for entry in catalog_read(path=PROVIDER_CATALOG)["effects"]}
+    rows = set(Category.objects.values_list("name", flat=True))
+    assert {name.lower() for name in names} == {name.lower() for name in rows}
+    assert Category.objects.count() == len(rows)
+    anime = Effect.objects.select_related("category").get(slug="anime")
+    entry = next(e for e in catalog_read(path=PROVIDER_CATALOG)["effects"] if e["slug"] == "anime")
+    assert anime.category.name.lower() == entry["category"].lower()
+
+
 def test_catalog_load_refuses_to_update_a_slug_the_file_does_not_have():
     with pytest.raises(ApplicationError, match="Not in the catalog file: no-such-effect"):
         catalog_load(path=PROVIDER_CATALOG, update=["no-such-effect"])
@@ -324,7 +340,7 @@ def test_new_provider_effect_puts_the_prompt_in_the_models_prompt_input_and_star
     effect = effect_create_provider(
         name="Watercolour AI",
         slug="watercolour-ai",
-        category="AI Studio",
+        category=category_get_or_create(name="AI Studio"),
         credits=5,
         model_key="flux-kontext-pro",
         prompt="Paint this photo as a loose watercolour",
@@ -337,7 +353,14 @@ def test_new_provider_effect_puts_the_prompt_in_the_models_prompt_input_and_star
 
 def test_new_provider_effect_on_a_prompt_model_without_a_prompt_is_refused():
     with pytest.raises(ApplicationError, match="needs a prompt"):
-        effect_create_provider(name="X", slug="x", category="AI", credits=5, model_key="flux-kontext-pro", prompt="  ")
+        effect_create_provider(
+            name="X",
+            slug="x",
+            category=category_get_or_create(name="AI"),
+            credits=5,
+            model_key="flux-kontext-pro",
+            prompt="  ",
+        )
 
 
 def test_seed_demo_creates_no_staff_account_outside_development(settings):

@@ -39,3 +39,22 @@ def test_finished_jobs_stored_as_done_keep_a_real_stage_once_done_is_derived(mig
 
     stages = {status: Job.objects.get(pk=pk).stage for status, pk in rows.items()}
     assert stages == {"COMPLETED": "storing", "FAILED": "queued", "PROCESSING": "processing"}
+
+
+BEFORE_CATEGORY_ROWS = ("effects", "0007_staff_action_permissions")
+CATEGORY_ROWS = ("effects", "0009_effect_category_required")
+
+
+def test_effect_category_texts_become_category_rows_in_gallery_order(migrated_back_afterwards):
+    OldEffect = migrate([BEFORE_CATEGORY_ROWS]).get_model("effects", "Effect")
+    texts = {"sepia": ("Classic", 5), "anime": ("Artistic", 1), "bw": ("classic", 9)}
+    for slug, (category, position) in texts.items():
+        OldEffect.objects.create(name=slug, slug=slug, category=category, model_id="local:sepia", position=position)
+
+    apps = migrate([CATEGORY_ROWS])
+
+    Category, Effect = apps.get_model("effects", "Category"), apps.get_model("effects", "Effect")
+    rows = list(Category.objects.order_by("position").values_list("name", "slug"))
+    assert rows == [("Artistic", "artistic"), ("Classic", "classic")]  # by first effect; case variants merged
+    by_effect = dict(Effect.objects.values_list("slug", "category__name"))
+    assert by_effect == {"sepia": "Classic", "anime": "Artistic", "bw": "Classic"}

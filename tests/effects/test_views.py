@@ -15,7 +15,7 @@ from billing.models import CreditTransaction
 from billing.services import credits_charge, credits_refund
 from effects.catalog import effect_render_preview
 from effects.jobs.run import job_process
-from effects.models import Effect, Job, JobStage, JobStatus
+from effects.models import Category, Effect, Job, JobStage, JobStatus
 from tests.support.factories import EffectFactory, JobFactory
 from tests.support.images import image_bytes
 
@@ -33,6 +33,17 @@ def test_gallery_lists_active_effects_by_category_with_their_cost(client):
     assert "Sepia Glow" in html and "Cartoonify" in html
     assert ">Classic</h2>" in html and ">Artistic</h2>" in html
     assert "3 credits" in html
+
+
+def test_gallery_lists_sections_in_the_categories_order(client):
+    EffectFactory(name="Sepia Glow", category="Classic", position=1)
+    EffectFactory(name="Cartoonify", category="Artistic", position=2)
+    Category.objects.filter(name="Classic").update(position=20)
+    Category.objects.filter(name="Artistic").update(position=10)
+
+    html = client.get(reverse("home")).content.decode()
+
+    assert html.index(">Artistic</h2>") < html.index(">Classic</h2>")
 
 
 def test_gallery_cards_show_the_previews_small_copies_with_srcset_and_lazy_loading(client):

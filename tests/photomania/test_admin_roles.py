@@ -75,7 +75,7 @@ def _goodwill_refunds(client, job) -> bool:
 
 
 def _activates(client) -> bool:
-    effect = EffectFactory(is_active=False)
+    effect = EffectFactory(is_active=False, preview="previews/ready.jpg")  # only an effect with a preview is shown
     _post_action(client, "admin:effects_effect_changelist", "activate", [effect.pk])
     effect.refresh_from_db()
     return effect.is_active

@@ -28,7 +28,7 @@ def test_admin_index_sections_hold_the_models_staff_expect(client, staff_user):
     response = client.get(reverse("admin:index"))
 
     models = {app["name"]: [m["object_name"] for m in app["models"]] for app in response.context["app_list"]}
-    assert models["Effects"] == ["Effect"]
+    assert models["Effects"] == ["Effect", "Category"]
     assert models["Jobs"] == ["Job", "IdempotencyKey"]
     assert models["Users"] == ["User", "AuditEvent", "StaffInvitation", "DataExport"]
     assert models["Credits"] == ["CreditTransaction", "CreditPackPurchase"]
@@ -60,9 +60,38 @@ def test_admin_index_lists_every_registered_model_once(client, staff_user):
     staff_force_login(client, staff_user)
 
     response = client.get(reverse("admin:index"))
+    stripe_page = client.get(reverse("admin:app_list", args=["djstripe"]))
 
-    listed = [m["model"]._meta.label for app in response.context["app_list"] for m in app["models"]]
-    assert sorted(listed) == sorted(model._meta.label for model in admin.site._registry)
+    listed = [m["model"]._meta.label for app in response.context["app_list"] for m in app["models"] if "model" in m]
+    more_stripe = [m["model"]._meta.label for m in stripe_page.context["app_list"][0]["models"]]
+    assert len(listed) == len(set(listed))
+    # Every model is on the index, or (the Stripe records staff rarely open) on dj-stripe's page.
+    assert sorted(set(listed) | set(more_stripe)) == sorted(model._meta.label for model in admin.site._registry)
+
+
+def test_admin_index_shows_the_stripe_records_staff_use_and_links_to_the_rest(client, staff_user):
+    staff_force_login(client, staff_user)
+
+    response = client.get(reverse("admin:index"))
+
+    stripe = response.context["app_list"][-1]
+    names = [m["object_name"] for m in stripe["models"]]
+    assert names == ["Customer", "Subscription", "Invoice", "Event", "Price", "MoreStripeRecords"]
+    more = stripe["models"][-1]
+    assert more["admin_url"] == reverse("admin:app_list", args=["djstripe"])
+    html = response.content.decode()
+    assert f'<a href="{more["admin_url"]}">{more["name"]}</a>' in html
+    assert reverse("admin:djstripe_webhookendpoint_changelist") not in html
+
+
+def test_more_stripe_records_page_lists_every_dj_stripe_model(client, staff_user):
+    staff_force_login(client, staff_user)
+
+    response = client.get(reverse("admin:app_list", args=["djstripe"]))
+
+    names = {m["object_name"] for m in response.context["app_list"][0]["models"]}
+    registered = {model.__name__ for model in admin.site._registry if model._meta.app_label == "djstripe"}
+    assert names == registered and "WebhookEndpoint" in names
 
 
 def test_admin_sidebar_follows_the_index_order(client, staff_user):

@@ -8,6 +8,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from billing.services import credits_charge
+from effects.jobs.delete import job_delete
 from effects.models import JobErrorCode, JobStatus
 from photomania.dashboard import dashboard_data
 from tests.support.factories import EffectFactory, JobFactory, UserFactory, staff_force_login
@@ -120,6 +122,34 @@ def test_dashboard_data_totals_the_period(billing_catalog):
     assert data["totals"]["failure_rate"] == 0.5
     assert data["totals"]["new_users"] == 3  # the two jobs' users and the one above
     assert len(data["charts"]["jobs"]["labels"]) == 7 * 24 + 1
+
+
+def test_dashboard_counts_charged_jobs_from_the_ledger_so_deleted_jobs_still_count(billing_catalog):
+    user = UserFactory()
+    jobs = [JobFactory(user=user, status=JobStatus.COMPLETED, credits_charged=2) for _ in range(3)]
+    for job in jobs:
+        credits_charge(user=user, amount=2, reference=f"charge:{job.pk}", job=job)
+    job_delete(job=jobs[0])
+
+    data = dashboard_data(days=7)
+
+    assert data["totals"]["jobs"] == 2  # still on record
+    assert data["totals"]["jobs_charged"] == 3
+    assert data["totals"]["credits_spent"] == 6
+
+
+def test_dashboard_shows_failures_the_users_photo_caused_apart(client, staff_user):
+    now = timezone.now()
+    JobFactory(status=JobStatus.COMPLETED, completed_at=now)
+    JobFactory(status=JobStatus.FAILED, error_code=JobErrorCode.NO_SUBJECT, completed_at=now)
+    staff_force_login(client, staff_user)
+
+    response = client.get(reverse("admin:dashboard"))
+
+    html = response.content.decode()
+    assert response.context["totals"]["failure_rate"] == 0
+    assert "0 of 2 finished jobs failed (0%); 1 more failed on the user's photo" in html
+    assert _chart_data(html)["errors"] == {"labels": ["NO_SUBJECT"], "data": [1], "causes": ["user"]}
 
 
 def test_dashboard_revenue_is_shown_in_each_currencys_own_units(billing_catalog):

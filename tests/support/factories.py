@@ -12,6 +12,7 @@ from accounts.services import user_create
 from billing.models import CreditPack
 from billing.services import plans_ensure_defaults
 from billing.stripe_services import stripe_catalog_sync
+from effects.catalog import category_get_or_create
 from effects.models import Effect, Job
 
 
@@ -86,11 +87,17 @@ class EffectFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"effect-{n}")
     description = "A test effect"
     credits = 1
-    category = "Classic"
+    category = "Classic"  # a name: the category row is found or created (see _adjust_kwargs)
     model_id = "local:grayscale"
     config = factory.LazyFunction(dict)
     is_active = True
     position = factory.Sequence(lambda n: n)
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs):
+        if isinstance(kwargs.get("category"), str):
+            kwargs["category"] = category_get_or_create(name=kwargs["category"])
+        return kwargs
 
 
 class JobFactory(factory.django.DjangoModelFactory):

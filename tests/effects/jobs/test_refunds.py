@@ -27,11 +27,12 @@ def test_goodwill_refund_gives_a_completed_jobs_credits_back_and_keeps_it_comple
     job = charged_job(credits=3)
     before = job.user.credits
 
-    row = job_goodwill_refund(job=job, actor=staff_user, note="took too long")
+    row, created = job_goodwill_refund(job=job, actor=staff_user, note="took too long")
 
     job.refresh_from_db()
     job.user.refresh_from_db()
     assert (row.reference, row.kind, row.amount) == (f"goodwill:{job.pk}", "GOODWILL_REFUND", 3)
+    assert created
     assert job.user.credits == before + 3
     assert job.status == JobStatus.COMPLETED and job.error_code == ""
     assert balance_matches_ledger(job.user)
@@ -40,7 +41,7 @@ def test_goodwill_refund_gives_a_completed_jobs_credits_back_and_keeps_it_comple
 def test_goodwill_refund_records_who_gave_it(staff_user):
     job = charged_job()
 
-    row = job_goodwill_refund(job=job, actor=staff_user, note="took too long", ip="203.0.113.9")
+    row, _created = job_goodwill_refund(job=job, actor=staff_user, note="took too long", ip="203.0.113.9")
 
     audit = AuditEvent.objects.get(event=AuditEvent.Event.JOB_GOODWILL_REFUND)
     assert row.created_by == staff_user and row.note == "took too long"
@@ -54,7 +55,8 @@ def test_goodwill_refund_repeated_refunds_once(staff_user):
     first = job_goodwill_refund(job=job, actor=staff_user, note="once")
     second = job_goodwill_refund(job=job, actor=staff_user, note="twice")
 
-    assert first.pk == second.pk
+    assert first.row.pk == second.row.pk
+    assert (first.created, second.created) == (True, False)
     assert CreditTransaction.objects.filter(job=job, kind__in=JOB_REFUND_KINDS).count() == 1
     assert AuditEvent.objects.filter(event=AuditEvent.Event.JOB_GOODWILL_REFUND).count() == 1
     assert balance_matches_ledger(job.user)
@@ -127,9 +129,9 @@ def test_a_goodwill_refund_while_owing_credits_goes_to_the_debt_first(staff_user
     job = charged_job(credits=3)
     owing(job.user, 2)
 
-    row = job_goodwill_refund(job=job, actor=staff_user, note="took too long")
+    row, created = job_goodwill_refund(job=job, actor=staff_user, note="took too long")
 
     job.user.refresh_from_db()
-    assert (row.kind, row.amount) == ("GOODWILL_REFUND", 3)
+    assert (row.kind, row.amount, created) == ("GOODWILL_REFUND", 3, True)
     assert (job.user.credits, job.user.credit_debt) == (1, 0)
     assert balance_matches_ledger(job.user)

@@ -52,16 +52,29 @@ def test_job_counts_leave_out_jobs_before_the_period():
 def test_failure_summary_gives_the_rate_and_the_most_frequent_codes_first():
     effect = EffectFactory()
     finished(effect, seconds=1)
-    for code in (JobErrorCode.NO_SUBJECT, JobErrorCode.NO_SUBJECT, JobErrorCode.TIMEOUT):
+    for code in (JobErrorCode.TIMEOUT, JobErrorCode.TIMEOUT, JobErrorCode.PROVIDER_FAILED):
         finished(effect, seconds=1, status=JobStatus.FAILED, error_code=code)
 
     summary = job_failure_summary(since=NOW - timedelta(days=1), until=NOW)
 
     assert (summary["finished"], summary["failed"], summary["rate"]) == (4, 3, 0.75)
     assert summary["error_codes"] == [
-        {"code": "NO_SUBJECT", "label": "No person found in the photo", "jobs": 2},
-        {"code": "TIMEOUT", "label": "The job took too long", "jobs": 1},
+        {"code": "TIMEOUT", "label": "The job took too long", "jobs": 2, "cause": "system"},
+        {"code": "PROVIDER_FAILED", "label": "The AI provider failed the job", "jobs": 1, "cause": "system"},
     ]
+
+
+def test_failure_summary_counts_failures_the_users_photo_caused_apart_from_the_systems():
+    effect = EffectFactory()
+    finished(effect, seconds=1)
+    for code in (JobErrorCode.NO_SUBJECT, JobErrorCode.NO_SUBJECT, JobErrorCode.INVALID_INPUT, JobErrorCode.TIMEOUT):
+        finished(effect, seconds=1, status=JobStatus.FAILED, error_code=code)
+
+    summary = job_failure_summary(since=NOW - timedelta(days=1), until=NOW)
+
+    assert (summary["finished"], summary["failed"], summary["user_caused"], summary["rate"]) == (5, 1, 3, 0.2)
+    causes = {row["code"]: row["cause"] for row in summary["error_codes"]}
+    assert causes == {"NO_SUBJECT": "user", "INVALID_INPUT": "user", "TIMEOUT": "system"}
 
 
 def test_failure_summary_without_finished_jobs_has_no_rate():

@@ -140,3 +140,24 @@ def test_dashboard_without_history_shows_its_empty_states(page, live_server, sta
     expect(page.get_by_text("No payments in this period.")).to_be_visible()
     shoot(page, "32-admin-dashboard-empty")
     assert page.csp_errors == [] and page.js_errors == []
+
+
+def test_dashboard_fits_a_phone_and_labels_every_effects_bar(page, live_server, billing_catalog, staff_signs_in):
+    now = timezone.now()
+    _seed_week(now)
+    for i in range(8):  # more effects than fit as every-other labels on a short chart
+        effect = EffectFactory(name=f"Effect number {i}")
+        JobFactory(
+            effect=effect, status=JobStatus.COMPLETED, started_at=now - timedelta(seconds=i + 1), completed_at=now
+        )
+    staff_signs_in(page)
+    page.set_viewport_size({"width": 390, "height": 844})
+
+    page.goto(f"{live_server.url}/admin/dashboard/")
+
+    expect(page.locator("canvas[data-drawn=true]")).to_have_count(6)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    timing = page.locator('canvas[data-chart="timing"]')
+    labels = timing.evaluate("c => Chart.getChart(c).data.labels.length")
+    ticks = timing.evaluate("c => Chart.getChart(c).scales.y.ticks.length")
+    assert ticks == labels >= 12
