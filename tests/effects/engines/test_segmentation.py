@@ -19,7 +19,7 @@ from django.core.files.base import ContentFile
 from django.core.management import call_command
 
 from billing.models import CreditTransaction
-from effects.admin import EffectForm
+from effects.admin.effects import EffectForm
 from effects.engines import EngineConfigError, segmentation, validate_config
 from effects.engines.local import LocalEngine
 from effects.engines.subjects import NoSubjectError
