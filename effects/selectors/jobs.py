@@ -54,8 +54,7 @@ _JOB_FIELDS = (
     "effect__name",
 )
 
-# For a waiting job, how many jobs wait before it in its queue (else None). Built once: the ORM
-# resolves a copy of it into each query.
+# For a waiting job, how many jobs wait before it in its queue (else None).
 _QUEUE_AHEAD = Case(
     When(
         status=JobStatus.PENDING,
