@@ -54,8 +54,7 @@ _JOB_FIELDS = (
     "effect__name",
 )
 
-# For a waiting job, how many jobs wait before it in its queue (else None). Built once: the ORM
-# resolves a copy of it into each query.
+# For a waiting job, how many jobs wait before it in its queue (else None).
 _QUEUE_AHEAD = Case(
     When(
         status=JobStatus.PENDING,
@@ -91,11 +90,15 @@ def _with_refund(jobs: QuerySet[Job]) -> QuerySet[Job]:
     )
 
 
+# The job read's query, built once per process: a request adds only its filters to a clone (the
+# expressions above are resolved here, not on every request). Never evaluated itself.
+_JOBS = _with_refund(Job.objects.select_related("effect").only(*_JOB_FIELDS).annotate(queue_ahead=_QUEUE_AHEAD))
+
+
 def _jobs_for_user(user) -> QuerySet[Job]:
     """The user's jobs with what the job JSON (``effects.jobs.payloads.job_payload``) and the job
     pages show, in one query: the effect joined, ``queue_ahead`` and the refund annotated."""
-    jobs = Job.objects.filter(user=user).select_related("effect").only(*_JOB_FIELDS)
-    return _with_refund(jobs.annotate(queue_ahead=_QUEUE_AHEAD))
+    return _JOBS.filter(user=user)
 
 
 def job_list_for_user(*, user, status: str | None = None) -> QuerySet[Job]:
@@ -112,7 +115,8 @@ def job_get_for_user(*, user, job_id) -> Job | None:
     if pk is None:
         return None
     try:
-        # ``get`` rather than ``first``: no ORDER BY to build for a primary-key read.
-        return _jobs_for_user(user).get(pk=pk)
+        # ``get`` rather than ``first``: no ORDER BY to build for a primary-key read; both filters
+        # in one call, so the query is cloned and filtered once.
+        return _JOBS.get(user=user, pk=pk)
     except Job.DoesNotExist:
         return None
