@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from accounts.models import User
 from effects.catalog import effect_render_preview
 from effects.jobs.dispatch import job_publish
-from effects.models import Effect, Job, JobStatus
+from effects.models import Category, Effect, Job, JobStatus
 from tests.support.factories import EffectFactory, JobFactory, UserFactory
 from tests.support.images import image_bytes
 
@@ -83,12 +83,13 @@ def test_sign_up_apply_an_effect_watch_it_complete_then_delete_it(
 def test_staff_creates_an_effect_renders_its_preview_and_it_appears_in_the_gallery(
     page, live_server, media_storage, staff_signs_in, shoot
 ):
+    Category.objects.create(name="Classic", slug="classic")
     staff_signs_in(page)
 
     page.goto(f"{live_server.url}/admin/effects/effect/add/")
     page.get_by_label("Name").press_sequentially("Moody Mono")
     expect(page.get_by_label("Slug")).to_have_value("moody-mono")  # admin's prepopulate script ran
-    page.get_by_label("Category").fill("Classic")
+    page.get_by_label("Category").select_option(label="Classic")
     page.get_by_label("Model id").fill("local:grayscale")
     page.get_by_label("Config").fill("{}")
     page.get_by_role("button", name="Save and continue editing").click()
@@ -98,6 +99,10 @@ def test_staff_creates_an_effect_renders_its_preview_and_it_appears_in_the_galle
     expect(page.locator(".messagelist")).to_contain_text("The preview was rendered")
     shoot(page, "10-admin-effect")
     assert Effect.objects.get(slug="moody-mono").preview
+    # A new effect starts hidden; with its preview, staff publish it.
+    page.get_by_label("Is active").check()
+    page.get_by_role("button", name="Save and continue editing").click()
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
 
     page.goto(live_server.url)
     card = page.locator(".effect-card", has_text="Moody Mono")
