@@ -7,6 +7,7 @@ from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 from django.http import HttpResponseNotAllowed, JsonResponse
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from core.errors import ApplicationError
 from effects.ordering import effects_reorder
@@ -25,7 +26,7 @@ class EffectOrderingMixin(SortableAdminMixin):
     def _add_reorder_method(self):
         def reorder_cell(item):
             if not self.enable_sorting:  # the list is sorted by another column: moving would mean nothing
-                return format_html('<span class="pm-order-off" title="Sort the list by order to move effects">—</span>')
+                return mark_safe('<span class="pm-order-off" title="Sort the list by order to move effects">—</span>')
             return format_html(
                 '<div class="pm-order">'
                 '<div class="drag handle" pk="{pk}" order="{order}" title="Drag to move {name}"></div>'

@@ -409,7 +409,7 @@ def test_job_detail_shows_thumbnails_read_only(staff_client):
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Source" in html and "Result" in html
+    assert "Before and after" in html and "No result" in html
     assert 'name="status"' not in html
 
 
