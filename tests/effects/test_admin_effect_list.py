@@ -108,7 +108,7 @@ def test_the_gallery_page_shows_a_reorder_on_its_next_request(staff_client):
 
 
 def test_moving_one_effect_up_swaps_it_with_its_neighbour_only(staff_client):
-    a, b, c, d = _effects("a", "b", "c", "d")
+    _a, b, c, _d = _effects("a", "b", "c", "d")
 
     # The "move up" button on c: c takes b's place, b takes c's.
     _reorder(staff_client, [[c.pk, 2], [b.pk, 3]])
@@ -117,7 +117,7 @@ def test_moving_one_effect_up_swaps_it_with_its_neighbour_only(staff_client):
 
 
 def test_reordering_a_filtered_list_keeps_the_hidden_effects_in_their_places():
-    a, hidden, b, c = _effects("a", "hidden", "b", "c")
+    a, _hidden, _b, c = _effects("a", "hidden", "b", "c")
 
     effects_reorder(ordered_ids=[c.pk, a.pk])  # the list showed a and c only, and c was dragged above a
 
@@ -125,7 +125,7 @@ def test_reordering_a_filtered_list_keeps_the_hidden_effects_in_their_places():
 
 
 def test_reorder_refuses_an_unknown_effect_and_a_malformed_body_without_changing_anything(staff_client):
-    a, b = _effects("a", "b")
+    _a, b = _effects("a", "b")
 
     unknown = _reorder(staff_client, [[b.pk, 1], [999999, 2]])
     malformed = staff_client.post(reverse(UPDATE_URL), "not json", content_type="application/json")
