@@ -28,7 +28,9 @@ class ProviderEffectForm(forms.Form):
     """A new AI effect: a provider model from the catalog file and the staff's prompt."""
 
     name = forms.CharField(max_length=120)
-    slug = forms.SlugField(max_length=80, help_text="Its address: /effects/<slug>/. Filled in from the name.")
+    slug = forms.SlugField(
+        max_length=80, help_text="Part of its address (/effects/your-slug/): filled in from the name."
+    )
     category = forms.ModelChoiceField(
         queryset=Category.objects.all(),
         to_field_name="name",
