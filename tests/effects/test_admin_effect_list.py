@@ -170,3 +170,13 @@ def test_the_change_form_no_longer_edits_the_position(staff_client):
     html = staff_client.get(reverse("admin:effects_effect_change", args=[effect.pk])).content.decode()
 
     assert 'name="position"' not in html
+
+
+def test_the_list_actions_still_work_on_the_ranked_list(staff_client):
+    keep, gone = _effects("keep", "gone")
+    url = reverse("admin:effects_effect_changelist")
+
+    staff_client.post(url, {"action": "deactivate", "_selected_action": [keep.pk]})
+    staff_client.post(url, {"action": "delete_selected", "_selected_action": [gone.pk], "post": "yes"})
+
+    assert list(Effect.objects.values_list("slug", "is_active")) == [("keep", False)]
