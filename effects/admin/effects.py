@@ -1,29 +1,25 @@
 """Staff curate the effect catalog here; configs are validated by the effect's engine."""
 
-import base64
-
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponseNotAllowed
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import path
 from django.utils.html import format_html
 
 from core.errors import ApplicationError
+from effects.admin.effect_order import EffectOrderingMixin
+from effects.admin.effect_tools import EffectToolViews, try_unavailable_reason
 from effects.catalog import (
-    effect_create_provider,
     effect_duplicate,
     effect_preview_renditions_store,
     effect_render_preview,
-    effect_try,
     effects_set_active,
     effects_without_preview,
-    provider_models,
 )
 from effects.engines import EngineConfigError, validate_config
-from effects.ingestion import image_from_upload
 from effects.models import Category, Effect
 from effects.selectors.catalog import effect_preview_picture, effect_unavailable_reason
 
@@ -90,9 +86,6 @@ class EffectListForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         name = self.instance.name
         self.fields["is_active"].widget.attrs["aria-label"] = f"{name}: active"
-        # The column header has no help text to point to, so the hint goes into the name.
-        self.fields["position"].help_text = ""
-        self.fields["position"].widget.attrs["aria-label"] = f"{name}: position (lower comes first)"
 
     def clean(self):
         cleaned = super().clean()
@@ -121,39 +114,6 @@ def admin_thumbnail(file, alt: str = ""):
     if not file:
         return "—"
     return format_html('<img src="{}" alt="{}" class="pm-thumb" loading="lazy">', file.url, alt)
-
-
-class ProviderEffectForm(forms.Form):
-    """A new AI effect: a provider model from the catalog file and the staff's prompt."""
-
-    name = forms.CharField(max_length=120)
-    slug = forms.SlugField(max_length=80)
-    category = forms.ModelChoiceField(
-        queryset=Category.objects.all(),
-        to_field_name="name",
-        initial="AI Studio",
-        help_text="Categories are kept under Effects › Categories.",
-    )
-    credits = forms.IntegerField(min_value=1, max_value=1000, initial=6)
-    model = forms.ChoiceField(label="AI model")
-    prompt = forms.CharField(
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="What the model should do to the photo, e.g. “Turn this photo into a watercolour painting; keep "
-        "the faces the same”. Models without a prompt input (upscalers, face restorers) take none.",
-    )
-    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.models = provider_models()
-        self.fields["model"].choices = [
-            (key, f"{model.get('label', key)} — {model['model'].split(':')[0]}") for key, model in self.models.items()
-        ]
-
-
-class TryEffectForm(forms.Form):
-    image = forms.FileField(label="Photo", help_text="JPEG, PNG or WEBP. Nobody is charged.")
 
 
 class CategoryListFilter(admin.SimpleListFilter):
@@ -191,28 +151,22 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Effect)
-class EffectAdmin(admin.ModelAdmin):
+class EffectAdmin(EffectToolViews, EffectOrderingMixin, admin.ModelAdmin):
+    """The effect list fits a laptop screen: order (drag handle, up/down buttons), preview, name and slug
+    (and why it is not offered, if so), category, credits, active; the rest is on the change form."""
+
     form = EffectForm
-    list_display = (
-        "preview_thumbnail",
-        "name",
-        "slug",
-        "category",
-        "credits",
-        "model_id",
-        "is_active",
-        "availability",
-        "position",
-    )
-    list_display_links = ("preview_thumbnail", "name")
-    list_editable = ("is_active", "position")
+    # sortable2 puts its "Order" column (handle and buttons) first, as position is not listed.
+    list_display = ("preview_thumbnail", "effect_name", "category", "credits", "is_active")
+    list_display_links = ("effect_name",)
+    list_editable = ("is_active",)
     list_filter = ("is_active", CategoryListFilter)
     list_select_related = ("category",)
     search_fields = ("name", "slug", "description", "model_id", "category__name")
     prepopulated_fields = {"slug": ("name",)}
     readonly_fields = ("preview_image", "availability", "created_at", "updated_at")
     ordering = ("position", "name")
-    change_list_template = "admin/effects/effect/change_list.html"
+    # The change list template is sortable2's: templates/adminsortable2/effects/effect/change_list.html.
     actions = ["activate", "deactivate", "duplicate", "render_preview"]
     change_form_template = "admin/effects/effect/change_form.html"
 
@@ -220,9 +174,25 @@ class EffectAdmin(admin.ModelAdmin):
         kwargs.setdefault("form", EffectListForm)
         return super().get_changelist_form(request, **kwargs)
 
+    class Media:
+        js = ["js/admin-effect-order.js"]
+
     @admin.display(description="Preview")
     def preview_thumbnail(self, obj: Effect):
         return _preview(obj, sizes="64px")
+
+    @admin.display(description="Effect", ordering="name")
+    def effect_name(self, obj: Effect):
+        """The name (the change link), the slug under it, and why customers don't see it, if so."""
+        reason = effect_unavailable_reason(effect=obj)
+        return format_html(
+            '<span class="pm-name" title="{}">{}</span><span class="pm-slug" title="{}">{}</span>{}',
+            obj.name,
+            obj.name,
+            obj.slug,
+            obj.slug,
+            format_html('<span class="pm-unavailable">Inactive: {}</span>', reason) if reason else "",
+        )
 
     @admin.display(description="Preview")
     def preview_image(self, obj: Effect):
@@ -255,6 +225,10 @@ class EffectAdmin(admin.ModelAdmin):
                 messages.WARNING,
             )
         return super().changelist_view(request, extra_context)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["try_unavailable"] = try_unavailable_reason(obj) if obj is not None else None
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     @admin.action(description="Activate selected effects (show them in the gallery)", permissions=["change"])
     def activate(self, request, queryset):
@@ -325,85 +299,3 @@ class EffectAdmin(admin.ModelAdmin):
         else:
             self.message_user(request, "The preview was rendered from the sample photo.", messages.SUCCESS)
         return redirect("admin:effects_effect_change", effect.pk)
-
-    def add_provider_view(self, request):
-        """Create an AI effect by choosing a provider model and writing its prompt (it starts hidden)."""
-        if not self.has_add_permission(request):
-            raise PermissionDenied
-        form = ProviderEffectForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
-            try:
-                effect = effect_create_provider(
-                    name=data["name"],
-                    slug=data["slug"],
-                    category=data["category"],
-                    credits=data["credits"],
-                    model_key=data["model"],
-                    prompt=data["prompt"],
-                    description=data["description"],
-                )
-            except ApplicationError as exc:
-                form.add_error(None, exc.message)
-            else:
-                self.message_user(
-                    request,
-                    f"Created “{effect.name}” (hidden). Try it, render its preview, then activate it.",
-                    messages.SUCCESS,
-                )
-                return redirect("admin:effects_effect_change", effect.pk)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": "Add an AI effect",
-            "form": form,
-            "models": form.models,
-        }
-        return render(request, "admin/effects/effect/add_provider.html", context, status=400 if form.errors else 200)
-
-    def try_view(self, request, object_id):
-        """Upload a photo and see the effect's result right away, without a job or a charge.
-
-        Running an effect costs (a provider prediction for AI effects): staff who may change it.
-        """
-        effect = self._effect_or_404(request, object_id, change=True)
-        before = after = None
-        status = 200
-        if request.method == "POST":
-            form = TryEffectForm(request.POST, request.FILES)
-            if form.is_valid():
-                try:
-                    source = image_from_upload(form.cleaned_data["image"])
-                    result = effect_try(effect=effect, source=source)
-                except ApplicationError as exc:
-                    form.add_error("image", exc.message)
-                    status = 400
-                else:
-                    before = _data_url(source.data, source.content_type)
-                    after = _data_url(result, _sniff_content_type(result))
-            else:
-                status = 400
-        else:
-            form = TryEffectForm()
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "original": effect,
-            "title": f"Try “{effect.name}”",
-            "form": form,
-            "before": before,
-            "after": after,
-        }
-        return render(request, "admin/effects/effect/try.html", context, status=status)
-
-
-def _data_url(data: bytes, content_type: str) -> str:
-    return f"data:{content_type};base64,{base64.b64encode(data).decode()}"
-
-
-def _sniff_content_type(data: bytes) -> str:
-    if data.startswith(b"\x89PNG"):
-        return "image/png"
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    return "image/jpeg"

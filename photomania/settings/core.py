@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "allauth.headless",
     "djstripe",
+    # Drag-and-drop ordering of the effect list in admin.
+    "adminsortable2",
     "accounts",
     "effects",
     "billing",

@@ -51,9 +51,8 @@ def test_effect_list_editable_inputs_are_named_after_their_effect(staff_client):
 
     row = re.search(rf'<tr>(?:(?!</tr>).)*value="{effect.pk}"(?:(?!</tr>).)*</tr>', html, re.S).group(0)
     assert re.search(r'<input type="checkbox" name="form-0-is_active"[^>]*aria-label="Sepia Glow: active"', row)
-    position = re.search(r'<input type="number" name="form-0-position"[^>]*>', row).group(0)
-    assert 'aria-label="Sepia Glow: position (lower comes first)"' in position
-    assert "aria-describedby" not in position  # no help text in a list cell to point to
+    assert '<button type="button" class="pm-move" data-move="up" aria-label="Move Sepia Glow up">' in row
+    assert '<button type="button" class="pm-move" data-move="down" aria-label="Move Sepia Glow down">' in row
 
 
 def test_effect_list_saves_its_editable_cells(staff_client):
@@ -65,14 +64,13 @@ def test_effect_list_saves_its_editable_cells(staff_client):
             "form-TOTAL_FORMS": "1",
             "form-INITIAL_FORMS": "1",
             "form-0-id": str(effect.pk),
-            "form-0-position": "2",
             "_save": "Save",
         },
     )
 
     effect.refresh_from_db()
     assert response.status_code == 302
-    assert (effect.is_active, effect.position) == (False, 2)
+    assert effect.is_active is False
 
 
 def test_effect_list_shows_the_previews_thumbnail_copy_not_the_full_preview(staff_client, media_storage):
@@ -276,7 +274,6 @@ def test_ticking_active_in_the_effect_list_without_a_preview_is_refused(staff_cl
             "form-INITIAL_FORMS": "1",
             "form-0-id": str(effect.pk),
             "form-0-is_active": "on",
-            "form-0-position": "5",
             "_save": "Save",
         },
     )
@@ -412,7 +409,7 @@ def test_job_detail_shows_thumbnails_read_only(staff_client):
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Source" in html and "Result" in html
+    assert "Before and after" in html and "No result" in html
     assert 'name="status"' not in html
 
 

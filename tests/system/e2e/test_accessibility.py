@@ -165,8 +165,10 @@ def test_admin_effect_list_and_change_form_have_no_wcag_violations(
     reports = [_audit(page, f"{base}/"), _audit(page, f"{base}/{effects[0].pk}/change/")]
 
     page.goto(f"{base}/")
-    page.get_by_label("Black & White: active").focus()
+    page.locator(f"input[name=_selected_action][value='{effects[0].pk}']").focus()
     page.keyboard.press("Tab")
-    expect(page.get_by_label("Black & White: position (lower comes first)")).to_be_focused()
+    expect(page.get_by_role("button", name="Move Black & White up")).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Move Black & White down")).to_be_focused()
     shoot(page, "42-admin-effect-list-keyboard-focus")
     _assert_none(reports)
