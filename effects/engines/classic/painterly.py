@@ -77,63 +77,97 @@ def oil_paint(rgb: np.ndarray, size: int, dyn_ratio: int, relief: float) -> np.n
     return by_strips(lit, paint.shape)
 
 
+_WATER_PAPER = np.array([250, 247, 240], dtype=np.float32) / 255  # cold-pressed watercolour paper
+
+
+def _washes(small: np.ndarray, wash: float, boxes: list, face: np.ndarray) -> np.ndarray:
+    """The flat washes at the working size (float32 RGB in [0, 1]): an edge-preserving flattening
+    (bilateral, then a generalized Kuwahara filter: areas become washes, edges stay put), lighter
+    over faces so eyes and mouth keep their shape, with borders made irregular like wet paint."""
+    work_scale = max(small.shape[:2]) / 1024
+    base = small
+    for _ in range(2):
+        base = cv2.bilateralFilter(base, max(5, round(9 * work_scale) | 1), 20 + 20 * wash, max(2.0, 5 * work_scale))
+    image = shared.unit(base)
+    washed = strokes.kuwahara(image, max(2, round((3 + 4 * wash) * work_scale)), sharpness=8)
+    for x0, y0, x1, y1 in boxes:  # faces: a small brush, blended in over the soft face mask
+        fine = strokes.kuwahara(image[y0:y1, x0:x1], max(1, round(2 * work_scale)), sharpness=8)
+        washed[y0:y1, x0:x1] += (fine - washed[y0:y1, x0:x1]) * face[y0:y1, x0:x1, None]
+    # Wet borders wander: the washes are displaced by a slow, smooth noise field of a few pixels.
+    height, width = washed.shape[:2]
+    reach = np.float32(0.4 + 0.8 * wash) * max(1.0, work_scale)
+    xs, ys = np.meshgrid(np.arange(width, dtype=np.float32), np.arange(height, dtype=np.float32))
+    shift_x = shared.noise((height, width), 60 * work_scale, seed=31) * reach
+    shift_y = shared.noise((height, width), 60 * work_scale, seed=32) * reach
+    keep = 1 - face  # faces keep their outline
+    return cv2.remap(washed, xs + shift_x * keep, ys + shift_y * keep, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+
+
 def watercolor(rgb: np.ndarray, wash: float, edges: float, grain: float) -> np.ndarray:
-    # Washes: colours flattened by an edge-preserving mean shift at a low resolution (a brush
-    # never follows every pixel), softly upscaled. Pigment gathers where a wash dries, so the
-    # rims of the washes get darker (the wash's own colour, deeper, never a black ink line).
-    # Paper: the wash is lightened towards white and modulated by a paper-grain texture and a
-    # slow "pigment flow" turbulence.
+    # Transparent washes over paper. The photo is flattened into washes (edge-preserving, a finer
+    # brush on faces) whose borders wander like wet paint; pigment gathers where a wash dries, so
+    # each wash's rim is a deeper shade of its own colour; granulating pigment settles in the
+    # paper's grain, mostly where the wash is dense; a faint pencil underdrawing keeps busy scenes
+    # and eyes legible. Colour is light and transparent: paper white in the highlights, no black.
     height, width = rgb.shape[:2]
-    work = _work_size(rgb, 560)
-    small = _resize(rgb, work, down=True) if work != (width, height) else rgb.copy()
-    spatial = max(3, round(wash * max(work) / 80))
-    bgr = cv2.cvtColor(small, cv2.COLOR_RGB2BGR)
-    washed = cv2.pyrMeanShiftFiltering(bgr, spatial, 18 + 14 * wash, maxLevel=1)
-    washed = cv2.medianBlur(washed, 5)
-    washed = cv2.cvtColor(washed, cv2.COLOR_BGR2RGB)
-    soft = cv2.GaussianBlur(washed, (0, 0), 1.2 * max(work) / 560)
+    work = _work_size(rgb, 800)
+    small = _resize(rgb, work, down=True) if work != (width, height) else rgb
+    work_scale = max(work) / 1024
+    boxes = portrait.face_boxes(small)
+    face = portrait.face_mask(small.shape[:2], boxes)
+    washed = _washes(small, wash, boxes, face)
+    lightness = cv2.cvtColor(washed, cv2.COLOR_RGB2GRAY)
+    # Rims: where the wash changes, on both sides of the border, a few pixels wide.
+    rim_sigma = max(1.0, 2.0 * work_scale)
+    rim = np.abs(lightness - cv2.GaussianBlur(lightness, (0, 0), rim_sigma))
+    rim = np.clip(rim * np.float32(9), 0, 1)
+    # Underdrawing: a difference of Gaussians of the photo's lightness, thin, darker on faces.
+    gray = shared.unit(cv2.cvtColor(small, cv2.COLOR_RGB2GRAY))
+    fine = max(0.7, 0.9 * work_scale)
+    dog = cv2.GaussianBlur(gray, (0, 0), fine) - cv2.GaussianBlur(gray, (0, 0), fine * 2.2)
+    line = np.clip((-dog - 0.012) * 18, 0, 1) * (np.float32(0.35) + np.float32(0.35) * face)
+    washed = shared.from_unit(np.clip(washed, 0, 1))
     if work != (width, height):
-        soft = _resize(soft, (width, height), down=False)
-    # Full-size arrays are single-channel (12 MB each at 2000x1500) or uint8; the three-channel
-    # float work is done strip by strip below.
-    lum = by_strips(
-        lambda start, stop: cv2.cvtColor(shared.unit(soft[start:stop]), cv2.COLOR_RGB2GRAY),
-        (height, width),
-        dtype=np.float32,
-    )
-    # Rims of the washes: where the wash differs from its surroundings, a little inside the shape.
-    rim_sigma = max(1.0, max(height, width) / 400)
-    rim = shared.wide_blur(lum, rim_sigma * 2)
-    np.subtract(lum, rim, out=rim)
-    del lum
-    np.abs(rim, out=rim)
-    rim *= np.float32(8)
-    np.clip(rim, 0, 1, out=rim)
-    # Pigment density: >1 deepens the colour like a second layer of the same paint.
+        washed = _resize(washed, (width, height), down=False)
+        rim = _resize(rim, (width, height), down=False)
+        line = _resize(line, (width, height), down=False)
+    # Density of pigment above one layer: rims, a slow flow of pigment, granulation in the grain.
     scale = shared.scale(rgb)
-    paper = shared.noise((height, width), 1.6 * scale, seed=5)
-    paper += shared.noise((height, width), 5 * scale, seed=6)
+    paper = shared.noise((height, width), 1.8 * scale, seed=5)
+    paper += shared.noise((height, width), 4 * scale, seed=6)
     paper *= np.float32(0.5)
-    extra = shared.noise((height, width), 90 * scale, seed=3)  # the density above 1: flow, rims, grain
-    extra *= np.float32(0.10)
-    rim *= np.float32(edges)
-    extra += rim
+    density = shared.noise((height, width), 70 * scale, seed=3)
+    density *= np.float32(0.12)
+    density += np.float32(1.0)
+    rim *= np.float32(0.6 * edges)
+    density += rim
     del rim
-    extra += np.float32(0.09 * grain) * paper
-    # Paper shows through the lightest washes, with its grain.
-    np.maximum(paper, 0, out=paper)
-    paper *= np.float32(0.025 * grain)
+    granulation = np.float32(0.13 * grain) * paper
+    paper_tooth = np.float32(1) - np.float32(0.035 * grain) * np.maximum(paper, 0)
+    del paper
 
     def paint(start: int, stop: int) -> np.ndarray:
-        # Kubelka-Munk-like darkening: C' = C - (C - C^2)(d - 1) keeps hue and never goes to black.
-        light = shared.unit(soft[start:stop])
-        light *= np.float32(0.78)
-        light += np.float32(0.22)
-        painted = light - (light - light * light) * extra[start:stop, :, None]
-        painted -= paper[start:stop, :, None]
-        return shared.from_unit(painted)
+        # Transmittance model: a wash lets through ``colour`` of the light per layer, so a density
+        # d gives colour ** d: darker, the same hue, never black. Washes are thinned (lifted
+        # towards white) as transparent watercolour is, and slightly richer in colour.
+        colour = shared.unit(washed[start:stop])
+        luma = colour @ np.float32([0.299, 0.587, 0.114])
+        colour -= luma[..., None]
+        colour *= np.float32(1.15)
+        colour += luma[..., None]
+        np.clip(colour, 0.004, 1, out=colour)
+        colour *= np.float32(0.74)
+        colour += np.float32(0.26)
+        # Granulation shows most in mid-tone washes (none on bare paper, little in the darkest).
+        rows = density[start:stop] + granulation[start:stop] * (luma * (1 - luma) * 4)
+        np.log(colour, out=colour)
+        colour *= rows[..., None]
+        np.exp(colour, out=colour)
+        colour *= _WATER_PAPER
+        colour *= (paper_tooth[start:stop] * (1 - np.float32(0.55) * line[start:stop]))[..., None]
+        return shared.from_unit(colour)
 
-    return by_strips(paint, soft.shape)
+    return by_strips(paint, washed.shape)
 
 
 def cartoon(rgb: np.ndarray, edge_size: int, colors: int) -> np.ndarray:
