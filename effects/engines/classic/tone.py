@@ -72,9 +72,15 @@ _POSTER_SIDE = 1024  # the palette and the flattened image are built at most at 
 _LUT_BITS = 6  # the colour-to-palette lookup table has 2**(3 * bits) cells
 
 
+_LIGHTNESS_WEIGHT = 0.6  # lightness counts less than hue and chroma when inks are fitted and chosen
+
+
 def _lab(rgb: np.ndarray) -> np.ndarray:
-    """uint8 RGB -> float32 CIELAB (L 0..100, a and b about -100..100)."""
-    return cv2.cvtColor(shared.unit(rgb), cv2.COLOR_RGB2Lab)
+    """uint8 RGB -> float32 CIELAB (a and b about -100..100), L (0..100) weighted by _LIGHTNESS_WEIGHT:
+    a shaded cheek keeps a skin-coloured ink rather than taking a grey one of its lightness."""
+    lab = cv2.cvtColor(shared.unit(rgb), cv2.COLOR_RGB2Lab)
+    lab[..., 0] *= np.float32(_LIGHTNESS_WEIGHT)
+    return lab
 
 
 def fit_palette(lab: np.ndarray, count: int) -> np.ndarray:
@@ -136,10 +142,18 @@ def posterize(rgb: np.ndarray, levels: int) -> np.ndarray:
         smooth = cv2.bilateralFilter(smooth, max(5, round(9 * work_scale) | 1), 32, max(2.0, 7 * work_scale))
     palette = fit_palette(_lab(smooth), 2 * levels)
     inks = palette.copy()
+    inks[:, 0] /= np.float32(_LIGHTNESS_WEIGHT)
     inks[:, 1:] *= np.float32(1.12)
     deep = inks * np.float32([0.45, 0.8, 0.8])  # each ink's outline: the same hue, darker
     colours = shared.from_unit(cv2.cvtColor(np.concatenate([inks, deep])[None], cv2.COLOR_Lab2RGB)[0])
     lut = _nearest_lut(palette)
+    # Features (eyes, mouth, lettering): dark thin lines of the flattened photo, a difference of
+    # Gaussians of its lightness, drawn like the outlines.
+    gray = cv2.cvtColor(smooth, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    sigma = max(0.8, 1.2 * work_scale)
+    features = cv2.GaussianBlur(gray, (0, 0), sigma * 1.6) - cv2.GaussianBlur(gray, (0, 0), sigma)
+    if factor < 1:
+        features = cv2.resize(features, (width, height), interpolation=cv2.INTER_LINEAR)
     up = cv2.resize(smooth, (width, height), interpolation=cv2.INTER_CUBIC) if factor < 1 else smooth
     shift = 8 - _LUT_BITS
 
@@ -155,7 +169,8 @@ def posterize(rgb: np.ndarray, levels: int) -> np.ndarray:
     labels = cv2.medianBlur(labels, max(3, round(5 * scale) | 1))  # no one-pixel islands
     lightness = palette[:, 0][labels]
     reach = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (max(2, round(2 * scale)),) * 2)
-    outline = cv2.dilate(lightness, reach) - lightness > 18  # the darker side of a strong step
+    outline = cv2.dilate(lightness, reach) - lightness > 18 * _LIGHTNESS_WEIGHT  # the darker side of a strong step
+    outline |= features > 5
     labels[outline] += np.uint8(len(palette))
     return colours[labels]
 
