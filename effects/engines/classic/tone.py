@@ -68,7 +68,7 @@ def hdr(rgb: np.ndarray, sigma_s: float, sigma_r: float) -> np.ndarray:
     return by_strips(enhance, rgb.shape, halo=math.ceil(3 * sigma_s), rows=512)
 
 
-_POSTER_SIDE = 1024  # the palette and the flattened image are built at most at this long side
+_POSTER_SIDE = 800  # the palette and the flattened image are built at most at this long side
 _LUT_BITS = 6  # the colour-to-palette lookup table has 2**(3 * bits) cells
 
 
@@ -116,11 +116,8 @@ def _nearest_lut(palette: np.ndarray) -> np.ndarray:
     step = 256 >> _LUT_BITS
     axis = (np.arange(1 << _LUT_BITS) * step + step // 2).astype(np.uint8)
     grid = _lab(np.stack(np.meshgrid(axis, axis, axis, indexing="ij"), -1).reshape(1, -1, 3))[0]
-    lut = np.empty(len(grid), np.uint8)
-    for start in range(0, len(grid), 65536):
-        part = grid[start : start + 65536]
-        lut[start : start + 65536] = ((part[:, None, :] - palette[None]) ** 2).sum(-1).argmin(1)
-    return lut
+    # Nearest by |p - c|^2 = |p|^2 - 2 p.c + |c|^2, whose first term is the same for every ink.
+    return (np.sum(palette * palette, axis=1) - 2 * grid @ palette.T).argmin(axis=1).astype(np.uint8)
 
 
 def posterize(rgb: np.ndarray, levels: int) -> np.ndarray:
@@ -166,7 +163,7 @@ def posterize(rgb: np.ndarray, levels: int) -> np.ndarray:
 
     labels = by_strips(assign, (height, width))
     scale = shared.scale(rgb)
-    labels = cv2.medianBlur(labels, max(3, round(5 * scale) | 1))  # no one-pixel islands
+    labels = cv2.medianBlur(labels, max(3, round(3 * scale) | 1))  # no one-pixel islands
     lightness = palette[:, 0][labels]
     reach = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (max(2, round(2 * scale)),) * 2)
     outline = cv2.dilate(lightness, reach) - lightness > 18 * _LIGHTNESS_WEIGHT  # the darker side of a strong step
