@@ -92,10 +92,13 @@ def _washes(small: np.ndarray, wash: float, boxes: list, face: np.ndarray) -> np
     for _ in range(2):
         base = cv2.bilateralFilter(base, max(5, round(9 * work_scale) | 1), 20 + 20 * wash, max(2.0, 5 * work_scale))
     image = shared.unit(base)
-    # The washes are found at 3/4 of the working size (the filter's cost grows with the area).
+    # The washes' brush is (4 + 6 x wash) px per 1024; the filter runs on a copy shrunk so that it
+    # is at most 4 px there (its cost grows with the area and, past 9x9 kernels, steeply).
     height, width = image.shape[:2]
-    reduced = (max(1, round(width * 0.75)), max(1, round(height * 0.75)))
-    washes = strokes.kuwahara(_resize(image, reduced, down=True), max(2, round((3 + 5 * wash) * work_scale)), 8)
+    brush = (4 + 6 * wash) * work_scale
+    factor = min(1.0, 4 / brush)
+    reduced = (max(1, round(width * factor)), max(1, round(height * factor)))
+    washes = strokes.kuwahara(_resize(image, reduced, down=True), max(2, round(brush * factor)), 8)
     washed = _resize(washes, (width, height), down=False)
     for x0, y0, x1, y1 in boxes:  # faces: a small brush, blended in over the soft face mask
         fine = strokes.kuwahara(image[y0:y1, x0:x1], max(1, round(2 * work_scale)), sharpness=8)
