@@ -7,7 +7,7 @@ import math
 import cv2
 import numpy as np
 
-from effects.engines.classic import shared
+from effects.engines.classic import portrait, shared
 from effects.engines.strips import by_strips
 
 
@@ -83,8 +83,9 @@ def _lab(rgb: np.ndarray) -> np.ndarray:
     return lab
 
 
-def fit_palette(lab: np.ndarray, count: int) -> np.ndarray:
-    """``count`` CIELAB colours fitted to the image (weighted k-means), darkest first.
+def fit_palette(lab: np.ndarray, count: int, fixed: np.ndarray | None = None) -> np.ndarray:
+    """``count`` CIELAB colours fitted to the image (weighted k-means), darkest first; the
+    ``fixed`` colours (as many as leave five free) are among them, unmoved.
 
     The pixels are pooled in small Lab cells first; a cell weighs the square root of its pixel
     count, so a wide sky or wall cannot take most of the palette from the subject. Seeded at
@@ -102,12 +103,17 @@ def fit_palette(lab: np.ndarray, count: int) -> np.ndarray:
     share = np.cumsum(weights[order]) / weights.sum()
     seeds = np.minimum(np.searchsorted(share, (np.arange(count) + 0.5) / count), len(order) - 1)
     centres = points[order[seeds]].copy()
+    pinned = np.zeros(count, bool)
+    for colour in (fixed if fixed is not None else [])[: max(0, count - 5)]:
+        free = np.flatnonzero(~pinned)  # the fixed colour takes the place of the nearest seed
+        nearest = free[((centres[free] - colour) ** 2).sum(axis=1).argmin()]
+        centres[nearest], pinned[nearest] = colour, True
     for _ in range(24):
         label = ((points[:, None, :] - centres[None]) ** 2).sum(-1).argmin(1)
         total = np.bincount(label, weights, minlength=count)
         for c in range(3):
             moved = np.bincount(label, weights * points[:, c], minlength=count)
-            centres[:, c] = np.where(total > 0, moved / np.maximum(total, 1e-9), centres[:, c])
+            centres[:, c] = np.where((total > 0) & ~pinned, moved / np.maximum(total, 1e-9), centres[:, c])
     return centres[np.argsort(centres[:, 0], kind="stable")].astype(np.float32)
 
 
@@ -120,15 +126,28 @@ def _nearest_lut(palette: np.ndarray) -> np.ndarray:
     return (np.sum(palette * palette, axis=1) - 2 * grid @ palette.T).argmin(axis=1).astype(np.uint8)
 
 
+def _skin_inks(lab: np.ndarray, boxes: list[tuple[int, int, int, int]]) -> np.ndarray:
+    """The median colour of the middle of each face (weighted Lab), at most two: inks the palette
+    must keep, so skin prints as skin rather than in the nearest background or hair ink."""
+    inks = []
+    for x0, y0, x1, y1 in boxes[:2]:
+        grow_x, grow_y = (x1 - x0) // 3, (y1 - y0) // 3
+        middle = lab[y0 + grow_y : y1 - grow_y, x0 + grow_x : x1 - grow_x].reshape(-1, 3)
+        if len(middle):
+            inks.append(np.median(middle, axis=0))
+    return np.array(inks, np.float32).reshape(-1, 3)
+
+
 def posterize(rgb: np.ndarray, levels: int) -> np.ndarray:
     # A screen print of the photo in 2 x ``levels`` inks fitted to it. The photo is flattened by
-    # an edge-preserving (bilateral) filter at <= 1024 px, so skies, skin and floors give wide flat
+    # an edge-preserving (bilateral) filter at <= 800 px, so skies, skin and floors give wide flat
     # areas rather than speckle; the inks are a k-means palette in CIELAB (perceptual distances,
-    # every ink a colour the photo has, a little richer in chroma, same hue), and each pixel takes
-    # its nearest ink. Labels are assigned at full size from the smooth upscaled image, so the
-    # shapes' borders are smooth curves, and thin outlines in the darkest ink mark the dark side
-    # of strong lightness steps in a deeper shade of that side's ink (eyes and lettering read; no
-    # hue the photo lacks appears, and there are at most 4 x ``levels`` colours).
+    # every ink a colour the photo has, a little richer in chroma, same hue; a detected face's
+    # skin is always one of them), and each pixel takes its nearest ink. Labels are assigned at
+    # full size from the smooth upscaled image, so the shapes' borders are smooth curves. Thin
+    # lines in a deeper shade of the local ink mark the dark side of strong steps between inks
+    # and the photo's dark features (eyes, mouth, lettering): no hue the photo lacks appears,
+    # and there are at most 4 x ``levels`` colours.
     height, width = rgb.shape[:2]
     factor = min(1.0, _POSTER_SIDE / max(height, width))
     work = (max(1, round(width * factor)), max(1, round(height * factor)))
@@ -137,7 +156,8 @@ def posterize(rgb: np.ndarray, levels: int) -> np.ndarray:
     smooth = cv2.medianBlur(small, 5 if max(work) > 400 else 3)
     for _ in range(3):
         smooth = cv2.bilateralFilter(smooth, max(5, round(9 * work_scale) | 1), 32, max(2.0, 7 * work_scale))
-    palette = fit_palette(_lab(smooth), 2 * levels)
+    lab = _lab(smooth)
+    palette = fit_palette(lab, 2 * levels, fixed=_skin_inks(lab, portrait.face_boxes(small)))
     inks = palette.copy()
     inks[:, 0] /= np.float32(_LIGHTNESS_WEIGHT)
     inks[:, 1:] *= np.float32(1.12)

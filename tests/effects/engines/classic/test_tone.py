@@ -93,3 +93,18 @@ def test_posterize_turns_a_grainy_sky_into_flat_bands(levels):
     changes = (np.abs(np.diff(out, axis=1)).sum(axis=2) > 0).mean()
     assert changes < 0.08
     assert colour_count(out) > 2
+
+
+def test_posterize_prints_a_face_in_its_own_skin_tone():
+    source = sample("astronaut.png")
+    cheeks = (slice(100, 150), slice(195, 255))  # the middle of the astronaut's face (512 px)
+    lab = cv2.cvtColor(source.astype(np.float32) / 255, cv2.COLOR_RGB2Lab)
+    skin = np.median(lab[cheeks].reshape(-1, 3), axis=0)
+
+    out = tone.posterize(source, 4)
+
+    # The detected face's skin is one of the inks (a fitted palette alone printed it 11 units off
+    # in CIELAB, in the nearest background ink).
+    printed = cv2.cvtColor(out.astype(np.float32) / 255, cv2.COLOR_RGB2Lab)[cheeks].reshape(-1, 3)
+    distance = np.sqrt(((printed - skin) ** 2).sum(axis=1))
+    assert np.median(distance) < 6 and (distance < 15).mean() > 0.8
