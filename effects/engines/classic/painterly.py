@@ -99,7 +99,9 @@ def _washes(small: np.ndarray, wash: float, boxes: list, face: np.ndarray) -> np
     factor = min(1.0, 4 / brush)
     reduced = (max(1, round(width * factor)), max(1, round(height * factor)))
     washes = strokes.kuwahara(_resize(image, reduced, down=True), max(2, round(brush * factor)), 8)
-    washed = _resize(washes, (width, height), down=False)
+    # A median after the upscale rounds off the shrunk copy's pixel steps along diagonal edges.
+    washed = _resize(shared.from_unit(washes), (width, height), down=False)
+    washed = shared.unit(cv2.medianBlur(washed, max(3, round(5 * work_scale) | 1)))
     for x0, y0, x1, y1 in boxes:  # faces: a small brush, blended in over the soft face mask
         fine = strokes.kuwahara(image[y0:y1, x0:x1], max(1, round(2 * work_scale)), sharpness=8)
         washed[y0:y1, x0:x1] += (fine - washed[y0:y1, x0:x1]) * face[y0:y1, x0:x1, None]
@@ -129,7 +131,8 @@ def watercolor(rgb: np.ndarray, wash: float, edges: float, grain: float) -> np.n
     # Rims: where the wash changes, on both sides of the border, a few pixels wide.
     rim_sigma = max(1.0, 2.0 * work_scale)
     rim = np.abs(lightness - cv2.GaussianBlur(lightness, (0, 0), rim_sigma))
-    rim = np.clip(rim * np.float32(9), 0, 1)
+    # Softened, so a rim never shows the pixel steps of the shrunk washes along a hard edge.
+    rim = cv2.GaussianBlur(np.clip(rim * np.float32(9), 0, 1), (0, 0), max(0.8, work_scale))
     # Underdrawing: a difference of Gaussians of the photo's lightness, thin, darker on faces.
     gray = shared.unit(cv2.cvtColor(small, cv2.COLOR_RGB2GRAY))
     fine = max(0.7, 0.9 * work_scale)
