@@ -67,7 +67,7 @@ def kuwahara(rgb: np.ndarray, radius: int, sharpness: int) -> np.ndarray:
     for kernel in _sector_kernels(radius):
         moments = cv2.filter2D(stack, -1, kernel, borderType=cv2.BORDER_REFLECT)
         mean, square = cv2.split(cv2.transform(moments, lightness_moments))
-        variance = cv2.max(square - mean * mean, 0.0)
+        variance = np.maximum(square - mean * mean, 0)
         variance += np.float32(0.004**2)
         means.append(moments)
         variances.append(variance)
@@ -76,9 +76,10 @@ def kuwahara(rgb: np.ndarray, radius: int, sharpness: int) -> np.ndarray:
     out = np.zeros_like(means[0])
     for moments, variance in zip(means, variances, strict=True):
         # (floor / variance) ** (sharpness / 2): 1 for the calmest sector, less for the others.
-        weight = _power(cv2.divide(floor, variance), sharpness // 2)
+        weight = _power(np.divide(floor, variance, out=variance), sharpness // 2)
         total += weight
-        out += cv2.multiply(moments, cv2.merge([weight] * 4))
+        moments *= weight[..., None]
+        out += moments
     colour = out[..., :3] / total[..., None]
     return np.ascontiguousarray(colour)
 

@@ -87,3 +87,14 @@ def test_painterly_effects_paint_without_the_face_models(missing_face_models, sl
 
     # The face models are optional here: the whole photo is painted with one brush.
     assert out.shape == source.shape and np.abs(out.astype(np.int16) - source).mean() > 3
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (2, 3), (1, 700)])
+@pytest.mark.parametrize("slug", ["oil-paint", "watercolor"])
+def test_oil_paint_and_watercolor_take_images_of_a_few_pixels(slug, shape):
+    image = np.random.default_rng(3).integers(0, 256, (*shape, 3), dtype=np.uint8)
+
+    out = EFFECTS[slug].function(image, **defaults(slug))
+
+    # Their filters reach several pixels around each one; a sliver of an image must still work.
+    assert out.shape == image.shape and out.dtype == np.uint8

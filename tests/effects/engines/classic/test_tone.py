@@ -108,3 +108,13 @@ def test_posterize_prints_a_face_in_its_own_skin_tone():
     printed = cv2.cvtColor(out.astype(np.float32) / 255, cv2.COLOR_RGB2Lab)[cheeks].reshape(-1, 3)
     distance = np.sqrt(((printed - skin) ** 2).sum(axis=1))
     assert np.median(distance) < 6 and (distance < 15).mean() > 0.8
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (2, 3), (1, 700)])
+def test_posterize_takes_images_of_a_few_pixels(shape):
+    image = np.random.default_rng(3).integers(0, 256, (*shape, 3), dtype=np.uint8)
+
+    out = tone.posterize(image, 4)
+
+    # Its filters reach several pixels around each one; a sliver of an image must still work.
+    assert out.shape == image.shape and out.dtype == np.uint8
