@@ -95,12 +95,6 @@ COMMON_PARAMS = {
 # (which need models) in ``people``.
 
 
-def posterize(rgb: np.ndarray, levels: int) -> np.ndarray:
-    # Map each channel to ``levels`` evenly spaced values spanning 0..255.
-    index = np.minimum((rgb.astype(np.int32) * levels) // 256, levels - 1)
-    return (index * 255 // (levels - 1)).astype(np.uint8)
-
-
 @dataclass(frozen=True)
 class EffectSpec:
     function: Callable[..., np.ndarray]
@@ -145,7 +139,7 @@ EFFECTS: dict[str, EffectSpec] = {
     "watercolor": EffectSpec(
         painterly.watercolor,
         {"wash": Param(float, 1.0, 0.3, 1.5), "edges": Param(float, 1.0, 0, 2), "grain": Param(float, 1.0, 0, 2)},
-        "Soft colour washes with darker pigment rims on textured paper",
+        "Transparent washes with darker wet rims and pigment granulation on paper; faces keep their detail",
     ),
     "oil-paint": EffectSpec(
         painterly.oil_paint,
@@ -154,7 +148,7 @@ EFFECTS: dict[str, EffectSpec] = {
             "dyn_ratio": Param(int, 1, 1, 8),
             "relief": Param(float, 0.5, 0, 1),
         },
-        "Dabs of paint with brush strokes that follow the shapes, lit like thick paint",
+        "Clean-edged dabs drawn out along the shapes, a finer brush on faces, lit like thick paint",
     ),
     "hdr": EffectSpec(
         tone.hdr,
@@ -167,7 +161,11 @@ EFFECTS: dict[str, EffectSpec] = {
         {"radius": Param(int, 12, 1, 50), "focus": Param(float, 0.35, 0.05, 0.9)},
         "Blurred background",
     ),
-    "posterize": EffectSpec(tone.posterize, {"levels": Param(int, 4, 2, 8)}, "Bands of flat colour"),
+    "posterize": EffectSpec(
+        tone.posterize,
+        {"levels": Param(int, 4, 2, 8)},
+        "Screen print in 2 x levels inks fitted to the photo, flat areas and thin outlines",
+    ),
     "analog-film": EffectSpec(
         film.analog_film,
         {
