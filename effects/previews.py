@@ -51,9 +51,11 @@ class SamplePhoto:
     name: str  # file name in samples/photos
     alt: str  # what it shows: the "before" picture's alt text
     credit: str  # shown under the before/after pair (its licence asks for it, or it is courteous)
-    people: bool  # shows a person (the people effects need one)
+    people: bool  # shows a person
     focus: tuple[float, float] = (0.5, 0.5)  # the subject's centre (fractions of width, height) without a face
     licence_url: str = ""  # linked from the credit when the licence asks for it
+    # The face turned to the camera: the people effects find it (they refuse a face seen from the side).
+    frontal: bool = False
 
 
 SAMPLE_PHOTOS: dict[str, SamplePhoto] = {
@@ -65,6 +67,7 @@ SAMPLE_PHOTOS: dict[str, SamplePhoto] = {
             "Photo: NASA (public domain)",
             people=True,
             focus=(0.44, 0.24),
+            frontal=True,
         ),
         SamplePhoto(
             "grace_hopper.jpg",
@@ -72,6 +75,7 @@ SAMPLE_PHOTOS: dict[str, SamplePhoto] = {
             "Photo: US Navy (public domain)",
             people=True,
             focus=(0.52, 0.38),
+            frontal=True,
         ),
         SamplePhoto(
             "camera.png",
@@ -123,6 +127,7 @@ SAMPLE_PHOTOS: dict[str, SamplePhoto] = {
     )
 }
 PEOPLE_PHOTOS = [photo for photo in SAMPLE_PHOTOS.values() if photo.people]
+PORTRAIT_PHOTOS = [photo for photo in PEOPLE_PHOTOS if photo.frontal]  # the people effects' photos
 SCENE_PHOTOS = [photo for photo in SAMPLE_PHOTOS.values() if not photo.people]
 
 
@@ -152,13 +157,14 @@ def effect_needs_people(*, model_id: str) -> bool:
 
 def preview_photo_choose(*, slug: str, model_id: str, requested: str = "", previous: str = "") -> SamplePhoto:
     """The photo an effect's preview is rendered on: the one asked for (a catalog entry's ``preview_photo``),
-    else the one it was rendered on last time, else a person for the people effects and a scene for the
-    others, picked by the slug so that effects without a catalog choice do not all show the same photo."""
+    else the one it was rendered on last time, else a portrait (a face turned to the camera) for the people
+    effects and a scene for the others, picked by the slug so that effects without a catalog choice do not
+    all show the same photo."""
     if requested:
         return sample_photo(requested)
     if previous in SAMPLE_PHOTOS:
         return sample_photo(previous)
-    pool = PEOPLE_PHOTOS if effect_needs_people(model_id=model_id) else SCENE_PHOTOS
+    pool = PORTRAIT_PHOTOS if effect_needs_people(model_id=model_id) else SCENE_PHOTOS
     return pool[zlib.crc32(slug.encode()) % len(pool)]
 
 
@@ -228,8 +234,9 @@ def crop_box(
     else:
         cut_w, cut_h = width, min(height, round(width / aspect))
     if not face_boxes:
-        x = _place(focus[0] * width - cut_w / 2, 0, 0, cut_w, width)
-        y = _place(focus[1] * height - cut_h / 2, 0, 0, cut_h, height)
+        fx, fy = round(focus[0] * width), round(focus[1] * height)
+        x = _place(fx - cut_w / 2, fx, fx, cut_w, width)
+        y = _place(fy - cut_h / 2, fy, fy, cut_h, height)
         return (x, y, x + cut_w, y + cut_h)
     head = _clip(_union([head_box(face) for face in face_boxes]), width, height)
     face = _clip(_union(face_boxes), width, height)

@@ -25,6 +25,7 @@ from effects.engines.local import EFFECTS
 from effects.ingestion import image_validate_bytes
 from effects.management.commands.seed_demo import ADMIN_EMAIL
 from effects.models import Category, Effect
+from effects.previews import SAMPLE_PHOTOS, face_boxes
 from tests.support.factories import EffectFactory, UserFactory
 from tests.support.images import image_bytes
 
@@ -133,6 +134,49 @@ def test_render_preview_stores_thumbnail_and_display_copies_of_the_preview():
         assert image.size == (copies[name]["width"], copies[name]["height"])
         assert 0.95 * longest <= max(image.size) <= longest
         assert abs(image.width / image.height - preview.width / preview.height) < 0.01
+
+
+def test_render_preview_cuts_the_portrait_to_4_3_around_the_face_and_keeps_the_cut_photo_as_its_before():
+    effect = EffectFactory(model_id="local:grayscale")
+
+    effect_render_preview(effect=effect, photo="grace_hopper.jpg")
+
+    effect.refresh_from_db()
+    storage = effect.preview.storage
+    preview = _stored_image(storage, effect.preview.name)
+    source = effect.preview_source
+    before = _stored_image(storage, source["renditions"]["display"]["name"])
+    assert source["photo"] == "grace_hopper.jpg" and source["preview"] == effect.preview.name
+    assert preview.size == before.size == (512, 384)
+    assert set(source["renditions"]) == {"thumbnail", "display"}
+    faces = face_boxes(_stored_image(storage, effect.preview_renditions["display"]["name"]))
+    assert len(faces) == 1
+    x0, y0, x1, y1 = faces[0]
+    assert x0 > 4 and y0 > 4 and x1 < preview.width - 4 and y1 < preview.height - 4
+
+
+def test_render_preview_puts_a_people_effect_without_a_chosen_photo_on_a_portrait():
+    effect = EffectFactory(slug="staff-made", model_id="local:pixelate-faces")
+
+    effect_render_preview(effect=effect)
+
+    effect.refresh_from_db()
+    assert SAMPLE_PHOTOS[effect.preview_source["photo"]].frontal
+
+
+def test_rendering_a_preview_again_keeps_its_photo_and_replaces_the_before_copies(django_capture_on_commit_callbacks):
+    effect = EffectFactory(model_id="local:sepia")
+    effect_render_preview(effect=effect, photo="flower.jpg")
+    old = [copy["name"] for copy in Effect.objects.get(pk=effect.pk).preview_source["renditions"].values()]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        effect_render_preview(effect=Effect.objects.get(pk=effect.pk))
+
+    source = Effect.objects.get(pk=effect.pk).preview_source
+    storage = effect.preview.storage
+    assert source["photo"] == "flower.jpg"
+    assert not any(storage.exists(name) for name in old)
+    assert all(storage.exists(copy["name"]) for copy in source["renditions"].values())
 
 
 def test_preview_renditions_of_an_uploaded_preview_are_never_upscaled():
