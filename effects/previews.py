@@ -205,14 +205,15 @@ def _axis(head: tuple[int, int], face: tuple[int, int], size: int, limit: int, *
     """The cut's start along one axis, ``size`` long in a photo ``limit`` long.
 
     The cut holds the whole head when it fits (the head's centre ``at`` of the way along the cut); else,
-    along the upright axis, from the top of the head (hair, a cap) to the chin, centred; else the face,
-    as high as it can be (the hair kept rather than the neck) or, across, centred on the face.
+    along the upright axis, from the top of the head (hair, a cap) to the chin, centred; else the face
+    with twice as much room above it as below (the hair rather than the neck) or, across, centred on it.
     """
     if head[1] - head[0] <= size:
         return _place((head[0] + head[1]) / 2 - at * size, head[0], head[1], size, limit)
     if upright and face[1] - head[0] <= size:
         return _place((head[0] + face[1] - size) / 2, head[0], face[1], size, limit)
-    wanted = face[1] - size if upright else (face[0] + face[1] - size) / 2
+    room = size - (face[1] - face[0])
+    wanted = face[0] - room * 2 / 3 if upright and room > 0 else (face[0] + face[1] - size) / 2
     return _place(wanted, face[0], face[1], size, limit)
 
 

@@ -252,6 +252,24 @@ def test_seed_demo_renders_previews_for_every_demo_effect():
     assert Effect.objects.filter(model_id__startswith="local:").exclude(preview="").count() == local_demo_effects
 
 
+def test_seed_demo_portrait_previews_show_every_face_whole_in_the_cards_shape():
+    call_command("seed_demo", stdout=io.StringIO())
+
+    portraits = [
+        effect
+        for effect in Effect.objects.exclude(preview_source={})
+        if SAMPLE_PHOTOS[effect.preview_source["photo"]].frontal and "faces" not in effect.slug  # those hide them
+    ]
+    assert len(portraits) >= 5
+    for effect in portraits:
+        preview = _stored_image(effect.preview.storage, effect.preview_renditions["display"]["name"])
+        assert abs(preview.width / preview.height - 4 / 3) < 0.01, effect.slug
+        faces = face_boxes(preview)
+        assert faces, effect.slug
+        for x0, y0, x1, y1 in faces:
+            assert x0 > 2 and y0 > 2 and x1 < preview.width - 2 and y1 < preview.height - 2, effect.slug
+
+
 def test_seed_demo_seeds_the_local_ai_effects_the_engine_has_and_the_provider_catalog():
     call_command("seed_demo", stdout=io.StringIO())
 

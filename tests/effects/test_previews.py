@@ -86,6 +86,14 @@ def test_a_face_as_tall_as_the_cut_stays_whole_with_as_much_hair_as_fits():
     assert _inside(face, box)
 
 
+def test_a_face_whose_head_does_not_fit_gets_more_room_above_it_than_below():
+    face = (100, 150, 300, 350)  # the cut is 300 px tall: 100 px to share out around the face
+
+    box = crop_box(400, 400, face_boxes=[face])
+
+    assert box == (0, 83, 400, 383)
+
+
 def test_the_cut_holds_every_face_of_a_group():
     faces = [(500, 200, 600, 320), (1000, 220, 1100, 340)]
 
