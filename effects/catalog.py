@@ -36,13 +36,12 @@ from effects.engines import (
 from effects.ingestion import ValidatedImage, image_fetch, image_validate_bytes
 from effects.jobs.dispatch import remote_cancel_enqueue, remote_files_delete_enqueue
 from effects.models import Category, Effect
-from effects.renditions import renditions_from_bytes
+from effects.previews import png_bytes, preview_fit, preview_photo_choose, preview_source_image
+from effects.renditions import renditions_from_bytes, renditions_make
 from effects.selectors.catalog import CATALOG_VERSION_KEY
 
 logger = logging.getLogger(__name__)
 
-SAMPLE_IMAGE = Path(__file__).resolve().parent / "samples" / "sample.jpg"
-SAMPLE_PHOTOS = Path(__file__).resolve().parent / "samples" / "photos"
 CATALOGS = Path(__file__).resolve().parent / "catalogs"
 # The provider effects (Replicate models and the effects built on them), and the built-in demo effects.
 PROVIDER_CATALOG = CATALOGS / "providers.json"
@@ -180,14 +179,18 @@ def _flatten(image: Image.Image) -> Image.Image:
 
 
 def effect_render_preview(*, effect: Effect, photo: str = "") -> Effect:
-    """Render the effect on a bundled sample photo (``photo`` in samples/photos, else the portrait)
-    and store it as the effect's preview."""
-    path = SAMPLE_PHOTOS / photo if photo else SAMPLE_IMAGE
-    if photo and (path.parent != SAMPLE_PHOTOS or not path.is_file()):
-        raise ApplicationError(ErrorCode.INVALID_INPUT, f"No sample photo named {photo!r}")
-    sample = image_validate_bytes(path.read_bytes())
-    data = effect_try(effect=effect, source=sample)
-    preview = _flatten(Image.open(io.BytesIO(data)))
+    """Render the effect on a bundled sample photo cut to the gallery card's shape around its subject
+    (``photo`` in samples/photos, else the one it was last rendered on, else one that suits the effect:
+    see ``effects.previews``), and store it as the effect's preview with the cut photo as its "before"."""
+    sample = preview_photo_choose(
+        slug=effect.slug,
+        model_id=effect.model_id,
+        requested=photo,
+        previous=(effect.preview_source or {}).get("photo", ""),
+    )
+    before = preview_source_image(sample)
+    data = effect_try(effect=effect, source=image_validate_bytes(png_bytes(before)))
+    preview = preview_fit(_flatten(Image.open(io.BytesIO(data))))
     buffer = io.BytesIO()
     preview.save(buffer, "JPEG", quality=85)
     old = effect.preview.name if effect.preview else ""
@@ -196,7 +199,30 @@ def effect_render_preview(*, effect: Effect, photo: str = "") -> Effect:
     if old and old != effect.preview.name:
         transaction.on_commit(lambda: effect.preview.storage.delete(old))
     effect_preview_renditions_store(effect=effect)
+    _preview_source_store(effect=effect, photo=sample.name, image=before)
     return effect
+
+
+def _preview_source_store(*, effect: Effect, photo: str, image: Image.Image) -> None:
+    """Store the cut sample photo's copies beside the preview as its "before", replacing older ones."""
+    storage = Effect._meta.get_field("preview").storage
+    previous = [copy["name"] for copy in (effect.preview_source or {}).get("renditions", {}).values()]
+    stem = effect.preview.name.rsplit(".", 1)[0]
+    renditions = {
+        rendition.name: {
+            "name": storage.save(f"{stem}-source-{rendition.name}.{rendition.extension}", ContentFile(rendition.data)),
+            "width": rendition.width,
+            "height": rendition.height,
+        }
+        for rendition in renditions_make(image)
+    }
+    effect.preview_source = {"photo": photo, "preview": effect.preview.name, "renditions": renditions}
+    Effect.objects.filter(pk=effect.pk).update(preview_source=effect.preview_source, updated_at=timezone.now())
+    stale = [name for name in previous if name not in {copy["name"] for copy in renditions.values()}]
+    if stale:
+        transaction.on_commit(lambda: [storage.delete(name) for name in stale])
+    effect_catalog_changed()
+    transaction.on_commit(effect_catalog_changed)
 
 
 def effect_preview_renditions_store(*, effect: Effect) -> dict:

@@ -45,6 +45,10 @@ class Effect(models.Model):
     # Smaller copies (JPEG, WebP when transparent) of the preview for pages and the API, stored beside it:
     # {"thumbnail": {"name", "width", "height"}, "display": {...}}; empty when there is no preview.
     preview_renditions = models.JSONField(default=dict, blank=True, editable=False)
+    # The "before" of a preview rendered on a bundled sample photo (effects.previews), stored beside it:
+    # {"photo": sample file name, "preview": the preview file it belongs to, "renditions": {"thumbnail": {...},
+    # "display": {...}}}; empty for an uploaded preview (or one rendered before it was kept).
+    preview_source = models.JSONField(default=dict, blank=True, editable=False)
     credits = models.PositiveSmallIntegerField(default=1)
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="effects")
     model_id = models.CharField(

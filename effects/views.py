@@ -29,6 +29,7 @@ from effects.selectors.catalog import (
     effect_get_active,
     effect_list_active,
     effect_preview_picture,
+    effect_preview_source_picture,
     rendition_picture,
 )
 from effects.selectors.jobs import (
@@ -126,7 +127,8 @@ def gallery(request):
 
 @require_http_methods(["GET", "POST"])
 def effect_detail(request, slug: str):
-    """One effect: what it does, and (signed in) a form to apply it to a photo."""
+    """One effect: what it does, its example (the sample photo before and after), and (signed in) a form
+    to apply it to a photo."""
     effect = effect_get_active(ref=slug)
     if effect is None:
         raise Http404
@@ -165,6 +167,7 @@ def effect_detail(request, slug: str):
         {
             "effect": effect,
             "preview": effect_preview_picture(effect=effect),
+            "before": effect_preview_source_picture(effect=effect),
             "form": form,
             "insufficient": insufficient,
             "source_error": form.is_bound and form.has_error(NON_FIELD_ERRORS, SOURCE_CHOICE),

@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet
 
 from core.cache import BoundedCache
 from effects.models import Effect
+from effects.previews import SAMPLE_PHOTOS
 
 _MAX_PK = 2**63 - 1
 
@@ -70,6 +71,18 @@ def effect_preview_picture(*, effect: Effect) -> dict | None:
     if not effect.preview:
         return None
     return rendition_picture(effect.preview_renditions, Effect._meta.get_field("preview").storage)
+
+
+def effect_preview_source_picture(*, effect: Effect) -> dict | None:
+    """The "before" of the effect's preview: the sample photo it was rendered on, cut as the preview is
+    (``rendition_picture`` plus its ``alt`` text, ``credit`` and ``licence_url``); None for an uploaded preview, or when the
+    preview was replaced after that render."""
+    source = effect.preview_source or {}
+    photo = SAMPLE_PHOTOS.get(source.get("photo", ""))
+    if not effect.preview or photo is None or source.get("preview") != effect.preview.name:
+        return None
+    picture = rendition_picture(source.get("renditions"), Effect._meta.get_field("preview").storage)
+    return picture and {**picture, "alt": photo.alt, "credit": photo.credit, "licence_url": photo.licence_url}
 
 
 CATALOG_VERSION_KEY = "effects:catalog-version"

@@ -25,6 +25,7 @@ from effects.engines.local import EFFECTS
 from effects.ingestion import image_validate_bytes
 from effects.management.commands.seed_demo import ADMIN_EMAIL
 from effects.models import Category, Effect
+from effects.previews import SAMPLE_PHOTOS, face_boxes
 from tests.support.factories import EffectFactory, UserFactory
 from tests.support.images import image_bytes
 
@@ -135,6 +136,49 @@ def test_render_preview_stores_thumbnail_and_display_copies_of_the_preview():
         assert abs(image.width / image.height - preview.width / preview.height) < 0.01
 
 
+def test_render_preview_cuts_the_portrait_to_4_3_around_the_face_and_keeps_the_cut_photo_as_its_before():
+    effect = EffectFactory(model_id="local:grayscale")
+
+    effect_render_preview(effect=effect, photo="grace_hopper.jpg")
+
+    effect.refresh_from_db()
+    storage = effect.preview.storage
+    preview = _stored_image(storage, effect.preview.name)
+    source = effect.preview_source
+    before = _stored_image(storage, source["renditions"]["display"]["name"])
+    assert source["photo"] == "grace_hopper.jpg" and source["preview"] == effect.preview.name
+    assert preview.size == before.size == (512, 384)
+    assert set(source["renditions"]) == {"thumbnail", "display"}
+    faces = face_boxes(_stored_image(storage, effect.preview_renditions["display"]["name"]))
+    assert len(faces) == 1
+    x0, y0, x1, y1 = faces[0]
+    assert x0 > 4 and y0 > 4 and x1 < preview.width - 4 and y1 < preview.height - 4
+
+
+def test_render_preview_puts_a_people_effect_without_a_chosen_photo_on_a_portrait():
+    effect = EffectFactory(slug="staff-made", model_id="local:pixelate-faces")
+
+    effect_render_preview(effect=effect)
+
+    effect.refresh_from_db()
+    assert SAMPLE_PHOTOS[effect.preview_source["photo"]].frontal
+
+
+def test_rendering_a_preview_again_keeps_its_photo_and_replaces_the_before_copies(django_capture_on_commit_callbacks):
+    effect = EffectFactory(model_id="local:sepia")
+    effect_render_preview(effect=effect, photo="flower.jpg")
+    old = [copy["name"] for copy in Effect.objects.get(pk=effect.pk).preview_source["renditions"].values()]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        effect_render_preview(effect=Effect.objects.get(pk=effect.pk))
+
+    source = Effect.objects.get(pk=effect.pk).preview_source
+    storage = effect.preview.storage
+    assert source["photo"] == "flower.jpg"
+    assert not any(storage.exists(name) for name in old)
+    assert all(storage.exists(copy["name"]) for copy in source["renditions"].values())
+
+
 def test_preview_renditions_of_an_uploaded_preview_are_never_upscaled():
     effect = EffectFactory()
     effect.preview.save("preview.jpg", ContentFile(image_bytes("JPEG", (200, 150))))
@@ -206,6 +250,24 @@ def test_seed_demo_renders_previews_for_every_demo_effect():
 
     local_demo_effects = len(catalog_read(path=LOCAL_CATALOG)["effects"])
     assert Effect.objects.filter(model_id__startswith="local:").exclude(preview="").count() == local_demo_effects
+
+
+def test_seed_demo_portrait_previews_show_every_face_whole_in_the_cards_shape():
+    call_command("seed_demo", stdout=io.StringIO())
+
+    portraits = [
+        effect
+        for effect in Effect.objects.exclude(preview_source={})
+        if SAMPLE_PHOTOS[effect.preview_source["photo"]].frontal and "faces" not in effect.slug  # those hide them
+    ]
+    assert len(portraits) >= 5
+    for effect in portraits:
+        preview = _stored_image(effect.preview.storage, effect.preview_renditions["display"]["name"])
+        assert abs(preview.width / preview.height - 4 / 3) < 0.01, effect.slug
+        faces = face_boxes(preview)
+        assert faces, effect.slug
+        for x0, y0, x1, y1 in faces:
+            assert x0 > 2 and y0 > 2 and x1 < preview.width - 2 and y1 < preview.height - 2, effect.slug
 
 
 def test_seed_demo_seeds_the_local_ai_effects_the_engine_has_and_the_provider_catalog():

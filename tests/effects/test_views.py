@@ -83,13 +83,43 @@ def test_effect_page_shows_the_previews_display_copy_with_srcset(client):
 
     html = client.get(reverse("effect_detail", args=[effect.slug])).content.decode()
 
-    image = re.search(r'<img[^>]*alt="Example of the Sepia Glow effect"[^>]*>', html).group(0)
+    image = re.search(r'<img[^>]*alt="The same photo with the Sepia Glow effect"[^>]*>', html).group(0)
     storage = effect.preview.storage
     display = copies["display"]
     assert f'src="{escape(storage.url(display["name"]))}"' in image
     assert f"{escape(storage.url(copies['thumbnail']['name']))} {copies['thumbnail']['width']}w" in image
     assert f'width="{display["width"]}" height="{display["height"]}"' in image
     assert 'sizes="' in image and 'loading="lazy"' in image
+
+
+def test_effect_page_shows_the_sample_photo_before_and_the_preview_after_with_alt_texts_and_credit(client):
+    effect = EffectFactory(name="Sepia Glow", model_id="local:sepia")
+    effect_render_preview(effect=effect, photo="china.jpg")
+    source = Effect.objects.get(pk=effect.pk).preview_source
+
+    html = client.get(reverse("effect_detail", args=[effect.slug])).content.decode()
+
+    pair = re.search(r'<div class="before-after".*?</div>', html, re.S).group(0)
+    before, after = re.findall(r"<img[^>]*>", pair)
+    display = source["renditions"]["display"]
+    assert f'src="{escape(effect.preview.storage.url(display["name"]))}"' in before
+    assert f'width="{display["width"]}" height="{display["height"]}"' in before
+    assert 'alt="A many-roofed Chinese tower on a wooded hill above a wide lake"' in before
+    assert 'alt="The same photo with the Sepia Glow effect"' in after
+    assert "<figcaption>Before</figcaption>" in pair and "<figcaption>After: Sepia Glow</figcaption>" in pair
+    assert "Photo: danielbuechele on Flickr (CC BY 2.0)" in html
+    assert 'href="https://creativecommons.org/licenses/by/2.0/" rel="license noopener"' in html
+
+
+def test_effect_page_shows_an_uploaded_preview_alone_without_the_old_before(client):
+    effect = EffectFactory(name="Sepia Glow", model_id="local:sepia")
+    effect_render_preview(effect=effect, photo="china.jpg")
+    effect.preview.save("preview.jpg", ContentFile(image_bytes("JPEG", (640, 480))))  # staff upload another
+
+    html = client.get(reverse("effect_detail", args=[effect.slug])).content.decode()
+
+    assert "before-after" not in html and "Chinese tower" not in html
+    assert 'alt="Example of the Sepia Glow effect"' in html
 
 
 def test_gallery_hides_inactive_effects(client):
@@ -163,7 +193,7 @@ def test_effect_page_form_comes_before_the_example_picture(client, user):
 
     html = client.get(reverse("effect_detail", args=[effect.slug])).content.decode()
 
-    assert html.index('<form method="post"') < html.index('alt="Example of the Sepia Glow effect"')
+    assert html.index('<form method="post"') < html.index('alt="The same photo with the Sepia Glow effect"')
 
 
 def test_effect_page_asks_visitors_to_sign_up_instead_of_showing_the_form(client):

@@ -122,7 +122,7 @@ def test_a_picked_photo_is_previewed_and_the_form_comes_before_the_example(
 
     expect(page.get_by_role("img", name="The photo you chose")).to_be_visible()
     form = page.get_by_role("region", name="Apply to your photo").bounding_box()
-    example = page.get_by_role("img", name="Example of the Black & White effect").bounding_box()
+    example = page.get_by_role("img", name="The same photo with the Black & White effect").bounding_box()
     if width < 600:
         assert form["y"] + form["height"] <= example["y"]  # stacked: the form first
     else:
