@@ -9,7 +9,8 @@ from effects.api import (
     JobListView,
     ReplicateWebhookView,
 )
-from effects.api.apply import ApplyView, BatchApplyView
+from effects.api.apply import ApplyView
+from effects.api.batch import BatchApplyView
 
 urlpatterns = [
     path("effects", EffectListView.as_view(), name="api-effects"),

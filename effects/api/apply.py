@@ -1,4 +1,4 @@
-"""POST /api/effects/apply (one photo, optionally waiting for the result) and /api/effects/apply/batch.
+"""POST /api/effects/apply: one photo, optionally waiting for the result (the batch: ``effects.api.batch``).
 
 Both answer with the credit headers (``X-Credits-Charged``, ``X-Credits-Remaining``: the balance
 read when the charge was written, in the same transaction). ``Prefer: wait=N`` (RFC 7240, as
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import tempfile
 
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -33,16 +32,12 @@ from core.throttles import DEFAULT_THROTTLES, ApplyThrottle, UploadThrottle
 from effects.api import _JOB_EXAMPLE, _JOB_ID_EXAMPLE
 from effects.idempotency import idempotency_fingerprint, idempotent_replay, idempotent_run
 from effects.ingestion import image_from_upload, image_url_check
-from effects.jobs.create import JobSource, job_affordable_check, job_create, job_output_check, jobs_create_batch
+from effects.jobs.create import job_affordable_check, job_create, job_output_check
 from effects.jobs.payloads import JobSerializer, job_payload
 from effects.jobs.waiters import MAX_WAIT_SECONDS, job_wait_finished, waiter_slot
 from effects.models import JobStatus, OutputFormat
 from effects.selectors.catalog import effect_catalog_version, effect_get_active
 from effects.selectors.jobs import job_get_for_user
-
-BATCH_MAX_ITEMS = 20
-# A validated upload of a batch is kept in memory up to this size, on disk beyond it, until it is stored.
-_SPOOL_BYTES = 1024 * 1024
 
 # --- Serializers -----------------------------------------------------------------------------
 
@@ -56,12 +51,12 @@ _MAX_SIDE_HELP = (
 )
 
 
-class _OutputOptionsInput(serializers.Serializer):
+class OutputOptionsInput(serializers.Serializer):
     outputFormat = serializers.ChoiceField(choices=OutputFormat.choices, required=False, help_text=_OUTPUT_FORMAT_HELP)
     maxSide = serializers.IntegerField(required=False, help_text=_MAX_SIDE_HELP)
 
 
-class ApplyInputSerializer(_OutputOptionsInput):
+class ApplyInputSerializer(OutputOptionsInput):
     effectId = serializers.CharField(max_length=80, help_text="The effect's id or slug")
     imageUrl = serializers.URLField(max_length=2048, required=False, help_text="http(s) URL of the photo")
     image = serializers.FileField(required=False, help_text="The photo (JPEG, PNG or WEBP), multipart only")
@@ -76,12 +71,12 @@ class ApplyInputSerializer(_OutputOptionsInput):
         if bool(attrs.get("imageUrl")) == bool(attrs.get("image")):
             # Named after the field the client's kind of body carries the photo in.
             request = self.context.get("request")
-            field = "image" if _is_multipart(request) else "imageUrl"
+            field = "image" if is_multipart(request) else "imageUrl"
             raise serializers.ValidationError({field: ["Give exactly one of imageUrl or an image file."]})
         return attrs
 
 
-class ApplyJsonInput(_OutputOptionsInput):
+class ApplyJsonInput(OutputOptionsInput):
     """Apply an effect to a photo at a URL (JSON body)."""
 
     effectId = serializers.CharField(max_length=80, help_text="The effect's id or slug")
@@ -89,41 +84,11 @@ class ApplyJsonInput(_OutputOptionsInput):
     callbackUrl = serializers.URLField(max_length=2048, required=False, allow_blank=True)
 
 
-class ApplyUploadInput(_OutputOptionsInput):
+class ApplyUploadInput(OutputOptionsInput):
     """Apply an effect to an uploaded photo (multipart)."""
 
     effectId = serializers.CharField(max_length=80, help_text="The effect's id or slug")
     image = serializers.FileField(help_text="The photo (JPEG, PNG or WEBP)")
-    callbackUrl = serializers.URLField(max_length=2048, required=False, allow_blank=True)
-
-
-class BatchItemInput(serializers.Serializer):
-    imageUrl = serializers.URLField(max_length=2048, help_text="http(s) URL of the photo")
-
-
-class BatchJsonInput(_OutputOptionsInput):
-    """Apply one effect to up to 20 photos at URLs (JSON body)."""
-
-    effectId = serializers.CharField(max_length=80, help_text="The effect's id or slug")
-    items = BatchItemInput(many=True, help_text=f"1 to {BATCH_MAX_ITEMS} photos, each a job, in this order")
-    callbackUrl = serializers.URLField(max_length=2048, required=False, allow_blank=True)
-
-    def validate_items(self, items):
-        if not 1 <= len(items) <= BATCH_MAX_ITEMS:
-            raise serializers.ValidationError(f"Give 1 to {BATCH_MAX_ITEMS} items.")
-        return items
-
-
-class BatchUploadInput(_OutputOptionsInput):
-    """Apply one effect to up to 20 uploaded photos (multipart: repeat the ``image`` part)."""
-
-    effectId = serializers.CharField(max_length=80, help_text="The effect's id or slug")
-    image = serializers.ListField(
-        child=serializers.FileField(),
-        min_length=1,
-        max_length=BATCH_MAX_ITEMS,
-        help_text=f"1 to {BATCH_MAX_ITEMS} photos (JPEG, PNG or WEBP): repeat the part; one job each, in this order",
-    )
     callbackUrl = serializers.URLField(max_length=2048, required=False, allow_blank=True)
 
 
@@ -134,10 +99,6 @@ ApplyOutput = inline_serializer(
         "status": serializers.ChoiceField(choices=JobStatus.choices),
     },
 )
-BatchOutput = inline_serializer(
-    "BatchApplyResult",
-    fields={"jobs": ApplyOutput.__class__(many=True, help_text="One job per item, in the items' order")},
-)
 AppliedOrFinished = PolymorphicProxySerializer(
     component_name="ApplyAnswer",
     serializers=[ApplyOutput, JobSerializer],
@@ -146,7 +107,7 @@ AppliedOrFinished = PolymorphicProxySerializer(
 
 # --- Headers (their schema: core.api.schema.SUCCESS_HEADERS) ---------------------------------
 
-_IDEMPOTENCY_PARAMETER = OpenApiParameter(
+IDEMPOTENCY_PARAMETER = OpenApiParameter(
     "Idempotency-Key",
     str,
     location=OpenApiParameter.HEADER,
@@ -185,20 +146,20 @@ def wait_preference(request) -> int | None:
     return None
 
 
-def _is_multipart(request) -> bool:
+def is_multipart(request) -> bool:
     return request is not None and (request.content_type or "").startswith("multipart/")
 
 
-def _credit_headers(response: Response, *, charged: int, remaining: int) -> Response:
+def credit_headers(response: Response, *, charged: int, remaining: int) -> Response:
     response["X-Credits-Charged"] = str(charged)
     response["X-Credits-Remaining"] = str(remaining)
     return response
 
 
-def _replayed(response: Response, request) -> Response:
+def replayed_answer(response: Response, request) -> Response:
     """A stored answer for a repeated Idempotency-Key: nothing charged now; the balance as it is now."""
     response["Idempotent-Replayed"] = "true"
-    return _credit_headers(response, charged=0, remaining=request.user.credits)
+    return credit_headers(response, charged=0, remaining=request.user.credits)
 
 
 def _answer_after_waiting(request, *, job_id: str, seconds: int, pending: dict) -> Response:
@@ -214,7 +175,7 @@ def _answer_after_waiting(request, *, job_id: str, seconds: int, pending: dict) 
     return Response(pending, status=202)
 
 
-def _effect_for(ref: str):
+def effect_for(ref: str):
     # With the catalog version a known effect is found without a query.
     effect = effect_get_active(ref=ref, catalog_version=effect_catalog_version())
     if effect is None:
@@ -222,7 +183,7 @@ def _effect_for(ref: str):
     return effect
 
 
-def _upload_sha256(upload) -> str:
+def upload_sha256(upload) -> str:
     """The uploaded file's SHA-256, read in chunks (the size cap is checked when it is validated)."""
     digest = hashlib.sha256()
     upload.seek(0)
@@ -232,7 +193,7 @@ def _upload_sha256(upload) -> str:
     return digest.hexdigest()
 
 
-def _callback_url_check(url: str, *, request) -> str:
+def callback_url_check(url: str, *, request) -> str:
     if not url:
         return ""
     try:
@@ -241,7 +202,7 @@ def _callback_url_check(url: str, *, request) -> str:
         raise ApplicationError(ErrorCode.INVALID_INPUT, exc.message.replace("image URL", "callback URL")) from None
 
 
-def _output_parts(data: dict) -> list[str]:
+def output_parts(data: dict) -> list[str]:
     return [data.get("outputFormat") or "", str(data.get("maxSide") or "")]
 
 
@@ -304,7 +265,7 @@ class ApplyView(ApiView):
             "application/json": ApplyJsonInput,
             "multipart/form-data": ApplyUploadInput,
         },
-        parameters=[_IDEMPOTENCY_PARAMETER, _PREFER_PARAMETER],
+        parameters=[IDEMPOTENCY_PARAMETER, _PREFER_PARAMETER],
         responses={
             200: OpenApiResponse(
                 AppliedOrFinished,
@@ -319,7 +280,7 @@ class ApplyView(ApiView):
         params.is_valid(raise_exception=True)
         data = params.validated_data
         wait = wait_preference(request)
-        effect = _effect_for(data["effectId"])
+        effect = effect_for(data["effectId"])
         output = job_output_check(effect=effect, output_format=data.get("outputFormat"), max_side=data.get("maxSide"))
         key = request.headers.get("Idempotency-Key")
         fingerprint = None
@@ -331,18 +292,18 @@ class ApplyView(ApiView):
                     str(effect.pk),
                     data.get("imageUrl") or "",
                     data.get("callbackUrl") or "",
-                    _upload_sha256(data["image"]) if data.get("image") else "",
-                    *_output_parts(data),
+                    upload_sha256(data["image"]) if data.get("image") else "",
+                    *output_parts(data),
                 ]
             )
             replay = idempotent_replay(user=request.user, key=key, fingerprint=fingerprint)
             if replay is not None:
-                return _replayed(self._answer(request, replay.status, replay.body, wait), request)
+                return replayed_answer(self._answer(request, replay.status, replay.body, wait), request)
         # Before the image is read: an account that cannot pay never costs us a decode.
         job_affordable_check(user=request.user, effect=effect)
         source = image_from_upload(data["image"]) if data.get("image") else None
         image_url = image_url_check(data["imageUrl"], request=request) if data.get("imageUrl") else ""
-        callback_url = _callback_url_check(data.get("callbackUrl") or "", request=request)
+        callback_url = callback_url_check(data.get("callbackUrl") or "", request=request)
         charged = {}
 
         def action():
@@ -359,12 +320,12 @@ class ApplyView(ApiView):
 
         if key is None:
             status, body, _job = action()
-            return _credit_headers(self._answer(request, status, body, wait), **charged)
+            return credit_headers(self._answer(request, status, body, wait), **charged)
         result = idempotent_run(user=request.user, key=key, fingerprint=fingerprint, action=action)
         response = self._answer(request, result.status, result.body, wait)
         if result.replayed:
-            return _replayed(response, request)
-        return _credit_headers(response, **charged)
+            return replayed_answer(response, request)
+        return credit_headers(response, **charged)
 
     @staticmethod
     def _answer(request, status: int, body: dict, wait: int | None) -> Response:
@@ -372,148 +333,3 @@ class ApplyView(ApiView):
         if wait is None or status != 200 or "jobId" not in body:
             return Response(body, status=status)
         return _answer_after_waiting(request, job_id=body["jobId"], seconds=wait, pending=body)
-
-
-class BatchApplyView(ApiView):
-    """Apply one effect to several photos: one job each, charged together or not at all."""
-
-    permission_classes = [IsAuthenticated]
-    parser_classes = [SafeJSONParser, MultiPartParser]
-    # Each item counts as one apply (and one upload, for files) in the same budgets as single applies.
-    throttle_classes = [*DEFAULT_THROTTLES, ApplyThrottle, UploadThrottle]
-    documented_error_statuses = ["402", "422"]
-    api_key_scope = "apply"
-
-    def throttle_cost(self, request) -> int:
-        """How many applies the request counts as in the apply and upload throttles: its items (at most
-        one more than allowed, which is refused anyway)."""
-        if _is_multipart(request):
-            count = len(request.FILES.getlist("image"))
-        else:
-            items = request.data.get("items") if isinstance(request.data, dict) else None
-            count = len(items) if isinstance(items, list) else 1
-        return max(1, min(count, BATCH_MAX_ITEMS + 1))
-
-    @extend_schema(
-        operation_id="effects_apply_batch",
-        summary="Apply an effect to several photos",
-        description=(
-            f"One effect, 1 to {BATCH_MAX_ITEMS} photos: photo URLs as `items` in a JSON body, or files as "
-            "repeated `image` parts of a multipart body. Every item is checked first; a bad one is reported "
-            "by its index (`details`: `items.<i>.imageUrl` or `image.<i>` -> messages) and nothing is "
-            "charged. The credits of the whole batch are checked at once: too few for all of them is 402 "
-            "(`needed` is the batch's total) and no job is created. Otherwise one job per photo is queued, "
-            "each charged like a single apply, and the answer lists them in the items' order. Each item "
-            "counts as one apply (and one upload) in the rate limits. `outputFormat`, `maxSide` and "
-            "`callbackUrl` apply to every job. With an `Idempotency-Key`, a repeat returns the same jobs "
-            "and charges nothing; the same key with another body is 422."
-        ),
-        tags=["effects"],
-        examples=[
-            OpenApiExample(
-                "Two URLs",
-                value={
-                    "effectId": "sepia",
-                    "items": [{"imageUrl": "https://example.com/a.jpg"}, {"imageUrl": "https://example.com/b.jpg"}],
-                },
-                request_only=True,
-                media_type="application/json",
-            ),
-            envelope_example(
-                "Queued",
-                {"jobs": [{"jobId": _JOB_ID_EXAMPLE, "status": "PENDING"}]},
-                status=202,
-            ),
-        ],
-        request={"application/json": BatchJsonInput, "multipart/form-data": BatchUploadInput},
-        parameters=[_IDEMPOTENCY_PARAMETER],
-        responses={202: OpenApiResponse(BatchOutput, description="The jobs, queued, in the items' order")},
-    )
-    def post(self, request):
-        multipart = _is_multipart(request)
-        if multipart:
-            payload = {key: request.data.get(key) for key in ("effectId", "callbackUrl", "outputFormat", "maxSide")}
-            payload = {key: value for key, value in payload.items() if value is not None}
-            payload["image"] = request.FILES.getlist("image")
-            params = BatchUploadInput(data=payload)
-        else:
-            params = BatchJsonInput(data=request.data)
-        params.is_valid(raise_exception=True)
-        data = params.validated_data
-        effect = _effect_for(data["effectId"])
-        output = job_output_check(effect=effect, output_format=data.get("outputFormat"), max_side=data.get("maxSide"))
-        uploads = data.get("image") or []
-        urls = [item["imageUrl"] for item in data.get("items") or []]
-        key = request.headers.get("Idempotency-Key")
-        fingerprint = None
-        if key is not None:
-            fingerprint = idempotency_fingerprint(
-                parts=[
-                    "apply-batch",
-                    str(effect.pk),
-                    data.get("callbackUrl") or "",
-                    *_output_parts(data),
-                    *urls,
-                    *(_upload_sha256(upload) for upload in uploads),
-                ]
-            )
-            replay = idempotent_replay(user=request.user, key=key, fingerprint=fingerprint)
-            if replay is not None:
-                return _replayed(Response(replay.body, status=replay.status), request)
-        job_affordable_check(user=request.user, effect=effect, count=len(uploads) or len(urls))
-        sources = _upload_sources(uploads) if multipart else _url_sources(urls, request=request)
-        callback_url = _callback_url_check(data.get("callbackUrl") or "", request=request)
-        charged = {}
-
-        def action():
-            jobs = jobs_create_batch(
-                user=request.user, effect=effect, sources=sources, callback_url=callback_url, output=output
-            )
-            charged.update(charged=sum(job.credits_charged for job in jobs), remaining=jobs[-1].credits_remaining)
-            return 202, {"jobs": [{"jobId": str(job.pk), "status": job.status} for job in jobs]}, None
-
-        try:
-            if key is None:
-                status, body, _none = action()
-                return _credit_headers(Response(body, status=status), **charged)
-            result = idempotent_run(user=request.user, key=key, fingerprint=fingerprint, action=action)
-        finally:
-            for source in sources:
-                if source.file is not None:
-                    source.file.close()
-        if result.replayed:
-            return _replayed(Response(result.body, status=result.status), request)
-        return _credit_headers(Response(result.body, status=result.status), **charged)
-
-
-def _upload_sources(uploads) -> list[JobSource]:
-    """Validate each upload in turn (one decoded at a time) and spool its cleaned bytes; every bad
-    one is reported by its index, and nothing is kept when any is bad."""
-    sources, errors = [], {}
-    for index, upload in enumerate(uploads):
-        try:
-            image = image_from_upload(upload)
-        except ApplicationError as exc:
-            errors[f"image.{index}"] = [exc.message]
-            continue
-        spooled = tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES)  # noqa: SIM115 (closed by the view)
-        spooled.write(image.data)
-        sources.append(JobSource(file=spooled, extension=image.extension))
-        del image  # one decoded upload at a time
-    if errors:
-        for source in sources:
-            source.file.close()
-        raise ApplicationError(ErrorCode.VALIDATION_ERROR, "Invalid input", details=errors)
-    return sources
-
-
-def _url_sources(urls: list[str], *, request) -> list[JobSource]:
-    sources, errors = [], {}
-    for index, url in enumerate(urls):
-        try:
-            sources.append(JobSource(url=image_url_check(url, request=request)))
-        except ApplicationError as exc:
-            errors[f"items.{index}.imageUrl"] = [exc.message]
-    if errors:
-        raise ApplicationError(ErrorCode.VALIDATION_ERROR, "Invalid input", details=errors)
-    return sources

@@ -4,7 +4,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.settings import api_settings
 
 from billing.models import CreditTransaction
-from effects.api.apply import BatchApplyView
+from effects.api.batch import BatchApplyView
 from effects.models import Job
 from tests.support.api import PUBLIC_IMAGE_URL, assert_error
 from tests.support.factories import EffectFactory
