@@ -164,8 +164,8 @@ class BatchApplyView(ApiView):
             if replay is not None:
                 return replayed_answer(Response(replay.body, status=replay.status), request)
         job_affordable_check(user=request.user, effect=effect, count=len(uploads) or len(urls))
-        sources = _upload_sources(uploads) if multipart else _url_sources(urls, request=request)
         callback_url = callback_url_check(data.get("callbackUrl") or "", request=request)
+        sources = _upload_sources(uploads) if multipart else _url_sources(urls, request=request)
         charged = {}
 
         def action():

@@ -67,6 +67,29 @@ def test_an_apply_that_waits_for_a_job_that_fails_answers_it_failed_and_refunded
     assert data["refund"]["credits"] == 3 and data["resultUrl"] is None
 
 
+def test_a_repeated_apply_that_asks_to_wait_waits_for_the_first_requests_job(celery_worker_pipeline):
+    client = token_client(UserFactory())
+    effect = EffectFactory(model_id="local:grayscale", credits=2)
+    key = {"Idempotency-Key": "wait-after-losing-the-answer"}
+    photo = image_bytes("JPEG", (80, 60))
+    first = client.post(
+        "/api/effects/apply", {"effectId": effect.slug, "image": SimpleUploadedFile("a.jpg", photo)}, headers=key
+    )
+
+    again = client.post(
+        "/api/effects/apply",
+        {"effectId": effect.slug, "image": SimpleUploadedFile("a.jpg", photo)},
+        headers={**key, "Prefer": "wait=30"},
+    )
+
+    assert again.status_code == 200, again.content
+    assert again["Idempotent-Replayed"] == "true" and again["Preference-Applied"] == "wait=30"
+    assert again.json()["data"]["id"] == first.json()["data"]["jobId"]
+    assert again.json()["data"]["status"] == "COMPLETED"
+    assert (again["X-Credits-Charged"], again["X-Credits-Remaining"]) == ("0", "8")
+    assert Job.objects.count() == 1
+
+
 def test_a_job_that_cannot_finish_within_the_wait_is_answered_202_and_goes_on(celery_worker_pipeline, replicate_server):
     replicate_server.statuses = ["starting"] + ["processing"] * 1000
     client = token_client(UserFactory())
