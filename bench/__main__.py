@@ -15,7 +15,18 @@ import time
 
 from bench import harness
 
-BENCHMARKS = ["engines", "people", "api_reads", "apply", "pipeline", "queries", "hostile", "request_metrics", "broker"]
+BENCHMARKS = [
+    "engines",
+    "people",
+    "api_reads",
+    "apply",
+    "sync_apply",
+    "pipeline",
+    "queries",
+    "hostile",
+    "request_metrics",
+    "broker",
+]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -227,6 +227,14 @@ def credits_grant(
     )
 
 
+def credits_balance_lock(*, user) -> int:
+    """Lock the user's balance row for the rest of the caller's transaction and return the spendable
+    balance: a caller about to make several charges checks their total once, and no other writer can
+    move the balance in between."""
+    User = get_user_model()
+    return User.objects.select_for_update().values_list("credits", flat=True).get(pk=user.pk)
+
+
 def credits_charge(
     *,
     user,

@@ -50,22 +50,22 @@ def _redis_key(key: str) -> str:
     return f"{settings.CACHES['default'].get('KEY_PREFIX', '')}:{key}"
 
 
-def windows_hit(windows: list[tuple[str, int]]) -> list[int]:
-    """Count one request in each ``(key, ttl)`` window and return the counts: one round trip to
-    Redis for all of them (INCR + EXPIRE per window, pipelined)."""
+def windows_hit(windows: list[tuple[str, int]] | list[tuple[str, int, int]]) -> list[int]:
+    """Count one request in each ``(key, ttl)`` window (``(key, ttl, amount)``: ``amount`` of them) and
+    return the counts: one round trip to Redis for all of them (INCRBY + EXPIRE per window, pipelined)."""
     if not windows:
         return []
     client = throttle_redis()
     if client is None:
         counts = []
-        for key, ttl in windows:
+        for key, ttl, *amount in windows:
             cache.add(key, 0, ttl)
-            counts.append(cache.incr(key))
+            counts.append(cache.incr(key, amount[0] if amount else 1))
         return counts
     pipe = client.pipeline(transaction=False)
-    for key, ttl in windows:
+    for key, ttl, *amount in windows:
         key = _redis_key(key)
-        pipe.incr(key)
+        pipe.incrby(key, amount[0] if amount else 1)
         pipe.expire(key, ttl, nx=True)
     return [int(count) for count in pipe.execute()[::2]]
 
@@ -82,8 +82,12 @@ class _LiveRateMixin:
     def get_rate(self):
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
 
-    def window(self, request, view) -> tuple[str, int] | None:
-        """The counter this request is counted in, as ``(key, ttl)``; None when it is not throttled."""
+    # A weighted throttle counts a request as ``view.throttle_cost(request)`` (when the view has it):
+    # a batch of N applies spends N of the apply budget, not one.
+    weighted = False
+
+    def window(self, request, view) -> tuple[str, int, int] | None:
+        """The counter this request is counted in, as ``(key, ttl, amount)``; None when it is not throttled."""
         if self.rate is None:
             return None
         self.key = self.get_cache_key(request, view)
@@ -92,7 +96,8 @@ class _LiveRateMixin:
         now = int(self.timer())
         window_start = now - now % self.duration
         self._retry_after = window_start + self.duration - now
-        return f"{self.key}:{window_start}", self.duration + 1
+        cost = getattr(view, "throttle_cost", None) if self.weighted else None
+        return f"{self.key}:{window_start}", self.duration + 1, cost(request) if cost else 1
 
     def allow_count(self, count: int) -> bool:
         return count <= self.num_requests
@@ -143,15 +148,17 @@ class _PerUserScopeThrottle(_LiveRateMixin, SimpleRateThrottle):
 
 
 class ApplyThrottle(_PerUserScopeThrottle):
-    """Effect applications per user (scope ``apply``)."""
+    """Effect applications per user (scope ``apply``); a batch counts each of its items."""
 
     scope = "apply"
+    weighted = True
 
 
 class UploadThrottle(_PerUserScopeThrottle):
-    """Image uploads (multipart applies) per user (scope ``upload``)."""
+    """Image uploads (multipart applies) per user (scope ``upload``); a batch counts each of its files."""
 
     scope = "upload"
+    weighted = True
 
     def window(self, request, view):
         if not request.content_type.startswith("multipart/"):

@@ -79,6 +79,14 @@ class JobStatus(models.TextChoices):
 TERMINAL_STATUSES = (JobStatus.COMPLETED, JobStatus.FAILED)
 
 
+class OutputFormat(models.TextChoices):
+    """A result format a client may ask for (``outputFormat``)."""
+
+    PNG = "png", "PNG"
+    JPEG = "jpeg", "JPEG"
+    WEBP = "webp", "WebP"
+
+
 class JobStage(models.TextChoices):
     """Where a job is (or was last) in its run, finer than its status (``Job.stage``).
 
@@ -143,6 +151,9 @@ class Job(models.Model):
     queue = models.CharField(max_length=20, default="default")
     provider_prediction_id = models.CharField(max_length=100, blank=True)
     callback_url = models.URLField(max_length=2048, blank=True)
+    # The output the client asked for, applied when the result is stored (blank/None: as the effect makes it).
+    output_format = models.CharField(max_length=8, blank=True, choices=OutputFormat.choices)
+    output_max_side = models.PositiveSmallIntegerField(null=True, blank=True)
 
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)

@@ -105,6 +105,26 @@ RESPONSE_HEADERS = {
         "description": "true when this answer is the stored one for a repeated Idempotency-Key",
         "schema": {"type": "string", "enum": ["true"]},
     },
+    "X-Credits-Charged": {
+        "description": "Credits this request charged (0 on an Idempotency-Key replay: nothing was charged again)",
+        "schema": {"type": "integer", "minimum": 0},
+    },
+    "X-Credits-Remaining": {
+        "description": "The balance right after the charge, read in the same transaction (on a replay: the "
+        "balance when the replay was answered)",
+        "schema": {"type": "integer", "minimum": 0},
+    },
+    "Preference-Applied": {
+        "description": "wait=N when the answer waited for the job to finish (RFC 7240)",
+        "schema": {"type": "string", "example": "wait=30"},
+    },
+}
+
+_CHARGED = ["Idempotent-Replayed", "X-Credits-Charged", "X-Credits-Remaining"]
+# Operation -> status -> the success headers it sends (beyond X-Request-ID).
+SUCCESS_HEADERS = {
+    "effects_apply": {"200": [*_CHARGED, "Preference-Applied"], "202": _CHARGED},
+    "effects_apply_batch": {"202": _CHARGED},
 }
 
 
@@ -215,6 +235,9 @@ _LINKS: dict[str, dict[str, dict]] = {
     },
     "effects_retrieve": {
         "ApplyEffect": {"operationId": "effects_apply", "requestBody": {"effectId": "$response.body#/data/slug"}},
+    },
+    "effects_apply_batch": {
+        "GetFirstJob": {"operationId": "jobs_retrieve", "parameters": {"jobId": "$response.body#/data/jobs/0/jobId"}},
     },
     "effects_apply": {
         "GetJob": {"operationId": "jobs_retrieve", "parameters": {"jobId": "$response.body#/data/jobId"}},
@@ -342,9 +365,11 @@ def document_api(result: dict, generator, request, public: bool) -> dict:
             for parameter in operation.get("parameters", []):
                 if parameter["name"] == "status" and parameter["in"] == "query":
                     parameter["schema"] = {"$ref": "#/components/schemas/JobStatusEnum"}
-            if operation.get("operationId") == "effects_apply":
+            if operation.get("operationId") in ("effects_apply", "effects_apply_batch"):
                 operation["callbacks"] = copy.deepcopy(_JOB_CALLBACK)
-                operation["responses"]["200"]["headers"]["Idempotent-Replayed"] = _header_ref("Idempotent-Replayed")
+            for status, headers in SUCCESS_HEADERS.get(operation.get("operationId"), {}).items():
+                for header in headers:
+                    operation["responses"][status]["headers"][header] = _header_ref(header)
     return result
 
 

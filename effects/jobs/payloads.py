@@ -13,7 +13,7 @@ from rest_framework import serializers
 from billing.models import CreditTransaction
 from billing.selectors import credit_refund_for_job
 from effects.jobs.retention import job_result_expired, job_result_expires_at
-from effects.models import Effect, Job, JobErrorCode, JobStage, JobStatus
+from effects.models import Effect, Job, JobErrorCode, JobStage, JobStatus, OutputFormat
 
 
 def absolute_url(url: str, request=None) -> str:
@@ -124,6 +124,15 @@ class RenditionSetSerializer(serializers.Serializer):
     display = RenditionSerializer(help_text="JPEG (WebP when transparent), at most 1024 px on its longest side")
 
 
+class JobOutputSerializer(serializers.Serializer):
+    format = serializers.ChoiceField(
+        choices=OutputFormat.choices, allow_null=True, help_text="The result's format as asked; null: the effect's own"
+    )
+    maxSide = serializers.IntegerField(
+        allow_null=True, min_value=1, help_text="The result's longest side at most, in pixels; null: as made"
+    )
+
+
 class JobRenditionsSerializer(serializers.Serializer):
     result = RenditionSetSerializer(required=False, help_text="Copies of the result (resultUrl is the full size)")
     source = RenditionSetSerializer(required=False, help_text="Copies of the source image")
@@ -181,7 +190,16 @@ def job_payload(job: Job, request=None) -> dict:
         "completedAt": _datetime(job.completed_at),
         "expiresAt": _datetime(expires_at),
         "expired": expired,
+        "output": job_output(job),
     }
+
+
+def job_output(job: Job) -> dict | None:
+    """The output the client asked for at apply (``{"format", "maxSide"}``, each null when not asked), or
+    None when it asked for neither (the result is as the effect makes it)."""
+    if not job.output_format and not job.output_max_side:
+        return None
+    return {"format": job.output_format or None, "maxSide": job.output_max_side}
 
 
 class JobJsonField(serializers.ReadOnlyField):
@@ -239,6 +257,10 @@ class JobSerializer(serializers.ModelSerializer):
         serializers.BooleanField(),
         help_text="True once the result was deleted for its age: resultUrl is then null",
     )
+    output = JobJsonField(
+        JobOutputSerializer(allow_null=True),
+        help_text="The output asked for at apply (outputFormat, maxSide); null when neither was asked",
+    )
 
     class Meta:
         model = Job
@@ -260,6 +282,7 @@ class JobSerializer(serializers.ModelSerializer):
             "completedAt",
             "expiresAt",
             "expired",
+            "output",
         ]
         read_only_fields = fields
 

@@ -73,7 +73,12 @@ def _job_run(*, job: Job) -> JobStep:
             return job_remote_start(job=job, engine=engine, model=ref.model, config=config)
         source = job_source_load(job=job)
         job_stage_set(job=job, stage=JobStage.PROCESSING)
-        output = engine.apply(ref.model, config, source.data, max_side=settings.IMAGE_MAX_SIDE)
+        if job.output_format and "format" in config:
+            # The engine encodes in the asked format itself (once), rather than being converted after.
+            config = {**config, "format": job.output_format}
+        # A smaller asked side is applied to the source: the effect runs on fewer pixels.
+        max_side = min(settings.IMAGE_MAX_SIDE, job.output_max_side or settings.IMAGE_MAX_SIDE)
+        output = engine.apply(ref.model, config, source.data, max_side=max_side)
         job_complete(
             job=job, data=output.data, extension=output.extension, image=output.image, source_image=output.source
         )

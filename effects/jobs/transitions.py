@@ -15,11 +15,13 @@ from django.utils import timezone
 from billing.models import CreditTransaction
 from core.errors import ApplicationError, ErrorCode
 from effects.engines import EngineFailure
+from effects.engines.output import OutputOptions, output_conform
 from effects.jobs.dispatch import job_callback_enqueue, job_enqueue
 from effects.jobs.files import job_files_delete_if_gone, job_renditions_store, result_storage
 from effects.jobs.metrics import job_finished_record
 from effects.jobs.refunds import job_refund
 from effects.jobs.retention import job_source_discard_by_id
+from effects.jobs.waiters import job_finished_publish
 from effects.models import Job, JobErrorCode, JobStage, JobStatus, job_result_upload_to
 
 if TYPE_CHECKING:
@@ -67,6 +69,11 @@ def job_complete(
     if not job_stage_set(job=job, stage=JobStage.STORING, progress=job.progress):
         # Deleted (or finished elsewhere) while the effect ran: nothing to write.
         return False
+    # The format and size the client asked for (a provider's result, or a local one the engine
+    # could not already make so); a result that matches is stored as it is.
+    conformed = output_conform(data, options=job_output_options(job), image=image)
+    if conformed is not None:
+        data, extension, image = conformed
     name = job_result_upload_to(job, f"result.{extension}")
     storage = result_storage()
     stored = storage.save(name, ContentFile(data))
@@ -97,6 +104,11 @@ def job_complete(
         storage.delete(stored)
     _refresh_if_exists(job)
     return False
+
+
+def job_output_options(job: Job) -> OutputOptions:
+    """The output the job's client asked for (``outputFormat``, ``maxSide``)."""
+    return OutputOptions(format=job.output_format or None, max_side=job.output_max_side)
 
 
 def _refresh_if_exists(job: Job) -> None:
@@ -210,6 +222,8 @@ def job_retry(*, job: Job, actor=None, ip: str | None = None) -> Job:
 
 
 def _job_terminal_hooks(*, job: Job) -> None:
-    """After a terminal transition commits: the client callback, if the job asked for one."""
+    """After a terminal transition commits: wake the requests waiting for it (``Prefer: wait``), and the
+    client callback, if the job asked for one."""
+    transaction.on_commit(partial(job_finished_publish, job.pk))
     if job.callback_url:
         job_callback_enqueue(job=job)

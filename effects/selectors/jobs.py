@@ -49,6 +49,8 @@ _JOB_FIELDS = (
     "created_at",
     "started_at",
     "completed_at",
+    "output_format",
+    "output_max_side",
     "effect__id",
     "effect__slug",
     "effect__name",

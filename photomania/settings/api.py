@@ -82,6 +82,7 @@ SPECTACULAR_SETTINGS = {
         "ErrorCodeEnum": "core.errors.ErrorCode",
         "JobErrorCodeEnum": "effects.models.JobErrorCode",
         "JobStatusEnum": "effects.models.JobStatus",
+        "OutputFormatEnum": "effects.models.OutputFormat",
         "JobRefundReasonEnum": "effects.jobs.payloads.REFUND_REASONS",
     },
     "POSTPROCESSING_HOOKS": [

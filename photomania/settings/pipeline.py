@@ -19,6 +19,13 @@ REQUEST_MAX_BODY_BYTES = IMAGE_MAX_UPLOAD_BYTES + 512 * 1024
 # Any other body (sign-in and sign-up forms, allauth's API, pages without uploads).
 REQUEST_MAX_FORM_BYTES = env.int("REQUEST_MAX_FORM_BYTES", default=256 * 1024)
 
+# --- Synchronous apply (`Prefer: wait=N`) ---
+# Requests of one web process that may wait for their job at once; each holds a server thread (and
+# a Redis connection) while it waits, so the default is a quarter of gunicorn's threads per process
+# (WEB_THREADS, 16): the other threads keep serving everything else. Beyond it, a request that asks
+# to wait is answered at once (202, as if it had not asked). 0 turns waiting off.
+SYNC_APPLY_MAX_WAITERS = env.int("SYNC_APPLY_MAX_WAITERS", default=max(1, env.int("WEB_THREADS", default=16) // 4))
+
 # --- Jobs: time limits, retries, the sweeper ---
 JOB_SOFT_TIME_LIMIT = env.int("JOB_SOFT_TIME_LIMIT", default=120)
 JOB_TIME_LIMIT = env.int("JOB_TIME_LIMIT", default=150)

@@ -522,6 +522,7 @@ def test_job_detail_has_the_documented_fields(user_client, job, effect):
         "completedAt": None,
         "expiresAt": None,
         "expired": False,
+        "output": None,
     }
 
 

@@ -98,7 +98,7 @@ def test_schema_passes_the_strict_openapi_validator(anon_client):
     validate(spec)
 
 
-def test_every_operation_has_one_json_request_type_except_apply(anon_client):
+def test_every_operation_has_one_json_request_type_except_the_applies(anon_client):
     spec = anon_client.get("/api/schema?format=json").json()
 
     types = {
@@ -108,6 +108,7 @@ def test_every_operation_has_one_json_request_type_except_apply(anon_client):
         if "requestBody" in operation
     }
     assert types.pop("effects_apply") == ["application/json", "multipart/form-data"]
+    assert types.pop("effects_apply_batch") == ["application/json", "multipart/form-data"]
     assert set(map(tuple, types.values())) == {("application/json",)}
 
 

@@ -1,4 +1,4 @@
-"""/api/effects and /api/jobs: the catalog, applying an effect, and the caller's jobs.
+"""/api/effects and /api/jobs: the catalog and the caller's jobs (applying an effect: ``effects.api.apply``).
 
 The job JSON (``job_payload``, documented by ``JobSerializer``) lives in ``effects.jobs.payloads``:
 the pipeline POSTs the same payload to a client's ``callbackUrl``.
@@ -6,7 +6,6 @@ the pipeline POSTs the same payload to a client's ``callbackUrl``.
 
 from __future__ import annotations
 
-import hashlib
 import time
 
 from django.db import transaction
@@ -20,20 +19,15 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import generics, serializers
-from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
-from core.api.parsers import SafeJSONParser
 from core.api.renderers import EnvelopeJSONRenderer
 from core.api.schema import envelope_example
 from core.api.views import ApiView, not_found
 from core.cache import BoundedCache
 from core.errors import ApplicationError, ErrorCode
-from core.throttles import DEFAULT_THROTTLES, AnonThrottle, ApplyThrottle, UploadThrottle
-from effects.idempotency import idempotency_fingerprint, idempotent_replay, idempotent_run
-from effects.ingestion import image_from_upload, image_url_check
-from effects.jobs.create import job_affordable_check, job_create
+from core.throttles import AnonThrottle
 from effects.jobs.delete import job_delete
 from effects.jobs.payloads import (
     JobSerializer,
@@ -42,7 +36,7 @@ from effects.jobs.payloads import (
     job_payload,
     rendition_set,
 )
-from effects.models import Effect, JobStatus
+from effects.models import Effect
 from effects.selectors.catalog import (
     effect_catalog_version,
     effect_get_active,
@@ -86,51 +80,6 @@ class EffectSerializer(serializers.ModelSerializer):
         storage = Effect._meta.get_field("preview").storage
         return rendition_set(effect.preview_renditions, storage, self.context.get("request"))
 
-
-class ApplyInputSerializer(serializers.Serializer):
-    effectId = serializers.CharField(max_length=80, help_text="The effect's id or slug")
-    imageUrl = serializers.URLField(max_length=2048, required=False, help_text="http(s) URL of the photo")
-    image = serializers.FileField(required=False, help_text="The photo (JPEG, PNG or WEBP), multipart only")
-    callbackUrl = serializers.URLField(
-        max_length=2048,
-        required=False,
-        allow_blank=True,
-        help_text="Optional https URL that receives the job JSON when it finishes (signed with your callback secret)",
-    )
-
-    def validate(self, attrs):
-        if bool(attrs.get("imageUrl")) == bool(attrs.get("image")):
-            # Named after the field the client's kind of body carries the photo in.
-            request = self.context.get("request")
-            multipart = request is not None and (request.content_type or "").startswith("multipart/")
-            field = "image" if multipart else "imageUrl"
-            raise serializers.ValidationError({field: ["Give exactly one of imageUrl or an image file."]})
-        return attrs
-
-
-class ApplyJsonInput(serializers.Serializer):
-    """Apply an effect to a photo at a URL (JSON body)."""
-
-    effectId = serializers.CharField(max_length=80, help_text="The effect's id or slug")
-    imageUrl = serializers.URLField(max_length=2048, help_text="http(s) URL of the photo")
-    callbackUrl = serializers.URLField(max_length=2048, required=False, allow_blank=True)
-
-
-class ApplyUploadInput(serializers.Serializer):
-    """Apply an effect to an uploaded photo (multipart)."""
-
-    effectId = serializers.CharField(max_length=80, help_text="The effect's id or slug")
-    image = serializers.FileField(help_text="The photo (JPEG, PNG or WEBP)")
-    callbackUrl = serializers.URLField(max_length=2048, required=False, allow_blank=True)
-
-
-ApplyOutput = inline_serializer(
-    "ApplyResult",
-    fields={
-        "jobId": serializers.UUIDField(),
-        "status": serializers.ChoiceField(choices=JobStatus.choices),
-    },
-)
 
 Deleted = inline_serializer("Deleted", fields={"id": serializers.CharField(), "deleted": serializers.BooleanField()})
 
@@ -276,115 +225,6 @@ def _delete_job(request, job_id: str) -> Response:
     with transaction.atomic():
         job_delete(job=job)
     return Response({"id": str(job_id), "deleted": True})
-
-
-class ApplyView(ApiView):
-    permission_classes = [IsAuthenticated]
-    parser_classes = [SafeJSONParser, MultiPartParser]
-    throttle_classes = [*DEFAULT_THROTTLES, ApplyThrottle, UploadThrottle]
-    documented_error_statuses = ["402", "422"]
-
-    @extend_schema(
-        operation_id="effects_apply",
-        summary="Apply an effect to a photo",
-        description=(
-            "Charges the effect's credits and queues a job for the photo: a URL in a JSON body, or an "
-            "uploaded file in a multipart body. Poll GET /api/jobs/{jobId} until COMPLETED or FAILED, "
-            "or pass a `callbackUrl` to be told (see callbacks). A failed job is refunded. "
-            "With an `Idempotency-Key`, repeating the same request returns the same job "
-            "(`Idempotent-Replayed: true`) and charges once; the same key with another body is 422."
-        ),
-        tags=["effects"],
-        examples=[
-            OpenApiExample(
-                "From a URL",
-                value={"effectId": "sepia", "imageUrl": "https://example.com/photo.jpg"},
-                request_only=True,
-                media_type="application/json",
-            ),
-            envelope_example("Queued", {"jobId": _JOB_ID_EXAMPLE, "status": "PENDING"}),
-        ],
-        request={
-            "application/json": ApplyJsonInput,
-            "multipart/form-data": ApplyUploadInput,
-        },
-        parameters=[
-            OpenApiParameter(
-                "Idempotency-Key",
-                str,
-                location=OpenApiParameter.HEADER,
-                description="Repeat a request safely: the same key and body return the same job (kept 24 h)",
-                examples=[OpenApiExample("Key", value="apply-2f6d1c9e")],
-            )
-        ],
-        responses={200: ApplyOutput},
-    )
-    def post(self, request):
-        """Charge the effect's credits and queue a job for the photo; returns the job id (status PENDING)."""
-        params = ApplyInputSerializer(data=request.data, context={"request": request})
-        params.is_valid(raise_exception=True)
-        data = params.validated_data
-        # With the catalog version a known effect is found without a query.
-        effect = effect_get_active(ref=data["effectId"], catalog_version=effect_catalog_version())
-        if effect is None:
-            raise not_found("Effect not found")
-        key = request.headers.get("Idempotency-Key")
-        fingerprint = None
-        if key is not None:
-            # A repeat replays the answer it was charged for, whatever the balance is now.
-            fingerprint = idempotency_fingerprint(
-                parts=[
-                    "apply",
-                    str(effect.pk),
-                    data.get("imageUrl") or "",
-                    data.get("callbackUrl") or "",
-                    _upload_sha256(data["image"]) if data.get("image") else "",
-                ]
-            )
-            replay = idempotent_replay(user=request.user, key=key, fingerprint=fingerprint)
-            if replay is not None:
-                response = Response(replay.body, status=replay.status)
-                response["Idempotent-Replayed"] = "true"
-                return response
-        # Before the image is read: an account that cannot pay never costs us a decode.
-        job_affordable_check(user=request.user, effect=effect)
-        source = image_from_upload(data["image"]) if data.get("image") else None
-        image_url = image_url_check(data["imageUrl"], request=request) if data.get("imageUrl") else ""
-        callback_url = _callback_url_check(data.get("callbackUrl") or "", request=request)
-
-        def action():
-            job = job_create(
-                user=request.user, effect=effect, source=source, image_url=image_url, callback_url=callback_url
-            )
-            return 200, {"jobId": str(job.pk), "status": job.status}, job
-
-        if key is None:
-            status, body, _job = action()
-            return Response(body, status=status)
-        result = idempotent_run(user=request.user, key=key, fingerprint=fingerprint, action=action)
-        response = Response(result.body, status=result.status)
-        if result.replayed:
-            response["Idempotent-Replayed"] = "true"
-        return response
-
-
-def _upload_sha256(upload) -> str:
-    """The uploaded file's SHA-256, read in chunks (the size cap is checked when it is validated)."""
-    digest = hashlib.sha256()
-    upload.seek(0)
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    return digest.hexdigest()
-
-
-def _callback_url_check(url: str, *, request) -> str:
-    if not url:
-        return ""
-    try:
-        return image_url_check(url, request=request)
-    except ApplicationError as exc:
-        raise ApplicationError(ErrorCode.INVALID_INPUT, exc.message.replace("image URL", "callback URL")) from None
 
 
 class JobListView(ApiView, generics.ListAPIView):
