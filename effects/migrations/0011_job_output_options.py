@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('effects', '0009_effect_category_required'),
+        ('effects', '0010_effect_preview_source'),
     ]
 
     operations = [
