@@ -187,6 +187,8 @@ class EffectListView(ApiView, generics.ListAPIView):
     staff edits show on the next request: a repeated page costs the throttle's Redis round trip
     and the version's, and no SQL, serializer or JSON encoding."""
 
+    api_key_scope = "read"
+
     permission_classes = [AllowAny]
     # The catalog is the same for everyone: no session or token lookup, throttled per client IP.
     authentication_classes: list = []
@@ -227,6 +229,8 @@ class EffectListView(ApiView, generics.ListAPIView):
 
 class EffectDetailView(ApiView):
     """GET an active effect by id or slug; DELETE the caller's saved effect (a job) by id."""
+
+    api_key_scope = {"GET": "read", "DELETE": "apply"}
 
     def get_permissions(self):
         if self.request.method == "GET":
@@ -279,6 +283,7 @@ def _delete_job(request, job_id: str) -> Response:
 
 
 class ApplyView(ApiView):
+    api_key_scope = "apply"
     permission_classes = [IsAuthenticated]
     parser_classes = [SafeJSONParser, MultiPartParser]
     throttle_classes = [*DEFAULT_THROTTLES, ApplyThrottle, UploadThrottle]
@@ -388,6 +393,7 @@ def _callback_url_check(url: str, *, request) -> str:
 
 
 class JobListView(ApiView, generics.ListAPIView):
+    api_key_scope = "read"
     permission_classes = [IsAuthenticated]
     serializer_class = JobSerializer
 
@@ -414,6 +420,7 @@ class JobListView(ApiView, generics.ListAPIView):
 
 
 class JobDetailView(ApiView):
+    api_key_scope = {"GET": "read", "DELETE": "apply"}
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
@@ -450,6 +457,8 @@ class JobDetailView(ApiView):
 @extend_schema(exclude=True)
 class ReplicateWebhookView(ApiView):
     """POST /api/webhooks/replicate: Replicate's prediction webhook (signed, no user auth)."""
+
+    api_key_scope = "apply"  # signed by Replicate; no user credentials
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
