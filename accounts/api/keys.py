@@ -1,6 +1,6 @@
 """/api/keys: the signed-in person's developer API keys (made, listed, revoked). Never with an API key."""
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -12,26 +12,27 @@ from core.api.views import ApiView
 from core.credentials import API_KEY_SCOPES
 
 
-class ApiKeySerializer(serializers.Serializer):
+class _ApiKeyFields(serializers.Serializer):
     id = serializers.UUIDField()
     name = serializers.CharField()
     prefix = serializers.CharField(help_text="The key's public first part (pmk_...), to tell keys apart")
     scopes = serializers.ListField(child=serializers.ChoiceField(choices=API_KEY_SCOPES))
     createdAt = serializers.DateTimeField(source="created")
-    lastUsedAt = serializers.DateTimeField(source="last_used_at", allow_null=True, help_text="To the minute")
     expiresAt = serializers.DateTimeField(source="expiry_date", allow_null=True)
 
 
-class ApiKeyCreatedSerializer(ApiKeySerializer):
+class ApiKeySerializer(_ApiKeyFields):
+    lastUsedAt = serializers.DateTimeField(source="last_used_at", allow_null=True, help_text="To the minute")
+
+
+class ApiKeyCreatedSerializer(_ApiKeyFields):
     key = serializers.CharField(help_text="The whole key: shown in this answer only, store it now")
 
-    class Meta:
-        fields = ["id", "name", "prefix", "key", "scopes", "createdAt", "expiresAt"]
 
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        data.pop("lastUsedAt", None)
-        return data
+class ApiKeyRevokedSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    revoked = serializers.BooleanField()
+    revokedAt = serializers.DateTimeField(source="revoked_at")
 
 
 class ApiKeyCreateSerializer(serializers.Serializer):
@@ -112,8 +113,13 @@ class ApiKeyDetailView(ApiView):
         summary="Revoke an API key",
         description="The key stops working at once. Another account's key id is 404.",
         tags=["keys"],
-        responses={204: OpenApiResponse(description="Revoked")},
+        responses={200: ApiKeyRevokedSerializer},
+        examples=[
+            envelope_example(
+                "Revoked", {"id": _KEY_EXAMPLE["id"], "revoked": True, "revokedAt": "2026-12-08T02:00:00Z"}, status=200
+            )
+        ],
     )
     def delete(self, request, key_id):
-        api_key_revoke(user=request.user, key_id=key_id, request=request)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        api_key = api_key_revoke(user=request.user, key_id=key_id, request=request)
+        return Response(ApiKeyRevokedSerializer(api_key).data)

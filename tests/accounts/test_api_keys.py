@@ -84,7 +84,8 @@ def test_revoking_takes_effect_on_the_next_request(user_client, user):
 
     response = user_client.delete(f"/api/keys/{key_id}")
 
-    assert response.status_code == 204
+    assert response.status_code == 200
+    assert response.json()["data"]["revoked"] is True
     assert_error(client.get("/api/user"), 401, "INVALID_API_KEY")
     assert user_client.get("/api/keys").json()["data"] == []
     assert ApiKey.objects.get().revoked_at is not None
