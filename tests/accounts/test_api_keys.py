@@ -187,3 +187,40 @@ def test_a_key_request_needs_no_csrf_token(user):
     response = client.patch("/api/user", {"name": "Ada"}, format="json")
 
     assert response.status_code == 200
+
+
+def test_the_data_export_lists_the_keys_without_secrets(user):
+    import io
+    import json
+    import zipfile
+
+    from accounts.export import data_export_build, data_export_request
+
+    key = api_key_for(user, name="exported", scopes=["read"])
+    export = data_export_build(export_id=data_export_request(user=user).pk)
+
+    with export.archive.open("rb") as stored:
+        archive = zipfile.ZipFile(io.BytesIO(stored.read()))
+    text = archive.read("api_keys.json").decode()
+    [entry] = json.loads(text)
+    assert (entry["name"], entry["prefix"], entry["scopes"], entry["revoked"]) == (
+        "exported",
+        key.partition(".")[0],
+        ["read"],
+        False,
+    )
+    assert key.partition(".")[2] not in text
+    assert "sha512" not in text
+
+
+def test_the_erasure_deletes_the_keys(user):
+    from accounts.deletion import account_erase
+
+    api_key_for(user)
+    account_deletion_request(user=user)
+
+    account_erase(user_id=user.pk)
+
+    user.refresh_from_db()
+    assert "data:api_keys" in user.deletion_steps
+    assert not ApiKey.objects.filter(user=user).exists()
