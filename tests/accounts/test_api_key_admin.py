@@ -50,7 +50,7 @@ def test_a_key_made_in_the_admin_is_shown_once_and_works(client, staff_user, use
     )
 
     assert response.status_code == 302, response.content.decode()[:2000]
-    [message] = [str(m) for m in get_messages(response.wsgi_request) if "The API key" in str(m)]
+    [message] = [str(m) for m in get_messages(response.wsgi_request) if "never shown again" in str(m)]
     key = message.split("is: ", 1)[1].split(" ", 1)[0]
     row = ApiKey.objects.get()
     assert (row.user, row.scopes, row.prefix) == (user, ["read"], key.partition(".")[0])
