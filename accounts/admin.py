@@ -11,7 +11,7 @@ from rest_framework_api_key.admin import APIKeyModelAdmin
 from rest_framework_api_key.models import APIKey as LibraryApiKey
 
 from accounts.api_keys import api_keys_revoke
-from accounts.audit import client_ip
+from accounts.audit import audit_record, client_ip
 from accounts.deletion import account_deletion_request
 from accounts.models import ApiKey, AuditEvent, DataExport, StaffInvitation, User
 from accounts.services import user_credits_adjust, user_register, user_set_initial_password
@@ -289,7 +289,13 @@ class ApiKeyAdmin(APIKeyModelAdmin):
             return
         obj.save()
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # keys are revoked, not deleted: the row says who had which key, and when
+
     @admin.action(description="Revoke the selected API keys (cannot be undone)", permissions=["change"])
     def revoke(self, request, queryset):
-        count = api_keys_revoke(keys=queryset)
+        live = list(queryset.filter(revoked=False).select_related("user"))
+        count = api_keys_revoke(keys=queryset.filter(pk__in=[key.pk for key in live]))
+        for key in live:
+            audit_record(event=AuditEvent.Event.API_KEY_REVOKED, user=key.user, request=request, prefix=key.prefix)
         messages.success(request, f"{count} API key(s) revoked.")

@@ -5,7 +5,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from accounts.models import ApiKey
+from accounts.models import ApiKey, AuditEvent
 from tests.support.api import assert_error
 from tests.support.api_keys import api_key_for, key_client
 from tests.support.factories import staff_force_login
@@ -39,6 +39,7 @@ def test_the_revoke_action_ends_the_keys_at_once(client, staff_user, user):
     assert response.status_code == 302
     assert ApiKey.objects.get().revoked
     assert_error(key_client(key).get("/api/user"), 401, "INVALID_API_KEY")
+    assert AuditEvent.objects.get(event=AuditEvent.Event.API_KEY_REVOKED).actor == staff_user
 
 
 def test_a_key_made_in_the_admin_is_shown_once_and_works(client, staff_user, user):
