@@ -115,6 +115,10 @@ def api_keys_export_for_user(*, user: User, archive) -> None:
     )
 
 
+# The authenticating read, built once per process (a request only adds its prefix to a clone).
+_USABLE_KEYS = ApiKey.objects.select_related("user").filter(revoked=False)
+
+
 def api_key_authenticate(*, key: str) -> ApiKey | None:
     """The key row (its user loaded) when ``key`` is a working key; None otherwise.
 
@@ -123,9 +127,12 @@ def api_key_authenticate(*, key: str) -> ApiKey | None:
     """
     if not key or not API_KEY_RE.match(key):
         return None
-    prefix = key.partition(".")[0]
-    api_key = ApiKey.objects.select_related("user").filter(prefix=prefix, revoked=False).first()
-    if api_key is None or not ApiKey.objects.key_generator.verify(key, api_key.hashed_key):
+    try:
+        # ``get`` on the unique prefix: no ORDER BY to build (as ``first`` would).
+        api_key = _USABLE_KEYS.get(prefix=key.partition(".")[0])
+    except ApiKey.DoesNotExist:
+        return None
+    if not ApiKey.objects.key_generator.verify(key, api_key.hashed_key):
         return None
     user = api_key.user
     if api_key.has_expired or not user.is_active or user.deletion_requested_at is not None:
