@@ -9,9 +9,11 @@ from bench import data
 from bench.harness import BENCH_DIR, Load, Row, WrkRequest, fmt_load, gunicorn, http, report, wrk
 
 EFFECTS_P99_TARGET_MS = 30.0
-# The key path may measure this much slower before it counts as costing more (run-to-run noise of
-# two alternating measurements on a shared machine).
+# The key path may measure this much slower before it counts as costing more (the run-to-run noise
+# of alternating measurements on a shared machine).
 KEY_VS_TOKEN_NOISE = 0.05
+KEY_VS_TOKEN_ROUNDS = 5
+KEY_VS_TOKEN_SECONDS = 6
 
 
 def _compare(server, ours: list[WrkRequest], bare: list[WrkRequest], peer: list[WrkRequest]):
@@ -25,17 +27,18 @@ def _compare(server, ours: list[WrkRequest], bare: list[WrkRequest], peer: list[
 
 
 def _key_vs_token(server, path: str, token_auth: dict, key_auth: dict) -> tuple[Load, Load]:
-    """The same route with a session token and with an API key: warmed, then measured three times
-    each, alternating, so drift on the machine touches both alike; the best run of each counts."""
+    """The same route with a session token and with an API key: warmed, then measured in short runs,
+    alternating, so drift on the machine (other work comes and goes) touches both alike; the median
+    run of each counts."""
     token, key = [WrkRequest("GET", path, headers=token_auth)], [WrkRequest("GET", path, headers=key_auth)]
     wrk(server.base, token, duration=3)
     wrk(server.base, key, duration=3)
     token_runs, key_runs = [], []
-    for _round in range(3):
-        token_runs.append(wrk(server.base, token))
-        key_runs.append(wrk(server.base, key))
-    best = lambda runs: max(runs, key=lambda load: load.rps)  # noqa: E731
-    return best(key_runs), best(token_runs)
+    for _round in range(KEY_VS_TOKEN_ROUNDS):
+        token_runs.append(wrk(server.base, token, duration=KEY_VS_TOKEN_SECONDS))
+        key_runs.append(wrk(server.base, key, duration=KEY_VS_TOKEN_SECONDS))
+    median = lambda runs: sorted(runs, key=lambda load: load.rps)[len(runs) // 2]  # noqa: E731
+    return median(key_runs), median(token_runs)
 
 
 def _key_row(key: Load, token: Load) -> Row:
