@@ -22,6 +22,11 @@ if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
 # with one the master is in the middle of.
 from prometheus_client import multiprocess  # noqa: E402
 
+# The access log (scripts/web.sh turns it on) writes the path without its query string, and no
+# Referer: a URL may carry a secret a client put there by mistake (an API key in ?api_key=, which
+# is refused, or a signed link's signature).
+access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "%(a)s" %(M)sms'
+
 
 def on_starting(server):
     folder = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])

@@ -6,14 +6,19 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from rest_framework_api_key.admin import APIKeyModelAdmin
+from rest_framework_api_key.models import APIKey as LibraryApiKey
 
-from accounts.audit import client_ip
+from accounts.api_keys import api_keys_revoke
+from accounts.audit import audit_record, client_ip
 from accounts.deletion import account_deletion_request
-from accounts.models import AuditEvent, DataExport, StaffInvitation, User
+from accounts.models import ApiKey, AuditEvent, DataExport, StaffInvitation, User
 from accounts.services import user_credits_adjust, user_register, user_set_initial_password
 from accounts.staff_invitations import staff_invitation_create, staff_invitation_url
 from billing.models import CreditTransaction
 from core.admin import ReadOnlyModelAdmin
+from core.credentials import API_KEY_SCOPES
 from core.errors import ApplicationError
 
 
@@ -229,3 +234,68 @@ class DataExportAdmin(ReadOnlyModelAdmin):
     date_hierarchy = "created_at"
     readonly_fields = [f.name for f in DataExport._meta.fields if f.name != "archive"]
     exclude = ("archive",)
+
+
+class ApiKeyAdminForm(forms.ModelForm):
+    scopes = forms.MultipleChoiceField(
+        choices=[(scope, scope) for scope in API_KEY_SCOPES],
+        widget=forms.CheckboxSelectMultiple,
+        initial=list(API_KEY_SCOPES),
+    )
+
+    class Meta:
+        model = ApiKey
+        fields = ("user", "name", "scopes", "expiry_date", "revoked")
+
+
+# The library registers its own (unused) APIKey model; PhotoMania's keys are accounts.ApiKey.
+if admin.site.is_registered(LibraryApiKey):
+    admin.site.unregister(LibraryApiKey)
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(APIKeyModelAdmin):
+    """Developer API keys: staff see prefixes, never secrets or hashes. A key made here is shown once,
+    in the page's message after saving (the library's behaviour); revoking cannot be undone."""
+
+    form = ApiKeyAdminForm
+    list_display = ("prefix", "user", "name", "scopes", "created", "last_used_at", "expiry_date", "revoked")
+    list_filter = ("revoked", "created")
+    search_fields = ("prefix", "name", "user__email")
+    list_select_related = ("user",)
+    raw_id_fields = ("user",)
+    actions = ["revoke"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = ("prefix", "created", "last_used_at", "revoked_at")
+        if obj is not None:
+            fields += ("user",)
+        if obj is not None and obj.revoked:
+            fields += ("name", "scopes", "revoked", "expiry_date")
+        return fields
+
+    def get_fields(self, request, obj=None):
+        return ("user", "name", "scopes", "expiry_date", "revoked", "prefix", "created", "last_used_at", "revoked_at")
+
+    def save_model(self, request, obj, form, change):
+        if obj.revoked and obj.revoked_at is None:
+            obj.revoked_at = timezone.now()
+        if obj._state.adding:
+            key = ApiKey.objects.assign_key(obj)
+            obj.save()
+            messages.warning(
+                request, f"The API key {obj.name!r} is: {key} — give it to its owner now: it is never shown again."
+            )
+            return
+        obj.save()
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # keys are revoked, not deleted: the row says who had which key, and when
+
+    @admin.action(description="Revoke the selected API keys (cannot be undone)", permissions=["change"])
+    def revoke(self, request, queryset):
+        live = list(queryset.filter(revoked=False).select_related("user"))
+        count = api_keys_revoke(keys=queryset.filter(pk__in=[key.pk for key in live]))
+        for key in live:
+            audit_record(event=AuditEvent.Event.API_KEY_REVOKED, user=key.user, request=request, prefix=key.prefix)
+        messages.success(request, f"{count} API key(s) revoked.")

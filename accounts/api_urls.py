@@ -10,8 +10,11 @@ from accounts.api import (
     DataExportView,
     UserView,
 )
+from accounts.api.keys import ApiKeyDetailView, ApiKeyListView
 
 urlpatterns = [
+    path("keys", ApiKeyListView.as_view(), name="api-keys"),
+    path("keys/<uuid:key_id>", ApiKeyDetailView.as_view(), name="api-key-detail"),
     path("user", UserView.as_view(), name="api-user"),
     path("user/export", DataExportView.as_view(), name="api-user-export"),
     path("user/credits", CreditsView.as_view(), name="api-user-credits"),

@@ -2,7 +2,7 @@
 
 ``account_deletion_request`` runs in the request: it marks the user (``deletion_requested_at``),
 deactivates the account and makes its password unusable, which ends every session and app token
-at once (a session is valid only while its hash of the password matches). ``account_erase`` runs
+at once (a session is valid only while its hash of the password matches), and revokes its API keys. ``account_erase`` runs
 in a Celery task and does the rest, one idempotent step at a time, recording each finished step
 in ``deletion_steps`` so a run that crashed half-way resumes where it stopped:
 
@@ -41,8 +41,9 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts import personal_data
+from accounts.api_keys import api_keys_revoke
 from accounts.audit import audit_record
-from accounts.models import AuditEvent, DeletedAccount, User, generate_callback_secret, generate_referral_code
+from accounts.models import ApiKey, AuditEvent, DeletedAccount, User, generate_callback_secret, generate_referral_code
 from accounts.referrals import referral_email_key
 from billing.stripe_services import customer_billing_close
 from core.errors import ApplicationError, ErrorCode
@@ -157,6 +158,8 @@ def account_deletion_request(*, user: User, actor: User | None = None, request=N
         # stop authenticating on their next request.
         locked.set_unusable_password()
         locked.save(update_fields=["deletion_requested_at", "is_active", "password", "updated_at"])
+        # API keys stop at once too (they are deleted by the erasure's "data:api_keys" step).
+        api_keys_revoke(keys=ApiKey.objects.filter(user=locked))
         if first:
             audit_record(
                 event=AuditEvent.Event.ACCOUNT_DELETION_REQUESTED,

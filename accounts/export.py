@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from accounts import personal_data
 from accounts.audit import audit_record
+from accounts.credit_csv import csv_safe
 from accounts.models import AuditEvent, DataExport, User
 from billing.models import CreditTransaction
 from core.errors import ApplicationError, ErrorCode
@@ -122,14 +123,17 @@ def _credits_csv(user: User) -> bytes:
     for row in CreditTransaction.objects.filter(user=user).order_by("created_at", "id").iterator():
         writer.writerow(
             {
-                "createdAt": row.created_at.isoformat(),
-                "kind": row.kind,
-                "amount": row.amount,
-                "purchasedAmount": row.purchased_amount,
-                "balanceAfter": row.balance_after,
-                "reference": row.reference,
-                "jobId": row.job_id or "",
-                "note": row.note,
+                field: csv_safe(value)
+                for field, value in {
+                    "createdAt": row.created_at.isoformat(),
+                    "kind": row.kind,
+                    "amount": row.amount,
+                    "purchasedAmount": row.purchased_amount,
+                    "balanceAfter": row.balance_after,
+                    "reference": row.reference,
+                    "jobId": row.job_id or "",
+                    "note": row.note,
+                }.items()
             }
         )
     return buffer.getvalue().encode()

@@ -1,15 +1,20 @@
 """The PhotoMania user: email is the login; credits are a cache of the ledger's sum."""
 
 import secrets
+import uuid
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
+from django.utils.crypto import get_random_string, salted_hmac
+from rest_framework_api_key.crypto import KeyGenerator
+from rest_framework_api_key.models import AbstractAPIKey, BaseAPIKeyManager
 
 from billing.models import PlanCode
+from core.credentials import API_KEY_PREFIX_LENGTH, API_KEY_SCOPES, API_KEY_SECRET_LENGTH, API_KEY_TAG
 
 # Django's own salt for the session auth hash (AbstractBaseUser.get_session_auth_hash).
 _SESSION_HASH_SALT = "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash"
@@ -169,6 +174,8 @@ class AuditEvent(models.Model):
         ACCOUNT_DELETION_REQUESTED = "account_deletion_requested", "Account deletion requested"
         ACCOUNT_DELETED = "account_deleted", "Account deleted (personal data erased)"
         DATA_EXPORT_REQUESTED = "data_export_requested", "Data export requested"
+        API_KEY_CREATED = "api_key_created", "API key created"
+        API_KEY_REVOKED = "api_key_revoked", "API key revoked"
 
     event = models.CharField(max_length=40, choices=Event.choices)
     # The account the event is about (a login's target, an adjusted user); the actor is who did it.
@@ -265,3 +272,59 @@ class DataExport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.status} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ApiKeyGenerator(KeyGenerator):
+    """``pmk_<8>.<32>`` keys (letters and digits, about 190 random bits in the secret), hashed with one
+    SHA-512 (the library's hasher): a slow password hash buys nothing for a random secret this long."""
+
+    def __init__(self):
+        super().__init__(prefix_length=API_KEY_PREFIX_LENGTH, secret_key_length=API_KEY_SECRET_LENGTH)
+
+    def get_prefix(self) -> str:
+        return API_KEY_TAG + get_random_string(self.prefix_length)
+
+
+class ApiKeyManager(BaseAPIKeyManager):
+    key_generator = ApiKeyGenerator()
+
+    def assign_key(self, obj: "ApiKey") -> str:
+        # The library makes the primary key "<prefix>.<hash>"; ours is a UUID, so the hash never
+        # leaves the table (not in URLs, admin links or logs).
+        key, prefix, hashed_key = self.key_generator.generate()
+        obj.prefix = prefix
+        obj.hashed_key = hashed_key
+        return key
+
+
+class ApiKey(AbstractAPIKey):
+    """A developer API key of one user: only its public prefix and the SHA-512 of the whole key are stored."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    prefix = models.CharField(max_length=16, unique=True, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_keys")
+    scopes = ArrayField(models.CharField(max_length=16), default=list, help_text="read, apply, account")
+    last_used_at = models.DateTimeField(null=True, blank=True, help_text="Updated at most once a minute")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiKeyManager()
+
+    class Meta(AbstractAPIKey.Meta):
+        ordering = ("-created",)
+        verbose_name = "API key"
+        verbose_name_plural = "API keys"
+        indexes = [models.Index(fields=["user", "revoked"], name="apikey_user_revoked")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(scopes__contained_by=list(API_KEY_SCOPES)), name="apikey_scopes_known"
+            ),
+        ]
+
+    # What the API layer reads from ``request.auth`` (core.api.views, core.throttles).
+    @property
+    def api_key_id(self):
+        return self.pk
+
+    @property
+    def api_key_scopes(self) -> frozenset[str]:
+        return frozenset(self.scopes)

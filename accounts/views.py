@@ -1,7 +1,8 @@
 """Account pages: sign-up that remembers a referral code, the user's dashboard, data export and
-account deletion (the same services as the API), and the staff invitation that comes before a
+account deletion and developer API keys (the same services as the API), and the staff invitation that comes before a
 staff member's first authenticator app."""
 
+import datetime
 import time
 from http import HTTPStatus
 
@@ -18,6 +19,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.api_keys import api_key_create, api_key_revoke, api_keys_for_user
 from accounts.deletion import (
     CONFIRMATION_WORD,
     account_deletion_confirm,
@@ -28,6 +30,7 @@ from accounts.export import data_export_latest, data_export_request
 from accounts.referrals import referral_code_remember, referral_code_remembered, referral_url
 from accounts.staff_invitations import staff_enrolment_allow, staff_enrolment_refused, staff_invitation_redeem
 from billing.selectors import credit_history, credits_next_refill, plan_get
+from core.credentials import API_KEY_SCOPES
 from core.errors import ApplicationError
 
 # After the first step of the deletion page, the final button works for this long.
@@ -194,3 +197,50 @@ def privacy(request):
             "audit_ip_days": settings.AUDIT_IP_RETENTION_DAYS,
         },
     )
+
+
+def _expiry_from(value: str):
+    """The form's optional expiry date: the end of that day (UTC); None when left empty."""
+    if not value:
+        return None
+    try:
+        day = datetime.date.fromisoformat(value)
+    except ValueError:
+        raise ApplicationError("VALIDATION_ERROR", "Enter the expiry as a date (YYYY-MM-DD).") from None
+    return datetime.datetime.combine(day, datetime.time(23, 59, 59), tzinfo=datetime.UTC)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_keys(request):
+    """Developer API keys: make one (shown once, in this answer only), list and revoke them."""
+    user = request.user
+    context = {"scopes": API_KEY_SCOPES, "chosen_scopes": list(API_KEY_SCOPES), "errors": [], "created_key": None}
+    if request.method == "POST" and request.POST.get("action") == "revoke":
+        try:
+            api_key_revoke(user=user, key_id=request.POST.get("key_id"), request=request)
+        except (ApplicationError, ValidationError):
+            messages.error(request, "That key does not exist or was already revoked.")
+        else:
+            messages.success(request, "The key was revoked: it stopped working at once.")
+        return redirect("api_keys")
+    if request.method == "POST":
+        chosen = request.POST.getlist("scopes")
+        context["chosen_scopes"] = chosen
+        context["name"] = request.POST.get("name", "")
+        try:
+            api_key, key = api_key_create(
+                user=user,
+                name=request.POST.get("name", ""),
+                scopes=chosen or [],
+                expires_at=_expiry_from(request.POST.get("expires", "").strip()),
+                request=request,
+            )
+        except ApplicationError as exc:
+            context["errors"] = _delete_errors(exc)
+        else:
+            context.update(created_key=key, created=api_key, name="", chosen_scopes=list(API_KEY_SCOPES))
+    context["keys"] = api_keys_for_user(user=user)
+    response = render(request, "accounts/api_keys.html", context, status=400 if context["errors"] else 200)
+    response["Cache-Control"] = "no-store"  # the page may hold a key shown once
+    return response

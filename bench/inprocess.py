@@ -9,7 +9,8 @@ A SPEC is a path, a GET unless prefixed by a body kind:
 - ``{user}`` and ``{effect}`` stand for the bench user's and an effect's ids, for the bare charge
   view: ``json:/bench/bare/charge?user={user}&effect={effect}``.
 
-Production settings, bench database and Redis, a real session token in ``X-Session-Token``. Each
+Production settings, bench database and Redis, a real session token in ``X-Session-Token`` (or,
+with ``--api-key``, a developer API key of the same user in ``X-Api-Key``). Each
 process uses its own bench user (one per set of SPECs), so processes running side by side never
 wait on each other's row locks. The jobs an apply run creates (and their stored uploads) are
 deleted when it ends. The bare views' stored response bytes are written here when missing.
@@ -50,6 +51,16 @@ def _token(user) -> str:
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.create()
     return session.session_key
+
+
+def _api_key(user) -> str:
+    """A fresh API key (every scope) of the bench user; the user's earlier bench keys are deleted."""
+    from accounts.api_keys import api_key_create
+    from accounts.models import ApiKey
+
+    ApiKey.objects.filter(user=user).delete()
+    _row, key = api_key_create(user=user, name="bench")
+    return key
 
 
 def _data(tag: str):
@@ -175,6 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("specs", nargs="+", metavar="SPEC")
     parser.add_argument("-n", type=int, default=600, help="requests per round (3 rounds, best kept)")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--api-key", action="store_true", help="authenticate with X-Api-Key, not X-Session-Token")
     parser.add_argument(
         "--trace", action="store_true", help="list the SQL statements and Redis round trips of one request per SPEC"
     )
@@ -185,10 +197,10 @@ def main(argv: list[str] | None = None) -> int:
     logging.disable(logging.WARNING)
     from django.core.handlers.wsgi import WSGIHandler
 
-    tag = hashlib.sha256("\n".join(args.specs).encode()).hexdigest()[:8]
+    tag = hashlib.sha256("\n".join([*args.specs, "api-key" if args.api_key else ""]).encode()).hexdigest()[:8]
     user, effect, job = _data(tag)
     handler = WSGIHandler()
-    headers = {"HTTP_X_SESSION_TOKEN": _token(user)}
+    headers = {"HTTP_X_API_KEY": _api_key(user)} if args.api_key else {"HTTP_X_SESSION_TOKEN": _token(user)}
 
     def get(spec: Spec) -> tuple[int, bytes]:
         environ = {

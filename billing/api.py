@@ -34,6 +34,8 @@ class CheckoutOutputSerializer(serializers.Serializer):
 class CheckoutView(ApiView):
     """POST /api/checkout {"plan"} or {"pack"} → a Stripe Checkout Session to redirect to."""
 
+    api_key_scope = "account"
+
     throttle_classes = [*DEFAULT_THROTTLES, BillingThrottle]
     documented_error_statuses = ["409"]
 
@@ -69,6 +71,8 @@ class CheckoutView(ApiView):
 class BillingPortalView(ApiView):
     """POST /api/billing/portal → the Stripe customer-portal URL."""
 
+    api_key_scope = "account"
+
     throttle_classes = [*DEFAULT_THROTTLES, BillingThrottle]
 
     @extend_schema(
@@ -102,6 +106,8 @@ class RawBodyParser(BaseParser):
 @method_decorator(csrf_exempt, name="dispatch")
 class StripeWebhookView(ApiView):
     """POST /api/webhooks/stripe: Stripe's signed event deliveries (no session, no CSRF)."""
+
+    api_key_scope = "account"  # signed by Stripe; no user credentials
 
     authentication_classes: list = []
     permission_classes = [AllowAny]

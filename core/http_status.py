@@ -9,6 +9,7 @@ from core.errors import ErrorCode
 HTTP_STATUS = {
     ErrorCode.UNAUTHORIZED: 401,
     ErrorCode.INVALID_TOKEN: 401,
+    ErrorCode.INVALID_API_KEY: 401,
     ErrorCode.FORBIDDEN: 403,
     ErrorCode.INSUFFICIENT_CREDITS: 402,
     ErrorCode.VALIDATION_ERROR: 400,

@@ -10,6 +10,7 @@ X-Forwarded-For a client could forge.
 """
 
 import threading
+from dataclasses import dataclass
 
 import redis
 from django.conf import settings
@@ -70,6 +71,41 @@ def windows_hit(windows: list[tuple[str, int]] | list[tuple[str, int, int]]) -> 
     return [int(count) for count in pipe.execute()[::2]]
 
 
+@dataclass(frozen=True)
+class RateLimitState:
+    """The tightest throttle of a request (the one with the fewest requests left): what the
+    ``X-RateLimit-*`` headers say. ``reset`` is seconds until its window ends."""
+
+    limit: int
+    remaining: int
+    reset: int
+
+    def headers(self) -> dict[str, str]:
+        return {
+            "X-RateLimit-Limit": str(self.limit),
+            "X-RateLimit-Remaining": str(self.remaining),
+            "X-RateLimit-Reset": str(self.reset),
+        }
+
+
+_STATE_ATTRIBUTE = "photomania_rate_limit"
+
+
+def rate_limit_note(request, state: RateLimitState | None) -> None:
+    """Remember the request's tightest throttle (on the Django request, so the response can show it)."""
+    if state is None:
+        return
+    holder = getattr(request, "_request", request)
+    current = getattr(holder, _STATE_ATTRIBUTE, None)
+    if current is None or state.remaining < current.remaining:
+        setattr(holder, _STATE_ATTRIBUTE, state)
+
+
+def rate_limit_state(request) -> RateLimitState | None:
+    """The state noted for this request (None when no throttle counted it)."""
+    return getattr(getattr(request, "_request", request), _STATE_ATTRIBUTE, None)
+
+
 class _LiveRateMixin:
     """Rates read per request, counted in fixed windows.
 
@@ -112,11 +148,18 @@ class _LiveRateMixin:
     def wait(self):
         return max(getattr(self, "_retry_after", 1), 1)
 
+    def state(self, count: int) -> RateLimitState:
+        """This window's limit, what is left after ``count`` requests, and seconds until it resets."""
+        return RateLimitState(
+            limit=self.num_requests, remaining=max(self.num_requests - count, 0), reset=max(self._retry_after, 1)
+        )
+
 
 def throttles_check(throttles, request, view) -> list:
     """Count the request in every throttle (as DRF does: each one counts, even after a refusal),
     in one Redis round trip for all our throttles; the waits of those that refuse it (empty when
-    it may go on)."""
+    it may go on). The counts also give the tightest throttle's state, noted for the
+    ``X-RateLimit-*`` headers at no extra cost."""
     counted, waits = [], []
     for throttle in throttles:
         if isinstance(throttle, _LiveRateMixin):
@@ -127,13 +170,26 @@ def throttles_check(throttles, request, view) -> list:
             waits.append(throttle.wait())
     counts = windows_hit([window for _throttle, window in counted])
     for (throttle, _window), count in zip(counted, counts, strict=True):
+        rate_limit_note(request, throttle.state(count))
         if not throttle.allow_count(count):
             waits.append(throttle.wait())
     return waits
 
 
+def _api_key_ident(request) -> str | None:
+    # A request made with an API key is counted per key (each key its own budget), not per user.
+    key_id = getattr(getattr(request, "auth", None), "api_key_id", None)
+    return f"key-{key_id}" if key_id is not None else None
+
+
 class UserThrottle(_LiveRateMixin, UserRateThrottle):
-    """Every authenticated API call (scope ``user``)."""
+    """Every authenticated API call (scope ``user``): per user, or per key for API-key requests."""
+
+    def get_cache_key(self, request, view):
+        ident = _api_key_ident(request)
+        if ident is not None:
+            return self.cache_format % {"scope": self.scope, "ident": ident}
+        return super().get_cache_key(request, view)
 
 
 class AnonThrottle(_LiveRateMixin, AnonRateThrottle):
@@ -143,7 +199,9 @@ class AnonThrottle(_LiveRateMixin, AnonRateThrottle):
 class _PerUserScopeThrottle(_LiveRateMixin, SimpleRateThrottle):
     def get_cache_key(self, request, view):
         user = request.user
-        ident = user.pk if user and user.is_authenticated else self.get_ident(request)
+        ident = _api_key_ident(request)
+        if ident is None:
+            ident = user.pk if user and user.is_authenticated else self.get_ident(request)
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
@@ -170,6 +228,25 @@ class BillingThrottle(_PerUserScopeThrottle):
     """Checkout and customer-portal sessions per user (scope ``billing``): each one calls Stripe."""
 
     scope = "billing"
+
+
+class ApiKeyFailureThrottle(_LiveRateMixin, SimpleRateThrottle):
+    """Failed API-key authentications per client IP (scope ``api_key_failed``), like failed sign-ins:
+    only refusals are counted, and a burst of wrong keys from one address is answered 429."""
+
+    scope = "api_key_failed"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+    def count_failure(self, request) -> bool:
+        """Count one failed key from this request's address; False once its address is over the limit."""
+        window = self.window(request, None)
+        if window is None:
+            return True
+        [count] = windows_hit([window])
+        rate_limit_note(request, self.state(count))
+        return self.allow_count(count)
 
 
 DEFAULT_THROTTLES = [UserThrottle, AnonThrottle]

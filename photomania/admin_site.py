@@ -20,7 +20,10 @@ from photomania.dashboard import staff_dashboard
 ADMIN_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Effects", ("effects.Effect", "effects.Category")),
     ("Jobs", ("effects.Job", "effects.IdempotencyKey")),
-    ("Users", ("accounts.User", "accounts.AuditEvent", "accounts.StaffInvitation", "accounts.DataExport")),
+    (
+        "Users",
+        ("accounts.User", "accounts.AuditEvent", "accounts.StaffInvitation", "accounts.DataExport", "accounts.ApiKey"),
+    ),
     ("Credits", ("billing.CreditTransaction", "billing.CreditPackPurchase")),
     ("Plans and credit packs", ("billing.Plan", "billing.CreditPack", "billing.PlanPrice")),
     ("Stripe events and subscriptions", ("billing.SubscriptionState", "billing.UnprocessableStripeEvent")),

@@ -165,6 +165,7 @@ _HealthData = inline_serializer(
 
 
 class HealthView(ApiView):
+    api_key_scope = "read"
     # A staff member's browser session unlocks the deep check; nobody is refused the liveness answer.
     authentication_classes = [SessionAuthentication]
     permission_classes = [AllowAny]

@@ -14,6 +14,7 @@ urlpatterns = [
     path("jobs/<uuid:job_id>/delete/", effect_views.job_delete_view, name="job_delete"),
     path("dashboard/", account_views.dashboard, name="dashboard"),
     path("dashboard/export/", account_views.data_export_start, name="data_export"),
+    path("dashboard/api-keys/", account_views.api_keys, name="api_keys"),
     path("dashboard/delete/", account_views.account_delete, name="account_delete"),
     path("privacy/", account_views.privacy, name="privacy"),
     path("billing/", billing_views.billing, name="billing"),

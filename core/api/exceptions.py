@@ -85,6 +85,9 @@ def exception_handler(exc, context):
         return error_response(ErrorCode.INVALID_INPUT, "Malformed request body", 400)
     if isinstance(exc, drf.UnsupportedMediaType):
         return error_response(ErrorCode.UNSUPPORTED_MEDIA_TYPE, str(exc.detail), 415)
+    if isinstance(exc, drf.AuthenticationFailed) and getattr(exc, "error_code", None):
+        headers = {"WWW-Authenticate": exc.www_authenticate} if getattr(exc, "www_authenticate", "") else None
+        return error_response(exc.error_code, str(exc.detail), 401, headers=headers)
     if isinstance(exc, (drf.NotAuthenticated, drf.AuthenticationFailed)):
         code = _auth_error_code(request)
         message = "Please sign in" if code == ErrorCode.UNAUTHORIZED else "Session token is invalid or expired"

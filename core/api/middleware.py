@@ -9,12 +9,14 @@ envelope, never an HTML page, so this middleware rewrites such responses.
 import io
 import json
 import logging
+from urllib.parse import unquote_plus
 
 from django.conf import settings
-from django.http import JsonResponse
+from django.http import JsonResponse, QueryDict
 from django.shortcuts import render
 
 from core.api.exceptions import error_body
+from core.credentials import query_carries_api_key
 from core.errors import ErrorCode
 from core.middleware import request_id_var
 
@@ -150,3 +152,32 @@ class ApiEnvelopeMiddleware:
             if header in response:
                 rewritten[header] = response[header]
         return rewritten
+
+
+class ApiKeyInQueryMiddleware:
+    """Every path: a request with an API key in its URL (``?api_key=``, ``?key=``, ``?apiKey=``, or any
+    value that looks like a PhotoMania key) is refused, 400, before anything else reads it.
+
+    A URL is kept in browser history, proxy and server logs: a key sent there is as good as leaked,
+    and accepting it once would teach clients to do it. The query string is cleared from the request
+    before answering, so Django's own "Bad Request" log line (which shows the request) never has it;
+    the access log writes paths without query strings (gunicorn.conf.py), and error reports drop
+    them (core.sentry).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        raw = request.META.get("QUERY_STRING", "")
+        if raw and query_carries_api_key(dict(request.GET.lists()), unquote_plus(raw)):
+            request.META["QUERY_STRING"] = ""
+            request.GET = QueryDict()
+            logger.warning("refused an API key sent in a URL query string")
+            return _refuse(
+                request,
+                400,
+                ErrorCode.INVALID_INPUT,
+                "Send API keys in the X-Api-Key header, never in a URL; revoke this key, it may have leaked",
+            )
+        return self.get_response(request)

@@ -9,6 +9,7 @@ allauth's ``X-Session-Token`` header (drf-spectacular's contrib extension descri
 import copy
 
 from drf_spectacular.contrib.django_allauth import XSessionTokenAuthenticationScheme
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.utils import OpenApiExample
@@ -81,9 +82,13 @@ ERROR_COMPONENTS = {
 # Status -> (description, error component, response headers beyond X-Request-ID).
 ERROR_STATUSES = {
     "400": ("VALIDATION_ERROR (details: field -> messages) or INVALID_INPUT", "ValidationErrorResponse", []),
-    "401": ("UNAUTHORIZED (no credentials) or INVALID_TOKEN", ERROR_COMPONENT, []),
+    "401": ("UNAUTHORIZED (no credentials), INVALID_TOKEN or INVALID_API_KEY", ERROR_COMPONENT, []),
     "402": ("INSUFFICIENT_CREDITS (details: needed, available)", "InsufficientCreditsErrorResponse", []),
-    "403": ("FORBIDDEN (e.g. a session-cookie request without a CSRF token)", ERROR_COMPONENT, []),
+    "403": (
+        "FORBIDDEN (e.g. a session-cookie request without a CSRF token, or an API key without the scope)",
+        ERROR_COMPONENT,
+        [],
+    ),
     "404": ("NOT_FOUND", ERROR_COMPONENT, []),
     "405": ("METHOD_NOT_ALLOWED: this path does not answer this method", ERROR_COMPONENT, []),
     "409": ("ALREADY_EXISTS: e.g. already subscribed to a plan", ERROR_COMPONENT, []),
@@ -101,6 +106,18 @@ RESPONSE_HEADERS = {
         "schema": {"type": "string"},
     },
     "Retry-After": {"description": "Seconds to wait before retrying", "schema": {"type": "integer", "minimum": 1}},
+    "X-RateLimit-Limit": {
+        "description": "Requests allowed in the current window of this route's tightest rate limit",
+        "schema": {"type": "integer", "minimum": 0},
+    },
+    "X-RateLimit-Remaining": {
+        "description": "Requests left in that window (the limit with the fewest left)",
+        "schema": {"type": "integer", "minimum": 0},
+    },
+    "X-RateLimit-Reset": {
+        "description": "Seconds until that window ends and its count starts again",
+        "schema": {"type": "integer", "minimum": 1},
+    },
     "Idempotent-Replayed": {
         "description": "true when this answer is the stored one for a repeated Idempotency-Key",
         "schema": {"type": "string", "enum": ["true"]},
@@ -126,6 +143,11 @@ SUCCESS_HEADERS = {
     "effects_apply": {"200": [*_CHARGED, "Preference-Applied"], "202": _CHARGED},
     "effects_apply_batch": {"202": _CHARGED},
 }
+
+
+# Every operation's answers carry these (when the route has a rate limit, which every
+# authenticated route has).
+RATE_LIMIT_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
 
 
 def _header_ref(name: str) -> dict:
@@ -183,7 +205,9 @@ class EnvelopeAutoSchema(AutoSchema):
         response = super()._get_response_for_code(serializer, status_code, media_types, direction)
         if not str(status_code).startswith("2"):
             return response
-        for content in response.get("content", {}).values():
+        for media_type, content in response.get("content", {}).items():
+            if "json" not in media_type:
+                continue  # a download (CSV) is not wrapped
             schema = content.get("schema")
             if schema is not None and not self._is_envelope(schema):
                 content["schema"] = {
@@ -361,7 +385,10 @@ def document_api(result: dict, generator, request, public: bool) -> dict:
     for path_item in result.get("paths", {}).values():
         for operation in path_item.values():
             for response in operation["responses"].values():
-                response.setdefault("headers", {})["X-Request-ID"] = _header_ref("X-Request-ID")
+                headers = response.setdefault("headers", {})
+                headers["X-Request-ID"] = _header_ref("X-Request-ID")
+                for name in RATE_LIMIT_HEADERS:
+                    headers[name] = _header_ref(name)
             for parameter in operation.get("parameters", []):
                 if parameter["name"] == "status" and parameter["in"] == "query":
                     parameter["schema"] = {"$ref": "#/components/schemas/JobStatusEnum"}
@@ -377,3 +404,22 @@ class SessionTokenAuthenticationScheme(XSessionTokenAuthenticationScheme):
     """Our ``X-Session-Token`` class is documented exactly as allauth's (same scheme name)."""
 
     target_class = "core.api.authentication.SessionTokenAuthentication"
+
+
+API_KEY_DESCRIPTION = """\
+A developer API key, made on the account page or with `POST /api/keys` (signed in): send it as
+`X-Api-Key: <key>` (or `Authorization: Api-Key <key>`), never in a URL (a key in the query string is
+refused). A key reads `pmk_<8 characters>.<32 characters>` and is shown once, when made. It has
+scopes (`read`, `apply`, `account`); an operation it lacks the scope for answers 403 FORBIDDEN. A
+wrong, revoked or expired key, or one whose account is deactivated, answers 401 INVALID_API_KEY;
+many wrong keys from one address answer 429. API keys cannot manage API keys."""
+
+
+class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
+    """The accounts app's API-key class (named by path: the shared base imports no app)."""
+
+    target_class = "accounts.key_auth.ApiKeyAuthentication"
+    name = "ApiKeyAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "header", "name": "X-Api-Key", "description": API_KEY_DESCRIPTION}

@@ -136,6 +136,8 @@ class EffectListView(ApiView, generics.ListAPIView):
     staff edits show on the next request: a repeated page costs the throttle's Redis round trip
     and the version's, and no SQL, serializer or JSON encoding."""
 
+    api_key_scope = "read"
+
     permission_classes = [AllowAny]
     # The catalog is the same for everyone: no session or token lookup, throttled per client IP.
     authentication_classes: list = []
@@ -176,6 +178,8 @@ class EffectListView(ApiView, generics.ListAPIView):
 
 class EffectDetailView(ApiView):
     """GET an active effect by id or slug; DELETE the caller's saved effect (a job) by id."""
+
+    api_key_scope = {"GET": "read", "DELETE": "apply"}
 
     def get_permissions(self):
         if self.request.method == "GET":
@@ -228,6 +232,7 @@ def _delete_job(request, job_id: str) -> Response:
 
 
 class JobListView(ApiView, generics.ListAPIView):
+    api_key_scope = "read"
     permission_classes = [IsAuthenticated]
     serializer_class = JobSerializer
 
@@ -254,6 +259,7 @@ class JobListView(ApiView, generics.ListAPIView):
 
 
 class JobDetailView(ApiView):
+    api_key_scope = {"GET": "read", "DELETE": "apply"}
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
@@ -290,6 +296,8 @@ class JobDetailView(ApiView):
 @extend_schema(exclude=True)
 class ReplicateWebhookView(ApiView):
     """POST /api/webhooks/replicate: Replicate's prediction webhook (signed, no user auth)."""
+
+    api_key_scope = "apply"  # signed by Replicate; no user credentials
 
     authentication_classes: list = []
     permission_classes = [AllowAny]

@@ -227,6 +227,7 @@ _APPLY_DESCRIPTION = (
 
 
 class ApplyView(ApiView):
+    api_key_scope = "apply"
     permission_classes = [IsAuthenticated]
     parser_classes = [SafeJSONParser, MultiPartParser]
     throttle_classes = [*DEFAULT_THROTTLES, ApplyThrottle, UploadThrottle]

@@ -7,6 +7,8 @@ from photomania.settings.core import SITE_URL, env
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Developer API keys (X-Api-Key or Authorization: Api-Key), first: a key is judged alone.
+        "accounts.key_auth.ApiKeyAuthentication",
         # allauth's headless X-Session-Token, loading the session once (core/api/authentication.py).
         "core.api.authentication.SessionTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
@@ -29,6 +31,8 @@ REST_FRAMEWORK = {
         "billing": env.str("RATE_LIMIT_BILLING", default="10/min"),
         "user": env.str("RATE_LIMIT_USER", default="600/min"),
         "anon": env.str("RATE_LIMIT_ANON", default="300/min"),
+        # Wrong API keys per client IP (only failures count), like failed sign-ins.
+        "api_key_failed": env.str("RATE_LIMIT_API_KEY_FAILED", default="10/min"),
     },
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -59,6 +63,7 @@ SPECTACULAR_SETTINGS = {
         {"name": "effects", "description": "The catalog, and applying an effect to a photo"},
         {"name": "jobs", "description": "The caller's jobs: status, result, deletion"},
         {"name": "user", "description": "The caller's profile, credits and callback secret"},
+        {"name": "keys", "description": "Developer API keys (signed-in sessions only)"},
         {"name": "billing", "description": "Stripe Checkout and the billing portal"},
         {"name": "health", "description": "Dependency checks for load balancers and monitors"},
     ],

@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # Its abstract hashed-key model (accounts.ApiKey); its own APIKey table stays unused.
+    "rest_framework_api_key",
     "allauth",
     "photomania.apps.SignInAccountConfig",  # allauth.account
     "allauth.socialaccount",
@@ -86,6 +88,8 @@ MIDDLEWARE = [
     "core.middleware.RequestIdMiddleware",
     # 413 for a body over its route's limit on every path, before anything reads it.
     "core.api.middleware.RequestBodyLimitMiddleware",
+    # A URL carrying an API key is refused before anything logs or reads it.
+    "core.api.middleware.ApiKeyInQueryMiddleware",
     # allauth's JSON API: malformed JSON (too deep, oversized numbers) is a 400, not a 500.
     "core.middleware.HeadlessJsonGuardMiddleware",
     # The JSON envelope for every /api/ error.

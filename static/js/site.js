@@ -3,7 +3,8 @@
 (function () {
   "use strict";
 
-  // Copy buttons: <button data-copy-target="input-id">.
+  // Copy buttons: <button data-copy-target="input-id" data-copy-status="live-region-id"
+  // data-copy-message="What the live region announces">.
   function initCopyButtons() {
     document.querySelectorAll("[data-copy-target]").forEach(function (button) {
       button.hidden = false;
@@ -14,7 +15,7 @@
           var label = button.textContent;
           button.textContent = "Copied!";
           var status = document.getElementById(button.getAttribute("data-copy-status"));
-          if (status) status.textContent = "Link copied to the clipboard.";
+          if (status) status.textContent = button.getAttribute("data-copy-message") || "Link copied to the clipboard.";
           setTimeout(function () { button.textContent = label; }, 2000);
         };
         if (navigator.clipboard && window.isSecureContext) {

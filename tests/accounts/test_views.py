@@ -341,3 +341,39 @@ def test_the_dashboard_title_is_plain_text_and_the_data_section_appears_once(cli
     title = html.split("<title>", 1)[1].split("</title>", 1)[0]
     assert "<" not in title and "Dashboard" in title
     assert html.count('id="export-title"') == 1
+
+
+def test_the_api_keys_page_makes_a_key_and_shows_it_once(client, user):
+    from accounts.models import ApiKey
+
+    client.force_login(user)
+
+    made = client.post("/dashboard/api-keys/", {"action": "create", "name": "page key", "scopes": ["read"]})
+    again = client.get("/dashboard/api-keys/")
+
+    key = made.context["created_key"]
+    assert key.startswith("pmk_") and key in made.content.decode()
+    assert made["Cache-Control"] == "no-store"
+    assert key not in again.content.decode() and "page key" in again.content.decode()
+    assert ApiKey.objects.get(user=user).scopes == ["read"]
+
+
+def test_the_api_keys_page_cannot_revoke_someone_elses_key(client, user, other_user):
+    from accounts.models import ApiKey
+    from tests.support.api_keys import api_key_for
+
+    api_key_for(other_user)
+    client.force_login(user)
+
+    client.post("/dashboard/api-keys/", {"action": "revoke", "key_id": str(ApiKey.objects.get().pk)})
+
+    assert not ApiKey.objects.get().revoked
+
+
+def test_the_api_keys_page_refuses_a_key_without_scopes(client, user):
+    client.force_login(user)
+
+    response = client.post("/dashboard/api-keys/", {"action": "create", "name": "nothing"})
+
+    assert response.status_code == 400
+    assert "Choose at least one scope" in response.content.decode()

@@ -30,7 +30,7 @@ def test_admin_index_sections_hold_the_models_staff_expect(client, staff_user):
     models = {app["name"]: [m["object_name"] for m in app["models"]] for app in response.context["app_list"]}
     assert models["Effects"] == ["Effect", "Category"]
     assert models["Jobs"] == ["Job", "IdempotencyKey"]
-    assert models["Users"] == ["User", "AuditEvent", "StaffInvitation", "DataExport"]
+    assert models["Users"] == ["User", "AuditEvent", "StaffInvitation", "DataExport", "ApiKey"]
     assert models["Credits"] == ["CreditTransaction", "CreditPackPurchase"]
 
 

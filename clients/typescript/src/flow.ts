@@ -78,7 +78,9 @@ async function main(): Promise<void> {
   const credits = await api.GET("/api/user/credits");
   const history = await api.GET("/api/user/credits/history", { params: { query: { page: 1, pageSize: 10 } } });
   out.credits = credits.data?.data.credits;
-  out.charges = history.data?.data.filter((entry) => entry.kind === "EFFECT_CHARGE").length;
+  // The history also answers text/csv (?format=csv), so its body type is JSON or a string.
+  const page = history.data;
+  out.charges = typeof page === "object" ? page.data.filter((entry) => entry.kind === "EFFECT_CHARGE").length : undefined;
 
   const profile = await api.PATCH("/api/user", { body: { name: "TS Client" } });
   out.name = profile.data?.data.name;

@@ -26,6 +26,13 @@ def token(db, user, settings):
     # Webhooks are fuzzed with a signing secret configured (unsigned garbage must be a 400).
     settings.STRIPE_WEBHOOK_SECRET = "whsec_fuzz_only_0123456789"
     settings.STRIPE_SECRET_KEY = "sk_test_fuzz_only_never_sent"
+    # ignored_auth probes every operation with a wrong API key, all from one address: the wrong-key
+    # throttle (tested in tests/accounts/test_key_auth.py) would answer them 429 instead of 401.
+    rates = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {**rates, "api_key_failed": "10000/min"},
+    }
     JobFactory(user=user, effect=EffectFactory(slug="abuse-effect"))
     return session_token_for(user)
 

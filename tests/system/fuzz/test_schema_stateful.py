@@ -69,11 +69,19 @@ def _user_with_credits():
 def peers(db, settings, tmp_path):
     """Alice and Bob, each with a job and a session token, written as a WFC auth document."""
     settings.IMAGE_FETCH_ALLOWED_HOSTS = [IMAGE_HOST]
-    # Throttles have their own tests; here they would turn most applies into 429s.
+    # Throttles have their own tests; here they would turn most applies into 429s, and the auth
+    # probes (refused requests count too: without credentials, or with a wrong API key, all from
+    # one address) into 429s instead of 401s.
     rates = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {**rates, "apply": "10000/min", "upload": "10000/hour"},
+        "DEFAULT_THROTTLE_RATES": {
+            **rates,
+            "apply": "10000/min",
+            "upload": "10000/hour",
+            "api_key_failed": "10000/min",
+            "anon": "10000/min",
+        },
     }
     effect = EffectFactory(slug=EFFECT_SLUG)
     alice, bob = _user_with_credits(), _user_with_credits()

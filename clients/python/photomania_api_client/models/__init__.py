@@ -3,6 +3,10 @@
 from .account_delete_request import AccountDeleteRequest
 from .account_deletion import AccountDeletion
 from .account_deletion_status_enum import AccountDeletionStatusEnum
+from .api_key import ApiKey
+from .api_key_create_request import ApiKeyCreateRequest
+from .api_key_created import ApiKeyCreated
+from .api_key_revoked import ApiKeyRevoked
 from .apply_json_input_request import ApplyJsonInputRequest
 from .apply_result import ApplyResult
 from .apply_upload_input_request import ApplyUploadInputRequest
@@ -49,6 +53,9 @@ from .job_renditions_type_0 import JobRenditionsType0
 from .job_status_enum import JobStatusEnum
 from .jobs_destroy_response_200 import JobsDestroyResponse200
 from .jobs_retrieve_response_200 import JobsRetrieveResponse200
+from .keys_create_response_201 import KeysCreateResponse201
+from .keys_destroy_response_200 import KeysDestroyResponse200
+from .keys_list_response_200 import KeysListResponse200
 from .kind_enum import KindEnum
 from .paginated_credit_transaction_list import PaginatedCreditTransactionList
 from .paginated_credit_transaction_list_meta import PaginatedCreditTransactionListMeta
@@ -61,6 +68,7 @@ from .plan_enum import PlanEnum
 from .portal_output import PortalOutput
 from .rendition import Rendition
 from .rendition_set import RenditionSet
+from .scopes_enum import ScopesEnum
 from .service_unavailable_error_response import ServiceUnavailableErrorResponse
 from .service_unavailable_error_response_error import ServiceUnavailableErrorResponseError
 from .service_unavailable_error_response_error_code import ServiceUnavailableErrorResponseErrorCode
@@ -70,6 +78,7 @@ from .stage_enum import StageEnum
 from .user import User
 from .user_callback_secret_retrieve_response_200 import UserCallbackSecretRetrieveResponse200
 from .user_callback_secret_rotate_response_200 import UserCallbackSecretRotateResponse200
+from .user_credits_history_format import UserCreditsHistoryFormat
 from .user_credits_retrieve_response_200 import UserCreditsRetrieveResponse200
 from .user_destroy_response_202 import UserDestroyResponse202
 from .user_export_create_response_202 import UserExportCreateResponse202
@@ -85,6 +94,10 @@ __all__ = (
     "AccountDeleteRequest",
     "AccountDeletion",
     "AccountDeletionStatusEnum",
+    "ApiKey",
+    "ApiKeyCreated",
+    "ApiKeyCreateRequest",
+    "ApiKeyRevoked",
     "ApplyJsonInputRequest",
     "ApplyResult",
     "ApplyUploadInputRequest",
@@ -131,6 +144,9 @@ __all__ = (
     "JobsDestroyResponse200",
     "JobsRetrieveResponse200",
     "JobStatusEnum",
+    "KeysCreateResponse201",
+    "KeysDestroyResponse200",
+    "KeysListResponse200",
     "KindEnum",
     "PaginatedCreditTransactionList",
     "PaginatedCreditTransactionListMeta",
@@ -143,6 +159,7 @@ __all__ = (
     "PortalOutput",
     "Rendition",
     "RenditionSet",
+    "ScopesEnum",
     "ServiceUnavailableErrorResponse",
     "ServiceUnavailableErrorResponseError",
     "ServiceUnavailableErrorResponseErrorCode",
@@ -152,6 +169,7 @@ __all__ = (
     "User",
     "UserCallbackSecretRetrieveResponse200",
     "UserCallbackSecretRotateResponse200",
+    "UserCreditsHistoryFormat",
     "UserCreditsRetrieveResponse200",
     "UserDestroyResponse202",
     "UserExportCreateResponse202",

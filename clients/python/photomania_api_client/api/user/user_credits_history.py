@@ -12,6 +12,7 @@ from ...models.error_response import ErrorResponse
 from ...models.internal_error_response import InternalErrorResponse
 from ...models.paginated_credit_transaction_list import PaginatedCreditTransactionList
 from ...models.service_unavailable_error_response import ServiceUnavailableErrorResponse
+from ...models.user_credits_history_format import UserCreditsHistoryFormat
 from ...models.validation_error_response import ValidationErrorResponse
 from ...types import UNSET, Unset
 from typing import cast
@@ -20,6 +21,7 @@ from typing import cast
 
 def _get_kwargs(
     *,
+    format_: UserCreditsHistoryFormat | Unset = UNSET,
     page: int | Unset = 1,
     page_size: int | Unset = 20,
 
@@ -29,6 +31,12 @@ def _get_kwargs(
     
 
     params: dict[str, Any] = {}
+
+    json_format_: str | Unset = UNSET
+    if not isinstance(format_, Unset):
+        json_format_ = format_.value
+
+    params["format"] = json_format_
 
     params["page"] = page
 
@@ -138,15 +146,20 @@ def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 def sync_detailed(
     *,
     client: AuthenticatedClient,
+    format_: UserCreditsHistoryFormat | Unset = UNSET,
     page: int | Unset = 1,
     page_size: int | Unset = 20,
 
 ) -> Response[ErrorResponse | InternalErrorResponse | PaginatedCreditTransactionList | ServiceUnavailableErrorResponse | ValidationErrorResponse]:
     """ List the caller's credit movements
 
-     Every grant, charge and refund, newest first, with the balance after it (paginated).
+     Every grant, charge and refund, newest first, with the balance after it (paginated). With
+    `format=csv` (or `Accept: text/csv`): the whole ledger as a CSV download, columns date, change,
+    balance, reason, description, jobId, reference; a text cell that starts like a spreadsheet formula
+    (`=`, `+`, `-`, `@`) is prefixed with `'`.
 
     Args:
+        format_ (UserCreditsHistoryFormat | Unset):
         page (int | Unset):  Default: 1.
         page_size (int | Unset):  Default: 20.
 
@@ -160,7 +173,8 @@ def sync_detailed(
 
 
     kwargs = _get_kwargs(
-        page=page,
+        format_=format_,
+page=page,
 page_size=page_size,
 
     )
@@ -174,15 +188,20 @@ page_size=page_size,
 def sync(
     *,
     client: AuthenticatedClient,
+    format_: UserCreditsHistoryFormat | Unset = UNSET,
     page: int | Unset = 1,
     page_size: int | Unset = 20,
 
 ) -> ErrorResponse | InternalErrorResponse | PaginatedCreditTransactionList | ServiceUnavailableErrorResponse | ValidationErrorResponse | None:
     """ List the caller's credit movements
 
-     Every grant, charge and refund, newest first, with the balance after it (paginated).
+     Every grant, charge and refund, newest first, with the balance after it (paginated). With
+    `format=csv` (or `Accept: text/csv`): the whole ledger as a CSV download, columns date, change,
+    balance, reason, description, jobId, reference; a text cell that starts like a spreadsheet formula
+    (`=`, `+`, `-`, `@`) is prefixed with `'`.
 
     Args:
+        format_ (UserCreditsHistoryFormat | Unset):
         page (int | Unset):  Default: 1.
         page_size (int | Unset):  Default: 20.
 
@@ -197,6 +216,7 @@ def sync(
 
     return sync_detailed(
         client=client,
+format_=format_,
 page=page,
 page_size=page_size,
 
@@ -205,15 +225,20 @@ page_size=page_size,
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
+    format_: UserCreditsHistoryFormat | Unset = UNSET,
     page: int | Unset = 1,
     page_size: int | Unset = 20,
 
 ) -> Response[ErrorResponse | InternalErrorResponse | PaginatedCreditTransactionList | ServiceUnavailableErrorResponse | ValidationErrorResponse]:
     """ List the caller's credit movements
 
-     Every grant, charge and refund, newest first, with the balance after it (paginated).
+     Every grant, charge and refund, newest first, with the balance after it (paginated). With
+    `format=csv` (or `Accept: text/csv`): the whole ledger as a CSV download, columns date, change,
+    balance, reason, description, jobId, reference; a text cell that starts like a spreadsheet formula
+    (`=`, `+`, `-`, `@`) is prefixed with `'`.
 
     Args:
+        format_ (UserCreditsHistoryFormat | Unset):
         page (int | Unset):  Default: 1.
         page_size (int | Unset):  Default: 20.
 
@@ -227,7 +252,8 @@ async def asyncio_detailed(
 
 
     kwargs = _get_kwargs(
-        page=page,
+        format_=format_,
+page=page,
 page_size=page_size,
 
     )
@@ -241,15 +267,20 @@ page_size=page_size,
 async def asyncio(
     *,
     client: AuthenticatedClient,
+    format_: UserCreditsHistoryFormat | Unset = UNSET,
     page: int | Unset = 1,
     page_size: int | Unset = 20,
 
 ) -> ErrorResponse | InternalErrorResponse | PaginatedCreditTransactionList | ServiceUnavailableErrorResponse | ValidationErrorResponse | None:
     """ List the caller's credit movements
 
-     Every grant, charge and refund, newest first, with the balance after it (paginated).
+     Every grant, charge and refund, newest first, with the balance after it (paginated). With
+    `format=csv` (or `Accept: text/csv`): the whole ledger as a CSV download, columns date, change,
+    balance, reason, description, jobId, reference; a text cell that starts like a spreadsheet formula
+    (`=`, `+`, `-`, `@`) is prefixed with `'`.
 
     Args:
+        format_ (UserCreditsHistoryFormat | Unset):
         page (int | Unset):  Default: 1.
         page_size (int | Unset):  Default: 20.
 
@@ -264,6 +295,7 @@ async def asyncio(
 
     return (await asyncio_detailed(
         client=client,
+format_=format_,
 page=page,
 page_size=page_size,
 

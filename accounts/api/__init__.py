@@ -1,17 +1,22 @@
 """/api/user: the caller's profile, credits, credit history, callback secret, deletion and data export."""
 
 from django.contrib.sessions.backends.base import SessionBase
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, inline_serializer
+from django.http import StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import BaseRenderer
 from rest_framework.response import Response
 
+from accounts.credit_csv import credit_history_csv
 from accounts.deletion import account_deletion_confirm, account_deletion_request
 from accounts.export import data_export_latest, data_export_request
 from accounts.models import DataExport, User
 from accounts.selectors import user_credit_history, user_credit_summary, user_email_verified
 from accounts.services import user_callback_secret_rotate, user_update_profile
 from billing.models import CreditTransaction, PlanCode
+from core.api.renderers import EnvelopeJSONRenderer
 from core.api.schema import envelope_example
 from core.api.views import ApiView, not_found
 
@@ -159,6 +164,7 @@ CallbackSecret = inline_serializer("CallbackSecret", fields={"callbackSecret": s
 
 
 class UserView(ApiView):
+    api_key_scope = {"GET": "read", "PATCH": "account", "DELETE": "account"}
     permission_classes = [IsAuthenticated]
     delete_has_body = True  # DELETE carries the confirmation (password, code)
 
@@ -224,6 +230,7 @@ class UserView(ApiView):
 
 
 class CreditsView(ApiView):
+    api_key_scope = "read"
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
@@ -243,9 +250,22 @@ class CreditsView(ApiView):
         return Response(CreditsSerializer(user_credit_summary(user=request.user)).data)
 
 
+class CreditHistoryCsvRenderer(BaseRenderer):
+    """``?format=csv`` (or ``Accept: text/csv``) on the credit history; the view streams the body itself."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data
+
+
 class CreditHistoryView(ApiView, generics.ListAPIView):
     permission_classes = [IsAuthenticated]
+    api_key_scope = "read"
     serializer_class = CreditTransactionSerializer
+    renderer_classes = [EnvelopeJSONRenderer, CreditHistoryCsvRenderer]
 
     def get_queryset(self):
         return user_credit_history(user=self.request.user)
@@ -253,8 +273,22 @@ class CreditHistoryView(ApiView, generics.ListAPIView):
     @extend_schema(
         operation_id="user_credits_history",
         summary="List the caller's credit movements",
-        description="Every grant, charge and refund, newest first, with the balance after it (paginated).",
+        description=(
+            "Every grant, charge and refund, newest first, with the balance after it (paginated). "
+            "With `format=csv` (or `Accept: text/csv`): the whole ledger as a CSV download, columns "
+            "date, change, balance, reason, description, jobId, reference; a text cell that starts like a "
+            "spreadsheet formula (`=`, `+`, `-`, `@`) is prefixed with `'`."
+        ),
         tags=["user"],
+        parameters=[
+            OpenApiParameter(
+                "format", str, enum=["json", "csv"], required=False, description="csv: the whole ledger as CSV"
+            )
+        ],
+        responses={
+            (200, "application/json"): CreditTransactionSerializer(many=True),
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="The whole ledger (a download)"),
+        },
         examples=[
             OpenApiExample(
                 "History page",
@@ -268,14 +302,23 @@ class CreditHistoryView(ApiView, generics.ListAPIView):
                     "createdAt": "2026-11-27T10:00:00Z",
                 },
                 response_only=True,
+                media_type="application/json",
             )
         ],
     )
     def get(self, request, *args, **kwargs):
+        if isinstance(request.accepted_renderer, CreditHistoryCsvRenderer):
+            response = StreamingHttpResponse(
+                credit_history_csv(user=request.user), content_type="text/csv; charset=utf-8"
+            )
+            response["Content-Disposition"] = 'attachment; filename="photomania-credits.csv"'
+            response["Cache-Control"] = "no-store"
+            return response
         return super().get(request, *args, **kwargs)
 
 
 class CallbackSecretView(ApiView):
+    api_key_scope = "account"
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
@@ -291,6 +334,7 @@ class CallbackSecretView(ApiView):
 
 
 class CallbackSecretRotateView(ApiView):
+    api_key_scope = "account"
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
@@ -317,6 +361,7 @@ _EXPORT_EXAMPLE = {
 
 
 class DataExportView(ApiView):
+    api_key_scope = "account"
     permission_classes = [IsAuthenticated]
 
     @extend_schema(

@@ -1,0 +1,58 @@
+"""The API-key admin: staff list keys by prefix and owner, never see a secret or its hash, revoke them
+(at once, for good); a key made in the admin is shown once."""
+
+import pytest
+from django.contrib.messages import get_messages
+from django.urls import reverse
+
+from accounts.models import ApiKey, AuditEvent
+from tests.support.api import assert_error
+from tests.support.api_keys import api_key_for, key_client
+from tests.support.factories import staff_force_login
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_list_shows_prefixes_and_owners_never_secrets(client, staff_user, user):
+    key = api_key_for(user, name="visible name")
+    row = ApiKey.objects.get()
+    staff_force_login(client, staff_user)
+
+    listing = client.get(reverse("admin:accounts_apikey_changelist")).content.decode()
+    change = client.get(reverse("admin:accounts_apikey_change", args=[row.pk])).content.decode()
+
+    assert row.prefix in listing and user.email in listing and "visible name" in listing
+    for page in (listing, change):
+        assert key.partition(".")[2] not in page
+        assert row.hashed_key not in page
+
+
+def test_the_revoke_action_ends_the_keys_at_once(client, staff_user, user):
+    key = api_key_for(user)
+    staff_force_login(client, staff_user)
+
+    response = client.post(
+        reverse("admin:accounts_apikey_changelist"),
+        {"action": "revoke", "_selected_action": [str(ApiKey.objects.get().pk)]},
+    )
+
+    assert response.status_code == 302
+    assert ApiKey.objects.get().revoked
+    assert_error(key_client(key).get("/api/user"), 401, "INVALID_API_KEY")
+    assert AuditEvent.objects.get(event=AuditEvent.Event.API_KEY_REVOKED).actor == staff_user
+
+
+def test_a_key_made_in_the_admin_is_shown_once_and_works(client, staff_user, user):
+    staff_force_login(client, staff_user)
+
+    response = client.post(
+        reverse("admin:accounts_apikey_add"),
+        {"user": user.pk, "name": "made by staff", "scopes": ["read"], "expiry_date_0": "", "expiry_date_1": ""},
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    [message] = [str(m) for m in get_messages(response.wsgi_request) if "never shown again" in str(m)]
+    key = message.split("is: ", 1)[1].split(" ", 1)[0]
+    row = ApiKey.objects.get()
+    assert (row.user, row.scopes, row.prefix) == (user, ["read"], key.partition(".")[0])
+    assert key_client(key).get("/api/user/credits").status_code == 200
