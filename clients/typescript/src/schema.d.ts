@@ -99,9 +99,37 @@ export interface paths {
         put?: never;
         /**
          * Apply an effect to a photo
-         * @description Charges the effect's credits and queues a job for the photo: a URL in a JSON body, or an uploaded file in a multipart body. Poll GET /api/jobs/{jobId} until COMPLETED or FAILED, or pass a `callbackUrl` to be told (see callbacks). A failed job is refunded. With an `Idempotency-Key`, repeating the same request returns the same job (`Idempotent-Replayed: true`) and charges once; the same key with another body is 422.
+         * @description Charges the effect's credits and queues a job for the photo: a URL in a JSON body, or an uploaded file in a multipart body. Poll GET /api/jobs/{jobId} until COMPLETED or FAILED, or pass a `callbackUrl` to be told (see callbacks). A failed job is refunded.
+         *
+         *     **Waiting for the result**: with `Prefer: wait=N` (1 to 60; `wait` alone is 60) the answer comes when the job has finished, for up to N seconds: 200 with the job exactly as GET /api/jobs/{jobId} returns it (with its `resultUrl`, or its `error`) and `Preference-Applied: wait=N`. A job still running after N seconds is answered 202 with the queued job, as is every waiting request beyond the server's waiting places (SYNC_APPLY_MAX_WAITERS per server process): then poll as usual. Without the header the answer is 200 with the queued job, at once.
+         *
+         *     **Output**: `outputFormat` and `maxSide` choose the result's format and largest side.
+         *
+         *     **Credits**: `X-Credits-Charged` and `X-Credits-Remaining` tell what was charged and what is left.
+         *
+         *     With an `Idempotency-Key`, repeating the same request returns the same job (`Idempotent-Replayed: true`, `X-Credits-Charged: 0`) and charges once; a repeat with `Prefer: wait` waits for that job as the first request would have; the same key with another body is 422.
          */
         post: operations["effects_apply"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/effects/apply/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Apply an effect to several photos
+         * @description One effect, 1 to 20 photos: photo URLs as `items` in a JSON body, or files as repeated `image` parts of a multipart body. Every item is checked first; a bad one is reported by its index (`details`: `items.<i>.imageUrl` or `image.<i>` -> messages) and nothing is charged. The credits of the whole batch are checked at once: too few for all of them is 402 (`needed` is the batch's total) and no job is created. Otherwise one job per photo is queued, each charged like a single apply, and the answer lists them in the items' order. Each item counts as one apply (and one upload) in the rate limits. `outputFormat`, `maxSide` and `callbackUrl` apply to every job. With an `Idempotency-Key`, a repeat returns the same jobs and charges nothing; the same key with another body is 422.
+         */
+        post: operations["effects_apply_batch"];
         delete?: never;
         options?: never;
         head?: never;
@@ -416,8 +444,19 @@ export interface components {
             /** Format: date-time */
             revokedAt: string;
         };
+        ApplyAnswer: components["schemas"]["ApplyResult"] | components["schemas"]["Job"];
         /** @description Apply an effect to a photo at a URL (JSON body). */
         ApplyJsonInputRequest: {
+            /**
+             * @description The result's format: png, jpeg or webp (default: the effect's own). An effect with a transparent result (a cut-out such as remove-background) cannot be delivered as jpeg.
+             *
+             *     * `png` - PNG
+             *     * `jpeg` - JPEG
+             *     * `webp` - WebP
+             */
+            outputFormat?: components["schemas"]["OutputFormatEnum"];
+            /** @description The result's longest side at most, in pixels: 64 up to the effect's largest (IMAGE_MAX_SIDE, 2048 by default); never enlarged */
+            maxSide?: number;
             /** @description The effect's id or slug */
             effectId: string;
             /**
@@ -434,6 +473,16 @@ export interface components {
         };
         /** @description Apply an effect to an uploaded photo (multipart). */
         ApplyUploadInputRequest: {
+            /**
+             * @description The result's format: png, jpeg or webp (default: the effect's own). An effect with a transparent result (a cut-out such as remove-background) cannot be delivered as jpeg.
+             *
+             *     * `png` - PNG
+             *     * `jpeg` - JPEG
+             *     * `webp` - WebP
+             */
+            outputFormat?: components["schemas"]["OutputFormatEnum"];
+            /** @description The result's longest side at most, in pixels: 64 up to the effect's largest (IMAGE_MAX_SIDE, 2048 by default); never enlarged */
+            maxSide?: number;
             /** @description The effect's id or slug */
             effectId: string;
             /**
@@ -441,6 +490,53 @@ export interface components {
              * @description The photo (JPEG, PNG or WEBP)
              */
             image: string;
+            callbackUrl?: string;
+        };
+        BatchApplyResult: {
+            /** @description One job per item, in the items' order */
+            jobs: components["schemas"]["ApplyResult"][];
+        };
+        BatchItemInputRequest: {
+            /**
+             * Format: uri
+             * @description http(s) URL of the photo
+             */
+            imageUrl: string;
+        };
+        /** @description Apply one effect to up to 20 photos at URLs (JSON body). */
+        BatchJsonInputRequest: {
+            /**
+             * @description The result's format: png, jpeg or webp (default: the effect's own). An effect with a transparent result (a cut-out such as remove-background) cannot be delivered as jpeg.
+             *
+             *     * `png` - PNG
+             *     * `jpeg` - JPEG
+             *     * `webp` - WebP
+             */
+            outputFormat?: components["schemas"]["OutputFormatEnum"];
+            /** @description The result's longest side at most, in pixels: 64 up to the effect's largest (IMAGE_MAX_SIDE, 2048 by default); never enlarged */
+            maxSide?: number;
+            /** @description The effect's id or slug */
+            effectId: string;
+            /** @description 1 to 20 photos, each a job, in this order */
+            items: components["schemas"]["BatchItemInputRequest"][];
+            callbackUrl?: string;
+        };
+        /** @description Apply one effect to up to 20 uploaded photos (multipart: repeat the ``image`` part). */
+        BatchUploadInputRequest: {
+            /**
+             * @description The result's format: png, jpeg or webp (default: the effect's own). An effect with a transparent result (a cut-out such as remove-background) cannot be delivered as jpeg.
+             *
+             *     * `png` - PNG
+             *     * `jpeg` - JPEG
+             *     * `webp` - WebP
+             */
+            outputFormat?: components["schemas"]["OutputFormatEnum"];
+            /** @description The result's longest side at most, in pixels: 64 up to the effect's largest (IMAGE_MAX_SIDE, 2048 by default); never enlarged */
+            maxSide?: number;
+            /** @description The effect's id or slug */
+            effectId: string;
+            /** @description 1 to 20 photos (JPEG, PNG or WEBP): repeat the part; one job each, in this order */
+            image: string[];
             callbackUrl?: string;
         };
         /**
@@ -671,6 +767,19 @@ export interface components {
             readonly expiresAt: string | null;
             /** @description True once the result was deleted for its age: resultUrl is then null */
             readonly expired: boolean;
+            /** @description The output asked for at apply (outputFormat, maxSide); null when neither was asked */
+            readonly output: {
+                /**
+                 * @description The result's format as asked; null: the effect's own
+                 *
+                 *     * `png` - PNG
+                 *     * `jpeg` - JPEG
+                 *     * `webp` - WebP
+                 */
+                format: (components["schemas"]["OutputFormatEnum"] | components["schemas"]["NullEnum"]) | null;
+                /** @description The result's longest side at most, in pixels; null: as made */
+                maxSide: number | null;
+            } | null;
         };
         JobEffect: {
             readonly id: number;
@@ -724,6 +833,15 @@ export interface components {
          * @enum {string}
          */
         KindEnum: "SIGNUP_GRANT" | "EFFECT_CHARGE" | "REFUND" | "GOODWILL_REFUND" | "PLAN_REFILL" | "PLAN_UPGRADE" | "REFERRAL_BONUS" | "PURCHASE" | "PURCHASE_REVERSAL" | "ADMIN_ADJUSTMENT" | "DEBT_REPAYMENT";
+        /** @enum {unknown} */
+        NullEnum: null;
+        /**
+         * @description * `png` - PNG
+         *     * `jpeg` - JPEG
+         *     * `webp` - WebP
+         * @enum {string}
+         */
+        OutputFormatEnum: "png" | "jpeg" | "webp";
         PaginatedCreditTransactionList: {
             /** @example true */
             success: components["schemas"]["SuccessTrueEnum"];
@@ -905,6 +1023,12 @@ export interface components {
         "X-RateLimit-Reset": number;
         /** @description true when this answer is the stored one for a repeated Idempotency-Key */
         "Idempotent-Replayed": "true";
+        /** @description Credits this request charged (0 on an Idempotency-Key replay: nothing was charged again) */
+        "X-Credits-Charged": number;
+        /** @description The balance right after the charge, read in the same transaction (on a replay: the balance when the replay was answered) */
+        "X-Credits-Remaining": number;
+        /** @description wait=N when the answer waited for the job to finish (RFC 7240) */
+        "Preference-Applied": string;
     };
     pathItems: never;
 }
@@ -1685,8 +1809,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Repeat a request safely: the same key and body return the same job (kept 24 h) */
+                /** @description Repeat a request safely: the same key and body return the same job(s) (kept 24 h) */
                 "Idempotency-Key"?: string;
+                /** @description `wait=N` (1 to 60) or `wait` (60): answer once the job has finished, for up to N seconds (RFC 7240). Other preferences and invalid values are ignored. */
+                Prefer?: string;
             };
             path?: never;
             cookie?: never;
@@ -1698,6 +1824,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Queued (no Prefer: wait), or finished within the wait: the job as GET /api/jobs/{jobId} */
             200: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -1705,6 +1832,29 @@ export interface operations {
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Credits-Charged": components["headers"]["X-Credits-Charged"];
+                    "X-Credits-Remaining": components["headers"]["X-Credits-Remaining"];
+                    "Preference-Applied": components["headers"]["Preference-Applied"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["ApplyAnswer"];
+                    };
+                };
+            };
+            /** @description Asked to wait, but the job had not finished (poll it) */
+            202: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Credits-Charged": components["headers"]["X-Credits-Charged"];
+                    "X-Credits-Remaining": components["headers"]["X-Credits-Remaining"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1712,6 +1862,203 @@ export interface operations {
                         /** @enum {boolean} */
                         success: true;
                         data: components["schemas"]["ApplyResult"];
+                    };
+                };
+            };
+            /** @description VALIDATION_ERROR (details: field -> messages) or INVALID_INPUT */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorResponse"];
+                };
+            };
+            /** @description UNAUTHORIZED (no credentials), INVALID_TOKEN or INVALID_API_KEY */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description INSUFFICIENT_CREDITS (details: needed, available) */
+            402: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsufficientCreditsErrorResponse"];
+                };
+            };
+            /** @description FORBIDDEN (e.g. a session-cookie request without a CSRF token, or an API key without the scope) */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description METHOD_NOT_ALLOWED: this path does not answer this method */
+            405: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE: the body is not in a content type this operation accepts */
+            415: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description IDEMPOTENCY_CONFLICT: the Idempotency-Key was used with another body */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description RATE_LIMITED: retry after Retry-After seconds */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description INTERNAL_ERROR (details: requestId) */
+            500: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InternalErrorResponse"];
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceUnavailableErrorResponse"];
+                };
+            };
+        };
+    };
+    effects_apply_batch: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Repeat a request safely: the same key and body return the same job(s) (kept 24 h) */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BatchJsonInputRequest"];
+                "multipart/form-data": components["schemas"]["BatchUploadInputRequest"];
+            };
+        };
+        responses: {
+            /** @description The jobs, queued, in the items' order */
+            202: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Credits-Charged": components["headers"]["X-Credits-Charged"];
+                    "X-Credits-Remaining": components["headers"]["X-Credits-Remaining"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["BatchApplyResult"];
                     };
                 };
             };

@@ -10,6 +10,10 @@ from .api_key_revoked import ApiKeyRevoked
 from .apply_json_input_request import ApplyJsonInputRequest
 from .apply_result import ApplyResult
 from .apply_upload_input_request import ApplyUploadInputRequest
+from .batch_apply_result import BatchApplyResult
+from .batch_item_input_request import BatchItemInputRequest
+from .batch_json_input_request import BatchJsonInputRequest
+from .batch_upload_input_request import BatchUploadInputRequest
 from .billing_portal_create_response_200 import BillingPortalCreateResponse200
 from .bucket_enum import BucketEnum
 from .callback_secret import CallbackSecret
@@ -23,7 +27,9 @@ from .data_export_status_enum import DataExportStatusEnum
 from .deleted import Deleted
 from .effect import Effect
 from .effect_preview_renditions_type_0 import EffectPreviewRenditionsType0
+from .effects_apply_batch_response_202 import EffectsApplyBatchResponse202
 from .effects_apply_response_200 import EffectsApplyResponse200
+from .effects_apply_response_202 import EffectsApplyResponse202
 from .effects_retrieve_response_200 import EffectsRetrieveResponse200
 from .effects_saved_destroy_response_200 import EffectsSavedDestroyResponse200
 from .error_response import ErrorResponse
@@ -47,6 +53,7 @@ from .job import Job
 from .job_effect import JobEffect
 from .job_error_code_enum import JobErrorCodeEnum
 from .job_error_type_0 import JobErrorType0
+from .job_output_type_0 import JobOutputType0
 from .job_refund_reason_enum import JobRefundReasonEnum
 from .job_refund_type_0 import JobRefundType0
 from .job_renditions_type_0 import JobRenditionsType0
@@ -57,6 +64,7 @@ from .keys_create_response_201 import KeysCreateResponse201
 from .keys_destroy_response_200 import KeysDestroyResponse200
 from .keys_list_response_200 import KeysListResponse200
 from .kind_enum import KindEnum
+from .output_format_enum import OutputFormatEnum
 from .paginated_credit_transaction_list import PaginatedCreditTransactionList
 from .paginated_credit_transaction_list_meta import PaginatedCreditTransactionListMeta
 from .paginated_effect_list import PaginatedEffectList
@@ -101,6 +109,10 @@ __all__ = (
     "ApplyJsonInputRequest",
     "ApplyResult",
     "ApplyUploadInputRequest",
+    "BatchApplyResult",
+    "BatchItemInputRequest",
+    "BatchJsonInputRequest",
+    "BatchUploadInputRequest",
     "BillingPortalCreateResponse200",
     "BucketEnum",
     "CallbackSecret",
@@ -114,7 +126,9 @@ __all__ = (
     "Deleted",
     "Effect",
     "EffectPreviewRenditionsType0",
+    "EffectsApplyBatchResponse202",
     "EffectsApplyResponse200",
+    "EffectsApplyResponse202",
     "EffectsRetrieveResponse200",
     "EffectsSavedDestroyResponse200",
     "ErrorResponse",
@@ -138,6 +152,7 @@ __all__ = (
     "JobEffect",
     "JobErrorCodeEnum",
     "JobErrorType0",
+    "JobOutputType0",
     "JobRefundReasonEnum",
     "JobRefundType0",
     "JobRenditionsType0",
@@ -148,6 +163,7 @@ __all__ = (
     "KeysDestroyResponse200",
     "KeysListResponse200",
     "KindEnum",
+    "OutputFormatEnum",
     "PaginatedCreditTransactionList",
     "PaginatedCreditTransactionListMeta",
     "PaginatedEffectList",

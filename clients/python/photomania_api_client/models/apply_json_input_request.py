@@ -8,6 +8,7 @@ from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
+from ..models.output_format_enum import OutputFormatEnum
 from ..types import UNSET, Unset
 from typing import cast
 
@@ -27,11 +28,18 @@ class ApplyJsonInputRequest:
         Attributes:
             effect_id (str): The effect's id or slug
             image_url (str): http(s) URL of the photo
+            output_format (OutputFormatEnum | Unset): * `png` - PNG
+                * `jpeg` - JPEG
+                * `webp` - WebP
+            max_side (int | Unset): The result's longest side at most, in pixels: 64 up to the effect's largest
+                (IMAGE_MAX_SIDE, 2048 by default); never enlarged
             callback_url (str | Unset):
      """
 
     effect_id: str
     image_url: str
+    output_format: OutputFormatEnum | Unset = UNSET
+    max_side: int | Unset = UNSET
     callback_url: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -43,6 +51,13 @@ class ApplyJsonInputRequest:
         effect_id = self.effect_id
 
         image_url = self.image_url
+
+        output_format: str | Unset = UNSET
+        if not isinstance(self.output_format, Unset):
+            output_format = self.output_format.value
+
+
+        max_side = self.max_side
 
         callback_url: str | Unset
         if isinstance(self.callback_url, Unset):
@@ -57,6 +72,10 @@ class ApplyJsonInputRequest:
             "effectId": effect_id,
             "imageUrl": image_url,
         })
+        if output_format is not UNSET:
+            field_dict["outputFormat"] = output_format
+        if max_side is not UNSET:
+            field_dict["maxSide"] = max_side
         if callback_url is not UNSET:
             field_dict["callbackUrl"] = callback_url
 
@@ -71,6 +90,18 @@ class ApplyJsonInputRequest:
 
         image_url = d.pop("imageUrl")
 
+        _output_format = d.pop("outputFormat", UNSET)
+        output_format: OutputFormatEnum | Unset
+        if isinstance(_output_format,  Unset):
+            output_format = UNSET
+        else:
+            output_format = OutputFormatEnum(_output_format)
+
+
+
+
+        max_side = d.pop("maxSide", UNSET)
+
         def _parse_callback_url(data: object) -> str | Unset:
             if isinstance(data, Unset):
                 return data
@@ -82,6 +113,8 @@ class ApplyJsonInputRequest:
         apply_json_input_request = cls(
             effect_id=effect_id,
             image_url=image_url,
+            output_format=output_format,
+            max_side=max_side,
             callback_url=callback_url,
         )
 

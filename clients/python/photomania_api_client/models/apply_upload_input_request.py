@@ -10,6 +10,7 @@ from .. import types
 
 from ..types import UNSET, Unset
 
+from ..models.output_format_enum import OutputFormatEnum
 from ..types import File, FileTypes
 from ..types import UNSET, Unset
 from io import BytesIO
@@ -31,11 +32,18 @@ class ApplyUploadInputRequest:
         Attributes:
             effect_id (str): The effect's id or slug
             image (File): The photo (JPEG, PNG or WEBP)
+            output_format (OutputFormatEnum | Unset): * `png` - PNG
+                * `jpeg` - JPEG
+                * `webp` - WebP
+            max_side (int | Unset): The result's longest side at most, in pixels: 64 up to the effect's largest
+                (IMAGE_MAX_SIDE, 2048 by default); never enlarged
             callback_url (str | Unset):
      """
 
     effect_id: str
     image: File
+    output_format: OutputFormatEnum | Unset = UNSET
+    max_side: int | Unset = UNSET
     callback_url: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -48,6 +56,13 @@ class ApplyUploadInputRequest:
 
         image = self.image.to_tuple()
 
+
+        output_format: str | Unset = UNSET
+        if not isinstance(self.output_format, Unset):
+            output_format = self.output_format.value
+
+
+        max_side = self.max_side
 
         callback_url: str | Unset
         if isinstance(self.callback_url, Unset):
@@ -62,6 +77,10 @@ class ApplyUploadInputRequest:
             "effectId": effect_id,
             "image": image,
         })
+        if output_format is not UNSET:
+            field_dict["outputFormat"] = output_format
+        if max_side is not UNSET:
+            field_dict["maxSide"] = max_side
         if callback_url is not UNSET:
             field_dict["callbackUrl"] = callback_url
 
@@ -76,6 +95,16 @@ class ApplyUploadInputRequest:
 
 
         files.append(("image", self.image.to_tuple()))
+
+
+
+        if not isinstance(self.output_format, Unset):
+            files.append(("outputFormat",  (None, str(self.output_format.value).encode(), "text/plain")))
+
+
+
+        if not isinstance(self.max_side, Unset):
+            files.append(("maxSide", (None, str(self.max_side).encode(), "text/plain")))
 
 
 
@@ -106,6 +135,18 @@ class ApplyUploadInputRequest:
 
 
 
+        _output_format = d.pop("outputFormat", UNSET)
+        output_format: OutputFormatEnum | Unset
+        if isinstance(_output_format,  Unset):
+            output_format = UNSET
+        else:
+            output_format = OutputFormatEnum(_output_format)
+
+
+
+
+        max_side = d.pop("maxSide", UNSET)
+
         def _parse_callback_url(data: object) -> str | Unset:
             if isinstance(data, Unset):
                 return data
@@ -117,6 +158,8 @@ class ApplyUploadInputRequest:
         apply_upload_input_request = cls(
             effect_id=effect_id,
             image=image,
+            output_format=output_format,
+            max_side=max_side,
             callback_url=callback_url,
         )
 

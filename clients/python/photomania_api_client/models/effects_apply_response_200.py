@@ -12,6 +12,7 @@ from typing import cast
 
 if TYPE_CHECKING:
   from ..models.apply_result import ApplyResult
+  from ..models.job import Job
 
 
 
@@ -26,11 +27,11 @@ class EffectsApplyResponse200:
     """ 
         Attributes:
             success (bool):
-            data (ApplyResult):
+            data (ApplyResult | Job):
      """
 
     success: bool
-    data: ApplyResult
+    data: ApplyResult | Job
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -39,9 +40,15 @@ class EffectsApplyResponse200:
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.apply_result import ApplyResult # noqa: PLC0415
+        from ..models.job import Job # noqa: PLC0415
         success = self.success
 
-        data = self.data.to_dict()
+        data: dict[str, Any]
+        if isinstance(self.data, ApplyResult):
+            data = self.data.to_dict()
+        else:
+            data = self.data.to_dict()
+
 
 
         field_dict: dict[str, Any] = {}
@@ -58,12 +65,30 @@ class EffectsApplyResponse200:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.apply_result import ApplyResult # noqa: PLC0415
+        from ..models.job import Job # noqa: PLC0415
         d = dict(src_dict)
         success = d.pop("success")
 
-        data = ApplyResult.from_dict(d.pop("data"))
+        def _parse_data(data: object) -> ApplyResult | Job:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_apply_answer_type_0 = ApplyResult.from_dict(data)
 
 
+
+                return componentsschemas_apply_answer_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            componentsschemas_apply_answer_type_1 = Job.from_dict(data)
+
+
+
+            return componentsschemas_apply_answer_type_1
+
+        data = _parse_data(d.pop("data"))
 
 
         effects_apply_response_200 = cls(

@@ -17,6 +17,7 @@ import datetime
 if TYPE_CHECKING:
   from ..models.job_effect import JobEffect
   from ..models.job_error_type_0 import JobErrorType0
+  from ..models.job_output_type_0 import JobOutputType0
   from ..models.job_refund_type_0 import JobRefundType0
   from ..models.job_renditions_type_0 import JobRenditionsType0
 
@@ -59,6 +60,8 @@ class Job:
             expires_at (datetime.datetime | None): When a completed job's result (and its smaller copies) is deleted:
                 RESULT_RETENTION_DAYS after it completed; null for jobs without a result
             expired (bool): True once the result was deleted for its age: resultUrl is then null
+            output (JobOutputType0 | None): The output asked for at apply (outputFormat, maxSide); null when neither was
+                asked
      """
 
     id: UUID
@@ -78,6 +81,7 @@ class Job:
     completed_at: datetime.datetime | None
     expires_at: datetime.datetime | None
     expired: bool
+    output: JobOutputType0 | None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -87,6 +91,7 @@ class Job:
     def to_dict(self) -> dict[str, Any]:
         from ..models.job_effect import JobEffect # noqa: PLC0415
         from ..models.job_error_type_0 import JobErrorType0 # noqa: PLC0415
+        from ..models.job_output_type_0 import JobOutputType0 # noqa: PLC0415
         from ..models.job_refund_type_0 import JobRefundType0 # noqa: PLC0415
         from ..models.job_renditions_type_0 import JobRenditionsType0 # noqa: PLC0415
         id = str(self.id)
@@ -151,6 +156,12 @@ class Job:
 
         expired = self.expired
 
+        output: dict[str, Any] | None
+        if isinstance(self.output, JobOutputType0):
+            output = self.output.to_dict()
+        else:
+            output = self.output
+
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -172,6 +183,7 @@ class Job:
             "completedAt": completed_at,
             "expiresAt": expires_at,
             "expired": expired,
+            "output": output,
         })
 
         return field_dict
@@ -182,6 +194,7 @@ class Job:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.job_effect import JobEffect # noqa: PLC0415
         from ..models.job_error_type_0 import JobErrorType0 # noqa: PLC0415
+        from ..models.job_output_type_0 import JobOutputType0 # noqa: PLC0415
         from ..models.job_refund_type_0 import JobRefundType0 # noqa: PLC0415
         from ..models.job_renditions_type_0 import JobRenditionsType0 # noqa: PLC0415
         d = dict(src_dict)
@@ -354,6 +367,24 @@ class Job:
 
         expired = d.pop("expired")
 
+        def _parse_output(data: object) -> JobOutputType0 | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                output_type_0 = JobOutputType0.from_dict(data)
+
+
+
+                return output_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(JobOutputType0 | None, data)
+
+        output = _parse_output(d.pop("output"))
+
+
         job = cls(
             id=id,
             status=status,
@@ -372,6 +403,7 @@ class Job:
             completed_at=completed_at,
             expires_at=expires_at,
             expired=expired,
+            output=output,
         )
 
 

@@ -11,6 +11,7 @@ from ... import errors
 from ...models.apply_json_input_request import ApplyJsonInputRequest
 from ...models.apply_upload_input_request import ApplyUploadInputRequest
 from ...models.effects_apply_response_200 import EffectsApplyResponse200
+from ...models.effects_apply_response_202 import EffectsApplyResponse202
 from ...models.error_response import ErrorResponse
 from ...models.insufficient_credits_error_response import InsufficientCreditsErrorResponse
 from ...models.internal_error_response import InternalErrorResponse
@@ -25,11 +26,15 @@ def _get_kwargs(
     *,
     body:    ApplyJsonInputRequest  |     ApplyUploadInputRequest  | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
+    prefer: str | Unset = UNSET,
 
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
     if not isinstance(idempotency_key, Unset):
         headers["Idempotency-Key"] = idempotency_key
+
+    if not isinstance(prefer, Unset):
+        headers["Prefer"] = prefer
 
 
 
@@ -56,13 +61,20 @@ def _get_kwargs(
 
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> EffectsApplyResponse200 | ErrorResponse | InsufficientCreditsErrorResponse | InternalErrorResponse | ServiceUnavailableErrorResponse | ValidationErrorResponse | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> EffectsApplyResponse200 | EffectsApplyResponse202 | ErrorResponse | InsufficientCreditsErrorResponse | InternalErrorResponse | ServiceUnavailableErrorResponse | ValidationErrorResponse | None:
     if response.status_code == 200:
         response_200 = EffectsApplyResponse200.from_dict(response.json())
 
 
 
         return response_200
+
+    if response.status_code == 202:
+        response_202 = EffectsApplyResponse202.from_dict(response.json())
+
+
+
+        return response_202
 
     if response.status_code == 400:
         response_400 = ValidationErrorResponse.from_dict(response.json())
@@ -154,7 +166,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[EffectsApplyResponse200 | ErrorResponse | InsufficientCreditsErrorResponse | InternalErrorResponse | ServiceUnavailableErrorResponse | ValidationErrorResponse]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[EffectsApplyResponse200 | EffectsApplyResponse202 | ErrorResponse | InsufficientCreditsErrorResponse | InternalErrorResponse | ServiceUnavailableErrorResponse | ValidationErrorResponse]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -168,18 +180,33 @@ def sync_detailed(
     client: AuthenticatedClient,
     body:    ApplyJsonInputRequest  |     ApplyUploadInputRequest  | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
+    prefer: str | Unset = UNSET,
 
-) -> Response[EffectsApplyResponse200 | ErrorResponse | InsufficientCreditsErrorResponse | InternalErrorResponse | ServiceUnavailableErrorResponse | ValidationErrorResponse]:
+) -> Response[EffectsApplyResponse200 | EffectsApplyResponse202 | ErrorResponse | InsufficientCreditsErrorResponse | InternalErrorResponse | ServiceUnavailableErrorResponse | ValidationErrorResponse]:
     """ Apply an effect to a photo
 
      Charges the effect's credits and queues a job for the photo: a URL in a JSON body, or an uploaded
     file in a multipart body. Poll GET /api/jobs/{jobId} until COMPLETED or FAILED, or pass a
-    `callbackUrl` to be told (see callbacks). A failed job is refunded. With an `Idempotency-Key`,
-    repeating the same request returns the same job (`Idempotent-Replayed: true`) and charges once; the
-    same key with another body is 422.
+    `callbackUrl` to be told (see callbacks). A failed job is refunded.
+
+    **Waiting for the result**: with `Prefer: wait=N` (1 to 60; `wait` alone is 60) the answer comes
+    when the job has finished, for up to N seconds: 200 with the job exactly as GET /api/jobs/{jobId}
+    returns it (with its `resultUrl`, or its `error`) and `Preference-Applied: wait=N`. A job still
+    running after N seconds is answered 202 with the queued job, as is every waiting request beyond the
+    server's waiting places (SYNC_APPLY_MAX_WAITERS per server process): then poll as usual. Without the
+    header the answer is 200 with the queued job, at once.
+
+    **Output**: `outputFormat` and `maxSide` choose the result's format and largest side.
+
+    **Credits**: `X-Credits-Charged` and `X-Credits-Remaining` tell what was charged and what is left.
+
+    With an `Idempotency-Key`, repeating the same request returns the same job (`Idempotent-Replayed:
+    true`, `X-Credits-Charged: 0`) and charges once; a repeat with `Prefer: wait` waits for that job as
+    the first request would have; the same key with another body is 422.
 
     Args:
         idempotency_key (str | Unset):
+        prefer (str | Unset):
         body (ApplyJsonInputRequest): Apply an effect to a photo at a URL (JSON body).
         body (ApplyUploadInputRequest): Apply an effect to an uploaded photo (multipart).
 
@@ -188,13 +215,14 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[EffectsApplyResponse200 | ErrorResponse | InsufficientCreditsErrorResponse | InternalErrorResponse | ServiceUnavailableErrorResponse | ValidationErrorResponse]
+        Response[EffectsApplyResponse200 | EffectsApplyResponse202 | ErrorResponse | InsufficientCreditsErrorResponse | InternalErrorResponse | ServiceUnavailableErrorResponse | ValidationErrorResponse]
      """
 
 
     kwargs = _get_kwargs(
         body=body,
 idempotency_key=idempotency_key,
+prefer=prefer,
 
     )
 
@@ -209,18 +237,33 @@ def sync(
     client: AuthenticatedClient,
     body:    ApplyJsonInputRequest  |     ApplyUploadInputRequest  | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
+    prefer: str | Unset = UNSET,
 
-) -> EffectsApplyResponse200 | ErrorResponse | InsufficientCreditsErrorResponse | InternalErrorResponse | ServiceUnavailableErrorResponse | ValidationErrorResponse | None:
+) -> EffectsApplyResponse200 | EffectsApplyResponse202 | ErrorResponse | InsufficientCreditsErrorResponse | InternalErrorResponse | ServiceUnavailableErrorResponse | ValidationErrorResponse | None:
     """ Apply an effect to a photo
 
      Charges the effect's credits and queues a job for the photo: a URL in a JSON body, or an uploaded
     file in a multipart body. Poll GET /api/jobs/{jobId} until COMPLETED or FAILED, or pass a
-    `callbackUrl` to be told (see callbacks). A failed job is refunded. With an `Idempotency-Key`,
-    repeating the same request returns the same job (`Idempotent-Replayed: true`) and charges once; the
-    same key with another body is 422.
+    `callbackUrl` to be told (see callbacks). A failed job is refunded.
+
+    **Waiting for the result**: with `Prefer: wait=N` (1 to 60; `wait` alone is 60) the answer comes
+    when the job has finished, for up to N seconds: 200 with the job exactly as GET /api/jobs/{jobId}
+    returns it (with its `resultUrl`, or its `error`) and `Preference-Applied: wait=N`. A job still
+    running after N seconds is answered 202 with the queued job, as is every waiting request beyond the
+    server's waiting places (SYNC_APPLY_MAX_WAITERS per server process): then poll as usual. Without the
+    header the answer is 200 with the queued job, at once.
+
+    **Output**: `outputFormat` and `maxSide` choose the result's format and largest side.
+
+    **Credits**: `X-Credits-Charged` and `X-Credits-Remaining` tell what was charged and what is left.
+
+    With an `Idempotency-Key`, repeating the same request returns the same job (`Idempotent-Replayed:
+    true`, `X-Credits-Charged: 0`) and charges once; a repeat with `Prefer: wait` waits for that job as
+    the first request would have; the same key with another body is 422.
 
     Args:
         idempotency_key (str | Unset):
+        prefer (str | Unset):
         body (ApplyJsonInputRequest): Apply an effect to a photo at a URL (JSON body).
         body (ApplyUploadInputRequest): Apply an effect to an uploaded photo (multipart).
 
@@ -229,7 +272,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        EffectsApplyResponse200 | ErrorResponse | InsufficientCreditsErrorResponse | InternalErrorResponse | ServiceUnavailableErrorResponse | ValidationErrorResponse
+        EffectsApplyResponse200 | EffectsApplyResponse202 | ErrorResponse | InsufficientCreditsErrorResponse | InternalErrorResponse | ServiceUnavailableErrorResponse | ValidationErrorResponse
      """
 
 
@@ -237,6 +280,7 @@ def sync(
         client=client,
 body=body,
 idempotency_key=idempotency_key,
+prefer=prefer,
 
     ).parsed
 
@@ -245,18 +289,33 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body:    ApplyJsonInputRequest  |     ApplyUploadInputRequest  | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
+    prefer: str | Unset = UNSET,
 
-) -> Response[EffectsApplyResponse200 | ErrorResponse | InsufficientCreditsErrorResponse | InternalErrorResponse | ServiceUnavailableErrorResponse | ValidationErrorResponse]:
+) -> Response[EffectsApplyResponse200 | EffectsApplyResponse202 | ErrorResponse | InsufficientCreditsErrorResponse | InternalErrorResponse | ServiceUnavailableErrorResponse | ValidationErrorResponse]:
     """ Apply an effect to a photo
 
      Charges the effect's credits and queues a job for the photo: a URL in a JSON body, or an uploaded
     file in a multipart body. Poll GET /api/jobs/{jobId} until COMPLETED or FAILED, or pass a
-    `callbackUrl` to be told (see callbacks). A failed job is refunded. With an `Idempotency-Key`,
-    repeating the same request returns the same job (`Idempotent-Replayed: true`) and charges once; the
-    same key with another body is 422.
+    `callbackUrl` to be told (see callbacks). A failed job is refunded.
+
+    **Waiting for the result**: with `Prefer: wait=N` (1 to 60; `wait` alone is 60) the answer comes
+    when the job has finished, for up to N seconds: 200 with the job exactly as GET /api/jobs/{jobId}
+    returns it (with its `resultUrl`, or its `error`) and `Preference-Applied: wait=N`. A job still
+    running after N seconds is answered 202 with the queued job, as is every waiting request beyond the
+    server's waiting places (SYNC_APPLY_MAX_WAITERS per server process): then poll as usual. Without the
+    header the answer is 200 with the queued job, at once.
+
+    **Output**: `outputFormat` and `maxSide` choose the result's format and largest side.
+
+    **Credits**: `X-Credits-Charged` and `X-Credits-Remaining` tell what was charged and what is left.
+
+    With an `Idempotency-Key`, repeating the same request returns the same job (`Idempotent-Replayed:
+    true`, `X-Credits-Charged: 0`) and charges once; a repeat with `Prefer: wait` waits for that job as
+    the first request would have; the same key with another body is 422.
 
     Args:
         idempotency_key (str | Unset):
+        prefer (str | Unset):
         body (ApplyJsonInputRequest): Apply an effect to a photo at a URL (JSON body).
         body (ApplyUploadInputRequest): Apply an effect to an uploaded photo (multipart).
 
@@ -265,13 +324,14 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[EffectsApplyResponse200 | ErrorResponse | InsufficientCreditsErrorResponse | InternalErrorResponse | ServiceUnavailableErrorResponse | ValidationErrorResponse]
+        Response[EffectsApplyResponse200 | EffectsApplyResponse202 | ErrorResponse | InsufficientCreditsErrorResponse | InternalErrorResponse | ServiceUnavailableErrorResponse | ValidationErrorResponse]
      """
 
 
     kwargs = _get_kwargs(
         body=body,
 idempotency_key=idempotency_key,
+prefer=prefer,
 
     )
 
@@ -286,18 +346,33 @@ async def asyncio(
     client: AuthenticatedClient,
     body:    ApplyJsonInputRequest  |     ApplyUploadInputRequest  | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
+    prefer: str | Unset = UNSET,
 
-) -> EffectsApplyResponse200 | ErrorResponse | InsufficientCreditsErrorResponse | InternalErrorResponse | ServiceUnavailableErrorResponse | ValidationErrorResponse | None:
+) -> EffectsApplyResponse200 | EffectsApplyResponse202 | ErrorResponse | InsufficientCreditsErrorResponse | InternalErrorResponse | ServiceUnavailableErrorResponse | ValidationErrorResponse | None:
     """ Apply an effect to a photo
 
      Charges the effect's credits and queues a job for the photo: a URL in a JSON body, or an uploaded
     file in a multipart body. Poll GET /api/jobs/{jobId} until COMPLETED or FAILED, or pass a
-    `callbackUrl` to be told (see callbacks). A failed job is refunded. With an `Idempotency-Key`,
-    repeating the same request returns the same job (`Idempotent-Replayed: true`) and charges once; the
-    same key with another body is 422.
+    `callbackUrl` to be told (see callbacks). A failed job is refunded.
+
+    **Waiting for the result**: with `Prefer: wait=N` (1 to 60; `wait` alone is 60) the answer comes
+    when the job has finished, for up to N seconds: 200 with the job exactly as GET /api/jobs/{jobId}
+    returns it (with its `resultUrl`, or its `error`) and `Preference-Applied: wait=N`. A job still
+    running after N seconds is answered 202 with the queued job, as is every waiting request beyond the
+    server's waiting places (SYNC_APPLY_MAX_WAITERS per server process): then poll as usual. Without the
+    header the answer is 200 with the queued job, at once.
+
+    **Output**: `outputFormat` and `maxSide` choose the result's format and largest side.
+
+    **Credits**: `X-Credits-Charged` and `X-Credits-Remaining` tell what was charged and what is left.
+
+    With an `Idempotency-Key`, repeating the same request returns the same job (`Idempotent-Replayed:
+    true`, `X-Credits-Charged: 0`) and charges once; a repeat with `Prefer: wait` waits for that job as
+    the first request would have; the same key with another body is 422.
 
     Args:
         idempotency_key (str | Unset):
+        prefer (str | Unset):
         body (ApplyJsonInputRequest): Apply an effect to a photo at a URL (JSON body).
         body (ApplyUploadInputRequest): Apply an effect to an uploaded photo (multipart).
 
@@ -306,7 +381,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        EffectsApplyResponse200 | ErrorResponse | InsufficientCreditsErrorResponse | InternalErrorResponse | ServiceUnavailableErrorResponse | ValidationErrorResponse
+        EffectsApplyResponse200 | EffectsApplyResponse202 | ErrorResponse | InsufficientCreditsErrorResponse | InternalErrorResponse | ServiceUnavailableErrorResponse | ValidationErrorResponse
      """
 
 
@@ -314,5 +389,6 @@ async def asyncio(
         client=client,
 body=body,
 idempotency_key=idempotency_key,
+prefer=prefer,
 
     )).parsed
