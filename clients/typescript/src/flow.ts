@@ -1,6 +1,7 @@
 // The whole PhotoMania API flow with openapi-fetch and the generated types: sign-up (allauth's app
 // API), catalog, apply (JSON and upload, with Idempotency-Key), polling, download, credits,
-// history, profile update, delete, and the documented errors. The system tests run it
+// history, profile update, an API key (a waited apply and a batch with it), delete, and the
+// documented errors. The system tests run it
 // (`npm run build && node dist/flow.js`) against a live server and read the JSON it prints.
 import createClient from "openapi-fetch";
 import type { components, paths } from "./schema.js";
@@ -13,6 +14,9 @@ const env = (name: string): string => {
   return value;
 };
 const baseUrl = env("PHOTOMANIA_URL");
+// An apply answers the queued job ({jobId, status}), or with `Prefer: wait` the finished job itself.
+const jobIdOf = (data: { jobId: string } | { id: string } | undefined): string | undefined =>
+  data === undefined ? undefined : "jobId" in data ? data.jobId : data.id;
 const photoUrl = env("PHOTO_URL");
 
 async function signUp(email: string): Promise<string> {
@@ -46,7 +50,7 @@ async function main(): Promise<void> {
     params: { header: { "Idempotency-Key": "ts-json-1" } },
   });
   out.replayed = replay.response.headers.get("Idempotent-Replayed");
-  out.sameJob = first.data?.data.jobId === replay.data?.data.jobId;
+  out.sameJob = jobIdOf(first.data?.data) === jobIdOf(replay.data?.data);
 
   const form = new FormData();
   form.append("effectId", "client-gray");
@@ -58,7 +62,7 @@ async function main(): Promise<void> {
     params: { header: { "Idempotency-Key": "ts-upload-1" } },
   });
 
-  const jobIds = [first.data?.data.jobId, upload.data?.data.jobId].filter((id): id is string => Boolean(id));
+  const jobIds = [jobIdOf(first.data?.data), jobIdOf(upload.data?.data)].filter((id): id is string => Boolean(id));
   const finished: Job[] = [];
   for (const jobId of jobIds) {
     for (let attempt = 0; attempt < 600; attempt++) {
@@ -84,6 +88,40 @@ async function main(): Promise<void> {
 
   const profile = await api.PATCH("/api/user", { body: { name: "TS Client" } });
   out.name = profile.data?.data.name;
+
+  // An API key that may read and apply: a waited apply answers the finished job, a batch queues one
+  // job per photo, and the key cannot manage keys.
+  const created = await api.POST("/api/keys", { body: { name: "ts farm", scopes: ["read", "apply"] } });
+  const keyed = createClient<paths>({ baseUrl, headers: { "X-Api-Key": created.data?.data.key ?? "" } });
+  const waited = await keyed.POST("/api/effects/apply", {
+    body: jsonApply,
+    params: { header: { Prefer: "wait=60", "Idempotency-Key": "ts-wait-1" } },
+  });
+  const waitedJob = waited.data?.data;
+  out.waited = {
+    status: waited.response.status,
+    applied: waited.response.headers.get("Preference-Applied"),
+    charged: waited.response.headers.get("X-Credits-Charged"),
+    rateLimited: waited.response.headers.get("X-RateLimit-Limit") !== null,
+    job: waitedJob && "resultUrl" in waitedJob ? waitedJob.status : undefined,
+  };
+  const batch = await keyed.POST("/api/effects/apply/batch", {
+    body: { effectId: "client-gray", items: [{ imageUrl: photoUrl }, { imageUrl: photoUrl }] },
+  });
+  const batchIds = batch.data?.data.jobs.map((job) => job.jobId) ?? [];
+  const batchStatuses: string[] = [];
+  for (const jobId of batchIds) {
+    for (let attempt = 0; attempt < 600; attempt++) {
+      const { data } = await keyed.GET("/api/jobs/{jobId}", { params: { path: { jobId } } });
+      if (data && (data.data.status === "COMPLETED" || data.data.status === "FAILED")) {
+        batchStatuses.push(data.data.status);
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  const keysWithKey = await keyed.GET("/api/keys");
+  out.batch = { status: batch.response.status, statuses: batchStatuses, keysWithKey: keysWithKey.response.status };
 
   const deleted = await api.DELETE("/api/jobs/{jobId}", { params: { path: { jobId: jobIds[0] ?? "" } } });
   const saved = await api.DELETE("/api/effects/{ref}", { params: { path: { ref: jobIds[1] ?? "" } } });

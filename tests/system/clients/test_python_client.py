@@ -5,8 +5,9 @@ import uuid
 import httpx
 import pytest
 from photomania_api_client import AuthenticatedClient, Client
-from photomania_api_client.api.effects import effects_apply, effects_list, effects_saved_destroy
+from photomania_api_client.api.effects import effects_apply, effects_apply_batch, effects_list, effects_saved_destroy
 from photomania_api_client.api.jobs import jobs_destroy, jobs_list, jobs_retrieve
+from photomania_api_client.api.keys import keys_create, keys_destroy, keys_list
 from photomania_api_client.api.user import (
     user_credits_history,
     user_credits_retrieve,
@@ -14,13 +15,18 @@ from photomania_api_client.api.user import (
     user_retrieve,
 )
 from photomania_api_client.models import (
+    ApiKeyCreateRequest,
     ApplyJsonInputRequest,
     ApplyUploadInputRequest,
+    BatchItemInputRequest,
+    BatchJsonInputRequest,
     ErrorResponse,
     InsufficientCreditsErrorResponse,
+    Job,
     JobStatusEnum,
     KindEnum,
     PatchedUserUpdateRequest,
+    ScopesEnum,
     ValidationErrorResponse,
 )
 from photomania_api_client.types import File
@@ -120,3 +126,55 @@ def test_python_client_parses_every_documented_error(api_server):
     while 429 not in statuses and len(statuses) < 40:
         statuses.append(effects_apply.sync_detailed(client=client, body=unknown).status_code)
     assert statuses[-1] == 429 and set(statuses) == {404, 429}
+
+
+def _key_client(api_server, key):
+    return AuthenticatedClient(
+        base_url=api_server["url"], token=key, prefix="", auth_header_name="X-Api-Key", timeout=90
+    )
+
+
+def test_python_client_with_an_api_key_applies_synchronously_and_in_a_batch(api_server):
+    session = _client(api_server, sign_up(api_server["url"], "py-key@example.com"))
+    created = keys_create.sync(
+        client=session, body=ApiKeyCreateRequest(name="render farm", scopes=[ScopesEnum.READ, ScopesEnum.APPLY])
+    ).data
+    assert created.key.startswith(created.prefix) and created.prefix.startswith("pmk_")
+    client = _key_client(api_server, created.key)
+
+    # One photo, waited for: the answer is the finished job, as GET /api/jobs/{id} gives it.
+    body = ApplyJsonInputRequest(effect_id="client-gray", image_url=api_server["photo_url"])
+    waited = effects_apply.sync_detailed(client=client, body=body, prefer="wait=60", idempotency_key="py-wait-1")
+    assert waited.status_code == 200, waited.content
+    assert waited.headers["Preference-Applied"] == "wait=60"
+    assert waited.headers["X-Credits-Charged"] == "1"
+    assert int(waited.headers["X-RateLimit-Remaining"]) < int(waited.headers["X-RateLimit-Limit"])
+    job = waited.parsed.data
+    assert isinstance(job, Job) and job.status == JobStatusEnum.COMPLETED
+    assert jobs_retrieve.sync(client=client, job_id=job.id).data.to_dict() == job.to_dict()
+    download = httpx.get(httpx.URL(api_server["url"]).join(job.result_url), timeout=30)
+    assert download.status_code == 200 and download.content[:8] == b"\x89PNG\r\n\x1a\n"
+
+    # Three photos in one batch: one job each, charged together.
+    batch = BatchJsonInputRequest(
+        effect_id="client-gray", items=[BatchItemInputRequest(image_url=api_server["photo_url"]) for _ in range(3)]
+    )
+    queued = effects_apply_batch.sync_detailed(client=client, body=batch, idempotency_key="py-batch-1")
+    assert queued.status_code == 202 and queued.headers["X-Credits-Charged"] == "3"
+    job_ids = [item.job_id for item in queued.parsed.data.jobs]
+    assert len(set(job_ids)) == 3
+    for job_id in job_ids:
+        finished = wait_for(lambda job_id=job_id: _completed(client, job_id), message="batch job to finish")
+        assert finished.status == JobStatusEnum.COMPLETED
+    replayed = effects_apply_batch.sync_detailed(client=client, body=batch, idempotency_key="py-batch-1")
+    assert [item.job_id for item in replayed.parsed.data.jobs] == job_ids
+
+    # The key may read and apply, not change the account or manage keys; revoking it ends it at once.
+    assert user_retrieve.sync(client=client).data.email == "py-key@example.com"
+    rename = user_partial_update.sync_detailed(client=client, body=PatchedUserUpdateRequest(name="Farm"))
+    assert rename.status_code == 403
+    assert keys_list.sync_detailed(client=client).status_code == 403
+    assert [key.prefix for key in keys_list.sync(client=session).data] == [created.prefix]
+    assert keys_destroy.sync_detailed(client=session, key_id=created.id).status_code == 200
+    refused = jobs_list.sync_detailed(client=client)
+    assert refused.status_code == 401 and refused.parsed.error.code == "INVALID_API_KEY"

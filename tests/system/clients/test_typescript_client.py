@@ -49,6 +49,14 @@ def test_typescript_client_runs_the_whole_flow_and_parses_every_error(api_server
     assert out["statuses"] == ["COMPLETED", "COMPLETED"] and out["downloads"] == [200, 200]
     assert out["charges"] == 2 and isinstance(out["credits"], int)
     assert out["name"] == "TS Client"
+    assert out["waited"] == {
+        "status": 200,
+        "applied": "wait=60",
+        "charged": "1",
+        "rateLimited": True,
+        "job": "COMPLETED",
+    }
+    assert out["batch"] == {"status": 202, "statuses": ["COMPLETED", "COMPLETED"], "keysWithKey": 403}
     assert out["deleted"] == [True, True]
     errors = out["errors"]
     assert errors["401"] == "UNAUTHORIZED"
