@@ -9,6 +9,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Messages live in the session, never in a cookie: a message can hold a secret shown once (an API
+# key made in admin), and a signed cookie is readable by anyone who holds it.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 # X-Forwarded-Proto is trusted only when a proxy that sets it is declared: otherwise any client
 # could claim HTTPS.

@@ -53,6 +53,9 @@ def test_a_key_made_in_the_admin_is_shown_once_and_works(client, staff_user, use
     assert response.status_code == 302, response.content.decode()[:2000]
     [message] = [str(m) for m in get_messages(response.wsgi_request) if "never shown again" in str(m)]
     key = message.split("is: ", 1)[1].split(" ", 1)[0]
+    # The message waits in the session, never in a cookie the browser holds.
+    assert all(key not in cookie.value for cookie in response.cookies.values())
+    assert "messages" not in response.cookies
     row = ApiKey.objects.get()
     assert (row.user, row.scopes, row.prefix) == (user, ["read"], key.partition(".")[0])
     assert key_client(key).get("/api/user/credits").status_code == 200

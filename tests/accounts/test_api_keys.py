@@ -113,6 +113,17 @@ def test_an_inactive_users_key_is_refused(user):
     assert_error(key_client(key).get("/api/user"), 401, "INVALID_API_KEY")
 
 
+def test_deactivating_an_account_revokes_its_keys_so_reactivating_it_does_not_bring_them_back(user):
+    key = api_key_for(user)
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+
+    assert ApiKey.objects.get(user=user).revoked is True
+    assert_error(key_client(key).get("/api/user"), 401, "INVALID_API_KEY")
+
+
 def test_deleting_the_account_revokes_its_keys_at_once(user, django_capture_on_commit_callbacks):
     key = api_key_for(user)
 
