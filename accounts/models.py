@@ -5,7 +5,6 @@ import uuid
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
-from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -303,7 +302,8 @@ class ApiKey(AbstractAPIKey):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     prefix = models.CharField(max_length=16, unique=True, editable=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_keys")
-    scopes = ArrayField(models.CharField(max_length=16), default=list, help_text="read, apply, account")
+    # A JSON list (not a PostgreSQL array): the embedded development database is SQLite.
+    scopes = models.JSONField(default=list, help_text="read, apply, account")
     last_used_at = models.DateTimeField(null=True, blank=True, help_text="Updated at most once a minute")
     revoked_at = models.DateTimeField(null=True, blank=True)
 
@@ -314,11 +314,12 @@ class ApiKey(AbstractAPIKey):
         verbose_name = "API key"
         verbose_name_plural = "API keys"
         indexes = [models.Index(fields=["user", "revoked"], name="apikey_user_revoked")]
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(scopes__contained_by=list(API_KEY_SCOPES)), name="apikey_scopes_known"
-            ),
-        ]
+
+    def save(self, *args, **kwargs):
+        # No database check can read a JSON list on SQLite and PostgreSQL alike: every save checks it.
+        if not isinstance(self.scopes, list) or not set(self.scopes) <= set(API_KEY_SCOPES):
+            raise ValueError(f"unknown API key scopes: {self.scopes!r}")
+        super().save(*args, **kwargs)
 
     # What the API layer reads from ``request.auth`` (core.api.views, core.throttles).
     @property

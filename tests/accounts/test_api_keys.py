@@ -235,3 +235,10 @@ def test_the_erasure_deletes_the_keys(user):
     user.refresh_from_db()
     assert "data:api_keys" in user.deletion_steps
     assert not ApiKey.objects.filter(user=user).exists()
+
+
+def test_a_key_row_with_an_unknown_scope_is_never_saved(user):
+    with pytest.raises(ValueError, match="unknown API key scopes"):
+        ApiKey.objects.create_key(user=user, name="bad", scopes=["read", "admin"])
+
+    assert not ApiKey.objects.exists()
