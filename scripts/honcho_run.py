@@ -12,6 +12,11 @@ consumer watchdog finds it stuck (core/watchdog.py), expecting a supervisor to s
 one: here a `worker` process that exits non-zero is started again, at most RESTART_LIMIT times
 (default 5) in RESTART_WINDOW seconds; past that, honcho stops everything as before.
 
+honcho prints "SIGINT received" from its signal handler, which can run while the main loop is in
+the middle of printing a line: Python then refuses the nested write to stdout ("reentrant call")
+and the manager dies with a traceback instead of stopping its processes. Here a line printed while
+another is being printed waits and follows it.
+
 Usage: python scripts/honcho_run.py -f Procfile.dev start [-p PORT]
 """
 
@@ -48,6 +53,28 @@ class _RestartingEvents:
         return message
 
 
+class _OneWriteAtATime:
+    """A printer's ``write`` that never nests: a line written while another is being written (from a
+    signal handler) is kept and written right after it, in order."""
+
+    def __init__(self, write):
+        self._write = write
+        self._writing = False
+        self._waiting: list = []
+
+    def __call__(self, message):
+        if self._writing:
+            self._waiting.append(message)
+            return
+        self._writing = True
+        try:
+            self._write(message)
+            while self._waiting:
+                self._write(self._waiting.pop(0))
+        finally:
+            self._writing = False
+
+
 class Manager(honcho.manager.Manager):
     killed = False
 
@@ -55,6 +82,7 @@ class Manager(honcho.manager.Manager):
         super().__init__(*args, **kwargs)
         self.events = _RestartingEvents(self.events, self)
         self._restarts: dict[str, list[float]] = {}
+        self._printer.write = _OneWriteAtATime(self._printer.write)
 
     def kill(self):
         self.killed = True

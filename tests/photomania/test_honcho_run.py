@@ -88,3 +88,32 @@ def test_a_worker_failing_past_the_restart_limit_stops_everything(tmp_path):
     assert output.count("): restarting it") == 2
     assert "worker.1 exited (rc=1) after 2 restarts in 600 s: not restarting it" in output
     assert "sending SIGTERM to quick.1" in output
+
+
+def test_a_line_printed_from_a_signal_handler_during_a_print_follows_it_instead_of_crashing():
+    """Ctrl-C can arrive while a line is being printed: honcho's handler prints "SIGINT received"
+    then. The nested print (which raises "reentrant call" on a real stdout) waits for the first."""
+    import importlib.util
+    import io
+
+    from honcho.printer import Message, Printer
+
+    spec = importlib.util.spec_from_file_location("honcho_run", ROOT / "scripts" / "honcho_run.py")
+    honcho_run = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(honcho_run)
+
+    class Output(io.StringIO):
+        interrupted = False
+
+        def write(self, text):
+            if not self.interrupted:  # the signal handler runs in the middle of this write
+                self.interrupted = True
+                manager._system_print("SIGINT received\n")
+            return super().write(text)
+
+    output = Output()
+    manager = honcho_run.Manager(Printer(output, colour=False))
+    manager._printer.write(Message(type="line", data="web ready\n", time=manager._clock.now(), name="web", colour=None))
+
+    lines = output.getvalue().splitlines()
+    assert [line.split("| ", 1)[1] for line in lines] == ["web ready", "SIGINT received"]
