@@ -14,7 +14,7 @@ from accounts.api_keys import api_keys_revoke
 from accounts.audit import audit_record, client_ip
 from accounts.deletion import account_deletion_request
 from accounts.models import ApiKey, AuditEvent, DataExport, StaffInvitation, User
-from accounts.services import user_credits_adjust, user_register, user_set_initial_password
+from accounts.services import user_credits_adjust, user_deactivate, user_register, user_set_initial_password
 from accounts.staff_invitations import staff_invitation_create, staff_invitation_url
 from billing.models import CreditTransaction
 from core.admin import ReadOnlyModelAdmin
@@ -99,7 +99,10 @@ class UserAdmin(BaseUserAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            return super().save_model(request, obj, form, change)
+            super().save_model(request, obj, form, change)
+            if "is_active" in form.changed_data and not obj.is_active:
+                user_deactivate(user=obj)
+            return
         user_set_initial_password(user=obj, password=form.cleaned_data.get("password"))
         user_register(user=obj)
 

@@ -1,13 +1,11 @@
-"""Signal receivers (connected in AccountsConfig.ready): the audit log, sessions that end when an
-account's second factors change, and API keys revoked when an account is deactivated."""
+"""Signal receivers (connected in AccountsConfig.ready): the audit log, and sessions that end
+when an account's second factors change."""
 
 from __future__ import annotations
 
 from allauth.mfa import signals as mfa_signals
 from allauth.mfa.models import Authenticator
-from django.conf import settings
 from django.contrib.auth.signals import user_login_failed
-from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from accounts.audit import audit_record, audit_record_aggregated
@@ -89,15 +87,3 @@ def end_other_sessions_on_authenticator_change(sender, request=None, user=None, 
     from accounts.services import user_sessions_end_others
 
     user_sessions_end_others(user=user, request=request)
-
-
-@receiver(post_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="accounts.api_keys.revoke_on_deactivation")
-def revoke_api_keys_on_deactivation(sender, instance, **kwargs):
-    """A deactivated account's API keys are revoked, not only refused: reactivating the account
-    does not bring them back (its owner makes new ones)."""
-    if instance.is_active:
-        return
-    from accounts.api_keys import api_keys_revoke
-    from accounts.models import ApiKey
-
-    api_keys_revoke(keys=ApiKey.objects.filter(user=instance))

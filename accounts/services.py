@@ -8,8 +8,9 @@ from django.contrib.sites.models import Site
 from django.db import transaction
 from django.db.models import F
 
+from accounts.api_keys import api_keys_revoke
 from accounts.audit import audit_record
-from accounts.models import AuditEvent, User
+from accounts.models import ApiKey, AuditEvent, User
 from accounts.referrals import referral_referrer_for
 from billing.models import CreditTransaction
 from billing.services import credits_adjust, credits_signup_grant
@@ -76,6 +77,17 @@ def user_sessions_end_others(*, user: User, request=None) -> None:
     if current is not None and current.is_authenticated and current.pk == user.pk:
         current.sessions_generation = user.sessions_generation
         request.session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+
+
+def user_deactivate(*, user: User) -> None:
+    """End an account's access without deleting it: Django refuses an inactive user's sessions and
+    tokens on their next request, and its API keys are revoked, so reactivating the account does
+    not bring them back (its owner makes new ones)."""
+    with transaction.atomic():
+        if user.is_active:
+            user.is_active = False
+            user.save(update_fields=["is_active", "updated_at"])
+        api_keys_revoke(keys=ApiKey.objects.filter(user=user))
 
 
 def user_callback_secret_rotate(*, user: User) -> str:

@@ -59,3 +59,33 @@ def test_a_key_made_in_the_admin_is_shown_once_and_works(client, staff_user, use
     row = ApiKey.objects.get()
     assert (row.user, row.scopes, row.prefix) == (user, ["read"], key.partition(".")[0])
     assert key_client(key).get("/api/user/credits").status_code == 200
+
+
+def _change_form_data(response) -> dict:
+    """The user change form's fields (and its inlines') as the page shows them, ready to POST back."""
+    forms = [response.context["adminform"].form]
+    data = {}
+    for inline in response.context["inline_admin_formsets"]:
+        forms += [inline.formset.management_form, *inline.formset.forms]
+    for form in forms:
+        for field in form:
+            value = field.value()
+            if value not in (None, False):
+                data[field.html_name] = value
+    return data
+
+
+def test_deactivating_a_user_in_the_admin_revokes_their_keys(client, staff_user, user):
+    key = api_key_for(user)
+    staff_force_login(client, staff_user)
+    url = reverse("admin:accounts_user_change", args=[user.pk])
+    data = _change_form_data(client.get(url))
+    data.pop("is_active")
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    user.refresh_from_db()
+    assert user.is_active is False
+    assert ApiKey.objects.get(user=user).revoked is True
+    assert_error(key_client(key).get("/api/user"), 401, "INVALID_API_KEY")

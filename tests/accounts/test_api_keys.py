@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 from accounts.api_keys import API_KEYS_PER_USER, api_key_authenticate
 from accounts.deletion import account_deletion_request
 from accounts.models import ApiKey, AuditEvent
+from accounts.services import user_deactivate
 from core.credentials import API_KEY_RE
 from tests.support.api import assert_error
 from tests.support.api_keys import api_key_for, key_client
@@ -115,8 +116,7 @@ def test_an_inactive_users_key_is_refused(user):
 
 def test_deactivating_an_account_revokes_its_keys_so_reactivating_it_does_not_bring_them_back(user):
     key = api_key_for(user)
-    user.is_active = False
-    user.save(update_fields=["is_active"])
+    user_deactivate(user=user)
     user.is_active = True
     user.save(update_fields=["is_active"])
 
